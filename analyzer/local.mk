@@ -1,0 +1,1 @@
+# analyzer: rules added by the analyzer work

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * What each call site (return address) of an intercepted call is, so
+ * that the cost of naming it with libunwind is paid once per site.
+ */
+#ifndef GILTRACE_CALLSITE_CACHE_H
+#define GILTRACE_CALLSITE_CACHE_H
+
+#include <stdint.h>
+
+enum site_role {
+	SITE_PENDING = 0,	/* internal: being classified */
+	SITE_OTHER,		/* nothing known about this site */
+	SITE_TAKE,		/* inside a GIL acquire function (take_gil) */
+	SITE_DROP,		/* inside a GIL release function (drop_gil) */
+	SITE_PYTHREAD_LOCK,	/* inside CPython's PyThread_{acquire,release}_lock */
+	SITE_PYEVAL,		/* inside a PyEval_* function (caller of the 2.7 GIL) */
+	SITE_USER_TAKE,		/* inside an acquire function named in GILTRACE_LOCK_FUNCS */
+	SITE_USER_DROP,		/* inside a release function named there */
+};
+
+typedef enum site_role (*callsite_classify_fn)(uintptr_t ip);
+
+/* The role of call site ip, classifying it with classify on first sight. */
+enum site_role callsite_cache_lookup(uintptr_t ip, callsite_classify_fn classify);
+
+/* Forget everything (the child of a fork keeps the parent's sites, so
+ * this is only for tests). */
+void callsite_cache_clear(void);
+
+#endif

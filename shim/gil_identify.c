@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "gil_identify.h"
+
+/*
+ * Functions named in GILTRACE_LOCK_FUNCS ("acquire:release,..."), read
+ * once by the constructor.  Static storage: parsing runs before the
+ * program's main and must not allocate.
+ */
+#define USER_LOCKS_MAX	8
+#define USER_NAME_MAX	128
+static char user_acquire[USER_LOCKS_MAX][USER_NAME_MAX];
+static char user_release[USER_LOCKS_MAX][USER_NAME_MAX];
+static unsigned int user_lock_count;
+
+/* Extent of CPython's exported _PyRuntime (3.7+), 0..0 until found. */
+static uintptr_t runtime_lo, runtime_hi;
+
+/* Set once a CPython GIL is known: from then on only learned take
+ * sites can reveal another one (a sub-interpreter's own GIL). */
+static int python_gil_known;
+
+/* Call sites where a known GIL's acquire locks its mutex. */
+#define TAKE_SITES_MAX 8
+static uintptr_t take_sites[TAKE_SITES_MAX];
+static unsigned int take_site_count;
+
+static void find_runtime_extent(void)
+{
+	Dl_info info;
+	const ElfW(Sym) *sym = NULL;
+	void *addr = dlsym(RTLD_DEFAULT, "_PyRuntime");
+
+	if (!addr || !dladdr1(addr, &info, (void **) &sym, RTLD_DL_SYMENT) || !sym)
+		return;
+	if (sym->st_size == 0)
+		return;
+	__atomic_store_n(&runtime_hi, (uintptr_t) addr + sym->st_size, __ATOMIC_RELAXED);
+	__atomic_store_n(&runtime_lo, (uintptr_t) addr, __ATOMIC_RELEASE);
+}
+
+int gil_identify_in_runtime(const void *addr)
+{
+	uintptr_t a = (uintptr_t) addr;
+	uintptr_t lo = __atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE);
+
+	return lo && a >= lo && a < __atomic_load_n(&runtime_hi, __ATOMIC_RELAXED);
+}
+
+/*
+ * The name of the function containing ip, or -1.  The name counts only
+ * if the symbol starts where the unwind tables say the function starts:
+ * in a stripped binary the nearest exported symbol comes back instead
+ * (Debian's python3.11 names a take_gil call site PyThread_tss_set+0x24e).
+ */
+static int function_name(uintptr_t ip, char *buf, size_t len)
+{
+	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
+	unw_proc_info_t pi;
+	unw_word_t off = 0;
+
+	if (!acc || !acc->get_proc_name)
+		return -1;
+	if (acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL) != 0)
+		return -1;
+	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0)
+		return -1;
+	if (pi.start_ip != ip - off)
+		return -1;
+	/* take_gil.lto_priv.0, drop_gil.isra.0: compiler clones keep the name. */
+	char *dot = strchr(buf, '.');
+	if (dot)
+		*dot = '\0';
+	return 0;
+}
+
+static enum site_role classify_site(uintptr_t ip)
+{
+	char name[256];
+
+	if (!__atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE))
+		find_runtime_extent();	/* libpython may have been loaded late */
+	/* ip is a return address; ip - 1 lies in the calling instruction. */
+	if (function_name(ip - 1, name, sizeof(name)) != 0)
+		return SITE_OTHER;
+	for (unsigned int i = 0; i < user_lock_count; i++) {
+		if (strcmp(name, user_acquire[i]) == 0)
+			return SITE_USER_TAKE;
+		if (strcmp(name, user_release[i]) == 0)
+			return SITE_USER_DROP;
+	}
+	if (strcmp(name, "take_gil") == 0)
+		return SITE_TAKE;
+	if (strcmp(name, "drop_gil") == 0)
+		return SITE_DROP;
+	if (strcmp(name, "PyThread_acquire_lock") == 0
+			|| strcmp(name, "PyThread_acquire_lock_timed") == 0
+			|| strcmp(name, "PyThread_release_lock") == 0)
+		return SITE_PYTHREAD_LOCK;
+	if (strncmp(name, "PyEval_", 7) == 0)
+		return SITE_PYEVAL;
+	return SITE_OTHER;
+}
+
+enum site_role gil_identify_site_role(void *caller)
+{
+	return callsite_cache_lookup((uintptr_t) caller, classify_site);
+}
+
+static int is_take_site(uintptr_t site)
+{
+	unsigned int n = __atomic_load_n(&take_site_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (take_sites[i] == site)
+			return 1;
+	}
+	return 0;
+}
+
+void gil_identify_learn_take_site(void *caller)
+{
+	uintptr_t site = (uintptr_t) caller;
+	unsigned int n = __atomic_load_n(&take_site_count, __ATOMIC_ACQUIRE);
+
+	if (n == TAKE_SITES_MAX || is_take_site(site))
+		return;
+	/* A lost race only leaves a duplicate or a missing entry that the
+	 * next acquire at that site adds again. */
+	take_sites[n] = site;
+	__atomic_compare_exchange_n(&take_site_count, &n, n + 1, 0,
+		__ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+struct gil_candidate gil_identify_mutex(const void *mutex, void *caller)
+{
+	struct gil_candidate c = { NULL, NULL };
+	enum site_role role;
+
+	if (is_take_site((uintptr_t) caller)) {
+		c.gil = gil_register(mutex, NULL, GIL_KIND_COND, "callsite-learned", 0, caller);
+		return c;
+	}
+	if (__atomic_load_n(&python_gil_known, __ATOMIC_RELAXED) && user_lock_count == 0)
+		return c;
+	role = gil_identify_site_role(caller);
+	if (role == SITE_TAKE || role == SITE_USER_TAKE) {
+		int user = role == SITE_USER_TAKE;
+
+		c.gil = gil_register(mutex, NULL, GIL_KIND_COND,
+			user ? "user-functions" : "callsite-symbol", user, caller);
+		if (c.gil && !user)
+			__atomic_store_n(&python_gil_known, 1, __ATOMIC_RELAXED);
+		return c;
+	}
+	if (!python_gil_known && gil_identify_in_runtime(mutex))
+		c.method = "runtime-extent";
+	return c;
+}
+
+/* The return address of the function that called the one returning to
+ * caller, or 0. */
+static uintptr_t caller_of(void *caller)
+{
+	void *frames[16];
+	int n = unw_backtrace(frames, 16);
+
+	for (int i = 0; i + 1 < n; i++) {
+		if (frames[i] == caller)
+			return (uintptr_t) frames[i + 1];
+	}
+	return 0;
+}
+
+struct gil *gil_identify_sem(const void *sem, void *caller)
+{
+	struct gil *g;
+	uintptr_t outer;
+
+	/* CPython 2.7 has one GIL; once it is known, stop looking. */
+	if (__atomic_load_n(&python_gil_known, __ATOMIC_RELAXED))
+		return NULL;
+	if (gil_identify_site_role(caller) != SITE_PYTHREAD_LOCK)
+		return NULL;
+	outer = caller_of(caller);
+	if (!outer || callsite_cache_lookup(outer, classify_site) != SITE_PYEVAL)
+		return NULL;
+	g = gil_register(sem, NULL, GIL_KIND_SEM, "semaphore-caller", 0, caller);
+	if (g)
+		__atomic_store_n(&python_gil_known, 1, __ATOMIC_RELAXED);
+	return g;
+}
+
+void gil_identify_runtime_name(char *buf, size_t len)
+{
+	const char *(*get_version)(void) = (const char *(*)(void)) dlsym(RTLD_DEFAULT, "Py_GetVersion");
+	const char *v;
+	size_t n;
+
+	if (!get_version) {
+		snprintf(buf, len, "%s", user_lock_count ? "user-named lock" : "unknown");
+		return;
+	}
+	/* "3.11.7 (main, ...) [GCC ...]": keep the version number. */
+	v = get_version();
+	n = strcspn(v, " ");
+	snprintf(buf, len, "CPython %.*s", (int) n, v);
+}
+
+/* The forked child of a 2.7 interpreter makes a new semaphore GIL. */
+void gil_identify_after_fork_child(void)
+{
+	if (!gil_count)
+		python_gil_known = 0;
+}
+
+static void parse_user_locks(const char *spec)
+{
+	const char *p = spec;
+
+	while (*p && user_lock_count < USER_LOCKS_MAX) {
+		size_t item = strcspn(p, ",");
+		const char *colon = memchr(p, ':', item);
+		size_t acq = colon ? (size_t) (colon - p) : 0;
+		size_t rel = colon ? item - acq - 1 : 0;
+
+		if (!colon || acq == 0 || rel == 0 || acq >= USER_NAME_MAX || rel >= USER_NAME_MAX) {
+			fprintf(stderr, "giltrace: ignoring GILTRACE_LOCK_FUNCS=\"%s\": expected ACQUIRE_FUNCTION:RELEASE_FUNCTION[,...]\n", spec);
+			user_lock_count = 0;
+			return;
+		}
+		memcpy(user_acquire[user_lock_count], p, acq);
+		user_acquire[user_lock_count][acq] = '\0';
+		memcpy(user_release[user_lock_count], colon + 1, rel);
+		user_release[user_lock_count][rel] = '\0';
+		user_lock_count++;
+		p += item;
+		if (*p == ',')
+			p++;
+	}
+}
+
+void gil_identify_init(void)
+{
+	const char *spec = getenv("GILTRACE_LOCK_FUNCS");
+
+	if (spec && *spec)
+		parse_user_locks(spec);
+	find_runtime_extent();
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Recognising a GIL without touching the interpreter, from what each
+ * runtime exposes:
+ * - callsite-symbol: the lock call comes from a function named take_gil
+ *   (CPython 3.x) or from a function the user named in
+ *   GILTRACE_LOCK_FUNCS, the name checked against the function's extent
+ *   from the unwind tables (a stripped binary names the nearest exported
+ *   symbol instead, which is no evidence);
+ * - runtime-extent: the mutex lies inside the exported _PyRuntime object
+ *   (CPython 3.7+, stripped binaries included) and its critical section
+ *   behaves like take_gil's or drop_gil's;
+ * - callsite-learned: a new mutex locked where a known GIL's acquire
+ *   locks it (the own GIL of a CPython 3.12+ sub-interpreter);
+ * - semaphore-caller: a semaphore waited on or posted by
+ *   PyThread_{acquire,release}_lock when called from a PyEval_* function
+ *   (CPython 2.7's GIL).
+ */
+#ifndef GILTRACE_GIL_IDENTIFY_H
+#define GILTRACE_GIL_IDENTIFY_H
+
+#include <stddef.h>
+
+#include "callsite_cache.h"
+#include "gil_state.h"
+
+/* Outcome for a mutex: a GIL whose acquire begins now, or a candidate
+ * (method set, gil 0) to be confirmed by its critical section. */
+struct gil_candidate {
+	struct gil *gil;
+	const char *method;
+};
+
+struct gil_candidate gil_identify_mutex(const void *mutex, void *caller);
+struct gil *gil_identify_sem(const void *sem, void *caller);
+enum site_role gil_identify_site_role(void *caller);
+int gil_identify_in_runtime(const void *addr);
+void gil_identify_learn_take_site(void *caller);
+void gil_identify_runtime_name(char *buf, size_t len);
+
+/* Constructor: read GILTRACE_LOCK_FUNCS, find _PyRuntime. */
+void gil_identify_init(void);
+
+/* In the child of a fork, after gil_state_after_fork_child(). */
+void gil_identify_after_fork_child(void);
+
+#endif

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "gil_identify.h"
+#include "gil_state.h"
+#include "real.h"
+
+__thread struct gil_thread gil_thread __attribute__((tls_model("initial-exec")));
+
+/*
+ * The registry: a process has one GIL, or a few with CPython 3.12+
+ * sub-interpreters.  Global because a GIL is shared by every thread.
+ * Entries are filled before gil_count is raised (release order), so
+ * readers scan them without a lock; registration takes gil_registry_lock.
+ */
+#define GIL_MAX 64
+static struct gil gil_table[GIL_MAX];
+unsigned int gil_count;
+static pthread_mutex_t gil_registry_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Source of gil_thread.serial: thread identities never reused. */
+static uint64_t gil_next_serial;
+
+static uint64_t thread_serial(struct gil_thread *t)
+{
+	if (!t->serial)
+		t->serial = __atomic_add_fetch(&gil_next_serial, 1, __ATOMIC_RELAXED);
+	return t->serial;
+}
+
+struct gil *gil_find(const void *lock)
+{
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		if (gil_table[i].lock == lock)
+			return &gil_table[i];
+	}
+	return NULL;
+}
+
+struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
+		const char *method, int by_site, void *caller)
+{
+	struct gil *g;
+
+	real_pthread_mutex_lock(&gil_registry_lock);
+	g = gil_find(lock);
+	if (g || gil_count == GIL_MAX) {
+		real_pthread_mutex_unlock(&gil_registry_lock);
+		return g;
+	}
+	g = &gil_table[gil_count];
+	memset(g, 0, sizeof(*g));
+	g->lock = lock;
+	g->cond = cond;
+	g->kind = kind;
+	g->method = method;
+	g->by_site = by_site;
+	gil_identify_runtime_name(g->runtime, sizeof(g->runtime));
+	__atomic_store_n(&gil_count, gil_count + 1, __ATOMIC_RELEASE);
+	real_pthread_mutex_unlock(&gil_registry_lock);
+
+	lttng_ust_tracepoint(giltrace, gil_identified, lock, cond,
+		kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
+		method, g->runtime, caller);
+	return g;
+}
+
+/* ---- attempts and releases, common to both kinds ---------------- */
+
+static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
+{
+	t->attempt = g;
+	t->waits = 0;
+	t->timeouts = 0;
+	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
+	lttng_ust_tracepoint(giltrace, gil_acquire_begin, g->lock, caller);
+}
+
+static void attempt_close(struct gil_thread *t, struct gil *g)
+{
+	t->attempt = NULL;
+	__atomic_sub_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
+}
+
+static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
+{
+	attempt_close(t, g);
+	__atomic_store_n(&g->holder, thread_serial(t), __ATOMIC_RELAXED);
+	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
+	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller);
+}
+
+static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
+{
+	attempt_close(t, g);
+	lttng_ust_tracepoint(giltrace, gil_acquire_abandon, g->lock, t->waits, t->timeouts, caller);
+}
+
+static void gil_released(struct gil *g, int signalled, void *caller)
+{
+	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
+
+	__atomic_store_n(&g->holder, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
+	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
+		signalled && waiters > 0, caller);
+}
+
+/* ---- mutex+condvar GILs: critical sections on the GIL mutex -------- */
+
+static enum gil_role site_role_to_gil_role(enum site_role role)
+{
+	switch (role) {
+	case SITE_TAKE:
+	case SITE_USER_TAKE:
+		return ROLE_ACQUIRE;
+	case SITE_DROP:
+	case SITE_USER_DROP:
+		return ROLE_RELEASE;
+	default:
+		return ROLE_UNKNOWN;
+	}
+}
+
+/*
+ * Why this thread locks the GIL mutex.  Runtimes whose lock functions
+ * the user named are believed by call site; otherwise the holder tells:
+ * only the holder releases, only others acquire.  Until an acquire or a
+ * release has been seen (tracing started mid-run, or after fork) the
+ * call site's name decides, and failing that the section's behaviour
+ * (section_resolve).
+ */
+static enum gil_role section_role(struct gil_thread *t, struct gil *g, void *caller)
+{
+	if (g->by_site || !__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED))
+		return site_role_to_gil_role(gil_identify_site_role(caller));
+	if (__atomic_load_n(&g->holder, __ATOMIC_RELAXED) == thread_serial(t))
+		return ROLE_RELEASE;
+	return ROLE_ACQUIRE;
+}
+
+static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
+		void *caller, enum gil_role role, const char *candidate_method)
+{
+	struct gil_section *s = &t->section;
+
+	s->mutex = mutex;
+	s->gil = g;
+	s->caller = caller;
+	s->role = role;
+	s->signalled = 0;
+	s->nested = 0;
+	s->depth = 0;
+	s->candidate_method = candidate_method;
+	if (role == ROLE_ACQUIRE)
+		attempt_begin(t, g, caller);
+}
+
+/* The section showed what it is for; a candidate becomes a GIL now. */
+static void section_resolve(struct gil_thread *t, enum gil_role role)
+{
+	struct gil_section *s = &t->section;
+
+	if (!s->gil) {
+		s->gil = gil_register(s->mutex, NULL, GIL_KIND_COND, s->candidate_method, 0, s->caller);
+		if (!s->gil) {
+			s->mutex = NULL;
+			return;
+		}
+	}
+	s->role = role;
+	if (role == ROLE_ACQUIRE)
+		attempt_begin(t, s->gil, s->caller);
+}
+
+void gil_mutex_lock_begin(const void *mutex, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil_section *s = &t->section;
+	struct gil *g;
+
+	if (s->mutex) {
+		if (mutex == s->mutex)
+			return;		/* recursive mutex: same section */
+		s->depth++;
+		s->nested = 1;
+		/* CPython 3 takes its switch mutex inside an acquire only.
+		 * A candidate needs that mutex in the runtime as well. */
+		if (s->role == ROLE_UNKNOWN && (s->gil || gil_identify_in_runtime(mutex)))
+			section_resolve(t, ROLE_ACQUIRE);
+		return;
+	}
+	g = gil_find(mutex);
+	if (g) {
+		if (g->kind == GIL_KIND_COND)
+			section_open(t, mutex, g, caller, section_role(t, g, caller), NULL);
+		return;
+	}
+	if (!gil_tracing_on())
+		return;
+	struct gil_candidate c = gil_identify_mutex(mutex, caller);
+	if (c.gil)
+		section_open(t, mutex, c.gil, caller, ROLE_ACQUIRE, NULL);
+	else if (c.method)
+		section_open(t, mutex, NULL, caller, ROLE_UNKNOWN, c.method);
+}
+
+void gil_mutex_lock_end(const void *mutex, int ret)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil_section *s = &t->section;
+
+	if (!s->mutex || ret == 0)
+		return;
+	if (mutex != s->mutex) {
+		if (s->depth)
+			s->depth--;
+		return;
+	}
+	/* The lock failed: there was no section after all. */
+	if (s->role == ROLE_ACQUIRE && t->attempt)
+		attempt_abandon(t, t->attempt, s->caller);
+	s->mutex = NULL;
+}
+
+void gil_mutex_unlock(const void *mutex, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil_section *s = &t->section;
+	struct gil *g = s->gil;
+
+	if (!s->mutex)
+		return;
+	if (mutex != s->mutex) {
+		if (s->depth)
+			s->depth--;
+		return;
+	}
+	s->mutex = NULL;
+	switch (s->role) {
+	case ROLE_ACQUIRE:
+		if (!t->attempt)
+			break;
+		/*
+		 * CPython 3 takes its switch mutex inside every acquire that
+		 * succeeds; an acquire section without it is a thread giving
+		 * up (exiting during finalisation).
+		 */
+		if (g->acquire_nests && !s->nested) {
+			attempt_abandon(t, g, caller);
+			break;
+		}
+		if (s->nested && !g->acquire_nests)
+			g->acquire_nests = 1;
+		attempt_end(t, g, caller);
+		gil_identify_learn_take_site(s->caller);
+		break;
+	case ROLE_RELEASE:
+		gil_released(g, s->signalled, caller);
+		break;
+	default:
+		break;
+	}
+}
+
+struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil_section *s = &t->section;
+	struct gil *g;
+
+	if (s->mutex != mutex) {
+		/* A wait on a GIL mutex outside a known section: the section
+		 * began before tracing did.  Waits only happen in acquires. */
+		if (s->mutex)
+			return NULL;
+		g = gil_find(mutex);
+		if (!g || g->kind != GIL_KIND_COND)
+			return NULL;
+		section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL);
+	} else if (s->depth) {
+		return NULL;
+	} else if (s->role == ROLE_UNKNOWN) {
+		/* A candidate is confirmed only by the GIL's timed wait;
+		 * CPython's switch condvar is waited on without a timeout. */
+		if (!s->gil && !timed)
+			return NULL;
+		section_resolve(t, ROLE_ACQUIRE);
+	} else if (s->role == ROLE_RELEASE) {
+		/* Released and now waiting to get it back, in one section
+		 * (a yield): the release is done, a new attempt begins. */
+		gil_released(s->gil, s->signalled, caller);
+		s->role = ROLE_ACQUIRE;
+		attempt_begin(t, s->gil, caller);
+	}
+	g = s->gil;
+	if (!g || !t->attempt)
+		return NULL;
+	if (!g->cond)
+		__atomic_store_n(&g->cond, cond, __ATOMIC_RELAXED);
+	t->waits++;
+	lttng_ust_tracepoint(giltrace, gil_wait_begin, g->lock, cond, caller);
+	return g;
+}
+
+void gil_cond_wait_end(struct gil *g, int ret, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	int timed_out = ret == ETIMEDOUT;
+
+	if (timed_out)
+		t->timeouts++;
+	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, timed_out, ret, caller);
+}
+
+void gil_cond_wait_cancelled(struct gil *g)
+{
+	struct gil_thread *t = &gil_thread;
+
+	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, 0, GILTRACE_RET_CANCELLED, t->section.caller);
+	if (t->attempt)
+		attempt_abandon(t, g, t->section.caller);
+	/* The mutex is held again; its unlock (a cleanup handler) ends
+	 * nothing. */
+	t->section.role = ROLE_UNKNOWN;
+}
+
+void gil_cond_signal(const void *cond)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil_section *s = &t->section;
+
+	if (!s->mutex || s->depth)
+		return;
+	if (s->role == ROLE_UNKNOWN) {
+		if (!s->gil && !gil_identify_in_runtime(cond))
+			return;
+		section_resolve(t, ROLE_RELEASE);
+	}
+	if (s->role != ROLE_RELEASE || !s->gil)
+		return;
+	s->signalled = 1;
+	if (!s->gil->cond)
+		__atomic_store_n(&s->gil->cond, cond, __ATOMIC_RELAXED);
+}
+
+/* ---- semaphore GILs ---------------------------------------------- */
+
+static struct gil *sem_gil(const void *sem, void *caller)
+{
+	struct gil *g = gil_find(sem);
+
+	if (!g && gil_tracing_on())
+		g = gil_identify_sem(sem, caller);
+	return g && g->kind == GIL_KIND_SEM ? g : NULL;
+}
+
+struct gil *gil_sem_wait_begin(const void *sem, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil *g = sem_gil(sem, caller);
+
+	/* A wait retried after EINTR continues the same attempt. */
+	if (g && t->attempt != g)
+		attempt_begin(t, g, caller);
+	return g;
+}
+
+void gil_sem_wait_end(struct gil *g, int ret, int err, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+
+	if (t->attempt != g)
+		return;
+	if (ret == 0)
+		attempt_end(t, g, caller);
+	else if (err != EINTR)
+		attempt_abandon(t, g, caller);
+}
+
+void gil_sem_trywait(const void *sem, int ret, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil *g;
+
+	if (ret != 0)
+		return;
+	g = sem_gil(sem, caller);
+	if (!g)
+		return;
+	if (t->attempt != g)
+		attempt_begin(t, g, caller);
+	attempt_end(t, g, caller);
+}
+
+void gil_sem_post(const void *sem, void *caller)
+{
+	struct gil *g = sem_gil(sem, caller);
+
+	if (g)
+		gil_released(g, 1, caller);
+}
+
+/* ---- process life cycle ------------------------------------------ */
+
+/*
+ * In the child of a fork only the forking thread exists, and runtimes
+ * rebuild their GIL: CPython 3 re-initialises the same mutex and takes
+ * it again, CPython 2.7 allocates a new semaphore.  Forget holders and
+ * attempts, and drop semaphore GILs so the new one is found.
+ */
+void gil_state_after_fork_child(void)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < gil_count; i++) {
+		struct gil *g = &gil_table[i];
+
+		if (g->kind == GIL_KIND_SEM)
+			continue;
+		g->holder = 0;
+		g->holder_known = 0;
+		g->attempting = 0;
+		if (kept != i)
+			gil_table[kept] = *g;
+		kept++;
+	}
+	gil_count = kept;
+	pthread_mutex_init(&gil_registry_lock, NULL);
+	memset(&gil_thread.section, 0, sizeof(gil_thread.section));
+	gil_thread.attempt = NULL;
+}
+
+void gil_state_at_exit(void)
+{
+	if (__atomic_load_n(&gil_count, __ATOMIC_ACQUIRE) == 0)
+		lttng_ust_tracepoint(giltrace, gil_not_found,
+			"no GIL recognised in this process (not a supported interpreter, or no lock was taken while tracing)",
+			NULL);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The GIL state machine: which locks are GILs, who holds each one, and
+ * which thread is attempting, waiting or releasing.  The wrappers report
+ * every lock call here; this file turns them into giltrace:gil_* events.
+ *
+ * A mutex+condvar GIL (CPython 3, user-named locks) is followed through
+ * the critical sections on its mutex: a section opened by a thread that
+ * does not hold the GIL is an acquire attempt (its condvar waits are the
+ * GIL waits, its unlock the moment the GIL is held); a section opened by
+ * the holder is a release.  A semaphore GIL (CPython 2.7) is simpler:
+ * wait is an attempt, post a release.
+ */
+#ifndef GILTRACE_GIL_STATE_H
+#define GILTRACE_GIL_STATE_H
+
+#include <stdint.h>
+
+#include "giltrace_tp.h"
+
+enum gil_kind {
+	GIL_KIND_COND,		/* mutex + condition variable */
+	GIL_KIND_SEM,		/* one semaphore */
+};
+
+enum gil_role {
+	ROLE_NONE = 0,
+	ROLE_UNKNOWN,		/* section on a GIL mutex, purpose not yet clear */
+	ROLE_ACQUIRE,
+	ROLE_RELEASE,
+};
+
+struct gil {
+	const void *lock;		/* identity: the mutex or the semaphore */
+	const void *cond;		/* the condvar, once seen; 0 for semaphores */
+	enum gil_kind kind;
+	int by_site;			/* roles come from the call site (user-named functions) */
+	uint64_t holder;		/* thread serial of the holder, 0 for none */
+	int holder_known;		/* holder is meaningful (an acquire or release was seen) */
+	unsigned int attempting;	/* threads inside an acquire attempt */
+	int acquire_nests;		/* acquires lock another mutex inside (CPython 3's switch mutex) */
+	const char *method;
+	char runtime[64];
+};
+
+/* A critical section of this thread on a GIL mutex (or a candidate). */
+struct gil_section {
+	const void *mutex;		/* 0 when not in a section */
+	struct gil *gil;		/* 0 while the mutex is only a candidate */
+	void *caller;			/* return address of the lock that opened it */
+	unsigned char role;
+	unsigned char signalled;	/* signalled a condvar while holding only this mutex */
+	unsigned char nested;		/* locked another mutex inside */
+	unsigned char depth;		/* other mutexes held inside right now */
+	const char *candidate_method;
+};
+
+struct gil_thread {
+	uint64_t serial;		/* unique per thread for the process's life; 0 until needed */
+	struct gil_section section;
+	struct gil *attempt;		/* GIL this thread is attempting to take */
+	unsigned int waits, timeouts;	/* of that attempt */
+};
+
+/* initial-exec for the same reason as the guard (guard.h). */
+extern __thread struct gil_thread gil_thread __attribute__((tls_model("initial-exec")));
+
+/* Number of registered GILs; the fast paths test it first. */
+extern unsigned int gil_count;
+
+/* Are GIL events wanted?  Identification only runs while they are. */
+static inline int gil_tracing_on(void)
+{
+	return lttng_ust_tracepoint_enabled(giltrace, gil_acquire_begin)
+		|| lttng_ust_tracepoint_enabled(giltrace, gil_release);
+}
+
+/* Does a lock call need the slow path at all? */
+static inline int gil_hooks_needed(void)
+{
+	return __atomic_load_n(&gil_count, __ATOMIC_RELAXED) != 0
+		|| gil_thread.section.mutex != 0 || gil_tracing_on();
+}
+
+struct gil *gil_find(const void *lock);
+struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
+		const char *method, int by_site, void *caller);
+
+/* Hooks, called by the wrappers with the recursion guard held. */
+void gil_mutex_lock_begin(const void *mutex, void *caller);
+void gil_mutex_lock_end(const void *mutex, int ret);
+void gil_mutex_unlock(const void *mutex, void *caller);
+struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, void *caller);
+void gil_cond_wait_end(struct gil *g, int ret, void *caller);
+void gil_cond_wait_cancelled(struct gil *g);
+void gil_cond_signal(const void *cond);
+struct gil *gil_sem_wait_begin(const void *sem, void *caller);
+void gil_sem_wait_end(struct gil *g, int ret, int err, void *caller);
+void gil_sem_trywait(const void *sem, int ret, void *caller);
+void gil_sem_post(const void *sem, void *caller);
+
+/* Process life cycle (shim_init.c). */
+void gil_state_after_fork_child(void);
+void gil_state_at_exit(void);
+
+#endif

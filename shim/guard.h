@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The recursion guard.  LTTng-UST, libunwind and the dynamic linker
+ * call pthread functions themselves; while a wrapper is running on a
+ * thread, every nested intercepted call on that thread goes straight
+ * to the real function.
+ */
+#ifndef GILTRACE_GUARD_H
+#define GILTRACE_GUARD_H
+
+/*
+ * initial-exec: a global-dynamic TLS access may allocate, and the
+ * allocator may lock a mutex.  The shim is only ever preloaded, so its
+ * TLS is always in the static block.
+ */
+extern __thread int shim_guard __attribute__((tls_model("initial-exec")));
+
+static inline int shim_entered(void)
+{
+	return shim_guard;
+}
+
+static inline void shim_enter(void)
+{
+	shim_guard = 1;
+}
+
+static inline void shim_leave(void)
+{
+	shim_guard = 0;
+}
+
+#endif

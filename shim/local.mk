@@ -1,0 +1,25 @@
+# libgiltrace.so: the preloadable shim and the giltrace tracepoint provider.
+
+pkglib_LTLIBRARIES += shim/libgiltrace.la
+shim_libgiltrace_la_SOURCES = \
+	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h \
+	shim/callsite_cache.c shim/callsite_cache.h \
+	shim/export.h \
+	shim/gil_identify.c shim/gil_identify.h \
+	shim/gil_state.c shim/gil_state.h \
+	shim/guard.c shim/guard.h \
+	shim/internal_callers.c shim/internal_callers.h \
+	shim/real.c shim/real.h \
+	shim/shim_init.c \
+	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c
+shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \
+	$(LTTNG_UST_CFLAGS) $(LIBUNWIND_CFLAGS)
+# -fexceptions: cancellation unwinds through the wait wrappers and must
+# run their cleanup; hidden by default, only the wrappers are exported.
+shim_libgiltrace_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions
+shim_libgiltrace_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -module -shared -Wl,-z,now
+shim_libgiltrace_la_LIBADD = $(LTTNG_UST_LIBS) $(LIBUNWIND_LIBS) $(DL_LIBS)
+if COND_COMPAT
+shim_libgiltrace_la_LDFLAGS += -Wl,--version-script=$(srcdir)/shim/libgiltrace.map
+endif
+EXTRA_DIST += shim/libgiltrace.map

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The shim's life cycle: set-up before the program's main, the child
+ * side of fork, and the end of the process.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <pthread.h>
+
+#include "gil_identify.h"
+#include "gil_state.h"
+#include "guard.h"
+#include "internal_callers.h"
+#include "real.h"
+
+static void shim_after_fork_child(void)
+{
+	gil_state_after_fork_child();
+	gil_identify_after_fork_child();
+}
+
+__attribute__((constructor))
+static void shim_init(void)
+{
+	/* Our own lock calls below must not be interpreted. */
+	shim_enter();
+	real_resolve_all();
+	internal_callers_init();
+	gil_identify_init();
+	pthread_atfork(NULL, NULL, shim_after_fork_child);
+	shim_leave();
+}
+
+__attribute__((destructor))
+static void shim_fini(void)
+{
+	shim_enter();
+	gil_state_at_exit();
+	shim_leave();
+}

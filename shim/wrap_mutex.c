@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Mutex wrappers.  Each has the same shape: forward at once under the
+ * recursion guard; otherwise note the call for the GIL state machine,
+ * trace, call the real function, trace, and return its result with the
+ * errno it left.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#include "export.h"
+#include "gil_state.h"
+#include "guard.h"
+#include "internal_callers.h"
+#include "real.h"
+
+SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
+{
+	void *caller = SHIM_CALLER();
+	int hooks, ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_pthread_mutex_lock(mutex);
+	shim_enter();
+	hooks = gil_hooks_needed();
+	if (hooks)
+		gil_mutex_lock_begin(mutex, caller);
+	lttng_ust_tracepoint(giltrace, mutex_lock_begin, mutex, caller);
+	ret = real_pthread_mutex_lock(mutex);
+	err = errno;
+	lttng_ust_tracepoint(giltrace, mutex_lock_end, mutex, ret, caller);
+	if (hooks)
+		gil_mutex_lock_end(mutex, ret);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+/* A lock taken without blocking opens a section like a blocking one. */
+static void note_locked(pthread_mutex_t *mutex, void *caller)
+{
+	if (gil_hooks_needed())
+		gil_mutex_lock_begin(mutex, caller);
+}
+
+SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *mutex)
+{
+	void *caller = SHIM_CALLER();
+	int ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_pthread_mutex_trylock(mutex);
+	shim_enter();
+	ret = real_pthread_mutex_trylock(mutex);
+	err = errno;
+	lttng_ust_tracepoint(giltrace, mutex_trylock, mutex, ret, caller);
+	if (ret == 0)
+		note_locked(mutex, caller);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *mutex, const struct timespec *abstime)
+{
+	void *caller = SHIM_CALLER();
+	int ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_pthread_mutex_timedlock(mutex, abstime);
+	shim_enter();
+	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, CLOCK_REALTIME,
+		shim_timespec_ns(abstime), caller);
+	ret = real_pthread_mutex_timedlock(mutex, abstime);
+	err = errno;
+	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
+	if (ret == 0)
+		note_locked(mutex, caller);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *mutex, clockid_t clock,
+		const struct timespec *abstime)
+{
+	void *caller = SHIM_CALLER();
+	int ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_pthread_mutex_clocklock(mutex, clock, abstime);
+	shim_enter();
+	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, (int) clock,
+		shim_timespec_ns(abstime), caller);
+	ret = real_pthread_mutex_clocklock(mutex, clock, abstime);
+	err = errno;
+	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
+	if (ret == 0)
+		note_locked(mutex, caller);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
+{
+	void *caller = SHIM_CALLER();
+	int ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_pthread_mutex_unlock(mutex);
+	shim_enter();
+	/* Before the real unlock: a GIL's acquire or release must be in
+	 * the trace before anything the unlock lets happen. */
+	if (gil_hooks_needed())
+		gil_mutex_unlock(mutex, caller);
+	lttng_ust_tracepoint(giltrace, mutex_unlock, mutex, caller);
+	ret = real_pthread_mutex_unlock(mutex);
+	err = errno;
+	shim_leave();
+	errno = err;
+	return ret;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Semaphore wrappers.  sem_wait and its timed forms are cancellation
+ * points and fail with EINTR when a signal handler runs; both reach the
+ * program unchanged, and the cleanup attribute (built with -fexceptions)
+ * closes the traced wait when the thread is cancelled inside it.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <semaphore.h>
+
+#include "export.h"
+#include "gil_state.h"
+#include "guard.h"
+#include "internal_callers.h"
+#include "real.h"
+
+struct sem_cleanup {
+	int armed;
+	struct gil *gil;
+	const void *sem;
+	void *caller;
+};
+
+static void sem_cleanup_run(struct sem_cleanup *w)
+{
+	if (!w->armed)
+		return;
+	lttng_ust_tracepoint(giltrace, sem_wait_end, w->sem, -1, ECANCELED, w->caller);
+	if (w->gil)
+		gil_sem_wait_end(w->gil, -1, ECANCELED, w->caller);
+	shim_leave();
+}
+
+enum sem_wait_kind { SEM_UNTIMED, SEM_TIMED, SEM_CLOCK };
+
+static int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clockid_t clock,
+		const struct timespec *abstime, void *caller)
+{
+	__attribute__((cleanup(sem_cleanup_run))) struct sem_cleanup w = { 0 };
+	int ret, err;
+
+	shim_enter();
+	w.sem = sem;
+	w.caller = caller;
+	if (gil_hooks_needed())
+		w.gil = gil_sem_wait_begin(sem, caller);
+	lttng_ust_tracepoint(giltrace, sem_wait_begin, sem,
+		kind == SEM_UNTIMED ? GILTRACE_CLOCK_NONE : (int) clock,
+		shim_timespec_ns(abstime), caller);
+	w.armed = 1;
+	switch (kind) {
+	case SEM_UNTIMED:
+		ret = real_sem_wait(sem);
+		break;
+	case SEM_TIMED:
+		ret = real_sem_timedwait(sem, abstime);
+		break;
+	default:
+		ret = real_sem_clockwait(sem, clock, abstime);
+		break;
+	}
+	w.armed = 0;
+	err = errno;
+	lttng_ust_tracepoint(giltrace, sem_wait_end, sem, ret, ret ? err : 0, caller);
+	if (w.gil)
+		gil_sem_wait_end(w.gil, ret, err, caller);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int sem_wait(sem_t *sem)
+{
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_sem_wait(sem);
+	return sem_wait_traced(sem, SEM_UNTIMED, CLOCK_REALTIME, NULL, SHIM_CALLER());
+}
+
+SHIM_EXPORT int sem_timedwait(sem_t *sem, const struct timespec *abstime)
+{
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_sem_timedwait(sem, abstime);
+	return sem_wait_traced(sem, SEM_TIMED, CLOCK_REALTIME, abstime, SHIM_CALLER());
+}
+
+SHIM_EXPORT int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
+{
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_sem_clockwait(sem, clock, abstime);
+	return sem_wait_traced(sem, SEM_CLOCK, clock, abstime, SHIM_CALLER());
+}
+
+SHIM_EXPORT int sem_trywait(sem_t *sem)
+{
+	void *caller = SHIM_CALLER();
+	int ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_sem_trywait(sem);
+	shim_enter();
+	ret = real_sem_trywait(sem);
+	err = errno;
+	lttng_ust_tracepoint(giltrace, sem_trywait, sem, ret, ret ? err : 0, caller);
+	if (gil_hooks_needed())
+		gil_sem_trywait(sem, ret, caller);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+SHIM_EXPORT int sem_post(sem_t *sem)
+{
+	void *caller = SHIM_CALLER();
+	int ret, err;
+
+	if (shim_entered() || internal_caller(SHIM_CALLER()))
+		return real_sem_post(sem);
+	shim_enter();
+	/* Before the real post, like every release (see the provider). */
+	if (gil_hooks_needed())
+		gil_sem_post(sem, caller);
+	lttng_ust_tracepoint(giltrace, sem_post, sem, caller);
+	ret = real_sem_post(sem);
+	err = errno;
+	shim_leave();
+	errno = err;
+	return ret;
+}

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The giltrace event contract: provider "giltrace", documented in
+ * giltrace(7).  The analyzer, the Trace Compass analysis and the tests
+ * read these names; change them only together.
+ *
+ * Every event carries the address of the object it is about and the
+ * return address of the intercepted call ("caller"), which is also
+ * passed as the tracepoint's ip so that the "ip" context records it.
+ */
+
+#undef LTTNG_UST_TRACEPOINT_PROVIDER
+#define LTTNG_UST_TRACEPOINT_PROVIDER giltrace
+
+#undef LTTNG_UST_TRACEPOINT_INCLUDE
+#define LTTNG_UST_TRACEPOINT_INCLUDE "giltrace_tp.h"
+
+#if !defined(_GILTRACE_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define _GILTRACE_TP_H
+
+#include <stdint.h>
+#include <lttng/tracepoint.h>
+
+/* Clock values of the "clock" field when a wait has no explicit clock. */
+#define GILTRACE_CLOCK_NONE	(-1)	/* untimed wait */
+#define GILTRACE_CLOCK_COND	(-2)	/* pthread_cond_timedwait: the condvar's own clock */
+
+/* "ret" of a *_end event whose thread was cancelled inside the wait. */
+#define GILTRACE_RET_CANCELLED	(-125)
+
+/* ---- Family 1: every intercepted lock call ------------------------- */
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(giltrace, obj_call,
+	LTTNG_UST_TP_ARGS(const void *, addr, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) addr)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(giltrace, obj_ret,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) addr)
+		lttng_ust_field_integer(int32_t, ret, ret)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/* Semaphore calls: ret is 0 or -1 as returned, err the errno they set. */
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(giltrace, sem_ret,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, int, err, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) addr)
+		lttng_ust_field_integer(int32_t, ret, ret)
+		lttng_ust_field_integer(int32_t, err, err)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/* A wait that may time out: clock is a clockid_t or GILTRACE_CLOCK_*. */
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(giltrace, obj_timed_begin,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, clock, int64_t, abstime_ns, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) addr)
+		lttng_ust_field_integer(int32_t, clock, clock)
+		lttng_ust_field_integer(int64_t, abstime_ns, abstime_ns)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_call, giltrace, mutex_lock_begin,
+	LTTNG_UST_TP_ARGS(const void *, addr, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_ret, giltrace, mutex_lock_end,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_ret, giltrace, mutex_trylock,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_timed_begin, giltrace, mutex_timedlock_begin,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, clock, int64_t, abstime_ns, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_ret, giltrace, mutex_timedlock_end,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, void *, ip))
+/* Release-type calls are traced before the real call, so that the
+ * event precedes whatever it lets another thread do. */
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_call, giltrace, mutex_unlock,
+	LTTNG_UST_TP_ARGS(const void *, addr, void *, ip))
+
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, cond_wait_begin,
+	LTTNG_UST_TP_ARGS(const void *, cond, const void *, mutex, int, clock,
+		int64_t, abstime_ns, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) cond)
+		lttng_ust_field_integer_hex(uintptr_t, mutex, (uintptr_t) mutex)
+		lttng_ust_field_integer(int32_t, clock, clock)
+		lttng_ust_field_integer(int64_t, abstime_ns, abstime_ns)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, cond_wait_end,
+	LTTNG_UST_TP_ARGS(const void *, cond, const void *, mutex, int, ret, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) cond)
+		lttng_ust_field_integer_hex(uintptr_t, mutex, (uintptr_t) mutex)
+		lttng_ust_field_integer(int32_t, ret, ret)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_call, giltrace, cond_signal,
+	LTTNG_UST_TP_ARGS(const void *, addr, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_call, giltrace, cond_broadcast,
+	LTTNG_UST_TP_ARGS(const void *, addr, void *, ip))
+
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_timed_begin, giltrace, sem_wait_begin,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, clock, int64_t, abstime_ns, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, sem_ret, giltrace, sem_wait_end,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, int, err, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, sem_ret, giltrace, sem_trywait,
+	LTTNG_UST_TP_ARGS(const void *, addr, int, ret, int, err, void *, ip))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, obj_call, giltrace, sem_post,
+	LTTNG_UST_TP_ARGS(const void *, addr, void *, ip))
+
+/* ---- Family 2: GIL semantics --------------------------------------- */
+
+/*
+ * A big interpreter lock was recognised.  gil: its identity in every
+ * other gil_* event (the mutex of a mutex+condvar lock, the semaphore
+ * of a semaphore lock); cond: its condition variable when known, else 0.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_identified,
+	LTTNG_UST_TP_ARGS(const void *, gil, const void *, cond, const char *, kind,
+		const char *, method, const char *, runtime, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer_hex(uintptr_t, cond, (uintptr_t) cond)
+		lttng_ust_field_string(kind, kind)
+		lttng_ust_field_string(method, method)
+		lttng_ust_field_string(runtime, runtime)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/* Emitted once, when a traced process ends without any GIL recognised. */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_not_found,
+	LTTNG_UST_TP_ARGS(const char *, reason, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_string(reason, reason)
+		lttng_ust_field_unused(ip)
+	)
+)
+
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(giltrace, gil_call,
+	LTTNG_UST_TP_ARGS(const void *, gil, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/* Every attempt to take the GIL, contended or not. */
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(giltrace, gil_call, giltrace, gil_acquire_begin,
+	LTTNG_UST_TP_ARGS(const void *, gil, void *, ip))
+
+/* The attempting thread blocks on the GIL's condition variable. */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_wait_begin,
+	LTTNG_UST_TP_ARGS(const void *, gil, const void *, cond, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer_hex(uintptr_t, cond, (uintptr_t) cond)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/*
+ * The wait ended: timed_out is 1 for a timeout, 0 for a wake-up.  A
+ * wake-up followed by another gil_wait_begin in the same attempt is a
+ * failed reacquisition.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_wait_end,
+	LTTNG_UST_TP_ARGS(const void *, gil, int, timed_out, int, ret, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer(uint8_t, timed_out, timed_out)
+		lttng_ust_field_integer(int32_t, ret, ret)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/* The attempt ended with the GIL held by this thread. */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_acquire_end,
+	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waits,
+		unsigned int, timeouts, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer(uint32_t, waits, waits)
+		lttng_ust_field_integer(uint32_t, timeouts, timeouts)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/*
+ * The attempt ended without the GIL: the thread gave up (CPython 3
+ * threads exit this way while the interpreter shuts down) or was
+ * cancelled inside its wait.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_acquire_abandon,
+	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waits,
+		unsigned int, timeouts, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer(uint32_t, waits, waits)
+		lttng_ust_field_integer(uint32_t, timeouts, timeouts)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+/*
+ * This thread released the GIL.  waiters: threads inside an acquire
+ * attempt for it at that moment; signalled: 1 if waiters is non-zero
+ * and the release's critical section signalled the condition variable
+ * (for a semaphore lock: posted it).
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
+	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waiters,
+		int, signalled, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer(uint32_t, waiters, waiters)
+		lttng_ust_field_integer(uint8_t, signalled, signalled)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+	)
+)
+
+#endif /* _GILTRACE_TP_H */
+
+/* Must stay outside the include guard: it re-reads this header. */
+#include <lttng/tracepoint-event.h>
