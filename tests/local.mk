@@ -1,1 +1,7 @@
-# tests: rules added by the tests work
+# Tests: check programs for pure logic, e2e scripts recording real traces
+# with a private LTTng session daemon (tests/lib/lttng.sh).
+
+AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir); export GT_BUILDDIR GT_SRCDIR;
+
+TESTS += tests/e2e_smoke.sh
+EXTRA_DIST += tests/lib/lttng.sh tests/e2e_smoke.sh

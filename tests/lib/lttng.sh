@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Shell library for tests and benchmarks that record real LTTng traces
+# with a session daemon private to the run.
+#
+#   . tests/lib/lttng.sh
+#   gt_lttng_private "$@"        # first thing: may re-execute the script
+#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
+#
+# Isolation: as root, the script re-executes itself in a private mount
+# namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
+# daemon started here and every socket and shared-memory file it uses
+# are invisible to (and cannot reach) a daemon or session the user has.
+# As another user, a private LTTNG_HOME does the same.  The daemon is
+# killed when the script exits.  Exit status 77 (automake's SKIP) when
+# no private daemon can be had, with the reason on stderr.
+
+: "${GT_BUILDDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}"
+: "${GT_SHIM:=$GT_BUILDDIR/shim/.libs/libgiltrace.so}"
+GT_UST_FORK=$(pkg-config --variable=libdir lttng-ust 2>/dev/null)/liblttng-ust-fork.so
+[ -e "$GT_UST_FORK" ] || GT_UST_FORK=/usr/lib/x86_64-linux-gnu/liblttng-ust-fork.so
+
+gt_skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+gt_fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+gt_lttng_private() {
+	command -v lttng >/dev/null && command -v lttng-sessiond >/dev/null ||
+		gt_skip "lttng-tools is not installed (apt-get install lttng-tools)"
+	if [ "$(id -u)" -eq 0 ] && [ -z "${GT_LTTNG_NS:-}" ]; then
+		command -v unshare >/dev/null || gt_skip "unshare (util-linux) is needed for a private session daemon"
+		GT_LTTNG_NS=1 exec unshare --mount --propagation private -- "$BASH" "$0" "$@"
+	fi
+	GT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-test.XXXXXX")
+	if [ "$(id -u)" -eq 0 ]; then
+		mkdir -p /run/lttng
+		mount -t tmpfs tmpfs /run/lttng 2>/dev/null ||
+			gt_skip "cannot mount a private /run/lttng (no CAP_SYS_ADMIN?)"
+		mount -t tmpfs tmpfs /dev/shm ||
+			gt_skip "cannot mount a private /dev/shm"
+	fi
+	export LTTNG_HOME="$GT_TMP/home"
+	mkdir -p "$LTTNG_HOME"
+	trap gt_lttng_cleanup EXIT
+	lttng-sessiond --daemonize --no-kernel --quiet >"$GT_TMP/sessiond.log" 2>&1 ||
+		gt_skip "lttng-sessiond did not start: $(tail -1 "$GT_TMP/sessiond.log")"
+	local i
+	for i in $(seq 50); do
+		lttng list >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	gt_skip "lttng-sessiond does not answer"
+}
+
+gt_lttng_cleanup() {
+	local pid
+	for pid in $(pgrep -f "^lttng-sessiond --daemonize --no-kernel" 2>/dev/null); do
+		# Only the daemon of this namespace / this LTTNG_HOME.
+		if [ -n "${GT_LTTNG_NS:-}" ] && [ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/$$/ns/mnt)" ]; then
+			continue
+		fi
+		if [ -z "${GT_LTTNG_NS:-}" ] && ! tr '\0' '\n' </proc/$pid/environ 2>/dev/null | grep -qx "LTTNG_HOME=$LTTNG_HOME"; then
+			continue
+		fi
+		kill "$pid" 2>/dev/null
+	done
+	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP"
+}
+
+# gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
+# The command's exit status is returned; its stdio is left alone.
+gt_record() {
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*'
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--all-locks) all=1 ;;
+		--subbuf-size=*) subbuf=${1#*=} ;;
+		--num-subbuf=*) nsubbuf=${1#*=} ;;
+		--) shift; break ;;
+		*) gt_fail "gt_record: unknown option $1" ;;
+		esac
+		shift
+	done
+	[ $all = 1 ] && events='giltrace:*'
+	local s="gt$$-$RANDOM"
+	lttng create "$s" --output="$out" >/dev/null
+	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" >/dev/null
+	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
+	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
+	lttng start "$s" >/dev/null
+	local rc=0
+	LD_PRELOAD="$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	lttng stop "$s" >/dev/null
+	lttng destroy "$s" >/dev/null
+	return $rc
+}
+
+# gt_pythons: "NAME PATH" per interpreter present; prints skipped ones.
+gt_pythons() {
+	local root v
+	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+	for v in 2.7.18 3.6.15 3.7.16 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0; do
+		if [ -x "$root/versions/$v/bin/python" ]; then
+			echo "$v $root/versions/$v/bin/python"
+		else
+			echo "skipping CPython $v: $root/versions/$v/bin/python not present" >&2
+		fi
+	done
+	if [ -x /usr/bin/python3 ]; then
+		echo "debian /usr/bin/python3"
+	else
+		echo "skipping Debian's python3: /usr/bin/python3 not present" >&2
+	fi
+}
