@@ -1,1 +1,2 @@
-# man: rules added by the man work
+# Manual pages; tests/man_lint.sh lints every man/*.[1-8] in make check.
+dist_man_MANS += man/giltrace.7

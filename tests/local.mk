@@ -5,3 +5,7 @@ AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdi
 
 TESTS += tests/e2e_smoke.sh
 EXTRA_DIST += tests/lib/lttng.sh tests/e2e_smoke.sh
+
+# Manual pages (lead).
+TESTS += tests/man_lint.sh
+EXTRA_DIST += tests/man_lint.sh
