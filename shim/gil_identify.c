@@ -164,8 +164,6 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller)
 
 		c.gil = gil_register(mutex, NULL, GIL_KIND_COND,
 			user ? "user-functions" : "callsite-symbol", user, caller);
-		if (c.gil && !user)
-			__atomic_store_n(&python_gil_known, 1, __ATOMIC_RELAXED);
 		return c;
 	}
 	if (!python_gil_known && gil_identify_in_runtime(mutex))
@@ -189,7 +187,6 @@ static uintptr_t caller_of(void *caller)
 
 struct gil *gil_identify_sem(const void *sem, void *caller)
 {
-	struct gil *g;
 	uintptr_t outer;
 
 	/* CPython 2.7 has one GIL; once it is known, stop looking. */
@@ -200,10 +197,16 @@ struct gil *gil_identify_sem(const void *sem, void *caller)
 	outer = caller_of(caller);
 	if (!outer || callsite_cache_lookup(outer, classify_site) != SITE_PYEVAL)
 		return NULL;
-	g = gil_register(sem, NULL, GIL_KIND_SEM, "semaphore-caller", 0, caller);
-	if (g)
+	return gil_register(sem, NULL, GIL_KIND_SEM, "semaphore-caller", 0, caller);
+}
+
+void gil_identify_registered(const struct gil *g)
+{
+	/* Any interpreter GIL ends the search by name, extent and caller
+	 * (the costly part: the semaphore search unwinds on every call at
+	 * PyThread_* sites); user-named locks leave it running. */
+	if (!g->by_site)
 		__atomic_store_n(&python_gil_known, 1, __ATOMIC_RELAXED);
-	return g;
 }
 
 void gil_identify_runtime_name(char *buf, size_t len)

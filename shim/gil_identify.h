@@ -40,6 +40,9 @@ int gil_identify_in_runtime(const void *addr);
 void gil_identify_learn_take_site(void *caller);
 void gil_identify_runtime_name(char *buf, size_t len);
 
+/* A GIL was registered (gil_register calls this). */
+void gil_identify_registered(const struct gil *g);
+
 /* Constructor: read GILTRACE_LOCK_FUNCS, find _PyRuntime. */
 void gil_identify_init(void);
 

@@ -67,6 +67,7 @@ struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 	gil_identify_runtime_name(g->runtime, sizeof(g->runtime));
 	__atomic_store_n(&gil_count, gil_count + 1, __ATOMIC_RELEASE);
 	real_pthread_mutex_unlock(&gil_registry_lock);
+	gil_identify_registered(g);
 
 	lttng_ust_tracepoint(giltrace, gil_identified, lock, cond,
 		kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
