@@ -1,1 +1,17 @@
-# bench: rules added by the bench work
+# bench: performance figures, never part of make check (timed results on
+# shared cores are not pass/fail).  bench/run.sh runs everything and
+# appends to bench/RESULTS.md; `make bench` is a shortcut for it.
+
+noinst_PROGRAMS += bench/lockbench
+bench_lockbench_SOURCES = bench/lockbench.c
+# -O2 whatever CFLAGS say: the loop around the calls must not add noise.
+bench_lockbench_CFLAGS = $(AM_CFLAGS) -O2 -pthread
+bench_lockbench_LDADD = -lpthread
+
+EXTRA_DIST += bench/run.sh bench/lib.sh bench/lockbench.sh bench/python.sh \
+	bench/workloads.py bench/summary.py bench/channels.sh \
+	bench/RESULTS.md
+
+.PHONY: bench
+bench: all
+	GT_BUILDDIR=$(abs_top_builddir) bash $(abs_top_srcdir)/bench/run.sh

@@ -1,0 +1,153 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Shell library of the benchmarks: the modes compared, one measured run
+# (with its own tracing session when the mode traces), and the results
+# file.  Sourced by bench/*.sh after tests/lib/lttng.sh.
+#
+# Modes (the preloaded library, and what a session records):
+#   none      no preload
+#   shim      libgiltrace.so preloaded, no tracing session
+#   shim+gil  libgiltrace.so, session recording giltrace:gil_*
+#   shim+all  libgiltrace.so, session recording giltrace:*
+#   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
+#   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
+#             lttng_ust_pthread:*
+#
+# Channel settings of the traced modes (environment, defaults below):
+#   BENCH_SUBBUF, BENCH_NSUBBUF  sub-buffer size and count
+#   BENCH_BUFFERS                uid or pid (per-user or per-process buffers)
+#   BENCH_CONTEXTS               contexts added to every event
+# The defaults are the ones bench/channels.sh found to lose no GIL event
+# on the stress case (see bench/RESULTS.md).
+
+: "${BENCH_SUBBUF:=1M}"
+: "${BENCH_NSUBBUF:=4}"
+: "${BENCH_BUFFERS:=uid}"
+: "${BENCH_CONTEXTS:=vpid vtid procname}"
+BENCH_UST_PTHREAD=$(pkg-config --variable=libdir lttng-ust 2>/dev/null)/liblttng-ust-pthread-wrapper.so
+[ -e "$BENCH_UST_PTHREAD" ] || BENCH_UST_PTHREAD=/usr/lib/x86_64-linux-gnu/liblttng-ust-pthread-wrapper.so
+
+bench_die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# bench_check_built: the shim and the benchmark programs must exist.
+bench_check_built() {
+	[ -e "$GT_SHIM" ] || bench_die "$GT_SHIM not found; build first (make), or set GT_BUILDDIR"
+	[ -x /usr/bin/time ] || bench_die "/usr/bin/time not found (apt-get install time)"
+}
+
+# bench_mode_preload MODE: the LD_PRELOAD value of MODE ("" for none).
+bench_mode_preload() {
+	case $1 in
+	none) echo "" ;;
+	shim|shim+gil|shim+all) echo "$GT_SHIM" ;;
+	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
+	*) bench_die "unknown mode $1" ;;
+	esac
+}
+
+# bench_mode_events MODE: the event rule a session records ("" for none).
+bench_mode_events() {
+	case $1 in
+	shim+gil) echo 'giltrace:gil_*' ;;
+	shim+all) echo 'giltrace:*' ;;
+	ust+ev) echo 'lttng_ust_pthread:*' ;;
+	*) echo "" ;;
+	esac
+}
+
+# bench_rotate N WORD...: the words rotated left by N, so that paired
+# runs do not always meet the machine in the same order.
+bench_rotate() {
+	local n=$1
+	shift
+	local words=("$@") i
+	for ((i = 0; i < ${#words[@]}; i++)); do
+		printf '%s ' "${words[$(((i + n) % ${#words[@]}))]}"
+	done
+	echo
+}
+
+bench_session_start() {
+	local name=$1 trace=$2 events=$3 ctx c
+	lttng create "$name" --output="$trace" >/dev/null ||
+		bench_die "cannot create a tracing session"
+	lttng enable-channel -u -s "$name" chan --buffers-"$BENCH_BUFFERS" \
+		--subbuf-size="$BENCH_SUBBUF" --num-subbuf="$BENCH_NSUBBUF" >/dev/null ||
+		bench_die "cannot create channel: subbuf=$BENCH_SUBBUF n=$BENCH_NSUBBUF buffers=$BENCH_BUFFERS"
+	lttng enable-event -u -s "$name" -c chan "$events" >/dev/null
+	ctx=()
+	for c in $BENCH_CONTEXTS; do
+		ctx+=(-t "$c")
+	done
+	[ ${#ctx[@]} -eq 0 ] || lttng add-context -u -s "$name" -c chan "${ctx[@]}" >/dev/null
+	lttng start "$name" >/dev/null
+}
+
+# bench_session_discarded NAME: events the tracer discarded (after stop).
+bench_session_discarded() {
+	lttng list "$1" 2>/dev/null | awk '/Discarded events:/ { n += $3 } END { print n + 0 }'
+}
+
+# bench_trace_events DIR: events in the trace (babeltrace2's counter).
+bench_trace_events() {
+	babeltrace2 "$1" -c sink.utils.counter -p 'step=+0' 2>/dev/null |
+		awk '/Event messages/ { n = $1 } END { print n + 0 }'
+}
+
+# bench_run OUT MODE -- CMD...: run CMD once in MODE; append its "key
+# value" output lines, its peak RSS and, when traced, the events
+# recorded and discarded, to OUT as "key value" lines.
+bench_run() {
+	local out=$1 mode=$2 preload events s trace rc=0
+	shift 3
+	preload=$(bench_mode_preload "$mode")
+	events=$(bench_mode_events "$mode")
+	trace="$GT_TMP/trace"
+	rm -rf "$trace"
+	if [ -n "$events" ]; then
+		s="bench$$-$RANDOM"
+		bench_session_start "$s" "$trace" "$events"
+	fi
+	/usr/bin/time -f 'maxrss_kb %M' -o "$GT_TMP/time" \
+		env ${preload:+LD_PRELOAD="$preload"} "$@" >"$GT_TMP/stdout" 2>"$GT_TMP/stderr" || rc=$?
+	if [ -n "$events" ]; then
+		lttng stop "$s" >/dev/null
+		echo "discarded $(bench_session_discarded "$s")" >>"$GT_TMP/stdout"
+		lttng destroy "$s" >/dev/null
+		[ "${BENCH_COUNT:-1}" = 0 ] || echo "events $(bench_trace_events "$trace")" >>"$GT_TMP/stdout"
+	fi
+	if [ $rc -ne 0 ]; then
+		echo "bench: $mode: $* exited with status $rc:" >&2
+		tail -3 "$GT_TMP/stderr" >&2
+		return 1
+	fi
+	grep -v '^Command exited' "$GT_TMP/time" >>"$GT_TMP/stdout"
+	cat "$GT_TMP/stdout" >"$out"
+	rm -rf "$trace"
+}
+
+# bench_machine: one line naming the machine, for RESULTS.md.
+bench_machine() {
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	printf '%s, %s CPUs (%s), %s, load %s' "$(uname -n)" "$(nproc)" "$cpu" \
+		"$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# bench_append FILE TITLE: append FILE (a markdown table) to RESULTS.md
+# under a heading with the date and the machine.
+bench_append() {
+	local file=$1 title=$2
+	{
+		echo
+		echo "### $title — $(date -u '+%Y-%m-%d %H:%M UTC')"
+		echo
+		echo "Machine: $(bench_machine). Commit: $(git -C "$BENCH_SRCDIR" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+		echo
+		cat "$file"
+	} >>"$BENCH_RESULTS"
+}

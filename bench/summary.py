@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Turns the raw runs of bench/*.sh into markdown tables.
+#
+#   summary.py lock DIR     DIR/lock/MODE.REP files (bench/lockbench.sh)
+#   summary.py python DIR   DIR/INTERP/WORKLOAD/MODE.REP (bench/python.sh)
+#
+# Each run file holds "key value" lines.  Figures are medians; a ratio or
+# a difference is computed within each repetition (the paired runs of one
+# round) and the median of those is reported, so that a slow moment of
+# the machine moves both sides of a pair.
+import os
+import sys
+
+MODES = ["none", "shim", "shim+gil", "shim+all", "ust", "ust+ev"]
+
+
+def median(values):
+    v = sorted(values)
+    n = len(v)
+    if n == 0:
+        return None
+    if n % 2:
+        return v[n // 2]
+    return (v[n // 2 - 1] + v[n // 2]) / 2.0
+
+
+def load_runs(directory):
+    """{mode: {rep: {key: value}}} from MODE.REP files."""
+    runs = {}
+    for name in os.listdir(directory):
+        mode, _, rep = name.rpartition(".")
+        values = {}
+        with open(os.path.join(directory, name)) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2:
+                    try:
+                        values[parts[0]] = float(parts[1])
+                    except ValueError:
+                        pass
+        runs.setdefault(mode, {})[rep] = values
+    return runs
+
+
+def column(runs, mode, key):
+    return [r[key] for r in runs.get(mode, {}).values() if key in r]
+
+
+def paired(runs, mode, key, fn, base="none"):
+    """Median over repetitions of fn(value in mode, value in base)."""
+    out = []
+    for rep, r in runs.get(mode, {}).items():
+        b = runs.get(base, {}).get(rep)
+        if b and key in r and key in b:
+            out.append(fn(r[key], b[key]))
+    return median(out)
+
+
+def fmt(v, spec):
+    return "–" if v is None else spec % v
+
+
+def lock_table(directory):
+    runs = load_runs(os.path.join(directory, "lock"))
+    print("| mode | lock+unlock ns/pair | added ns/pair | added ns/call | × none "
+          "| condvar round trip ns | added ns | × none | events | discarded | peak RSS KiB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    added_call = {}
+    for mode in MODES:
+        if mode not in runs:
+            continue
+        add = paired(runs, mode, "mutex_pair_ns", lambda a, b: a - b)
+        added_call[mode] = None if add is None else add / 2
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            mode,
+            fmt(median(column(runs, mode, "mutex_pair_ns")), "%.1f"),
+            fmt(add, "%+.1f"),
+            fmt(added_call[mode], "%+.1f"),
+            fmt(paired(runs, mode, "mutex_pair_ns", lambda a, b: a / b), "%.2f"),
+            fmt(median(column(runs, mode, "condvar_roundtrip_ns")), "%.0f"),
+            fmt(paired(runs, mode, "condvar_roundtrip_ns", lambda a, b: a - b), "%+.0f"),
+            fmt(paired(runs, mode, "condvar_roundtrip_ns", lambda a, b: a / b), "%.2f"),
+            fmt(median(column(runs, mode, "events")), "%.0f"),
+            fmt(median(column(runs, mode, "discarded")), "%.0f"),
+            fmt(median(column(runs, mode, "maxrss_kb")), "%.0f")))
+    a = added_call.get("shim")
+    if a is not None:
+        print()
+        print("Target: shim preloaded without a session adds ≤ 5 ns per intercepted "
+              "uncontended call: %+.1f ns per call — **%s**." % (a, "met" if a <= 5 else "not met"))
+
+
+# Primary figure of each workload: key, "time" (lower is better) or
+# "rate" (higher is better), and what it means.
+WORKLOADS = {
+    "countdown": ("elapsed_s", "time", "two CPU-bound threads (Beazley's countdown), s"),
+    "threads": ("elapsed_s", "time", "16 CPU-bound threads, s"),
+    "convoy": ("io_roundtrips_per_s", "rate", "I/O thread's pipe round trips/s beside a CPU-bound thread"),
+    "stress": ("roundtrips_per_s", "rate", "one thread's 1-byte pipe round trips/s"),
+}
+
+
+def python_table(directory):
+    verdicts = []
+    for interp in sorted(os.listdir(directory)):
+        idir = os.path.join(directory, interp)
+        print()
+        print("#### %s" % interp)
+        print()
+        print("| workload | mode | median | × none (paired) | events | discarded | peak RSS KiB |")
+        print("|---|---|---:|---:|---:|---:|---:|")
+        for workload in ["countdown", "threads", "convoy", "stress"]:
+            wdir = os.path.join(idir, workload)
+            if not os.path.isdir(wdir):
+                continue
+            key, kind, _ = WORKLOADS[workload]
+            runs = load_runs(wdir)
+            for mode in MODES:
+                if mode not in runs:
+                    continue
+                ratio = paired(runs, mode, key, lambda a, b: a / b)
+                med = median(column(runs, mode, key))
+                print("| %s | %s | %s | %s | %s | %s | %s |" % (
+                    workload, mode,
+                    fmt(med, "%.3f s" if kind == "time" else "%.0f /s"),
+                    fmt(ratio, "%.3f"),
+                    fmt(median(column(runs, mode, "events")), "%.0f"),
+                    fmt(median(column(runs, mode, "discarded")), "%.0f"),
+                    fmt(median(column(runs, mode, "maxrss_kb")), "%.0f")))
+                if mode != "shim+gil" or ratio is None:
+                    continue
+                if workload == "countdown":
+                    verdicts.append("%s: GIL tracing on the countdown takes %.3f × the untraced time "
+                                    "(target ≤ 1.05) — **%s**" % (interp, ratio, "met" if ratio <= 1.05 else "not met"))
+                elif workload == "stress":
+                    verdicts.append("%s: GIL tracing keeps %.0f%% of the untraced round-trip rate on the "
+                                    "stress case (target ≥ 60%%) — **%s**" % (interp, 100 * ratio, "met" if ratio >= 0.60 else "not met"))
+                    lost = max(column(runs, mode, "discarded") or [0])
+                    verdicts.append("%s: GIL events lost on the stress case, worst run: %d (target 0) — **%s**"
+                                    % (interp, lost, "met" if lost == 0 else "not met"))
+                elif workload == "convoy":
+                    verdicts.append("%s: observer effect on the convoy: the I/O thread makes %.2f × its "
+                                    "untraced round trips with GIL tracing on" % (interp, ratio))
+        ust = None
+        sruns = os.path.join(idir, "stress")
+        if os.path.isdir(sruns):
+            ust = paired(load_runs(sruns), "ust+ev", "roundtrips_per_s", lambda a, b: a / b)
+        if ust is not None:
+            verdicts.append("%s: for comparison, LTTng-UST's pthread wrapper with its events keeps %.0f%% "
+                            "on the stress case" % (interp, 100 * ust))
+    print()
+    print("Figures: for time workloads × none is traced time / untraced time (lower is better); "
+          "for rate workloads it is traced rate / untraced rate (higher is better).")
+    print()
+    for v in verdicts:
+        print("- " + v)
+
+
+def main(argv):
+    if len(argv) != 3 or argv[1] not in ("lock", "python"):
+        sys.stderr.write("usage: summary.py lock|python DIR\n")
+        return 2
+    if argv[1] == "lock":
+        lock_table(argv[2])
+    else:
+        python_table(argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
