@@ -10,6 +10,10 @@
 /* The return address of the intercepted call: where the program called. */
 #define SHIM_CALLER() __builtin_return_address(0)
 
+/* The traced path of a wrapper, kept out of line so that the forwarding
+ * path needs no stack frame (see shim_idle in gil_state.h). */
+#define SHIM_SLOW __attribute__((noinline))
+
 #include <stdint.h>
 #include <time.h>
 

@@ -84,6 +84,16 @@ static inline int gil_hooks_needed(void)
 		|| gil_thread.section.mutex != 0 || gil_tracing_on();
 }
 
+/*
+ * Nothing for a wrapper to do: no session records its events ev1, ev2
+ * and the GIL state machine has nothing to follow.  The wrapper then
+ * tail-calls the real function before touching the guard or errno, so
+ * a shim preloaded without a session costs a few loads per call.
+ */
+#define shim_idle(ev1, ev2) \
+	(!gil_hooks_needed() && !lttng_ust_tracepoint_enabled(giltrace, ev1) \
+		&& !lttng_ust_tracepoint_enabled(giltrace, ev2))
+
 struct gil *gil_find(const void *lock);
 struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 		const char *method, int by_site, void *caller);

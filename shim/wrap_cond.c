@@ -48,7 +48,7 @@ typedef int (*cond_wake_fn)(pthread_cond_t *);
  * The one wait: clock is GILTRACE_CLOCK_NONE for pthread_cond_wait; fn2
  * or fn3 is the real function to call (untimed, timed, clock).
  */
-static int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mutex, int clock,
+static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mutex, int clock,
 		const struct timespec *abstime, void *caller,
 		cond_wait_fn untimed, cond_timedwait_fn timed)
 {
@@ -80,7 +80,7 @@ static int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mutex, int cl
 	return ret;
 }
 
-static int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_wake_fn wake, int broadcast)
+static SHIM_SLOW int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_wake_fn wake, int broadcast)
 {
 	int ret, err;
 
@@ -124,7 +124,7 @@ int giltrace_pthread_cond_broadcast_compat(pthread_cond_t *);
 DEFAULT_VERSION(giltrace_pthread_cond_wait_default, "pthread_cond_wait")
 SHIM_EXPORT int COND_DEFAULT(pthread_cond_wait)(pthread_cond_t *cond, pthread_mutex_t *mutex)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_wait(cond, mutex);
 	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_NONE, NULL, SHIM_CALLER(),
 		real_pthread_cond_wait, NULL);
@@ -134,7 +134,7 @@ DEFAULT_VERSION(giltrace_pthread_cond_timedwait_default, "pthread_cond_timedwait
 SHIM_EXPORT int COND_DEFAULT(pthread_cond_timedwait)(pthread_cond_t *cond, pthread_mutex_t *mutex,
 		const struct timespec *abstime)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_timedwait(cond, mutex, abstime);
 	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_COND, abstime, SHIM_CALLER(),
 		NULL, real_pthread_cond_timedwait);
@@ -143,7 +143,7 @@ SHIM_EXPORT int COND_DEFAULT(pthread_cond_timedwait)(pthread_cond_t *cond, pthre
 DEFAULT_VERSION(giltrace_pthread_cond_signal_default, "pthread_cond_signal")
 SHIM_EXPORT int COND_DEFAULT(pthread_cond_signal)(pthread_cond_t *cond)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_signal, cond_signal) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_signal(cond);
 	return cond_wake_traced(cond, SHIM_CALLER(), real_pthread_cond_signal, 0);
 }
@@ -151,7 +151,7 @@ SHIM_EXPORT int COND_DEFAULT(pthread_cond_signal)(pthread_cond_t *cond)
 DEFAULT_VERSION(giltrace_pthread_cond_broadcast_default, "pthread_cond_broadcast")
 SHIM_EXPORT int COND_DEFAULT(pthread_cond_broadcast)(pthread_cond_t *cond)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_broadcast, cond_broadcast) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_broadcast(cond);
 	return cond_wake_traced(cond, SHIM_CALLER(), real_pthread_cond_broadcast, 1);
 }
@@ -160,7 +160,7 @@ SHIM_EXPORT int COND_DEFAULT(pthread_cond_broadcast)(pthread_cond_t *cond)
 SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *cond, pthread_mutex_t *mutex,
 		clockid_t clock, const struct timespec *abstime)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_clockwait(cond, mutex, clock, abstime);
 	return cond_wait_traced(cond, mutex, (int) clock, abstime, SHIM_CALLER(), NULL, NULL);
 }
@@ -171,7 +171,7 @@ SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *cond, pthread_mutex_t *mu
 COMPAT_VERSION(giltrace_pthread_cond_wait_compat, "pthread_cond_wait")
 SHIM_EXPORT int giltrace_pthread_cond_wait_compat(pthread_cond_t *cond, pthread_mutex_t *mutex)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_wait_compat(cond, mutex);
 	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_NONE, NULL, SHIM_CALLER(),
 		real_pthread_cond_wait_compat, NULL);
@@ -181,7 +181,7 @@ COMPAT_VERSION(giltrace_pthread_cond_timedwait_compat, "pthread_cond_timedwait")
 SHIM_EXPORT int giltrace_pthread_cond_timedwait_compat(pthread_cond_t *cond, pthread_mutex_t *mutex,
 		const struct timespec *abstime)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_timedwait_compat(cond, mutex, abstime);
 	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_COND, abstime, SHIM_CALLER(),
 		NULL, real_pthread_cond_timedwait_compat);
@@ -190,7 +190,7 @@ SHIM_EXPORT int giltrace_pthread_cond_timedwait_compat(pthread_cond_t *cond, pth
 COMPAT_VERSION(giltrace_pthread_cond_signal_compat, "pthread_cond_signal")
 SHIM_EXPORT int giltrace_pthread_cond_signal_compat(pthread_cond_t *cond)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_signal, cond_signal) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_signal_compat(cond);
 	return cond_wake_traced(cond, SHIM_CALLER(), real_pthread_cond_signal_compat, 0);
 }
@@ -198,7 +198,7 @@ SHIM_EXPORT int giltrace_pthread_cond_signal_compat(pthread_cond_t *cond)
 COMPAT_VERSION(giltrace_pthread_cond_broadcast_compat, "pthread_cond_broadcast")
 SHIM_EXPORT int giltrace_pthread_cond_broadcast_compat(pthread_cond_t *cond)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(cond_broadcast, cond_broadcast) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_broadcast_compat(cond);
 	return cond_wake_traced(cond, SHIM_CALLER(), real_pthread_cond_broadcast_compat, 1);
 }

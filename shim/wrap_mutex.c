@@ -2,10 +2,12 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * Mutex wrappers.  Each has the same shape: forward at once under the
- * recursion guard; otherwise note the call for the GIL state machine,
- * trace, call the real function, trace, and return its result with the
- * errno it left.
+ * Mutex wrappers.  Each has the same shape: forward at once when there
+ * is nothing to do (shim_idle) or under the recursion guard; otherwise
+ * the out-of-line *_traced function notes the call for the GIL state
+ * machine, traces, calls the real function, traces, and returns its
+ * result with the errno it left.  Out of line, so that the forwarding
+ * path needs no stack frame.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -19,13 +21,10 @@
 #include "internal_callers.h"
 #include "real.h"
 
-SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
+static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 {
-	void *caller = SHIM_CALLER();
 	int hooks, ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_pthread_mutex_lock(mutex);
 	shim_enter();
 	hooks = gil_hooks_needed();
 	if (hooks)
@@ -41,6 +40,14 @@ SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	return ret;
 }
 
+SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
+{
+	if (shim_idle(mutex_lock_begin, mutex_lock_end) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_pthread_mutex_lock(mutex);
+	}
+	return mutex_lock_traced(mutex, SHIM_CALLER());
+}
+
 /* A lock taken without blocking opens a section like a blocking one. */
 static void note_locked(pthread_mutex_t *mutex, void *caller)
 {
@@ -48,13 +55,10 @@ static void note_locked(pthread_mutex_t *mutex, void *caller)
 		gil_mutex_lock_begin(mutex, caller);
 }
 
-SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *mutex)
+static SHIM_SLOW int mutex_trylock_traced(pthread_mutex_t *mutex, void *caller)
 {
-	void *caller = SHIM_CALLER();
 	int ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_pthread_mutex_trylock(mutex);
 	shim_enter();
 	ret = real_pthread_mutex_trylock(mutex);
 	err = errno;
@@ -66,13 +70,19 @@ SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *mutex)
 	return ret;
 }
 
-SHIM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *mutex, const struct timespec *abstime)
+SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *mutex)
 {
-	void *caller = SHIM_CALLER();
+	if (shim_idle(mutex_trylock, mutex_trylock) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_pthread_mutex_trylock(mutex);
+	}
+	return mutex_trylock_traced(mutex, SHIM_CALLER());
+}
+
+static SHIM_SLOW int mutex_timedlock_traced(pthread_mutex_t *mutex, const struct timespec *abstime,
+		void *caller)
+{
 	int ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_pthread_mutex_timedlock(mutex, abstime);
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, CLOCK_REALTIME,
 		shim_timespec_ns(abstime), caller);
@@ -86,14 +96,19 @@ SHIM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *mutex, const struct tim
 	return ret;
 }
 
-SHIM_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *mutex, clockid_t clock,
-		const struct timespec *abstime)
+SHIM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *mutex, const struct timespec *abstime)
 {
-	void *caller = SHIM_CALLER();
+	if (shim_idle(mutex_timedlock_begin, mutex_timedlock_end) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_pthread_mutex_timedlock(mutex, abstime);
+	}
+	return mutex_timedlock_traced(mutex, abstime, SHIM_CALLER());
+}
+
+static SHIM_SLOW int mutex_clocklock_traced(pthread_mutex_t *mutex, clockid_t clock,
+		const struct timespec *abstime, void *caller)
+{
 	int ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_pthread_mutex_clocklock(mutex, clock, abstime);
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, (int) clock,
 		shim_timespec_ns(abstime), caller);
@@ -107,13 +122,19 @@ SHIM_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *mutex, clockid_t clock,
 	return ret;
 }
 
-SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
+SHIM_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *mutex, clockid_t clock,
+		const struct timespec *abstime)
 {
-	void *caller = SHIM_CALLER();
+	if (shim_idle(mutex_timedlock_begin, mutex_timedlock_end) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_pthread_mutex_clocklock(mutex, clock, abstime);
+	}
+	return mutex_clocklock_traced(mutex, clock, abstime, SHIM_CALLER());
+}
+
+static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
+{
 	int ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_pthread_mutex_unlock(mutex);
 	shim_enter();
 	/* Before the real unlock: a GIL's acquire or release must be in
 	 * the trace before anything the unlock lets happen. */
@@ -125,4 +146,12 @@ SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
 	shim_leave();
 	errno = err;
 	return ret;
+}
+
+SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
+{
+	if (shim_idle(mutex_unlock, mutex_unlock) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_pthread_mutex_unlock(mutex);
+	}
+	return mutex_unlock_traced(mutex, SHIM_CALLER());
 }

@@ -38,7 +38,7 @@ static void sem_cleanup_run(struct sem_cleanup *w)
 
 enum sem_wait_kind { SEM_UNTIMED, SEM_TIMED, SEM_CLOCK };
 
-static int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clockid_t clock,
+static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clockid_t clock,
 		const struct timespec *abstime, void *caller)
 {
 	__attribute__((cleanup(sem_cleanup_run))) struct sem_cleanup w = { 0 };
@@ -76,32 +76,29 @@ static int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clockid_t clock,
 
 SHIM_EXPORT int sem_wait(sem_t *sem)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(sem_wait_begin, sem_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_sem_wait(sem);
 	return sem_wait_traced(sem, SEM_UNTIMED, CLOCK_REALTIME, NULL, SHIM_CALLER());
 }
 
 SHIM_EXPORT int sem_timedwait(sem_t *sem, const struct timespec *abstime)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(sem_wait_begin, sem_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_sem_timedwait(sem, abstime);
 	return sem_wait_traced(sem, SEM_TIMED, CLOCK_REALTIME, abstime, SHIM_CALLER());
 }
 
 SHIM_EXPORT int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec *abstime)
 {
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
+	if (shim_idle(sem_wait_begin, sem_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_sem_clockwait(sem, clock, abstime);
 	return sem_wait_traced(sem, SEM_CLOCK, clock, abstime, SHIM_CALLER());
 }
 
-SHIM_EXPORT int sem_trywait(sem_t *sem)
+static SHIM_SLOW int sem_trywait_traced(sem_t *sem, void *caller)
 {
-	void *caller = SHIM_CALLER();
 	int ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_sem_trywait(sem);
 	shim_enter();
 	ret = real_sem_trywait(sem);
 	err = errno;
@@ -113,13 +110,18 @@ SHIM_EXPORT int sem_trywait(sem_t *sem)
 	return ret;
 }
 
-SHIM_EXPORT int sem_post(sem_t *sem)
+SHIM_EXPORT int sem_trywait(sem_t *sem)
 {
-	void *caller = SHIM_CALLER();
+	if (shim_idle(sem_trywait, sem_trywait) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_sem_trywait(sem);
+	}
+	return sem_trywait_traced(sem, SHIM_CALLER());
+}
+
+static SHIM_SLOW int sem_post_traced(sem_t *sem, void *caller)
+{
 	int ret, err;
 
-	if (shim_entered() || internal_caller(SHIM_CALLER()))
-		return real_sem_post(sem);
 	shim_enter();
 	/* Before the real post, like every release (see the provider). */
 	if (gil_hooks_needed())
@@ -130,4 +132,12 @@ SHIM_EXPORT int sem_post(sem_t *sem)
 	shim_leave();
 	errno = err;
 	return ret;
+}
+
+SHIM_EXPORT int sem_post(sem_t *sem)
+{
+	if (shim_idle(sem_post, sem_post) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_sem_post(sem);
+	}
+	return sem_post_traced(sem, SHIM_CALLER());
 }
