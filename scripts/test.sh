@@ -5,4 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cd build
-make -j"$(nproc)" check || { cat test-suite.log 2>/dev/null | tail -200; exit 1; }
+make -j"$(nproc)" check || { tail -200 test-suite.log 2>/dev/null; exit 1; }
+
+# Our own C code again under AddressSanitizer and UndefinedBehaviorSanitizer.
+cd ..
+mkdir -p build-sanitizers
+cd build-sanitizers
+[ -f Makefile ] || ../configure --enable-sanitizers
+make -j"$(nproc)"
+make check-sanitizers || { tail -200 test-suite.log 2>/dev/null; exit 1; }

@@ -21,6 +21,14 @@
 GT_UST_FORK=$(pkg-config --variable=libdir lttng-ust 2>/dev/null)/liblttng-ust-fork.so
 [ -e "$GT_UST_FORK" ] || GT_UST_FORK=/usr/lib/x86_64-linux-gnu/liblttng-ust-fork.so
 
+# In a build configured with --enable-sanitizers the shim needs the
+# AddressSanitizer runtime loaded before anything else in the process.
+GT_PRELOAD_FIRST=
+if [ "${GT_SANITIZERS:-no}" = yes ]; then
+	GT_PRELOAD_FIRST=$(${GT_CC:-cc} -print-file-name=libasan.so):
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+fi
+
 gt_skip() {
 	echo "SKIP: $*" >&2
 	exit 77
@@ -97,7 +105,7 @@ gt_record() {
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
-	LD_PRELOAD="$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
 	return $rc
@@ -106,6 +114,10 @@ gt_record() {
 # gt_pythons: "NAME PATH" per interpreter present; prints skipped ones.
 gt_pythons() {
 	local root v
+	if [ "${GT_SANITIZERS:-no}" = yes ]; then
+		echo "skipping every CPython: sanitizer build (only our own C programs are instrumented)" >&2
+		return 0
+	fi
 	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
 	for v in 2.7.18 3.6.15 3.7.16 3.8.18 3.9.18 3.10.13 3.11.7 3.12.1 3.13.0; do
 		if [ -x "$root/versions/$v/bin/python" ]; then
