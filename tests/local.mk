@@ -11,3 +11,12 @@ EXTRA_DIST += tests/lib/lttng.sh tests/e2e_smoke.sh
 # Manual pages (lead).
 TESTS += tests/man_lint.sh
 EXTRA_DIST += tests/man_lint.sh
+
+# Analyzer: the analysis core against hand-built event sequences.
+check_PROGRAMS += tests/check_gil_state
+tests_check_gil_state_SOURCES = tests/check_gil_state.c
+tests_check_gil_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_gil_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_gil_state_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
+TESTS += tests/check_gil_state
+SANITIZER_TESTS += tests/check_gil_state

@@ -1,0 +1,758 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gil_state.h"
+#include "lock_state.h"
+
+/* ---- names ---------------------------------------------------------- */
+
+/* Indexed by enum gs_anomaly; global so reports and tests share them. */
+static const struct {
+	const char *name;
+	const char *help;
+} anomaly_names[GS_AN_COUNT] = {
+	[GS_AN_END_WITHOUT_BEGIN] = { "end_without_begin",
+		"attempt ended without a gil_acquire_begin (trace began mid-attempt, or events lost)" },
+	[GS_AN_WAIT_OUTSIDE_ATTEMPT] = { "wait_outside_attempt",
+		"gil_wait_begin outside an attempt (events lost)" },
+	[GS_AN_WAIT_END_WITHOUT_BEGIN] = { "wait_end_without_begin",
+		"gil_wait_end without its gil_wait_begin (trace began mid-wait, or events lost)" },
+	[GS_AN_WAIT_BEGIN_IN_WAIT] = { "wait_begin_in_wait",
+		"gil_wait_begin while already waiting (events lost)" },
+	[GS_AN_ATTEMPT_RESTARTED] = { "attempt_restarted",
+		"attempt began while the thread's previous one was open (events lost, or the thread exited mid-attempt and its tid was reused)" },
+	[GS_AN_ATTEMPT_WHILE_HOLDING] = { "attempt_while_holding",
+		"attempt began while the thread held the GIL (its release was lost)" },
+	[GS_AN_ACQUIRED_WHILE_HELD] = { "acquired_while_held",
+		"GIL acquired while another thread held it (a release was lost)" },
+	[GS_AN_RELEASE_BY_NON_HOLDER] = { "release_by_non_holder",
+		"release by a thread that did not hold the GIL (events lost)" },
+	[GS_AN_RELEASE_BEFORE_ACQUIRE] = { "release_before_acquire",
+		"release before any acquisition was seen (trace began while the GIL was held)" },
+	[GS_AN_SUMMARY_MISMATCH] = { "summary_mismatch",
+		"waits/timeouts in gil_acquire_end differ from the waits seen (events lost)" },
+	[GS_AN_OPEN_AT_END] = { "open_at_end",
+		"attempt still open when the trace ended (trace cut, or the thread exited mid-wait)" },
+	[GS_AN_TIME_BACKWARDS] = { "time_backwards",
+		"event older than the one before it (clamped)" },
+};
+
+const char *gs_anomaly_name(enum gs_anomaly an)
+{
+	return an < GS_AN_COUNT ? anomaly_names[an].name : "unknown";
+}
+
+const char *gs_anomaly_help(enum gs_anomaly an)
+{
+	return an < GS_AN_COUNT ? anomaly_names[an].help : "unknown";
+}
+
+const char *gs_kind_name(enum gs_gil_kind kind)
+{
+	switch (kind) {
+	case GS_KIND_CONDVAR:
+		return "mutex+condvar";
+	case GS_KIND_SEMAPHORE:
+		return "semaphore";
+	default:
+		return "unknown";
+	}
+}
+
+static void copy_name(char *dst, size_t size, const char *src)
+{
+	if (!src) {
+		return;
+	}
+	strncpy(dst, src, size - 1);
+	dst[size - 1] = '\0';
+}
+
+static uint64_t dur(int64_t from, int64_t to)
+{
+	return to > from ? (uint64_t) (to - from) : 0;
+}
+
+static void sample(struct gs_analysis *a, struct hist *h, uint64_t v)
+{
+	if (hist_add(h, v) != 0) {
+		a->oom = 1;
+	}
+}
+
+/* ---- registry: processes, threads, GILs ---------------------------- */
+
+void gs_init(struct gs_analysis *a, int all_locks)
+{
+	memset(a, 0, sizeof(*a));
+	a->all_locks = all_locks;
+}
+
+static uint64_t thread_key(int64_t pid, int64_t tid)
+{
+	return ((uint64_t) pid << 32) ^ (uint32_t) tid ^ ((uint64_t) tid >> 32 << 48);
+}
+
+struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid)
+{
+	return idmap_get(&a->procs, (uint64_t) pid);
+}
+
+static struct gs_process *process_get(struct gs_analysis *a, int64_t pid, int64_t ts)
+{
+	struct gs_process *p = gs_process_find(a, pid);
+
+	if (p) {
+		return p;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || idmap_put(&a->procs, (uint64_t) pid, p) != 0) {
+		free(p);
+		return NULL;
+	}
+	p->pid = pid;
+	p->first_ts = ts;
+	return p;
+}
+
+/* The thread an event comes from, created on first sight. */
+static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event *ev, int64_t ts)
+{
+	uint64_t key = thread_key(ev->vpid, ev->vtid);
+	struct gs_thread *t;
+	struct gs_process *p;
+
+	if (a->last_thread && a->last_key == key && a->last_thread->tid == ev->vtid
+			&& a->last_thread->proc->pid == ev->vpid) {
+		return a->last_thread;
+	}
+	/* The key folds pid and tid; a collision is told apart here. */
+	t = idmap_get(&a->threads, key);
+	while (t && (t->tid != ev->vtid || t->proc->pid != ev->vpid)) {
+		key = key * 31 + 7;
+		t = idmap_get(&a->threads, key);
+	}
+	if (!t) {
+		p = process_get(a, ev->vpid, ts);
+		if (!p) {
+			return NULL;
+		}
+		t = calloc(1, sizeof(*t));
+		if (!t || idmap_put(&a->threads, key, t) != 0) {
+			free(t);
+			return NULL;
+		}
+		t->tid = ev->vtid;
+		t->proc = p;
+		copy_name(t->procname, sizeof(t->procname), ev->procname);
+		if (!p->procname_from_main && (ev->vtid == ev->vpid || !p->procname[0])) {
+			copy_name(p->procname, sizeof(p->procname), ev->procname);
+			p->procname_from_main = ev->vtid == ev->vpid;
+		}
+	}
+	a->last_thread = t;
+	a->last_key = key;
+	return t;
+}
+
+struct gs_gil *gs_gil_find(const struct gs_process *p, uint64_t address)
+{
+	for (struct gs_gil *g = p->gils; g; g = g->next) {
+		if (g->address == address) {
+			return g;
+		}
+	}
+	return NULL;
+}
+
+static struct gs_gil *gil_get(struct gs_process *p, uint64_t address, int64_t ts)
+{
+	struct gs_gil *g = gs_gil_find(p, address);
+	struct gs_gil **tail;
+
+	if (g) {
+		return g;
+	}
+	g = calloc(1, sizeof(*g));
+	if (!g) {
+		return NULL;
+	}
+	g->address = address;
+	g->proc = p;
+	g->first_ts = ts;
+	g->last_ts = ts;
+	copy_name(g->runtime, sizeof(g->runtime), "unknown");
+	copy_name(g->method, sizeof(g->method), "unknown");
+	/* Keep the order of first appearance. */
+	for (tail = &p->gils; *tail; tail = &(*tail)->next) {
+	}
+	*tail = g;
+	p->ngils++;
+	return g;
+}
+
+struct gs_gil_thread *gs_gil_thread_find(const struct gs_gil *g, int64_t tid)
+{
+	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		if (gt->thread->tid == tid) {
+			return gt;
+		}
+	}
+	return NULL;
+}
+
+static struct gs_gil_thread *gil_thread_get(struct gs_thread *t, struct gs_gil *g, int64_t ts)
+{
+	struct gs_gil_thread *gt, **tail;
+
+	if (t->cur && t->cur->gil == g) {
+		return t->cur;
+	}
+	for (gt = t->gils; gt; gt = gt->next_in_thread) {
+		if (gt->gil == g) {
+			t->cur = gt;
+			return gt;
+		}
+	}
+	gt = calloc(1, sizeof(*gt));
+	if (!gt) {
+		return NULL;
+	}
+	gt->gil = g;
+	gt->thread = t;
+	gt->first_ts = ts;
+	gt->last_ts = ts;
+	gt->next_in_thread = t->gils;
+	t->gils = gt;
+	for (tail = &g->threads; *tail; tail = &(*tail)->next_in_gil) {
+	}
+	*tail = gt;
+	g->nthreads++;
+	t->cur = gt;
+	return gt;
+}
+
+static void anomaly(struct gs_gil *g, enum gs_anomaly an)
+{
+	g->anomalies[an]++;
+}
+
+/* ---- attempts ------------------------------------------------------ */
+
+static void attempt_start(struct gs_thread *t, struct gs_gil_thread *gt, int64_t ts)
+{
+	struct gs_gil *g = gt->gil;
+	struct gs_attempt *att = &t->att;
+
+	memset(att, 0, sizeof(*att));
+	att->gt = gt;
+	att->begin_ts = ts;
+	att->releases_counted = g->release_serial;
+	att->held_at_begin = g->holder && g->holder != t;
+	att->att_next = g->attempting;
+	if (g->attempting) {
+		g->attempting->att.att_prev = t;
+	}
+	g->attempting = t;
+}
+
+/* Ends the attempt's bookkeeping; counting is the caller's. */
+static void attempt_close(struct gs_thread *t)
+{
+	struct gs_attempt *att = &t->att;
+	struct gs_gil *g = att->gt->gil;
+
+	if (att->att_prev) {
+		att->att_prev->att.att_next = att->att_next;
+	} else {
+		g->attempting = att->att_next;
+	}
+	if (att->att_next) {
+		att->att_next->att.att_prev = att->att_prev;
+	}
+	att->gt = NULL;
+	att->att_prev = NULL;
+	att->att_next = NULL;
+}
+
+/* The acquire_end/abandon summary must agree with the waits seen. */
+static void attempt_check_summary(struct gs_thread *t, const struct gs_event *ev)
+{
+	struct gs_attempt *att = &t->att;
+
+	if (att->in_wait || ev->waits != att->waits || ev->timeouts != att->timeouts) {
+		anomaly(att->gt->gil, GS_AN_SUMMARY_MISMATCH);
+	}
+}
+
+static void on_acquire_begin(struct gs_thread *t, struct gs_gil_thread *gt, int64_t ts)
+{
+	struct gs_gil *g = gt->gil;
+
+	if (t->att.gt) {
+		/* Its end is lost: close it without counting anything. */
+		anomaly(t->att.gt->gil, GS_AN_ATTEMPT_RESTARTED);
+		attempt_close(t);
+	}
+	if (g->holder == t) {
+		/* The release is lost: the GIL is not held by t any more,
+		 * but when it was released is unknown, so no hold sample. */
+		anomaly(g, GS_AN_ATTEMPT_WHILE_HOLDING);
+		g->holder = NULL;
+	}
+	attempt_start(t, gt, ts);
+}
+
+static void on_wait_begin(struct gs_thread *t, struct gs_gil_thread *gt,
+		const struct gs_event *ev, int64_t ts)
+{
+	struct gs_attempt *att = &t->att;
+	struct gs_gil *g = gt->gil;
+
+	if (g->kind == GS_KIND_UNKNOWN) {
+		g->kind = GS_KIND_CONDVAR;
+	}
+	if (!g->cond) {
+		g->cond = ev->addr2;
+	}
+	if (att->gt != gt) {
+		anomaly(g, GS_AN_WAIT_OUTSIDE_ATTEMPT);
+		return;
+	}
+	if (att->in_wait) {
+		anomaly(g, GS_AN_WAIT_BEGIN_IN_WAIT);
+	} else if (att->woken) {
+		/* Woken, yet waiting again: the GIL was taken first. */
+		gt->c.failed_wakeups++;
+	}
+	att->woken = 0;
+	att->in_wait = 1;
+	att->wait_ts = ts;
+	att->waits++;
+	gt->c.waits++;
+}
+
+static void on_wait_end(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
+		const struct gs_event *ev, int64_t ts)
+{
+	struct gs_attempt *att = &t->att;
+	struct gs_gil *g = gt->gil;
+
+	if (att->gt != gt || !att->in_wait) {
+		anomaly(g, GS_AN_WAIT_END_WITHOUT_BEGIN);
+		return;
+	}
+	att->in_wait = 0;
+	if (ev->timed_out) {
+		att->timeouts++;
+		gt->c.timeouts++;
+		att->woken = 0;
+		return;
+	}
+	att->woken = 1;
+	/* The first waiter to wake after a signalling release, if it was
+	 * already waiting then, is the one the signal woke. */
+	if (g->signal_pending && att->wait_ts <= g->signal_ts) {
+		sample(a, &gt->d.wakeup, dur(g->signal_ts, ts));
+		g->signal_pending = 0;
+	}
+}
+
+/* The GIL is now held by t, after an attempt or not. */
+static void gil_taken(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt, int64_t ts)
+{
+	struct gs_gil *g = gt->gil;
+
+	if (g->holder) {
+		/* Nobody released it: a release is lost.  The holder's hold
+		 * ends at an unknown time: no sample. */
+		anomaly(g, GS_AN_ACQUIRED_WHILE_HELD);
+		g->holder = NULL;
+	} else if (g->release_serial > g->release_paired && g->last_releaser
+			&& g->last_releaser != t) {
+		sample(a, &gt->d.handoff, dur(g->last_release_ts, ts));
+	}
+	/* Every other attempter just watched a release go to someone else. */
+	for (struct gs_thread *o = g->attempting; o; o = o->att.att_next) {
+		if (o == t) {
+			continue;
+		}
+		o->att.other_acquired = 1;
+		if (g->release_serial > o->att.releases_counted) {
+			o->att.missed++;
+			o->att.releases_counted = g->release_serial;
+		}
+	}
+	g->release_paired = g->release_serial;
+	if (g->last_holder && g->last_holder != t) {
+		gt->c.switches++;
+	}
+	gt->c.acquisitions++;
+	g->holder = t;
+	g->hold_ts = ts;
+	g->last_holder = t;
+	g->ever_acquired = 1;
+}
+
+static int attempt_contended(const struct gs_thread *t)
+{
+	const struct gs_attempt *att = &t->att;
+
+	/* Semaphore waits are invisible: the thread waited if the GIL was
+	 * held when it began or someone else got it meanwhile. */
+	if (att->gt->gil->kind == GS_KIND_SEMAPHORE) {
+		return att->held_at_begin || att->other_acquired;
+	}
+	return att->waits > 0;
+}
+
+static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
+		const struct gs_event *ev, int64_t ts)
+{
+	struct gs_attempt *att = &t->att;
+	struct gs_gil *g = gt->gil;
+
+	if (att->gt != gt) {
+		/* The acquisition happened, whatever came before it. */
+		anomaly(g, GS_AN_END_WITHOUT_BEGIN);
+		if (att->gt) {
+			attempt_close(t);
+		}
+		gil_taken(a, t, gt, ts);
+		if (ev->waits > 0) {
+			gt->c.contended_acquisitions++;
+		}
+		return;
+	}
+	attempt_check_summary(t, ev);
+	gil_taken(a, t, gt, ts);
+	sample(a, &gt->d.wait, dur(att->begin_ts, ts));
+	gt->waited_ns += dur(att->begin_ts, ts);
+	if (attempt_contended(t)) {
+		gt->c.contended_acquisitions++;
+	}
+	gt->c.missed_handoffs += att->missed;
+	/* A semaphore waiter's wake-up is its acquisition. */
+	if (g->kind == GS_KIND_SEMAPHORE && g->signal_pending && att->begin_ts <= g->signal_ts) {
+		sample(a, &gt->d.wakeup, dur(g->signal_ts, ts));
+		g->signal_pending = 0;
+	}
+	attempt_close(t);
+}
+
+static void on_acquire_abandon(struct gs_thread *t, struct gs_gil_thread *gt,
+		const struct gs_event *ev, int64_t ts)
+{
+	struct gs_attempt *att = &t->att;
+
+	if (att->gt != gt) {
+		anomaly(gt->gil, GS_AN_END_WITHOUT_BEGIN);
+		return;
+	}
+	attempt_check_summary(t, ev);
+	gt->c.abandoned++;
+	gt->c.missed_handoffs += att->missed;
+	gt->waited_ns += dur(att->begin_ts, ts);
+	attempt_close(t);
+}
+
+static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
+		const struct gs_event *ev, int64_t ts)
+{
+	struct gs_gil *g = gt->gil;
+
+	if (g->holder == t) {
+		sample(a, &gt->d.hold, dur(g->hold_ts, ts));
+		gt->held_ns += dur(g->hold_ts, ts);
+	} else if (!g->ever_acquired) {
+		anomaly(g, GS_AN_RELEASE_BEFORE_ACQUIRE);
+	} else {
+		anomaly(g, GS_AN_RELEASE_BY_NON_HOLDER);
+	}
+	gt->c.releases++;
+	g->holder = NULL;
+	g->last_releaser = t;
+	g->last_release_ts = ts;
+	g->release_serial++;
+	if (ev->signalled) {
+		g->signal_pending = 1;
+		g->signal_ts = ts;
+	}
+	if (ev->waiters > g->max_waiters) {
+		g->max_waiters = ev->waiters;
+	}
+}
+
+static void on_identified(struct gs_gil *g, const struct gs_event *ev)
+{
+	g->identified = 1;
+	copy_name(g->runtime, sizeof(g->runtime), ev->runtime ? ev->runtime : "unknown");
+	copy_name(g->method, sizeof(g->method), ev->method ? ev->method : "unknown");
+	if (ev->kind && strcmp(ev->kind, "semaphore") == 0) {
+		g->kind = GS_KIND_SEMAPHORE;
+	} else if (ev->kind && strcmp(ev->kind, "mutex+condvar") == 0) {
+		g->kind = GS_KIND_CONDVAR;
+	}
+	if (ev->addr2) {
+		g->cond = ev->addr2;
+	}
+}
+
+static void on_not_found(struct gs_analysis *a, struct gs_process *p, const struct gs_event *ev)
+{
+	if (p->not_found) {
+		return;
+	}
+	p->not_found = strdup(ev->reason ? ev->reason : "");
+	if (!p->not_found) {
+		a->oom = 1;
+	}
+}
+
+/* ---- feeding ------------------------------------------------------- */
+
+static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev, int64_t ts)
+{
+	struct gs_process *p = t->proc;
+	struct gs_gil *g;
+	struct gs_gil_thread *gt;
+
+	if (ev->type == GS_EV_GIL_NOT_FOUND) {
+		on_not_found(a, p, ev);
+		return;
+	}
+	g = gil_get(p, ev->addr, ts);
+	if (!g) {
+		a->oom = 1;
+		return;
+	}
+	g->last_ts = ts;
+	if (ev->type == GS_EV_GIL_IDENTIFIED) {
+		on_identified(g, ev);
+		return;
+	}
+	gt = gil_thread_get(t, g, ts);
+	if (!gt) {
+		a->oom = 1;
+		return;
+	}
+	gt->last_ts = ts;
+	switch (ev->type) {
+	case GS_EV_GIL_ACQUIRE_BEGIN:
+		on_acquire_begin(t, gt, ts);
+		break;
+	case GS_EV_GIL_WAIT_BEGIN:
+		on_wait_begin(t, gt, ev, ts);
+		break;
+	case GS_EV_GIL_WAIT_END:
+		on_wait_end(a, t, gt, ev, ts);
+		break;
+	case GS_EV_GIL_ACQUIRE_END:
+		on_acquire_end(a, t, gt, ev, ts);
+		break;
+	case GS_EV_GIL_ACQUIRE_ABANDON:
+		on_acquire_abandon(t, gt, ev, ts);
+		break;
+	case GS_EV_GIL_RELEASE:
+		on_release(a, t, gt, ev, ts);
+		break;
+	default:
+		break;
+	}
+}
+
+void gs_feed(struct gs_analysis *a, const struct gs_event *ev)
+{
+	struct gs_thread *t;
+	int64_t ts = ev->ts;
+
+	if ((unsigned int) ev->type >= GS_EV_COUNT || a->finished) {
+		return;
+	}
+	if (ev->type >= GS_EV_MUTEX_LOCK_BEGIN && !a->all_locks) {
+		return;
+	}
+	/* The muxer delivers events in time order; anything else would
+	 * make negative durations.  Clamp and count. */
+	if (a->events && ts < a->last_ts) {
+		a->anomalies[GS_AN_TIME_BACKWARDS]++;
+		ts = a->last_ts;
+	}
+	if (!a->events) {
+		a->first_ts = ts;
+	}
+	a->events++;
+	a->last_ts = ts;
+	t = thread_get(a, ev, ts);
+	if (!t) {
+		a->oom = 1;
+		return;
+	}
+	t->proc->events++;
+	t->proc->last_ts = ts;
+	if (ev->type >= GS_EV_MUTEX_LOCK_BEGIN) {
+		if (ls_feed(t, ev, ts) != 0) {
+			a->oom = 1;
+		}
+		return;
+	}
+	feed_gil(a, t, ev, ts);
+}
+
+void gs_discarded(struct gs_analysis *a, uint64_t events, uint64_t packets, int unknown)
+{
+	a->discarded_events += events;
+	a->discarded_packets += packets;
+	if (unknown) {
+		a->discarded_unknown = 1;
+	}
+}
+
+/* ---- the end ------------------------------------------------------- */
+
+static void counters_add(struct gs_counters *to, const struct gs_counters *c)
+{
+	to->acquisitions += c->acquisitions;
+	to->contended_acquisitions += c->contended_acquisitions;
+	to->releases += c->releases;
+	to->switches += c->switches;
+	to->waits += c->waits;
+	to->failed_wakeups += c->failed_wakeups;
+	to->timeouts += c->timeouts;
+	to->missed_handoffs += c->missed_handoffs;
+	to->abandoned += c->abandoned;
+}
+
+static int dists_merge(struct gs_dists *to, const struct gs_dists *d)
+{
+	return hist_merge(&to->wait, &d->wait) | hist_merge(&to->hold, &d->hold)
+		| hist_merge(&to->wakeup, &d->wakeup) | hist_merge(&to->handoff, &d->handoff);
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+	double s;
+
+	if (whole == 0) {
+		return 0.0;
+	}
+	s = (double) part / (double) whole;
+	return s > 1.0 ? 1.0 : s;
+}
+
+/* What is still open at the end is cut at the GIL's last event. */
+static void close_open(struct gs_analysis *a)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&a->threads, &pos, &v)) {
+		struct gs_thread *t = v;
+		struct gs_gil_thread *gt = t->att.gt;
+
+		if (!gt) {
+			continue;
+		}
+		anomaly(gt->gil, GS_AN_OPEN_AT_END);
+		gt->waited_ns += dur(t->att.begin_ts, gt->gil->last_ts);
+		gt->last_ts = gt->gil->last_ts;
+		attempt_close(t);
+	}
+}
+
+static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
+{
+	uint64_t span = dur(g->first_ts, g->last_ts);
+
+	if (g->holder) {
+		struct gs_gil_thread *gt = gil_thread_get(g->holder, g, g->last_ts);
+
+		if (gt) {
+			gt->held_ns += dur(g->hold_ts, g->last_ts);
+			gt->last_ts = g->last_ts;
+		}
+	}
+	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		counters_add(&g->c, &gt->c);
+		if (dists_merge(&g->d, &gt->d) != 0) {
+			a->oom = 1;
+		}
+		g->held_ns += gt->held_ns;
+		g->waited_ns += gt->waited_ns;
+		gt->wait_share = share(gt->waited_ns, dur(gt->first_ts, gt->last_ts));
+		gt->hold_share = share(gt->held_ns, span);
+	}
+	g->utilisation = share(g->held_ns, span);
+	for (int i = 0; i < GS_AN_COUNT; i++) {
+		a->anomalies[i] += g->anomalies[i];
+	}
+}
+
+void gs_finish(struct gs_analysis *a)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (a->finished) {
+		return;
+	}
+	close_open(a);
+	while (idmap_next(&a->procs, &pos, &v)) {
+		struct gs_process *p = v;
+
+		for (struct gs_gil *g = p->gils; g; g = g->next) {
+			gil_totals(a, g);
+		}
+	}
+	a->finished = 1;
+}
+
+static void dists_free(struct gs_dists *d)
+{
+	hist_free(&d->wait);
+	hist_free(&d->hold);
+	hist_free(&d->wakeup);
+	hist_free(&d->handoff);
+}
+
+void gs_free(struct gs_analysis *a)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&a->threads, &pos, &v)) {
+		struct gs_thread *t = v;
+		struct gs_gil_thread *gt = t->gils;
+
+		while (gt) {
+			struct gs_gil_thread *next = gt->next_in_thread;
+
+			dists_free(&gt->d);
+			free(gt);
+			gt = next;
+		}
+		free(t);
+	}
+	pos = 0;
+	while (idmap_next(&a->procs, &pos, &v)) {
+		struct gs_process *p = v;
+		struct gs_gil *g = p->gils;
+
+		while (g) {
+			struct gs_gil *next = g->next;
+
+			dists_free(&g->d);
+			free(g);
+			g = next;
+		}
+		ls_free_process(p);
+		free(p->not_found);
+		free(p);
+	}
+	idmap_free(&a->threads);
+	idmap_free(&a->procs);
+	memset(a, 0, sizeof(*a));
+}

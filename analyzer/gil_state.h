@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The analysis core: a state machine fed one giltrace event at a time,
+ * in timestamp order, that keeps per process, per GIL and per thread the
+ * counters and distributions giltrace-analyze reports.  Pure C, no
+ * babeltrace: trace_read.c feeds it from a trace, the check tests and
+ * the fuzzer from hand-built sequences.
+ *
+ * Memory grows with processes, threads and locks, never with events.
+ *
+ * Per thread the expected grammar is
+ *   acquire_begin (wait_begin wait_end)* (acquire_end | acquire_abandon)
+ * and a release by the thread that holds the GIL.  Input that breaks it
+ * (events lost, the trace cut, a tid reused) is counted in the GIL's
+ * anomalies and otherwise ignored or closed conservatively, so that no
+ * counter is inflated by it.
+ */
+#ifndef GILTRACE_GIL_STATE_H
+#define GILTRACE_GIL_STATE_H
+
+#include <stdint.h>
+
+#include "hist.h"
+#include "idmap.h"
+
+enum gs_event_type {
+	/* GIL semantics */
+	GS_EV_GIL_IDENTIFIED,
+	GS_EV_GIL_NOT_FOUND,
+	GS_EV_GIL_ACQUIRE_BEGIN,
+	GS_EV_GIL_WAIT_BEGIN,
+	GS_EV_GIL_WAIT_END,
+	GS_EV_GIL_ACQUIRE_END,
+	GS_EV_GIL_ACQUIRE_ABANDON,
+	GS_EV_GIL_RELEASE,
+	/* lock calls (used with --all-locks) */
+	GS_EV_MUTEX_LOCK_BEGIN,
+	GS_EV_MUTEX_LOCK_END,
+	GS_EV_MUTEX_TRYLOCK,
+	GS_EV_MUTEX_TIMEDLOCK_BEGIN,
+	GS_EV_MUTEX_TIMEDLOCK_END,
+	GS_EV_MUTEX_UNLOCK,
+	GS_EV_COND_WAIT_BEGIN,
+	GS_EV_COND_WAIT_END,
+	GS_EV_COND_SIGNAL,
+	GS_EV_COND_BROADCAST,
+	GS_EV_SEM_WAIT_BEGIN,
+	GS_EV_SEM_WAIT_END,
+	GS_EV_SEM_TRYWAIT,
+	GS_EV_SEM_POST,
+	GS_EV_COUNT
+};
+
+/*
+ * One event.  Fields an event type does not carry are left 0/NULL.
+ * Strings are borrowed for the duration of gs_feed() only.
+ */
+struct gs_event {
+	enum gs_event_type type;
+	int64_t ts;			/* ns from the clock's origin */
+	int64_t vpid;
+	int64_t vtid;
+	const char *procname;		/* may be NULL */
+	uint64_t addr;			/* "gil", or "addr" of a lock call */
+	uint64_t addr2;			/* "cond" (gil_identified, gil_wait_begin), "mutex" (cond_wait_*) */
+	uint64_t caller;
+	int64_t ret;
+	int64_t err;
+	uint32_t waits;
+	uint32_t timeouts;
+	uint32_t waiters;
+	uint8_t timed_out;
+	uint8_t signalled;
+	const char *kind;		/* gil_identified */
+	const char *method;		/* gil_identified */
+	const char *runtime;		/* gil_identified */
+	const char *reason;		/* gil_not_found */
+};
+
+/* Inconsistencies, counted per GIL (see gs_anomaly_name() for meaning). */
+enum gs_anomaly {
+	GS_AN_END_WITHOUT_BEGIN,
+	GS_AN_WAIT_OUTSIDE_ATTEMPT,
+	GS_AN_WAIT_END_WITHOUT_BEGIN,
+	GS_AN_WAIT_BEGIN_IN_WAIT,
+	GS_AN_ATTEMPT_RESTARTED,
+	GS_AN_ATTEMPT_WHILE_HOLDING,
+	GS_AN_ACQUIRED_WHILE_HELD,
+	GS_AN_RELEASE_BY_NON_HOLDER,
+	GS_AN_RELEASE_BEFORE_ACQUIRE,
+	GS_AN_SUMMARY_MISMATCH,
+	GS_AN_OPEN_AT_END,
+	GS_AN_TIME_BACKWARDS,
+	GS_AN_COUNT
+};
+
+enum gs_gil_kind {
+	GS_KIND_UNKNOWN,
+	GS_KIND_CONDVAR,		/* mutex + condition variable: waits visible */
+	GS_KIND_SEMAPHORE,		/* CPython 2.7: waits invisible */
+};
+
+struct gs_counters {
+	uint64_t acquisitions;
+	uint64_t contended_acquisitions;
+	uint64_t releases;
+	uint64_t switches;
+	uint64_t waits;
+	uint64_t failed_wakeups;
+	uint64_t timeouts;
+	uint64_t missed_handoffs;
+	uint64_t abandoned;		/* attempts ended by gil_acquire_abandon */
+};
+
+struct gs_dists {
+	struct hist wait;		/* attempt begin to GIL held */
+	struct hist hold;		/* GIL held to released */
+	struct hist wakeup;		/* signalling release to the waiter's wake-up */
+	struct hist handoff;		/* release to the next acquisition by another thread */
+};
+
+struct gs_gil;
+struct gs_thread;
+struct gs_process;
+
+/* A thread's dealings with one GIL. */
+struct gs_gil_thread {
+	struct gs_gil *gil;
+	struct gs_thread *thread;
+	struct gs_gil_thread *next_in_gil;	/* the GIL's list of threads */
+	struct gs_gil_thread *next_in_thread;	/* the thread's list of GILs */
+	struct gs_counters c;
+	struct gs_dists d;
+	uint64_t waited_ns;		/* time inside attempts, abandoned and cut ones included */
+	uint64_t held_ns;		/* time holding, to the GIL's last event if still held */
+	int64_t first_ts;
+	int64_t last_ts;
+	/* set by gs_finish() */
+	double wait_share;		/* waited_ns / (last_ts - first_ts) */
+	double hold_share;		/* held_ns / the GIL's span */
+};
+
+/* The attempt a thread is inside, if any. */
+struct gs_attempt {
+	struct gs_gil_thread *gt;	/* NULL: no attempt */
+	int64_t begin_ts;
+	int64_t wait_ts;		/* begin of the current wait */
+	uint64_t releases_counted;	/* the GIL's release serial last paired with an acquisition */
+	uint32_t waits;
+	uint32_t timeouts;
+	uint32_t missed;
+	uint8_t in_wait;
+	uint8_t woken;			/* last wait of this attempt ended woken */
+	uint8_t other_acquired;		/* another thread got the GIL during it */
+	uint8_t held_at_begin;		/* another thread held the GIL when it began */
+	struct gs_thread *att_prev;	/* the GIL's list of attempting threads */
+	struct gs_thread *att_next;
+};
+
+/* A blocking lock call in progress (--all-locks). */
+struct gs_lock;
+struct gs_lock_call {
+	struct gs_lock *lock;		/* NULL: none */
+	int64_t ts;
+	uint64_t serial;		/* the lock's acquisitions (mutex) or posts (semaphore) at the call */
+	uint8_t contended;
+};
+
+#define GS_NAME_MAX 32
+
+struct gs_thread {
+	int64_t tid;
+	char procname[GS_NAME_MAX];
+	struct gs_process *proc;
+	struct gs_gil_thread *gils;	/* owned by this */
+	struct gs_gil_thread *cur;	/* the one used last */
+	struct gs_attempt att;
+	struct gs_lock_call call;
+};
+
+struct gs_gil {
+	uint64_t address;
+	uint64_t cond;
+	char runtime[64];
+	char method[GS_NAME_MAX];
+	enum gs_gil_kind kind;
+	int identified;
+	struct gs_process *proc;
+	struct gs_gil *next;		/* the process's list */
+	struct gs_gil_thread *threads;	/* not owned: owned by their threads */
+	unsigned int nthreads;
+
+	/* live state */
+	struct gs_thread *holder;	/* NULL: free, or unknown before any acquisition */
+	int64_t hold_ts;
+	struct gs_thread *last_holder;
+	struct gs_thread *last_releaser;
+	int64_t last_release_ts;
+	uint64_t release_serial;	/* releases so far */
+	uint64_t release_paired;	/* serial of the release the last acquisition followed */
+	int64_t signal_ts;		/* last release that signalled a waiter ... */
+	uint8_t signal_pending;		/* ... and no waiter woke for it yet */
+	uint8_t ever_acquired;
+	struct gs_thread *attempting;	/* list through gs_attempt.att_next */
+	uint32_t max_waiters;
+	int64_t first_ts;
+	int64_t last_ts;
+
+	/* totals, set by gs_finish() */
+	struct gs_counters c;
+	struct gs_dists d;
+	uint64_t held_ns;
+	uint64_t waited_ns;
+	double utilisation;
+	uint64_t anomalies[GS_AN_COUNT];
+};
+
+struct gs_process {
+	int64_t pid;
+	char procname[GS_NAME_MAX];
+	int procname_from_main;		/* procname came from the main thread */
+	struct gs_gil *gils;		/* owned by this */
+	unsigned int ngils;
+	char *not_found;		/* gil_not_found reason, owned by this */
+	struct idmap locks;		/* address -> struct gs_lock, owned by this */
+	int64_t first_ts;
+	int64_t last_ts;
+	uint64_t events;
+};
+
+struct gs_analysis {
+	int all_locks;			/* follow lock-call events too */
+	struct idmap procs;		/* pid -> struct gs_process, owned */
+	struct idmap threads;		/* (pid, tid) -> struct gs_thread, owned */
+	struct gs_thread *last_thread;	/* lookup cache */
+	uint64_t last_key;
+	uint64_t events;		/* giltrace events fed */
+	uint64_t discarded_events;
+	uint64_t discarded_packets;
+	int discarded_unknown;		/* a discard of unknown size was seen */
+	int64_t first_ts;
+	int64_t last_ts;
+	int finished;
+	int oom;			/* memory ran out: the report is incomplete */
+	uint64_t anomalies[GS_AN_COUNT];	/* sum over GILs, set by gs_finish() */
+};
+
+void gs_init(struct gs_analysis *a, int all_locks);
+void gs_feed(struct gs_analysis *a, const struct gs_event *ev);
+/* Events or packets LTTng lost: every counter becomes a lower bound. */
+void gs_discarded(struct gs_analysis *a, uint64_t events, uint64_t packets, int unknown);
+/* Closes what is open at the end of the trace and computes the totals. */
+void gs_finish(struct gs_analysis *a);
+void gs_free(struct gs_analysis *a);
+
+const char *gs_anomaly_name(enum gs_anomaly an);
+const char *gs_anomaly_help(enum gs_anomaly an);
+const char *gs_kind_name(enum gs_gil_kind kind);
+
+/* Helpers for the reports. */
+struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid);
+struct gs_gil *gs_gil_find(const struct gs_process *p, uint64_t address);
+struct gs_gil_thread *gs_gil_thread_find(const struct gs_gil *g, int64_t tid);
+
+#endif

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "hist.h"
+
+static unsigned int bucket_group(uint64_t v, unsigned int *sub)
+{
+	unsigned int e;
+
+	if (v < HIST_SUB) {
+		*sub = (unsigned int) v;
+		return 0;
+	}
+	e = 63 - (unsigned int) __builtin_clzll(v);
+	*sub = (unsigned int) (v >> (e - HIST_SUB_BITS)) - HIST_SUB;
+	return e - HIST_SUB_BITS + 1;
+}
+
+/* Smallest value of a bucket, and its width. */
+static uint64_t bucket_low(unsigned int group, unsigned int sub, uint64_t *width)
+{
+	if (group == 0) {
+		*width = 1;
+		return sub;
+	}
+	*width = UINT64_C(1) << (group - 1);
+	return ((uint64_t) HIST_SUB + sub) << (group - 1);
+}
+
+static uint64_t *group_row(struct hist *h, unsigned int group)
+{
+	if (!h->groups) {
+		h->groups = calloc(HIST_GROUPS, sizeof(*h->groups));
+		if (!h->groups) {
+			return NULL;
+		}
+	}
+	if (!h->groups[group]) {
+		h->groups[group] = calloc(HIST_SUB, sizeof(**h->groups));
+	}
+	return h->groups[group];
+}
+
+static void totals_add(struct hist *h, uint64_t count, uint64_t sum, uint64_t min, uint64_t max)
+{
+	if (h->count == 0 || min < h->min) {
+		h->min = min;
+	}
+	if (h->count == 0 || max > h->max) {
+		h->max = max;
+	}
+	h->count += count;
+	h->sum = h->sum + sum < h->sum ? UINT64_MAX : h->sum + sum;
+}
+
+int hist_add(struct hist *h, uint64_t v)
+{
+	unsigned int sub;
+	unsigned int group = bucket_group(v, &sub);
+	uint64_t *row = group_row(h, group);
+
+	if (!row) {
+		return -1;
+	}
+	row[sub]++;
+	totals_add(h, 1, v, v, v);
+	return 0;
+}
+
+int hist_merge(struct hist *into, const struct hist *from)
+{
+	if (from->count == 0) {
+		return 0;
+	}
+	for (unsigned int g = 0; g < HIST_GROUPS; g++) {
+		uint64_t *row;
+
+		if (!from->groups[g]) {
+			continue;
+		}
+		row = group_row(into, g);
+		if (!row) {
+			return -1;
+		}
+		for (unsigned int s = 0; s < HIST_SUB; s++) {
+			row[s] += from->groups[g][s];
+		}
+	}
+	totals_add(into, from->count, from->sum, from->min, from->max);
+	return 0;
+}
+
+uint64_t hist_percentile(const struct hist *h, double p)
+{
+	uint64_t rank, seen = 0;
+
+	if (h->count == 0) {
+		return 0;
+	}
+	rank = (uint64_t) ceil(p / 100.0 * (double) h->count);
+	if (rank < 1) {
+		rank = 1;
+	}
+	if (rank >= h->count) {
+		return h->max;
+	}
+	for (unsigned int g = 0; g < HIST_GROUPS; g++) {
+		if (!h->groups[g]) {
+			continue;
+		}
+		for (unsigned int s = 0; s < HIST_SUB; s++) {
+			uint64_t width, v;
+
+			seen += h->groups[g][s];
+			if (seen < rank) {
+				continue;
+			}
+			v = bucket_low(g, s, &width) + width / 2;
+			/* The bucket holds the exact extremes too. */
+			if (v < h->min) {
+				v = h->min;
+			}
+			if (v > h->max) {
+				v = h->max;
+			}
+			return v;
+		}
+	}
+	return h->max;
+}
+
+void hist_summarise(const struct hist *h, struct hist_summary *s)
+{
+	s->count = h->count;
+	s->sum = h->sum;
+	s->min = h->count ? h->min : 0;
+	s->max = h->count ? h->max : 0;
+	s->mean = 0;
+	if (h->count) {
+		/* Rounded to nearest without overflowing the sum. */
+		s->mean = h->sum / h->count + (h->sum % h->count >= (h->count + 1) / 2);
+	}
+	s->p50 = hist_percentile(h, 50);
+	s->p90 = hist_percentile(h, 90);
+	s->p99 = hist_percentile(h, 99);
+}
+
+void hist_free(struct hist *h)
+{
+	if (h->groups) {
+		for (unsigned int g = 0; g < HIST_GROUPS; g++) {
+			free(h->groups[g]);
+		}
+		free(h->groups);
+	}
+	h->groups = NULL;
+	h->count = h->sum = h->min = h->max = 0;
+}
