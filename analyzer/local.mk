@@ -11,3 +11,12 @@ analyzer_libgilstate_la_SOURCES = \
 	analyzer/hist.c analyzer/hist.h \
 	analyzer/idmap.c analyzer/idmap.h
 analyzer_libgilstate_la_LIBADD = -lm
+
+bin_PROGRAMS += analyzer/giltrace-analyze
+analyzer_giltrace_analyze_SOURCES = \
+	analyzer/main.c \
+	analyzer/trace_read.c analyzer/trace_read.h \
+	analyzer/report.c analyzer/report.h \
+	analyzer/report_text.c analyzer/report_json.c analyzer/report_csv.c
+analyzer_giltrace_analyze_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
+analyzer_giltrace_analyze_LDADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS) -lm

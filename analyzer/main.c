@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * giltrace-analyze [--format=text|json|csv] [options] TRACE_DIR...
+ *
+ * Exit status (giltrace-analyze(1), EXIT STATUS):
+ *   0 report written, 1 other failure (memory, output), 2 usage,
+ *   3 no trace at a path, 4 a trace cannot be read, 5 no giltrace
+ *   events, 6 events lack the vpid/vtid contexts.
+ */
+#include "config.h"
+
+#include <babeltrace2/babeltrace.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gil_state.h"
+#include "report.h"
+#include "trace_read.h"
+
+#define PROG "giltrace-analyze"
+
+enum exit_status {
+	EXIT_OK = 0,
+	EXIT_FAILURE_OTHER = 1,
+	EXIT_USAGE = 2,
+	EXIT_NO_TRACE = 3,
+	EXIT_BAD_TRACE = 4,
+	EXIT_NO_EVENTS = 5,
+	EXIT_NO_CONTEXT = 6,
+};
+
+enum format {
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_CSV,
+};
+
+struct options {
+	enum format format;
+	int all_locks;
+	int verbose;
+	const char *output;
+	int64_t *pids;			/* owned */
+	size_t npids;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: " PROG " [--format=text|json|csv] [options] TRACE_DIR...\n"
+		"Count GIL acquisitions, failed wake-ups, missed hand-offs and latencies\n"
+		"in LTTng traces recorded with giltrace.\n\n"
+		"  -f, --format=FORMAT  text (default), json or csv\n"
+		"  -o, --output=FILE    write the report to FILE instead of standard output\n"
+		"  -a, --all-locks      also report every contended mutex, condvar and semaphore\n"
+		"  -p, --pid=PID        only this process (repeatable)\n"
+		"  -v, --verbose        show every error cause and babeltrace2 warnings\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n\n"
+		"Exit status: 0 ok, 1 failure, 2 usage, 3 no trace found, 4 unreadable trace,\n"
+		"5 no giltrace events, 6 events lack the vpid/vtid contexts.\n");
+}
+
+/*
+ * Prints the current babeltrace error as one line: the outermost cause
+ * (what failed), then the innermost one (why), as babeltrace words it.
+ * --verbose prints every cause.
+ */
+static void print_error(int verbose, const char *fallback)
+{
+	const bt_error *err = bt_current_thread_take_error();
+	uint64_t n = err ? bt_error_get_cause_count(err) : 0;
+	const char *what, *why;
+
+	if (n == 0) {
+		fprintf(stderr, PROG ": %s\n", fallback);
+		goto end;
+	}
+	/* Index 0 is the first cause appended, at the root of the failure;
+	 * the last one was appended furthest up the stack. */
+	what = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, n - 1));
+	why = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, 0));
+	if (n > 1 && strcmp(what, why) != 0) {
+		fprintf(stderr, PROG ": %s: %s\n", what, why);
+	} else {
+		fprintf(stderr, PROG ": %s\n", what);
+	}
+	for (uint64_t i = n; verbose && i > 0; i--) {
+		const bt_error_cause *c = bt_error_borrow_cause_by_index(err, i - 1);
+
+		fprintf(stderr, "  caused by [%s] (%s:%" PRIu64 ") %s\n",
+			bt_error_cause_get_module_name(c), bt_error_cause_get_file_name(c),
+			bt_error_cause_get_line_number(c), bt_error_cause_get_message(c));
+	}
+end:
+	if (err) {
+		bt_error_release(err);
+	}
+}
+
+static int pid_add(struct options *o, const char *arg)
+{
+	char *end;
+	long long v;
+	int64_t *pids;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0) {
+		fprintf(stderr, PROG ": Invalid process id: pid=\"%s\"\n", arg);
+		return -1;
+	}
+	pids = realloc(o->pids, (o->npids + 1) * sizeof(*pids));
+	if (!pids) {
+		return -1;
+	}
+	o->pids = pids;
+	o->pids[o->npids++] = v;
+	return 0;
+}
+
+static int options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "all-locks", no_argument, NULL, 'a' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:o:ap:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "text") == 0) {
+				o->format = FORMAT_TEXT;
+			} else if (strcmp(optarg, "json") == 0) {
+				o->format = FORMAT_JSON;
+			} else if (strcmp(optarg, "csv") == 0) {
+				o->format = FORMAT_CSV;
+			} else {
+				fprintf(stderr, PROG ": Unknown format: format=\"%s\" (text, json or csv)\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'a':
+			o->all_locks = 1;
+			break;
+		case 'p':
+			if (pid_add(o, optarg) != 0) {
+				return EXIT_USAGE;
+			}
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf(PROG " %s\n", PACKAGE_VERSION);
+			exit(EXIT_OK);
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": No trace directory given\n");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int status_to_exit(enum trace_read_status st)
+{
+	switch (st) {
+	case TRACE_READ_OK:
+		return EXIT_OK;
+	case TRACE_READ_NOT_FOUND:
+		return EXIT_NO_TRACE;
+	case TRACE_READ_BAD_TRACE:
+		return EXIT_BAD_TRACE;
+	case TRACE_READ_NO_CONTEXT:
+		return EXIT_NO_CONTEXT;
+	default:
+		return EXIT_FAILURE_OTHER;
+	}
+}
+
+static int report_write(const struct options *o, const struct report *r)
+{
+	FILE *out = stdout;
+	int rc;
+
+	if (o->output) {
+		out = fopen(o->output, "w");
+		if (!out) {
+			fprintf(stderr, PROG ": Cannot write report: path=\"%s\", error=\"%s\"\n",
+				o->output, strerror(errno));
+			return EXIT_FAILURE_OTHER;
+		}
+	}
+	switch (o->format) {
+	case FORMAT_JSON:
+		rc = report_json(out, r);
+		break;
+	case FORMAT_CSV:
+		rc = report_csv(out, r);
+		break;
+	default:
+		rc = report_text(out, r);
+		break;
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		rc = -1;
+	}
+	if (out != stdout && fclose(out) != 0) {
+		rc = -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, PROG ": Cannot write report: path=\"%s\"%s\n",
+			o->output ? o->output : "(standard output)", errno ? ", out of space or memory" : "");
+		return EXIT_FAILURE_OTHER;
+	}
+	return EXIT_OK;
+}
+
+/* A trace list as "path", "path" for messages. */
+static void traces_describe(char *buf, size_t size, const struct trace_list *list)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < list->len && len < size; i++) {
+		len += (size_t) snprintf(buf + len, size - len, "%s\"%s\"", i ? ", " : "", list->paths[i]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .format = FORMAT_TEXT };
+	struct trace_list traces = { 0 };
+	struct trace_read_stats stats;
+	struct gs_analysis a;
+	struct report r;
+	char where[512];
+	int status;
+
+	gs_init(&a, 0);
+	status = options_parse(argc, argv, &o);
+	if (status != EXIT_OK) {
+		goto end;
+	}
+	a.all_locks = o.all_locks;
+	for (int i = optind; i < argc; i++) {
+		enum trace_read_status st = trace_find(argv[i], &traces);
+
+		if (st != TRACE_READ_OK) {
+			print_error(o.verbose, "Cannot find traces");
+			status = status_to_exit(st);
+			goto end;
+		}
+	}
+	status = status_to_exit(trace_read(&traces, &a, o.verbose, &stats));
+	if (status != EXIT_OK) {
+		print_error(o.verbose, "Cannot read the traces");
+		goto end;
+	}
+	gs_finish(&a);
+	if (a.oom) {
+		fprintf(stderr, PROG ": Out of memory: the analysis is incomplete\n");
+		status = EXIT_FAILURE_OTHER;
+		goto end;
+	}
+	if (a.events == 0) {
+		traces_describe(where, sizeof(where), &traces);
+		if (stats.giltrace_events > 0) {
+			fprintf(stderr, PROG ": No giltrace GIL events, only lock calls (add --all-locks): traces=%s\n",
+				where);
+		} else {
+			fprintf(stderr, PROG ": No giltrace events in the traces (was libgiltrace.so preloaded "
+				"and giltrace:* enabled?): traces=%s\n", where);
+		}
+		status = EXIT_NO_EVENTS;
+		goto end;
+	}
+	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o.pids, .npids = o.npids };
+	status = report_write(&o, &r);
+end:
+	gs_free(&a);
+	trace_list_free(&traces);
+	free(o.pids);
+	return status;
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#include <stdlib.h>
+
+#include "report.h"
+
+int report_lower_bounds(const struct gs_analysis *a)
+{
+	return a->discarded_events > 0 || a->discarded_packets > 0 || a->discarded_unknown;
+}
+
+static int pid_wanted(const struct report *r, int64_t pid)
+{
+	if (r->npids == 0) {
+		return 1;
+	}
+	for (size_t i = 0; i < r->npids; i++) {
+		if (r->pids[i] == pid) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static uint64_t process_waited(const struct gs_process *p)
+{
+	uint64_t w = 0;
+
+	for (const struct gs_gil *g = p->gils; g; g = g->next) {
+		w += g->waited_ns;
+	}
+	return w;
+}
+
+/* qsort has no user argument: comparators pick the order by name. */
+static int cmp_u64_desc(uint64_t a, uint64_t b)
+{
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+static int cmp_i64(int64_t a, int64_t b)
+{
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int proc_by_pid(const void *x, const void *y)
+{
+	return cmp_i64((*(struct gs_process *const *) x)->pid, (*(struct gs_process *const *) y)->pid);
+}
+
+static int proc_by_wait(const void *x, const void *y)
+{
+	const struct gs_process *a = *(struct gs_process *const *) x;
+	const struct gs_process *b = *(struct gs_process *const *) y;
+	int c = cmp_u64_desc(process_waited(a), process_waited(b));
+
+	return c ? c : cmp_i64(a->pid, b->pid);
+}
+
+struct gs_process **report_processes(const struct report *r, int worst_first, size_t *n)
+{
+	struct gs_process **v = calloc(r->a->procs.len + 1, sizeof(*v));
+	size_t pos = 0;
+	void *p;
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	while (idmap_next(&r->a->procs, &pos, &p)) {
+		if (pid_wanted(r, ((struct gs_process *) p)->pid)) {
+			v[(*n)++] = p;
+		}
+	}
+	qsort(v, *n, sizeof(*v), worst_first ? proc_by_wait : proc_by_pid);
+	return v;
+}
+
+static int gil_by_wait(const void *x, const void *y)
+{
+	const struct gs_gil *a = *(struct gs_gil *const *) x;
+	const struct gs_gil *b = *(struct gs_gil *const *) y;
+	int c = cmp_u64_desc(a->waited_ns, b->waited_ns);
+
+	return c ? c : cmp_u64_desc(a->c.acquisitions, b->c.acquisitions);
+}
+
+struct gs_gil **report_gils(const struct gs_process *p, int worst_first, size_t *n)
+{
+	struct gs_gil **v = calloc(p->ngils + 1, sizeof(*v));
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	for (struct gs_gil *g = p->gils; g; g = g->next) {
+		v[(*n)++] = g;
+	}
+	if (worst_first) {
+		qsort(v, *n, sizeof(*v), gil_by_wait);
+	}
+	return v;
+}
+
+static int gt_by_tid(const void *x, const void *y)
+{
+	return cmp_i64((*(struct gs_gil_thread *const *) x)->thread->tid,
+		(*(struct gs_gil_thread *const *) y)->thread->tid);
+}
+
+static int gt_by_wait(const void *x, const void *y)
+{
+	const struct gs_gil_thread *a = *(struct gs_gil_thread *const *) x;
+	const struct gs_gil_thread *b = *(struct gs_gil_thread *const *) y;
+	int c = cmp_u64_desc(a->waited_ns, b->waited_ns);
+
+	return c ? c : gt_by_tid(x, y);
+}
+
+struct gs_gil_thread **report_threads(const struct gs_gil *g, int worst_first, size_t *n)
+{
+	struct gs_gil_thread **v = calloc(g->nthreads + 1, sizeof(*v));
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		v[(*n)++] = gt;
+	}
+	qsort(v, *n, sizeof(*v), worst_first ? gt_by_wait : gt_by_tid);
+	return v;
+}
+
+static int lock_by_wait(const void *x, const void *y)
+{
+	const struct gs_lock *a = *(struct gs_lock *const *) x;
+	const struct gs_lock *b = *(struct gs_lock *const *) y;
+	int c = cmp_u64_desc(a->wait.sum, b->wait.sum);
+
+	if (c == 0) {
+		c = cmp_u64_desc(a->contended + a->busy, b->contended + b->busy);
+	}
+	return c ? c : (a->address < b->address ? -1 : a->address > b->address);
+}
+
+struct gs_lock **report_locks(const struct gs_process *p, size_t *n)
+{
+	struct gs_lock **v = calloc(p->locks.len + 1, sizeof(*v));
+	size_t pos = 0;
+	void *l;
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	while (idmap_next(&p->locks, &pos, &l)) {
+		if (ls_contended(l)) {
+			v[(*n)++] = l;
+		}
+	}
+	qsort(v, *n, sizeof(*v), lock_by_wait);
+	return v;
+}
+
+int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l)
+{
+	for (const struct gs_gil *g = p->gils; g; g = g->next) {
+		if (l->address == g->address || (g->cond && l->address == g->cond)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void report_duration(char *buf, size_t size, uint64_t ns)
+{
+	static const struct {
+		double scale;
+		const char *unit;
+	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
+	double v;
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if ((double) ns < units[i].scale) {
+			continue;
+		}
+		v = (double) ns / units[i].scale;
+		snprintf(buf, size, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v, units[i].unit);
+		return;
+	}
+	snprintf(buf, size, "%lluns", (unsigned long long) ns);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The output formats and what they share: the order things are listed
+ * in, and how durations and shares are written for people.
+ */
+#ifndef GILTRACE_REPORT_H
+#define GILTRACE_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "gil_state.h"
+#include "lock_state.h"
+#include "trace_read.h"
+
+struct report {
+	const struct gs_analysis *a;	/* finished */
+	const struct trace_list *traces;
+	const struct trace_read_stats *stats;
+	const int64_t *pids;		/* only these processes, if npids > 0 */
+	size_t npids;
+};
+
+/* Each returns 0, or -1 if writing failed. */
+int report_text(FILE *out, const struct report *r);
+int report_json(FILE *out, const struct report *r);
+int report_csv(FILE *out, const struct report *r);
+
+/*
+ * Sorted views, to free with free().  worst_first: the processes, GILs
+ * and threads that waited longest first (text); otherwise by pid, order
+ * of appearance and tid (JSON, CSV: stable for scripts).  NULL with
+ * *n = 0 when empty or out of memory.
+ */
+struct gs_process **report_processes(const struct report *r, int worst_first, size_t *n);
+struct gs_gil **report_gils(const struct gs_process *p, int worst_first, size_t *n);
+struct gs_gil_thread **report_threads(const struct gs_gil *g, int worst_first, size_t *n);
+/* Contended locks only, longest total wait first. */
+struct gs_lock **report_locks(const struct gs_process *p, size_t *n);
+/* Is the lock a GIL's mutex, condvar or semaphore? */
+int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l);
+
+/* "850ns", "12.3us", "4.56ms", "1.23s": three significant digits. */
+void report_duration(char *buf, size_t size, uint64_t ns);
+/* Are the counters lower bounds (events were lost)? */
+int report_lower_bounds(const struct gs_analysis *a);
+
+#endif

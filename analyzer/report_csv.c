@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * CSV: one row per (process, GIL, thread), RFC 4180 quoting.  With
+ * --all-locks, one row per contended lock instead (the columns differ).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static void csv_string(FILE *out, const char *s)
+{
+	if (!s) {
+		s = "";
+	}
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"') {
+			fputc('"', out);
+		}
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static const char *const dist_names[] = {
+	"wait_ns", "hold_ns", "wakeup_latency_ns", "handoff_latency_ns",
+};
+
+static void csv_header(FILE *out)
+{
+	fputs("pid,procname,gil,runtime,identified_by,tid,thread_procname,acquisitions,"
+		"contended_acquisitions,releases,switches,waits,failed_wakeups,timeouts,"
+		"missed_handoffs,abandoned_attempts,waited_ns,held_ns,wait_share,hold_share", out);
+	for (size_t i = 0; i < sizeof(dist_names) / sizeof(dist_names[0]); i++) {
+		fprintf(out, ",%s_count,%s_mean,%s_p50,%s_p90,%s_p99,%s_max", dist_names[i],
+			dist_names[i], dist_names[i], dist_names[i], dist_names[i], dist_names[i]);
+	}
+	fputc('\n', out);
+}
+
+static void csv_dist(FILE *out, const struct hist *h)
+{
+	struct hist_summary s;
+
+	hist_summarise(h, &s);
+	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+		s.count, s.mean, s.p50, s.p90, s.p99, s.max);
+}
+
+static void csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *g,
+		const struct gs_gil_thread *gt)
+{
+	const struct gs_counters *c = &gt->c;
+
+	fprintf(out, "%" PRId64 ",", p->pid);
+	csv_string(out, p->procname);
+	fprintf(out, ",%#" PRIx64 ",", g->address);
+	csv_string(out, g->runtime);
+	fputc(',', out);
+	csv_string(out, g->method);
+	fprintf(out, ",%" PRId64 ",", gt->thread->tid);
+	csv_string(out, gt->thread->procname);
+	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f",
+		c->acquisitions, c->contended_acquisitions, c->releases, c->switches, c->waits,
+		c->failed_wakeups, c->timeouts, c->missed_handoffs, c->abandoned,
+		gt->waited_ns, gt->held_ns, gt->wait_share, gt->hold_share);
+	csv_dist(out, &gt->d.wait);
+	csv_dist(out, &gt->d.hold);
+	csv_dist(out, &gt->d.wakeup);
+	csv_dist(out, &gt->d.handoff);
+	fputc('\n', out);
+}
+
+static int csv_gils(FILE *out, const struct gs_process *p)
+{
+	size_t ng, nt;
+	struct gs_gil **gils = report_gils(p, 0, &ng);
+
+	if (!gils) {
+		return -1;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		struct gs_gil_thread **threads = report_threads(gils[i], 0, &nt);
+
+		if (!threads) {
+			free(gils);
+			return -1;
+		}
+		for (size_t k = 0; k < nt; k++) {
+			csv_row(out, p, gils[i], threads[k]);
+		}
+		free(threads);
+	}
+	free(gils);
+	return 0;
+}
+
+static int csv_locks(FILE *out, const struct gs_process *p)
+{
+	size_t n;
+	struct gs_lock **v = report_locks(p, &n);
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct gs_lock *l = v[i];
+
+		fprintf(out, "%" PRId64 ",", p->pid);
+		csv_string(out, p->procname);
+		fprintf(out, ",%#" PRIx64 ",%s,%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 ",%" PRIu64 ",%" PRIu64, l->address, ls_kind_name(l->kind),
+			report_lock_is_gil(p, l), l->acquisitions, l->contended, l->busy, l->owner_changes,
+			l->timeouts, l->signals, l->broadcasts, l->posts);
+		csv_dist(out, &l->wait);
+		csv_dist(out, &l->hold);
+		fputc('\n', out);
+	}
+	free(v);
+	return 0;
+}
+
+int report_csv(FILE *out, const struct report *r)
+{
+	size_t n;
+	struct gs_process **procs = report_processes(r, 0, &n);
+	int rc = 0;
+
+	if (!procs) {
+		return -1;
+	}
+	if (r->a->all_locks) {
+		fputs("pid,procname,address,kind,gil,acquisitions,contended,busy,owner_changes,timeouts,"
+			"signals,broadcasts,posts,wait_ns_count,wait_ns_mean,wait_ns_p50,wait_ns_p90,"
+			"wait_ns_p99,wait_ns_max,hold_ns_count,hold_ns_mean,hold_ns_p50,hold_ns_p90,"
+			"hold_ns_p99,hold_ns_max\n", out);
+	} else {
+		csv_header(out);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = r->a->all_locks ? csv_locks(out, procs[i]) : csv_gils(out, procs[i]);
+	}
+	free(procs);
+	return rc;
+}

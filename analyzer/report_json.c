@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * JSON: the contract scripts rely on (key names in giltrace-analyze(1)).
+ * Addresses are strings ("0x7f..."), since JSON numbers lose precision
+ * above 2^53; every count and duration is an integer in nanoseconds.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "report.h"
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *c = (const unsigned char *) (s ? s : ""); *c; c++) {
+		switch (*c) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		default:
+			if (*c < 0x20 || *c == 0x7f) {
+				fprintf(out, "\\u%04x", *c);
+			} else {
+				fputc(*c, out);
+			}
+		}
+	}
+	fputc('"', out);
+}
+
+static void json_dist(FILE *out, const char *key, const struct hist *h, const char *sep)
+{
+	struct hist_summary s;
+
+	hist_summarise(h, &s);
+	fprintf(out, "\"%s\": {\"count\": %" PRIu64 ", \"mean\": %" PRIu64 ", \"p50\": %" PRIu64
+		", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"max\": %" PRIu64
+		", \"min\": %" PRIu64 ", \"total\": %" PRIu64 "}%s",
+		key, s.count, s.mean, s.p50, s.p90, s.p99, s.max, s.min, s.sum, sep);
+}
+
+static void json_measures(FILE *out, const struct gs_counters *c, const struct gs_dists *d,
+		const char *indent)
+{
+	fprintf(out, "%s\"acquisitions\": %" PRIu64 ",\n", indent, c->acquisitions);
+	fprintf(out, "%s\"contended_acquisitions\": %" PRIu64 ",\n", indent, c->contended_acquisitions);
+	fprintf(out, "%s\"releases\": %" PRIu64 ",\n", indent, c->releases);
+	fprintf(out, "%s\"switches\": %" PRIu64 ",\n", indent, c->switches);
+	fprintf(out, "%s\"waits\": %" PRIu64 ",\n", indent, c->waits);
+	fprintf(out, "%s\"failed_wakeups\": %" PRIu64 ",\n", indent, c->failed_wakeups);
+	fprintf(out, "%s\"timeouts\": %" PRIu64 ",\n", indent, c->timeouts);
+	fprintf(out, "%s\"missed_handoffs\": %" PRIu64 ",\n", indent, c->missed_handoffs);
+	fprintf(out, "%s\"abandoned_attempts\": %" PRIu64 ",\n", indent, c->abandoned);
+	fputs(indent, out);
+	json_dist(out, "wait_ns", &d->wait, ",\n");
+	fputs(indent, out);
+	json_dist(out, "hold_ns", &d->hold, ",\n");
+	fputs(indent, out);
+	json_dist(out, "wakeup_latency_ns", &d->wakeup, ",\n");
+	fputs(indent, out);
+	json_dist(out, "handoff_latency_ns", &d->handoff, ",\n");
+}
+
+static void json_anomalies(FILE *out, const uint64_t *an)
+{
+	fputc('{', out);
+	for (int i = 0; i < GS_AN_COUNT; i++) {
+		fprintf(out, "%s\"%s\": %" PRIu64, i ? ", " : "", gs_anomaly_name(i), an[i]);
+	}
+	fputc('}', out);
+}
+
+static int json_threads(FILE *out, const struct gs_gil *g)
+{
+	size_t n;
+	struct gs_gil_thread **v = report_threads(g, 0, &n);
+
+	if (!v) {
+		return -1;
+	}
+	fputs("\t\t\t\t\"threads\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct gs_gil_thread *gt = v[i];
+
+		fprintf(out, "%s\n\t\t\t\t\t{\n\t\t\t\t\t\t\"tid\": %" PRId64 ",\n", i ? "," : "", gt->thread->tid);
+		fputs("\t\t\t\t\t\t\"procname\": ", out);
+		json_string(out, gt->thread->procname);
+		fputs(",\n", out);
+		json_measures(out, &gt->c, &gt->d, "\t\t\t\t\t\t");
+		fprintf(out, "\t\t\t\t\t\t\"waited_ns\": %" PRIu64 ",\n", gt->waited_ns);
+		fprintf(out, "\t\t\t\t\t\t\"held_ns\": %" PRIu64 ",\n", gt->held_ns);
+		fprintf(out, "\t\t\t\t\t\t\"wait_share\": %.6f,\n", gt->wait_share);
+		fprintf(out, "\t\t\t\t\t\t\"hold_share\": %.6f\n\t\t\t\t\t}", gt->hold_share);
+	}
+	fputs(n ? "\n\t\t\t\t]\n" : "]\n", out);
+	free(v);
+	return 0;
+}
+
+static int json_gils(FILE *out, const struct gs_process *p)
+{
+	size_t n;
+	struct gs_gil **v = report_gils(p, 0, &n);
+	int rc = 0;
+
+	if (!v) {
+		return -1;
+	}
+	fputs("\t\t\t\"gils\": [", out);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct gs_gil *g = v[i];
+
+		fprintf(out, "%s\n\t\t\t{\n\t\t\t\t\"address\": \"%#" PRIx64 "\",\n", i ? "," : "", g->address);
+		fputs("\t\t\t\t\"runtime\": ", out);
+		json_string(out, g->runtime);
+		fputs(",\n\t\t\t\t\"identified_by\": ", out);
+		json_string(out, g->method);
+		fputs(",\n\t\t\t\t\"kind\": ", out);
+		json_string(out, gs_kind_name(g->kind));
+		fprintf(out, ",\n\t\t\t\t\"cond\": \"%#" PRIx64 "\",\n", g->cond);
+		json_measures(out, &g->c, &g->d, "\t\t\t\t");
+		fprintf(out, "\t\t\t\t\"utilisation\": %.6f,\n", g->utilisation);
+		fprintf(out, "\t\t\t\t\"span_ns\": %" PRIu64 ",\n",
+			g->last_ts > g->first_ts ? (uint64_t) (g->last_ts - g->first_ts) : 0);
+		fprintf(out, "\t\t\t\t\"held_ns\": %" PRIu64 ",\n", g->held_ns);
+		fprintf(out, "\t\t\t\t\"waited_ns\": %" PRIu64 ",\n", g->waited_ns);
+		fprintf(out, "\t\t\t\t\"max_waiters\": %" PRIu32 ",\n", g->max_waiters);
+		fputs("\t\t\t\t\"anomalies\": ", out);
+		json_anomalies(out, g->anomalies);
+		fputs(",\n", out);
+		rc = json_threads(out, g);
+		fputs("\t\t\t}", out);
+	}
+	fputs(n ? "\n\t\t\t]" : "]", out);
+	free(v);
+	return rc;
+}
+
+static int json_locks(FILE *out, const struct gs_process *p)
+{
+	size_t n;
+	struct gs_lock **v = report_locks(p, &n);
+
+	if (!v) {
+		return -1;
+	}
+	fputs(",\n\t\t\t\"locks\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct gs_lock *l = v[i];
+
+		fprintf(out, "%s\n\t\t\t\t{\"address\": \"%#" PRIx64 "\", \"kind\": \"%s\", \"gil\": %s, "
+			"\"acquisitions\": %" PRIu64 ", \"contended\": %" PRIu64 ", \"busy\": %" PRIu64
+			", \"owner_changes\": %" PRIu64 ", \"timeouts\": %" PRIu64 ", \"signals\": %" PRIu64
+			", \"broadcasts\": %" PRIu64 ", \"posts\": %" PRIu64 ",\n\t\t\t\t ",
+			i ? "," : "", l->address, ls_kind_name(l->kind),
+			report_lock_is_gil(p, l) ? "true" : "false",
+			l->acquisitions, l->contended, l->busy, l->owner_changes, l->timeouts,
+			l->signals, l->broadcasts, l->posts);
+		json_dist(out, "wait_ns", &l->wait, ", ");
+		json_dist(out, "hold_ns", &l->hold, "}");
+	}
+	fputs(n ? "\n\t\t\t]" : "]", out);
+	free(v);
+	return 0;
+}
+
+int report_json(FILE *out, const struct report *r)
+{
+	const struct gs_analysis *a = r->a;
+	size_t n;
+	struct gs_process **procs = report_processes(r, 0, &n);
+	int rc = 0;
+
+	if (!procs) {
+		return -1;
+	}
+	fputs("{\n\t\"traces\": [", out);
+	for (size_t i = 0; i < r->traces->len; i++) {
+		fputs(i ? ", " : "", out);
+		json_string(out, r->traces->paths[i]);
+	}
+	fprintf(out, "],\n\t\"events\": %" PRIu64 ",\n", a->events);
+	fprintf(out, "\t\"discarded_events\": %" PRIu64 ",\n", a->discarded_events);
+	fprintf(out, "\t\"discarded_packets\": %" PRIu64 ",\n", a->discarded_packets);
+	fprintf(out, "\t\"counters_are_lower_bounds\": %s,\n", report_lower_bounds(a) ? "true" : "false");
+	fputs("\t\"anomalies\": ", out);
+	json_anomalies(out, a->anomalies);
+	fputs(",\n\t\"processes\": [", out);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct gs_process *p = procs[i];
+
+		fprintf(out, "%s\n\t\t{\n\t\t\t\"pid\": %" PRId64 ",\n\t\t\t\"procname\": ", i ? "," : "", p->pid);
+		json_string(out, p->procname);
+		fputs(",\n\t\t\t\"gil_not_found\": ", out);
+		if (p->not_found) {
+			json_string(out, p->not_found);
+		} else {
+			fputs("null", out);
+		}
+		fputs(",\n", out);
+		rc = json_gils(out, p);
+		if (rc == 0 && a->all_locks) {
+			rc = json_locks(out, p);
+		}
+		fputs("\n\t\t}", out);
+	}
+	fputs(n ? "\n\t]\n}\n" : "]\n}\n", out);
+	free(procs);
+	return rc;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Text for people, in the manner of mutrace and perf lock: what was lost
+ * first, then per process and GIL the counters, the distributions, and
+ * the threads that waited longest first, numbers aligned, units shown.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "report.h"
+
+#define DUR(buf, ns) (report_duration(buf, sizeof(buf), ns), buf)
+
+static void text_header(FILE *out, const struct report *r, size_t nprocs)
+{
+	const struct gs_analysis *a = r->a;
+
+	fprintf(out, "giltrace-analyze: %zu trace%s, %" PRIu64 " giltrace events, %zu process%s\n",
+		r->traces->len, r->traces->len == 1 ? "" : "s", a->events,
+		nprocs, nprocs == 1 ? "" : "es");
+	if (report_lower_bounds(a)) {
+		fprintf(out, "WARNING: LTTng discarded %" PRIu64 " events and %" PRIu64 " packets%s: "
+			"every count below is a lower bound.\n", a->discarded_events, a->discarded_packets,
+			a->discarded_unknown ? " (and some of unknown size)" : "");
+		fputs("         Record again with larger buffers (lttng enable-channel --subbuf-size).\n", out);
+	}
+	if (r->stats->no_context) {
+		fprintf(out, "WARNING: %" PRIu64 " events without vpid/vtid context were ignored.\n",
+			r->stats->no_context);
+	}
+}
+
+static void text_dist_row(FILE *out, const char *name, const struct hist *h)
+{
+	struct hist_summary s;
+	char b[5][16];
+
+	hist_summarise(h, &s);
+	if (s.count == 0) {
+		fprintf(out, "    %-18s %9s\n", name, "-");
+		return;
+	}
+	fprintf(out, "    %-18s %9" PRIu64 " %9s %9s %9s %9s %9s\n", name, s.count,
+		DUR(b[0], s.mean), DUR(b[1], s.p50), DUR(b[2], s.p90), DUR(b[3], s.p99), DUR(b[4], s.max));
+}
+
+static void text_counters(FILE *out, const struct gs_gil *g)
+{
+	const struct gs_counters *c = &g->c;
+
+	fprintf(out, "    %-18s %9" PRIu64 "    %-18s %9" PRIu64 "\n",
+		"acquisitions", c->acquisitions, "failed wake-ups", c->failed_wakeups);
+	fprintf(out, "    %-18s %9" PRIu64 "    %-18s %9" PRIu64 "\n",
+		"  contended", c->contended_acquisitions, "timeouts", c->timeouts);
+	fprintf(out, "    %-18s %9" PRIu64 "    %-18s %9" PRIu64 "\n",
+		"switches", c->switches, "missed hand-offs", c->missed_handoffs);
+	fprintf(out, "    %-18s %9" PRIu64 "    %-18s %9" PRIu64 "\n",
+		"releases", c->releases, "waits", c->waits);
+	if (c->abandoned) {
+		fprintf(out, "    %-18s %9" PRIu64 "\n", "abandoned attempts", c->abandoned);
+	}
+}
+
+static int text_threads(FILE *out, const struct gs_gil *g)
+{
+	size_t n;
+	struct gs_gil_thread **v = report_threads(g, 1, &n);
+	char b[3][16];
+
+	if (!v) {
+		return -1;
+	}
+	fputs("\n  Threads, longest waiting first:\n", out);
+	fprintf(out, "    %8s %8s %8s %9s %9s %9s %9s %9s %9s %9s %11s %11s\n",
+		"tid", "waiting", "holding", "acquired", "contended", "switches", "failed-wk",
+		"timeouts", "missed-ho", "wait p99", "wake-up p50", "wake-up max");
+	for (size_t i = 0; i < n; i++) {
+		const struct gs_gil_thread *gt = v[i];
+		const struct gs_counters *c = &gt->c;
+		struct hist_summary w, u;
+
+		hist_summarise(&gt->d.wait, &w);
+		hist_summarise(&gt->d.wakeup, &u);
+		fprintf(out, "    %8" PRId64 " %7.1f%% %7.1f%% %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+			" %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9s %11s %11s\n",
+			gt->thread->tid, 100.0 * gt->wait_share, 100.0 * gt->hold_share,
+			c->acquisitions, c->contended_acquisitions, c->switches, c->failed_wakeups,
+			c->timeouts, c->missed_handoffs,
+			w.count ? DUR(b[0], w.p99) : "-",
+			u.count ? DUR(b[1], u.p50) : "-",
+			u.count ? DUR(b[2], u.max) : "-");
+	}
+	free(v);
+	return 0;
+}
+
+static void text_anomalies(FILE *out, const uint64_t *an)
+{
+	int any = 0;
+
+	for (int i = 0; i < GS_AN_COUNT; i++) {
+		any |= an[i] != 0;
+	}
+	if (!any) {
+		return;
+	}
+	fputs("\n  Inconsistencies (counted here, kept out of the figures above):\n", out);
+	for (int i = 0; i < GS_AN_COUNT; i++) {
+		if (an[i]) {
+			fprintf(out, "    %9" PRIu64 "  %s: %s\n", an[i], gs_anomaly_name(i), gs_anomaly_help(i));
+		}
+	}
+}
+
+static int text_gil(FILE *out, const struct gs_gil *g)
+{
+	char span[16];
+
+	fprintf(out, "\n  GIL %#" PRIx64 " -- %s, %s (identified by %s)\n", g->address, g->runtime,
+		gs_kind_name(g->kind), g->method);
+	fprintf(out, "    held %.1f%% of %s by %u thread%s, at most %" PRIu32 " waiting at a release\n\n",
+		100.0 * g->utilisation,
+		DUR(span, g->last_ts > g->first_ts ? (uint64_t) (g->last_ts - g->first_ts) : 0),
+		g->nthreads, g->nthreads == 1 ? "" : "s", g->max_waiters);
+	text_counters(out, g);
+	fprintf(out, "\n    %-18s %9s %9s %9s %9s %9s %9s\n", "", "count", "mean", "p50", "p90", "p99", "max");
+	text_dist_row(out, "wait", &g->d.wait);
+	text_dist_row(out, "hold", &g->d.hold);
+	text_dist_row(out, "wake-up latency", &g->d.wakeup);
+	text_dist_row(out, "hand-off latency", &g->d.handoff);
+	if (text_threads(out, g) != 0) {
+		return -1;
+	}
+	text_anomalies(out, g->anomalies);
+	return 0;
+}
+
+static int text_locks(FILE *out, const struct gs_process *p)
+{
+	size_t n;
+	struct gs_lock **v = report_locks(p, &n);
+	char b[4][16];
+
+	if (!v) {
+		return -1;
+	}
+	fprintf(out, "\n  Contended locks, longest total wait first: %zu\n", n);
+	if (n) {
+		fprintf(out, "    %-18s %-12s %9s %9s %9s %9s %10s %9s %9s %9s\n", "address", "kind",
+			"acquired", "contended", "busy", "changes", "wait total", "wait p99", "wait max",
+			"hold max");
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct gs_lock *l = v[i];
+		char kind[16];
+
+		snprintf(kind, sizeof(kind), "%s%s", ls_kind_name(l->kind), report_lock_is_gil(p, l) ? "*" : "");
+		fprintf(out, "    %#-18" PRIx64 " %-12s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+			" %10s %9s %9s %9s\n", l->address, kind, l->acquisitions, l->contended, l->busy,
+			l->owner_changes, DUR(b[0], l->wait.sum), DUR(b[1], hist_percentile(&l->wait, 99)),
+			DUR(b[2], l->wait.max), DUR(b[3], l->hold.max));
+	}
+	if (n) {
+		fputs("    (* the GIL's own lock; condvar: acquired = waits returned)\n", out);
+	}
+	free(v);
+	return 0;
+}
+
+static int text_process(FILE *out, const struct report *r, const struct gs_process *p)
+{
+	size_t n;
+	struct gs_gil **v = report_gils(p, 1, &n);
+	int rc = 0;
+
+	if (!v) {
+		return -1;
+	}
+	fprintf(out, "\nProcess %" PRId64 " (%s)\n", p->pid, p->procname[0] ? p->procname : "?");
+	if (n == 0) {
+		fprintf(out, "  no GIL recognised%s%s\n", p->not_found ? ": " : "",
+			p->not_found ? p->not_found : "");
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = text_gil(out, v[i]);
+	}
+	if (rc == 0 && r->a->all_locks) {
+		rc = text_locks(out, p);
+	}
+	free(v);
+	return rc;
+}
+
+int report_text(FILE *out, const struct report *r)
+{
+	size_t n;
+	struct gs_process **procs = report_processes(r, 1, &n);
+	int rc = 0;
+
+	if (!procs) {
+		return -1;
+	}
+	text_header(out, r, n);
+	if (r->a->anomalies[GS_AN_TIME_BACKWARDS]) {
+		fprintf(out, "WARNING: %" PRIu64 " events were out of time order.\n",
+			r->a->anomalies[GS_AN_TIME_BACKWARDS]);
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = text_process(out, r, procs[i]);
+	}
+	free(procs);
+	return rc;
+}
