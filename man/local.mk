@@ -1,2 +1,3 @@
 # Manual pages; tests/man_lint.sh lints every man/*.[1-8] in make check.
 dist_man_MANS += man/giltrace.7
+dist_man_MANS += man/giltrace-analyze.1
