@@ -46,6 +46,8 @@ struct gil *gil_find(const void *lock)
 	return NULL;
 }
 
+static void gil_announce(struct gil *g, void *caller);
+
 struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 		const char *method, int by_site, void *caller)
 {
@@ -68,17 +70,30 @@ struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 	__atomic_store_n(&gil_count, gil_count + 1, __ATOMIC_RELEASE);
 	real_pthread_mutex_unlock(&gil_registry_lock);
 	gil_identify_registered(g);
-
-	lttng_ust_tracepoint(giltrace, gil_identified, lock, cond,
-		kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
-		method, g->runtime, caller);
+	gil_announce(g, caller);
 	return g;
+}
+
+/*
+ * Emit gil_identified for g unless this process already did: once when
+ * registered, and again in a forked child (a process of its own in the
+ * trace) before its first GIL event there.
+ */
+static void gil_announce(struct gil *g, void *caller)
+{
+	if (__atomic_exchange_n(&g->announced, 1, __ATOMIC_RELAXED))
+		return;
+	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
+		g->kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
+		g->method, g->runtime, caller);
 }
 
 /* ---- attempts and releases, common to both kinds ---------------- */
 
 static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 {
+	if (!g->announced)
+		gil_announce(g, caller);
 	t->attempt = g;
 	t->waits = 0;
 	t->timeouts = 0;
@@ -109,6 +124,9 @@ static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
 static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
+
+	if (!g->announced)
+		gil_announce(g, caller);
 
 	__atomic_store_n(&g->holder, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
@@ -431,6 +449,7 @@ void gil_state_after_fork_child(void)
 		g->holder = 0;
 		g->holder_known = 0;
 		g->attempting = 0;
+		g->announced = 0;
 		if (kept != i)
 			gil_table[kept] = *g;
 		kept++;

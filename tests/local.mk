@@ -20,3 +20,7 @@ tests_check_gil_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 tests_check_gil_state_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
 TESTS += tests/check_gil_state
 SANITIZER_TESTS += tests/check_gil_state
+
+# Fault tests (lead): daemon killed mid-run, buffers too small, children.
+TESTS += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
+EXTRA_DIST += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh

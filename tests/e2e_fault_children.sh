@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Fault: os.fork, multiprocessing (fork and spawn) and subprocess under
+# the shim.  Nothing hangs, output is unchanged, and every child that
+# ran Python threads appears in the trace as a process of its own with
+# its GIL identified and its acquisitions traced.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+py=$(gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}')
+[ -n "$py" ] || gt_skip "no python3 (Debian's or pyenv 3.11.7) to run"
+
+cat >"$GT_TMP/children.py" <<'PY'
+import multiprocessing, os, subprocess, sys, threading
+
+def spin(n):
+    while n:
+        n -= 1
+
+def contend():
+    t = [threading.Thread(target=spin, args=(50000,)) for _ in range(2)]
+    [x.start() for x in t]
+    [x.join() for x in t]
+
+def child_task(tag):
+    contend()
+    return tag
+
+if __name__ == "__main__":
+    contend()
+    pid = os.fork()
+    if pid == 0:
+        contend()
+        os._exit(7)
+    _, status = os.waitpid(pid, 0)
+    print("fork child status", os.waitstatus_to_exitcode(status))
+    for method in ("fork", "spawn"):
+        ctx = multiprocessing.get_context(method)
+        with ctx.Pool(2) as pool:
+            print(method, sorted(pool.map(child_task, [1, 2, 3])))
+    out = subprocess.run([sys.executable, "-c",
+        "import threading\n"
+        "def s(n):\n"
+        "    while n: n -= 1\n"
+        "t=[threading.Thread(target=s,args=(50000,)) for _ in range(2)]\n"
+        "[x.start() for x in t]; [x.join() for x in t]; print('sub ok')"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    print(out)
+PY
+expected=$(timeout 120 "$py" "$GT_TMP/children.py") || gt_fail "workload fails without the shim"
+set +e
+got=$(timeout 180 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
+	"$GT_TMP/trace" -- "$py" "$GT_TMP/children.py")
+rc=$?
+set -e
+[ $rc -ne 124 ] || gt_fail "hung under the shim"
+[ $rc -eq 0 ] || gt_fail "workload failed under the shim (status $rc)"
+[ "$got" = "$expected" ] || gt_fail "output differs: expected [$expected] got [$got]"
+
+# Processes with GIL activity, and those of them that announced their GIL.
+babeltrace2 "$GT_TMP/trace" >"$GT_TMP/text"
+active=$(grep -o 'giltrace:gil_acquire_end:.*vpid = [0-9]*' "$GT_TMP/text" | grep -o 'vpid = [0-9]*' | sort -u | wc -l)
+announced=$(grep -o 'giltrace:gil_identified:.*vpid = [0-9]*' "$GT_TMP/text" | grep -o 'vpid = [0-9]*' | sort -u | wc -l)
+# parent + os.fork child + 2 fork-pool workers + 2 spawn-pool workers
+# (+ the spawn start method's resource tracker) + the subprocess.
+[ "$active" -ge 7 ] || gt_fail "only $active processes have GIL acquisitions in the trace, expected at least 7"
+[ "$announced" -eq "$active" ] || gt_fail "$active processes took a GIL but $announced announced it (gil_identified)"
+echo "PASS: $active processes traced, each with its GIL identified; output unchanged"

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Fault: the session daemon and its consumer are killed (SIGKILL) while a
+# traced CPython program runs.  The program must finish with the same
+# output and exit status as without the shim.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+py=$(gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}')
+[ -n "$py" ] || gt_skip "no python3 (Debian's or pyenv 3.11.7) to run"
+
+prog='
+import threading, time, sys
+def spin(n):
+    while n: n -= 1
+deadline = time.monotonic() + 3.0
+rounds = 0
+while time.monotonic() < deadline:
+    t = [threading.Thread(target=spin, args=(20000,)) for _ in range(3)]
+    [x.start() for x in t]; [x.join() for x in t]
+    rounds += 1
+print("finished", rounds > 0)
+sys.exit(3)
+'
+set +e
+"$py" -c "$prog" >"$GT_TMP/plain.out" 2>&1
+plain_rc=$?
+(
+	sleep 1
+	pkill -KILL -f '^lttng-consumerd' || true
+	pkill -KILL -f '^lttng-sessiond' || true
+) &
+killer=$!
+timeout 60 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
+	"$GT_TMP/trace" -- "$py" -c "$prog" >"$GT_TMP/traced.out" 2>&1
+traced_rc=$?
+set -e
+wait $killer
+[ "$traced_rc" -ne 124 ] || gt_fail "the traced program hung after the daemon was killed"
+[ "$traced_rc" -eq "$plain_rc" ] || gt_fail "exit status $traced_rc when traced, $plain_rc without"
+# gt_record's lttng stop/destroy fail once the daemon is gone; the
+# program's own status is what matters: run it directly under the shim too.
+set +e
+LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" timeout 60 "$py" -c "$prog" >"$GT_TMP/preloaded.out" 2>&1
+pre_rc=$?
+set -e
+cmp -s "$GT_TMP/plain.out" "$GT_TMP/preloaded.out" ||
+	gt_fail "output differs under the shim with no daemon: $(diff "$GT_TMP/plain.out" "$GT_TMP/preloaded.out" | head -5)"
+[ "$pre_rc" -eq "$plain_rc" ] || gt_fail "exit status $pre_rc under the shim, $plain_rc without"
+grep -q '^finished True$' "$GT_TMP/traced.out" ||
+	gt_fail "traced program's output lacks its last line: $(tail -3 "$GT_TMP/traced.out")"
+echo "PASS: program finished (status $plain_rc) after its session daemon was killed"
