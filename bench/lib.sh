@@ -13,6 +13,9 @@
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
+#   b, b+gil, b+all   as shim, shim+gil, shim+all with the library named
+#             by BENCH_SHIM_B: before/after figures of a shim change, in
+#             the same paired runs (-m "none shim+gil b+gil")
 #
 # Channel settings of the traced modes (environment, defaults below):
 #   BENCH_SUBBUF, BENCH_NSUBBUF  sub-buffer size and count
@@ -45,6 +48,9 @@ bench_mode_preload() {
 	none) echo "" ;;
 	shim|shim+gil|shim+all) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
+	b|b+gil|b+all)
+		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
+		echo "$BENCH_SHIM_B" ;;
 	*) bench_die "unknown mode $1" ;;
 	esac
 }
@@ -52,8 +58,8 @@ bench_mode_preload() {
 # bench_mode_events MODE: the event rule a session records ("" for none).
 bench_mode_events() {
 	case $1 in
-	shim+gil) echo 'giltrace:gil_*' ;;
-	shim+all) echo 'giltrace:*' ;;
+	shim+gil|b+gil) echo 'giltrace:gil_*' ;;
+	shim+all|b+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
 	*) echo "" ;;
 	esac
