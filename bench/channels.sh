@@ -8,7 +8,9 @@
 # without losing any event.  Runs each candidate REPS times (default 2)
 # for SECONDS (default 1) on PYTHON (default /usr/bin/python3), smallest
 # first, and reports events recorded and the worst run's discarded
-# events.  Prints a markdown table, appends it to bench/RESULTS.md.
+# events; likewise for CPython 2.7 with 16 threads when present (the
+# heaviest GIL event rate of the suite).  Prints a markdown table,
+# appends it to bench/RESULTS.md.
 # Exit status: 0, 1 on a failed run, 77 without python or session daemon.
 set -euo pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,34 +37,62 @@ gt_lttng_private "$@"
 
 # "buffers sub-buffer-size count", smallest total first.
 candidates=(
-	"uid 64k 2" "uid 64k 4" "uid 128k 4" "uid 256k 4" "uid 512k 4"
-	"uid 1M 4" "uid 4M 4"
+	"uid 128k 4" "uid 256k 4" "uid 512k 4" "uid 1M 4" "uid 1M 8" "uid 4M 4"
 	"pid 256k 4" "pid 1M 4"
 )
+# A second, heavier case when CPython 2.7 is there: its semaphore GIL
+# changes hands every 100 bytecodes, so 16 CPU-bound threads produce
+# GIL events faster than the stress case.
+py27=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/2.7.18/bin/python
+[ -x "$py27" ] || py27=
+
+med() {
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# measure KEY -- CMD...: run CMD reps times in mode shim+gil; sets
+# m_events (median), m_lost (worst run), m_key (median of KEY), m_rss.
+measure() {
+	local key=$1 ev=() lost=() val=() rss=() rep
+	shift 2
+	for ((rep = 1; rep <= reps; rep++)); do
+		bench_run "$GT_TMP/run" shim+gil -- "$@"
+		ev+=("$(awk '$1 == "events" { print $2 }' "$GT_TMP/run")")
+		lost+=("$(awk '$1 == "discarded" { print $2 }' "$GT_TMP/run")")
+		val+=("$(awk -v k="$key" '$1 == k { print $2 }' "$GT_TMP/run")")
+		rss+=("$(awk '$1 == "maxrss_kb" { print $2 }' "$GT_TMP/run")")
+	done
+	m_events=$(med "${ev[@]}")
+	m_lost=$(printf '%s\n' "${lost[@]}" | sort -g | tail -1)
+	m_key=$(med "${val[@]}")
+	m_rss=$(med "${rss[@]}")
+}
+
 table="$GT_TMP/table.md"
 {
-	echo "| buffers | sub-buffers per CPU | events recorded (median) | discarded (worst run) | round trips/s (median) | peak RSS KiB |"
-	echo "|---|---|---:|---:|---:|---:|"
+	printf '| buffers | sub-buffers per CPU | stress: events (median) | stress: discarded (worst run) | stress: round trips/s | peak RSS KiB |'
+	[ -z "$py27" ] || printf ' 2.7, 16 threads: events | 2.7, 16 threads: discarded (worst run) |'
+	echo
+	printf '|---|---|---:|---:|---:|---:|'
+	[ -z "$py27" ] || printf -- '---:|---:|'
+	echo
 } >"$table"
 for c in "${candidates[@]}"; do
 	read -r BENCH_BUFFERS BENCH_SUBBUF BENCH_NSUBBUF <<<"$c"
-	ev=() lost=() rate=() rss=()
-	for ((rep = 1; rep <= reps; rep++)); do
-		bench_run "$GT_TMP/run" shim+gil -- "$py" "$BENCH_SRCDIR/bench/workloads.py" stress "$seconds"
-		ev+=("$(awk '$1 == "events" { print $2 }' "$GT_TMP/run")")
-		lost+=("$(awk '$1 == "discarded" { print $2 }' "$GT_TMP/run")")
-		rate+=("$(awk '$1 == "roundtrips_per_s" { print $2 }' "$GT_TMP/run")")
-		rss+=("$(awk '$1 == "maxrss_kb" { print $2 }' "$GT_TMP/run")")
-	done
-	med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-	worst=$(printf '%s\n' "${lost[@]}" | sort -g | tail -1)
-	printf '| per-%s | %s × %s | %.0f | %s | %.0f | %.0f |\n' "$BENCH_BUFFERS" "$BENCH_NSUBBUF" "$BENCH_SUBBUF" \
-		"$(med "${ev[@]}")" "$worst" "$(med "${rate[@]}")" "$(med "${rss[@]}")" >>"$table"
-	echo "channels.sh: per-$BENCH_BUFFERS $BENCH_NSUBBUF x $BENCH_SUBBUF: worst run lost $worst" >&2
+	measure roundtrips_per_s -- "$py" "$BENCH_SRCDIR/bench/workloads.py" stress "$seconds"
+	printf '| per-%s | %s × %s | %.0f | %s | %.0f | %.0f |' "$BENCH_BUFFERS" "$BENCH_NSUBBUF" "$BENCH_SUBBUF" \
+		"$m_events" "$m_lost" "$m_key" "$m_rss" >>"$table"
+	echo "channels.sh: per-$BENCH_BUFFERS $BENCH_NSUBBUF x $BENCH_SUBBUF: stress, worst run lost $m_lost" >&2
+	if [ -n "$py27" ]; then
+		measure elapsed_s -- "$py27" "$BENCH_SRCDIR/bench/workloads.py" threads 16 30000000
+		printf ' %.0f | %s |' "$m_events" "$m_lost" >>"$table"
+		echo "channels.sh: per-$BENCH_BUFFERS $BENCH_NSUBBUF x $BENCH_SUBBUF: 2.7 threads, worst run lost $m_lost" >&2
+	fi
+	echo >>"$table"
 done
 {
 	echo
-	echo "Stress case: $py workloads.py stress $seconds, giltrace:gil_* with contexts $BENCH_CONTEXTS, $reps runs per row, discard mode (no blocking)."
+	echo "Stress case: $py workloads.py stress $seconds${py27:+; 2.7: $py27 workloads.py threads 16 30000000}; giltrace:gil_* with contexts $BENCH_CONTEXTS, $reps runs per row, discard mode (no blocking)."
 } >>"$table"
 cat "$table"
 bench_append "$table" "Channel settings vs lost GIL events (bench/channels.sh)"

@@ -39,6 +39,7 @@ bench_die() {
 # bench_check_built: the shim and the benchmark programs must exist.
 bench_check_built() {
 	[ -e "$GT_SHIM" ] || bench_die "$GT_SHIM not found; build first (make), or set GT_BUILDDIR"
+	[ -x "$GT_BUILDDIR/bench/tracecount" ] || bench_die "$GT_BUILDDIR/bench/tracecount not built (make)"
 	[ -x /usr/bin/time ] || bench_die "/usr/bin/time not found (apt-get install time)"
 }
 
@@ -93,22 +94,27 @@ bench_session_start() {
 	lttng start "$name" >/dev/null
 }
 
-# bench_session_discarded NAME: events the tracer discarded (after stop).
+# bench_session_discarded NAME: events the tracer discarded (after stop),
+# as `lttng list` says; only a fallback, see bench/tracecount.c.
 bench_session_discarded() {
-	lttng list "$1" 2>/dev/null | awk '/Discarded events:/ { n += $3 } END { print n + 0 }'
+	lttng list "$1" 2>/dev/null | awk '/Discarded events:/ { n += $3 } END { printf "%d\n", n }'
 }
 
-# bench_trace_events DIR: events in the trace (babeltrace2's counter).
-bench_trace_events() {
-	babeltrace2 "$1" -c sink.utils.counter -p 'step=+0' 2>/dev/null |
-		awk '/Event messages/ { n = $1 } END { print n + 0 }'
+# bench_trace_counts DIR LIST_DISCARDED: "events N" and "discarded M"
+# lines for the trace in DIR (bench/tracecount); with no trace there
+# (nothing recorded), 0 events and the daemon's discarded count.
+bench_trace_counts() {
+	if ! "$GT_BUILDDIR/bench/tracecount" "$1" 2>/dev/null; then
+		echo "events 0"
+		echo "discarded $2"
+	fi
 }
 
-# bench_run OUT MODE -- CMD...: run CMD once in MODE; append its "key
+# bench_run OUT MODE -- CMD...: run CMD once in MODE; write its "key
 # value" output lines, its peak RSS and, when traced, the events
-# recorded and discarded, to OUT as "key value" lines.
+# recorded and discarded (BENCH_COUNT=0: discarded only, faster) to OUT.
 bench_run() {
-	local out=$1 mode=$2 preload events s trace rc=0
+	local out=$1 mode=$2 preload events s trace listed rc=0
 	shift 3
 	preload=$(bench_mode_preload "$mode")
 	events=$(bench_mode_events "$mode")
@@ -122,9 +128,13 @@ bench_run() {
 		env ${preload:+LD_PRELOAD="$preload"} "$@" >"$GT_TMP/stdout" 2>"$GT_TMP/stderr" || rc=$?
 	if [ -n "$events" ]; then
 		lttng stop "$s" >/dev/null
-		echo "discarded $(bench_session_discarded "$s")" >>"$GT_TMP/stdout"
+		listed=$(bench_session_discarded "$s")
 		lttng destroy "$s" >/dev/null
-		[ "${BENCH_COUNT:-1}" = 0 ] || echo "events $(bench_trace_events "$trace")" >>"$GT_TMP/stdout"
+		if [ "${BENCH_COUNT:-1}" = 0 ]; then
+			echo "discarded $listed" >>"$GT_TMP/stdout"
+		else
+			bench_trace_counts "$trace" "$listed" >>"$GT_TMP/stdout"
+		fi
 	fi
 	if [ $rc -ne 0 ]; then
 		echo "bench: $mode: $* exited with status $rc:" >&2

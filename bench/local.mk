@@ -15,3 +15,9 @@ EXTRA_DIST += bench/run.sh bench/lib.sh bench/lockbench.sh bench/python.sh \
 .PHONY: bench
 bench: all
 	GT_BUILDDIR=$(abs_top_builddir) bash $(abs_top_srcdir)/bench/run.sh
+
+# Events recorded and discarded in a trace (see the comment atop it).
+noinst_PROGRAMS += bench/tracecount
+bench_tracecount_SOURCES = bench/tracecount.c
+bench_tracecount_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
+bench_tracecount_LDADD = $(BABELTRACE2_LIBS)
