@@ -139,6 +139,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 	};
 	int c;
 
+	opterr = 0;	/* our own wording below */
 	while ((c = getopt_long(argc, argv, "f:o:ap:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -174,6 +175,11 @@ static int options_parse(int argc, char **argv, struct options *o)
 			printf(PROG " %s\n", PACKAGE_VERSION);
 			exit(EXIT_OK);
 		default:
+			if (optopt) {
+				fprintf(stderr, PROG ": Unknown option or missing argument: option=\"-%c\"\n", optopt);
+			} else {
+				fprintf(stderr, PROG ": Unknown option: option=\"%s\"\n", argv[optind - 1]);
+			}
 			usage(stderr);
 			return EXIT_USAGE;
 		}

@@ -152,6 +152,79 @@ void trace_list_free(struct trace_list *list)
 	list->len = list->cap = 0;
 }
 
+/* ---- metadata sanity ----------------------------------------------- */
+
+/*
+ * The header of a packet of packetized CTF metadata (CTF 1.8, section
+ * 7.1), as LTTng writes it.
+ */
+struct metadata_packet_header {
+	uint32_t magic;
+	uint8_t uuid[16];
+	uint32_t checksum;
+	uint32_t content_size;		/* bits, header included */
+	uint32_t packet_size;		/* bits */
+	uint8_t compression_scheme;
+	uint8_t encryption_scheme;
+	uint8_t checksum_scheme;
+	uint8_t major;
+	uint8_t minor;
+} __attribute__((packed));
+
+#define METADATA_MAGIC 0x75D11D57u
+
+/*
+ * babeltrace2 2.0 reads a metadata packet's content until it has
+ * content_size bits, and never stops if the file ends first: a damaged
+ * size field hangs it.  Check every packet fits in the file before
+ * handing the trace over.
+ */
+static enum trace_read_status metadata_check(const char *dir)
+{
+	char path[PATH_MAX];
+	struct metadata_packet_header h;
+	enum trace_read_status status = TRACE_READ_OK;
+	struct stat st;
+	uint64_t off = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/metadata", dir);
+	f = fopen(path, "rb");
+	if (!f || fstat(fileno(f), &st) != 0) {
+		APPEND_CAUSE("Cannot read trace metadata: path=\"%s\", error=\"%s\"", path, strerror(errno));
+		status = TRACE_READ_BAD_TRACE;
+		goto end;
+	}
+	while (fread(&h, sizeof(h), 1, f) == 1) {
+		uint64_t content, packet;
+
+		if (h.magic == __builtin_bswap32(METADATA_MAGIC)) {
+			h.content_size = __builtin_bswap32(h.content_size);
+			h.packet_size = __builtin_bswap32(h.packet_size);
+		} else if (h.magic != METADATA_MAGIC) {
+			break;		/* plain-text metadata, or babeltrace's to judge */
+		}
+		content = h.content_size / 8;
+		packet = h.packet_size / 8;
+		if (content < sizeof(h) || packet < content || off + content > (uint64_t) st.st_size) {
+			APPEND_CAUSE("Corrupted metadata: path=\"%s\", packet-offset=%" PRIu64
+				", content-size-bytes=%" PRIu64 ", packet-size-bytes=%" PRIu64
+				", file-size=%lld", path, off, content, packet, (long long) st.st_size);
+			status = TRACE_READ_BAD_TRACE;
+			goto end;
+		}
+		off += packet;
+		if (fseeko(f, (off_t) off, SEEK_SET) != 0) {
+			break;
+		}
+	}
+end:
+	if (f) {
+		fclose(f);
+	}
+	return status;
+}
+
 /* ---- event classes ------------------------------------------------- */
 
 /* Where a payload or context member goes in struct gs_event. */
@@ -608,10 +681,15 @@ static enum trace_read_status source_add(struct graph *g, const char *path, size
 		status = TRACE_READ_MEMORY;
 		goto end;
 	}
+	status = metadata_check(path);
+	if (status != TRACE_READ_OK) {
+		APPEND_CAUSE("Cannot read trace: path=\"%s\"", path);
+		goto end;
+	}
 	snprintf(name, sizeof(name), "trace-%zu", i);
 	if (bt_graph_add_source_component(g->graph, cls, name, params, level, &g->sources[i])
 			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		APPEND_CAUSE("Cannot read trace: path=\"%s\"", path);
+		APPEND_CAUSE("Cannot read trace (--verbose shows babeltrace2's diagnosis): path=\"%s\"", path);
 		status = TRACE_READ_BAD_TRACE;
 		goto end;
 	}

@@ -24,3 +24,9 @@ SANITIZER_TESTS += tests/check_gil_state
 # Fault tests (lead): daemon killed mid-run, buffers too small, children.
 TESTS += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
 EXTRA_DIST += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
+
+# Analyzer end to end: real CPython runs checked against an independent
+# count from babeltrace2's text; bad input of every kind.
+TESTS += tests/e2e_analyze_cpython.sh tests/e2e_analyze_badinput.sh
+SANITIZER_TESTS += tests/e2e_analyze_badinput.sh
+EXTRA_DIST += tests/e2e_analyze_cpython.sh tests/e2e_analyze_badinput.sh tests/lib/gil_reference.py

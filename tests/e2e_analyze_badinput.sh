@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Bad input: every case gives one line on stderr, starting with the
+# program name, and the exit status giltrace-analyze(1) documents; no
+# case crashes (no signal, no sanitizer report).  Damaged copies of a
+# real trace are also read with bytes flipped at random places.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+
+analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
+[ -x "$analyze" ] || gt_fail "$analyze not built"
+[ -x /usr/bin/python3 ] || gt_skip "/usr/bin/python3 not present"
+work=$GT_TMP/bad
+mkdir -p "$work"
+
+# A good trace, a trace without giltrace events, one without contexts.
+gt_record "$work/good" -- /usr/bin/python3 -c 'import threading; t = threading.Thread(target=sum, args=([1],)); t.start(); t.join()' ||
+	gt_fail "python3 failed under the shim"
+"$analyze" "$work/good" >/dev/null || gt_fail "the good trace does not analyse"
+
+lttng create other --output="$work/other" >/dev/null
+lttng enable-event -u -s other 'lttng_ust_statedump:*' >/dev/null
+lttng start other >/dev/null
+LD_PRELOAD=$GT_PRELOAD_FIRST$GT_SHIM /usr/bin/python3 -c 'pass'
+lttng destroy other >/dev/null
+
+lttng create noctx --output="$work/noctx" >/dev/null
+lttng enable-event -u -s noctx 'giltrace:gil_*' >/dev/null
+lttng start noctx >/dev/null
+LD_PRELOAD=$GT_PRELOAD_FIRST$GT_SHIM /usr/bin/python3 -c 'pass'
+lttng destroy noctx >/dev/null
+
+good_trace=$(dirname "$(find "$work/good" -name metadata | head -1)")
+damaged() {	# damaged NAME: a fresh copy of the good recording
+	rm -rf "${work:?}/$1"
+	cp -r "$work/good" "$work/$1"
+	dirname "$(find "$work/$1" -name metadata | head -1)"
+}
+
+mkdir -p "$work/empty" "$work/nometa/sub"
+echo "not a trace" >"$work/nometa/sub/notes.txt"
+echo "not a trace" >"$work/file.txt"
+d=$(damaged badmeta); printf '/* CTF 1.8 */\ntrace { major = ; };\n' >"$d/metadata"
+d=$(damaged emptymeta); : >"$d/metadata"
+d=$(damaged binmeta); head -c 4096 /dev/urandom >"$d/metadata"
+d=$(damaged truncated)
+for f in "$d"/chan*; do truncate -s $(($(stat -c %s "$f") / 2 + 7)) "$f"; done
+d=$(damaged garbage)
+for f in "$d"/chan*; do head -c "$(stat -c %s "$f")" /dev/urandom >"$f"; done
+
+fails=0
+expect() {	# expect STATUS DESCRIPTION ARGS...
+	local want=$1 what=$2 rc=0 lines
+	shift 2
+	"$analyze" "$@" >"$work/stdout" 2>"$work/stderr" || rc=$?
+	lines=$(wc -l <"$work/stderr")
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: $what: exit status $rc, want $want"; cat "$work/stderr"; fails=$((fails + 1))
+	elif [ "$want" -ne 0 ] && [ "$want" -ne 2 ] && [ "$lines" -ne 1 ]; then
+		echo "FAIL: $what: $lines lines on stderr, want 1"; cat "$work/stderr"; fails=$((fails + 1))
+	elif [ "$want" -ne 0 ] && ! head -1 "$work/stderr" | grep -q '^giltrace-analyze: '; then
+		echo "FAIL: $what: message does not name the program"; cat "$work/stderr"; fails=$((fails + 1))
+	else
+		printf '%-34s %d  %s\n' "$what" "$rc" "$(head -1 "$work/stderr")"
+	fi
+}
+
+expect 2 "no argument"
+expect 2 "unknown format" --format=xml "$work/good"
+expect 2 "unknown option" --frobnicate "$work/good"
+expect 2 "bad pid" --pid=abc "$work/good"
+expect 3 "nonexistent path" "$work/does-not-exist"
+expect 3 "empty directory" "$work/empty"
+expect 3 "directory without CTF trace" "$work/nometa"
+expect 3 "file that is not a trace" "$work/file.txt"
+expect 3 "good trace, then a missing one" "$work/good" "$work/does-not-exist"
+expect 4 "corrupted metadata" "$work/badmeta"
+expect 4 "empty metadata" "$work/emptymeta"
+expect 4 "binary garbage metadata" "$work/binmeta"
+expect 4 "truncated stream files" "$work/truncated"
+expect 4 "garbage stream files" "$work/garbage"
+expect 5 "valid trace, no giltrace events" "$work/other"
+expect 6 "giltrace events without contexts" "$work/noctx"
+expect 0 "metadata file given" "$good_trace/metadata"
+# babeltrace2 2.0 loops forever on a metadata packet larger than the file.
+d=$(damaged bigpacket)
+printf '\377\377\377\177' | dd of="$d/metadata" bs=1 seek=24 conv=notrunc status=none
+expect 4 "metadata packet past end of file" "$work/bigpacket"
+expect 1 "unwritable output" -o /nonexistent/dir/report "$work/good"
+
+# Bytes flipped at random: any outcome but a crash.
+for i in $(seq 12); do
+	d=$(damaged "flip$i")
+	python3 - "$d" "$i" <<'PY'
+import os, random, sys
+d, seed = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(seed)
+files = [os.path.join(d, f) for f in sorted(os.listdir(d)) if os.path.isfile(os.path.join(d, f))]
+for _ in range(8):
+    f = rnd.choice(files)
+    size = os.path.getsize(f)
+    if size == 0:
+        continue
+    with open(f, "r+b") as fh:
+        fh.seek(rnd.randrange(size))
+        fh.write(bytes([rnd.randrange(256)]))
+PY
+	rc=0
+	timeout 120 "$analyze" --format=json "$work/flip$i" >/dev/null 2>"$work/stderr" || rc=$?
+	if [ "$rc" -eq 124 ]; then
+		echo "FAIL: flipped bytes (seed $i): still running after 120 s"; fails=$((fails + 1))
+	elif [ "$rc" -ge 128 ] || grep -q 'Sanitizer\|runtime error' "$work/stderr"; then
+		echo "FAIL: flipped bytes (seed $i): status $rc"; cat "$work/stderr"; fails=$((fails + 1))
+	fi
+	rm -rf "${work:?}/flip$i"
+done
+echo "flipped bytes: 12 damaged traces, no crash"
+[ $fails -eq 0 ] || gt_fail "$fails bad-input cases"
+echo "PASS"
