@@ -30,3 +30,28 @@ EXTRA_DIST += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.s
 TESTS += tests/e2e_analyze_cpython.sh tests/e2e_analyze_badinput.sh
 SANITIZER_TESTS += tests/e2e_analyze_badinput.sh
 EXTRA_DIST += tests/e2e_analyze_cpython.sh tests/e2e_analyze_badinput.sh tests/lib/gil_reference.py
+
+# ---- Shim tests: GIL protocol programs, hazards, real CPython -------
+# tests/progs/ are C programs that run a GIL protocol (or a hazard) and
+# count by themselves; the e2e scripts record them under the shim with
+# a private session daemon and compare with tests/trace_check.py.
+
+# Keep functions in source order: the runtime-extent build places an
+# exported decoy right before the GIL functions (tests/progs/gil_protocol.c).
+GT_PROGS_CFLAGS = $(AM_CFLAGS) -fno-toplevel-reorder
+
+check_PROGRAMS += tests/progs/gil_protocol tests/progs/gil_protocol_extent \
+	tests/progs/gil_sem_protocol
+tests_progs_gil_protocol_SOURCES = tests/progs/gil_protocol.c tests/progs/task_state.h
+tests_progs_gil_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
+tests_progs_gil_protocol_extent_SOURCES = $(tests_progs_gil_protocol_SOURCES)
+tests_progs_gil_protocol_extent_CPPFLAGS = $(AM_CPPFLAGS) -DGP_RUNTIME_EXTENT
+tests_progs_gil_protocol_extent_CFLAGS = $(GT_PROGS_CFLAGS)
+# _PyRuntime and the decoy are exported with their sizes, nothing else.
+tests_progs_gil_protocol_extent_LDFLAGS = $(AM_LDFLAGS) \
+	-Wl,--export-dynamic-symbol=_PyRuntime -Wl,--export-dynamic-symbol=take_gil
+tests_progs_gil_sem_protocol_SOURCES = tests/progs/gil_sem_protocol.c tests/progs/task_state.h
+tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
+
+TESTS += tests/e2e_shim_protocol.sh
+EXTRA_DIST += tests/trace_check.py tests/e2e_shim_protocol.sh
