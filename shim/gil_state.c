@@ -46,7 +46,7 @@ struct gil *gil_find(const void *lock)
 	return NULL;
 }
 
-static void gil_announce(struct gil *g, void *caller);
+static void gil_announce_locked(struct gil *g, void *caller);
 
 struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 		const char *method, int by_site, void *caller)
@@ -67,10 +67,11 @@ struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 	g->method = method;
 	g->by_site = by_site;
 	gil_identify_runtime_name(g->runtime, sizeof(g->runtime));
+	/* Before the GIL is published: see gil_announce. */
+	gil_announce_locked(g, caller);
 	__atomic_store_n(&gil_count, gil_count + 1, __ATOMIC_RELEASE);
 	real_pthread_mutex_unlock(&gil_registry_lock);
 	gil_identify_registered(g);
-	gil_announce(g, caller);
 	return g;
 }
 
@@ -79,20 +80,36 @@ struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
  * registered, and again in a forked child (a process of its own in the
  * trace) before its first GIL event there.
  */
-static void gil_announce(struct gil *g, void *caller)
+static void gil_announce_locked(struct gil *g, void *caller)
 {
-	if (__atomic_exchange_n(&g->announced, 1, __ATOMIC_RELAXED))
+	if (g->announced)
 		return;
 	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
 		g->kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
 		g->method, g->runtime, caller);
+	__atomic_store_n(&g->announced, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The flag is raised only once the event is in the trace, and under the
+ * registry lock: a thread that sees it raised knows its own GIL events
+ * come after gil_identified, and one that does not waits here until the
+ * event is written (by it or by the thread that got here first).
+ * gil_register announces before it publishes the GIL, for the same
+ * reason.
+ */
+static void gil_announce(struct gil *g, void *caller)
+{
+	real_pthread_mutex_lock(&gil_registry_lock);
+	gil_announce_locked(g, caller);
+	real_pthread_mutex_unlock(&gil_registry_lock);
 }
 
 /* ---- attempts and releases, common to both kinds ---------------- */
 
 static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 {
-	if (!g->announced)
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
 		gil_announce(g, caller);
 	t->attempt = g;
 	t->waits = 0;
@@ -125,7 +142,7 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
 
-	if (!g->announced)
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
 		gil_announce(g, caller);
 
 	__atomic_store_n(&g->holder, 0, __ATOMIC_RELAXED);

@@ -93,6 +93,15 @@ same sem-script exact -- "$progs/gil_sem_protocol" --script
 run sem-mix "semaphore-caller" -- "$progs/gil_sem_protocol"
 same sem-mix shape -- "$progs/gil_sem_protocol"
 
+# Many new GILs, each first locked by several threads at once: the
+# shim must trace gil_identified before any other thread's event on it
+# (a race: one run in three showed it before the fix, so four runs).
+learned=$(printf ' callsite-learned%.0s' $(seq 15))
+for i in 1 2 3 4; do
+	run "register-race-$i" "callsite-symbol$learned" -- \
+		"$progs/gil_protocol" --interpreters 16 --threads 48 --rounds 10 --start-together
+done
+
 # Figures for the log.
 for f in "$GT_TMP"/*.json; do
 	case $f in *.plain.json) continue ;; esac
