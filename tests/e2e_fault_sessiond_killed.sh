@@ -27,10 +27,23 @@ sys.exit(3)
 set +e
 "$py" -c "$prog" >"$GT_TMP/plain.out" 2>&1
 plain_rc=$?
+# Only this test's daemons: other tests (make -j) and other users have
+# their own on the same machine.
+kill_own_daemons() {
+	local pid
+	for pid in $(pgrep -f '^lttng-(consumerd|sessiond)' || true); do
+		if [ -n "${GT_LTTNG_NS:-}" ]; then
+			[ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/$$/ns/mnt)" ] || continue
+		else
+			tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
+				grep -qx "LTTNG_HOME=$LTTNG_HOME" || continue
+		fi
+		kill -KILL "$pid" 2>/dev/null || true
+	done
+}
 (
 	sleep 1
-	pkill -KILL -f '^lttng-consumerd' || true
-	pkill -KILL -f '^lttng-sessiond' || true
+	kill_own_daemons
 ) &
 killer=$!
 timeout 60 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
