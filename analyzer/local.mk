@@ -20,3 +20,12 @@ analyzer_giltrace_analyze_SOURCES = \
 	analyzer/report_text.c analyzer/report_json.c analyzer/report_csv.c
 analyzer_giltrace_analyze_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
 analyzer_giltrace_analyze_LDADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS) -lm
+
+# make fuzz: fuzz the analysis core for FUZZ_SECONDS, keeping the corpus
+# in the build tree.  Other fuzz targets can join with "fuzz: their-target".
+FUZZ_SECONDS = 300
+fuzz: fuzz-gil-state
+fuzz-gil-state:
+	GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		FUZZ_CORPUS=$(abs_top_builddir)/tests/fuzz-corpus $(SHELL) $(srcdir)/tests/fuzz_gil_state.sh
+.PHONY: fuzz fuzz-gil-state

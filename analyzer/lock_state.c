@@ -208,8 +208,8 @@ static int sem_event(struct gs_thread *t, struct gs_lock *s, const struct gs_eve
 		/* It waited if it needed a post that came meanwhile. */
 		contended = t->call.lock == s && s->posts > t->call.serial;
 		wait = call_end(t, s, ts);
-		rc = wait_sample(s, wait);
 		if (ev->ret == 0) {
+			rc = wait_sample(s, wait);
 			acquired(s, t, ts, contended, 0);
 		} else if (ev->err == ETIMEDOUT) {
 			s->timeouts++;

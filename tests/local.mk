@@ -55,3 +55,9 @@ tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
 
 TESTS += tests/e2e_shim_protocol.sh
 EXTRA_DIST += tests/trace_check.py tests/e2e_shim_protocol.sh
+
+# Analyzer fuzzing: a short libFuzzer run over the analysis core
+# (make fuzz runs it longer).
+TESTS += tests/fuzz_gil_state.sh
+EXTRA_DIST += tests/fuzz_gil_state.sh tests/fuzz_gil_state.c
+CLEANFILES += tests/fuzz_gil_state tests/fuzz.log

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * libFuzzer harness for the analysis core: the input is read as a
+ * sequence of synthetic events (6 bytes each) over two processes, four
+ * threads and two locks, any order, any field values, time sometimes
+ * going backwards.  After feeding, the results must obey the invariants
+ * below and every report format must render them; AddressSanitizer and
+ * UndefinedBehaviorSanitizer watch the rest.
+ *
+ *   clang -fsanitize=fuzzer,address,undefined ... (tests/fuzz_gil_state.sh)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyzer/gil_state.h"
+#include "analyzer/lock_state.h"
+#include "analyzer/report.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define REQUIRE(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "invariant broken: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+		abort(); \
+	} \
+} while (0)
+
+static const char *const kinds[] = { "mutex+condvar", "semaphore", "", "bogus" };
+
+/* Long enough to be truncated by every fixed-size copy. */
+static const char long_name[] =
+	"CPython 3.99.99 with a runtime name far longer than any buffer it is copied into, \"quoted\", comma,";
+
+static void check_hist(const struct hist *h)
+{
+	struct hist_summary s;
+
+	hist_summarise(h, &s);
+	if (s.count == 0) {
+		return;
+	}
+	REQUIRE(s.min <= s.p50);
+	REQUIRE(s.p50 <= s.p90);
+	REQUIRE(s.p90 <= s.p99);
+	REQUIRE(s.p99 <= s.max);
+	REQUIRE(s.min <= s.mean && s.mean <= s.max);
+	REQUIRE(s.sum >= s.max);
+}
+
+static void check_dists(const struct gs_dists *d)
+{
+	check_hist(&d->wait);
+	check_hist(&d->hold);
+	check_hist(&d->wakeup);
+	check_hist(&d->handoff);
+}
+
+/* What must hold whatever the input. */
+static void check_gil(const struct gs_gil *g)
+{
+	const struct gs_counters *c = &g->c;
+	uint64_t acquisitions = 0, waits = 0;
+
+	REQUIRE(c->contended_acquisitions <= c->acquisitions);
+	REQUIRE(c->switches <= c->acquisitions);
+	REQUIRE(c->failed_wakeups <= c->waits);
+	REQUIRE(c->timeouts <= c->waits);
+	REQUIRE(c->failed_wakeups + c->timeouts <= c->waits);
+	/* one wait sample per acquisition that had its attempt */
+	REQUIRE(g->d.wait.count <= c->acquisitions);
+	REQUIRE(c->acquisitions <= g->d.wait.count + g->anomalies[GS_AN_END_WITHOUT_BEGIN]);
+	REQUIRE(g->d.hold.count <= c->releases);
+	/* each release's signal wakes at most one waiter, each release
+	 * hands off at most once */
+	REQUIRE(g->d.wakeup.count <= c->releases);
+	REQUIRE(g->d.handoff.count <= c->releases);
+	REQUIRE(g->d.handoff.count <= c->acquisitions);
+	REQUIRE(g->utilisation >= 0.0 && g->utilisation <= 1.0);
+	REQUIRE(g->held_ns <= (uint64_t) (g->last_ts - g->first_ts));
+	check_dists(&g->d);
+	for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		REQUIRE(gt->gil == g);
+		REQUIRE(gt->wait_share >= 0.0 && gt->wait_share <= 1.0);
+		REQUIRE(gt->hold_share >= 0.0 && gt->hold_share <= 1.0);
+		REQUIRE(gt->c.failed_wakeups + gt->c.timeouts <= gt->c.waits);
+		REQUIRE(gt->d.wait.sum <= gt->waited_ns);
+		check_dists(&gt->d);
+		acquisitions += gt->c.acquisitions;
+		waits += gt->c.waits;
+	}
+	REQUIRE(acquisitions == c->acquisitions);
+	REQUIRE(waits == c->waits);
+}
+
+static void check_lock(const struct gs_lock *l)
+{
+	REQUIRE(l->contended <= l->acquisitions);
+	REQUIRE(l->owner_changes <= l->acquisitions);
+	REQUIRE(l->wait.count <= l->acquisitions);
+	check_hist(&l->wait);
+	check_hist(&l->hold);
+}
+
+static void check_all(const struct gs_analysis *a)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&a->procs, &pos, &v)) {
+		const struct gs_process *p = v;
+		size_t lpos = 0;
+		void *l;
+
+		for (const struct gs_gil *g = p->gils; g; g = g->next) {
+			check_gil(g);
+		}
+		while (idmap_next(&p->locks, &lpos, &l)) {
+			check_lock(l);
+		}
+	}
+}
+
+static void render(const struct gs_analysis *a)
+{
+	/* Global so that every input renders into the same sink. */
+	static FILE *devnull;
+	char *path = "trace";
+	struct trace_list traces = { .paths = &path, .len = 1, .cap = 1 };
+	struct trace_read_stats stats = { .events = a->events, .giltrace_events = a->events };
+	int64_t pid = 1;
+	struct report r = { .a = a, .traces = &traces, .stats = &stats };
+
+	if (!devnull) {
+		devnull = fopen("/dev/null", "w");
+		REQUIRE(devnull != NULL);
+	}
+	REQUIRE(report_text(devnull, &r) == 0);
+	REQUIRE(report_json(devnull, &r) == 0);
+	REQUIRE(report_csv(devnull, &r) == 0);
+	r.pids = &pid;
+	r.npids = 1;
+	REQUIRE(report_text(devnull, &r) == 0);
+}
+
+static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev)
+{
+	static const int64_t rets[] = { 0, 16, 110, -1 };
+
+	ev->type = (enum gs_event_type) (b[0] % (GS_EV_COUNT + 1));	/* one invalid type */
+	if (b[1] == 255) {
+		*ts -= 50;		/* out of order */
+	} else {
+		*ts += b[1] > 200 ? (int64_t) b[1] * 100000 : b[1];
+	}
+	ev->ts = *ts;
+	ev->vpid = 1 + (b[2] & 1);
+	ev->vtid = 1 + ((b[2] >> 1) & 3);
+	ev->addr = 0x1000 + ((b[2] >> 3) & 1) * 0x100;
+	ev->addr2 = 0x2000 + ((b[2] >> 4) & 1) * 0x100;
+	ev->procname = (b[2] & 0x20) ? NULL : (b[2] & 0x40) ? long_name : "python3";
+	ev->timed_out = b[3] & 1;
+	ev->signalled = (b[3] >> 1) & 1;
+	ev->waiters = (b[3] >> 2) & 3;
+	ev->kind = kinds[(b[3] >> 4) & 3];
+	ev->method = (b[3] & 0x40) ? long_name : "callsite-symbol";
+	ev->runtime = (b[3] & 0x80) ? long_name : NULL;
+	ev->reason = ev->runtime;
+	ev->waits = b[4] & 3;
+	ev->timeouts = (b[4] >> 2) & 3;
+	ev->ret = rets[b[5] & 3];
+	ev->err = (b[5] & 4) ? 11 : 110;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct gs_analysis a;
+	int64_t ts = 1000;
+
+	if (size == 0) {
+		return 0;
+	}
+	gs_init(&a, data[0] & 1);
+	for (size_t i = 1; i + 6 <= size; i += 6) {
+		struct gs_event ev = { 0 };
+
+		event_decode(data + i, &ts, &ev);
+		gs_feed(&a, &ev);
+	}
+	if (data[0] & 2) {
+		gs_discarded(&a, data[0] >> 2, 1, data[0] >> 7);
+	}
+	gs_finish(&a);
+	REQUIRE(!a.oom);
+	check_all(&a);
+	render(&a);
+	gs_free(&a);
+	return 0;
+}
