@@ -8,7 +8,7 @@ bench_lockbench_SOURCES = bench/lockbench.c
 bench_lockbench_CFLAGS = $(AM_CFLAGS) -O2 -pthread
 bench_lockbench_LDADD = -lpthread
 
-EXTRA_DIST += bench/run.sh bench/lib.sh bench/lockbench.sh bench/python.sh \
+EXTRA_DIST += bench/run.sh bench/lib.sh bench/lockbench.sh bench/python.sh bench/analyze_bench.sh \
 	bench/workloads.py bench/summary.py bench/channels.sh \
 	bench/RESULTS.md
 
