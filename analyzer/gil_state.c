@@ -387,7 +387,9 @@ static void gil_taken(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_
 		}
 	}
 	g->release_paired = g->release_serial;
-	if (g->last_holder && g->last_holder != t) {
+	/* The first acquisition is a switch too, as in CPython's own
+	 * switch counter (its last holder starts out as nobody). */
+	if (g->last_holder != t) {
 		gt->c.switches++;
 	}
 	gt->c.acquisitions++;

@@ -61,3 +61,8 @@ EXTRA_DIST += tests/trace_check.py tests/e2e_shim_protocol.sh
 TESTS += tests/fuzz_gil_state.sh
 EXTRA_DIST += tests/fuzz_gil_state.sh tests/fuzz_gil_state.c
 CLEANFILES += tests/fuzz_gil_state tests/fuzz.log
+
+# Analyzer ground truth: the GIL protocol programs' own counts.
+TESTS += tests/e2e_analyze_protocol.sh
+SANITIZER_TESTS += tests/e2e_analyze_protocol.sh
+EXTRA_DIST += tests/e2e_analyze_protocol.sh
