@@ -159,8 +159,11 @@ static int text_locks(FILE *out, const struct gs_process *p)
 		snprintf(kind, sizeof(kind), "%s%s", ls_kind_name(l->kind), report_lock_is_gil(p, l) ? "*" : "");
 		fprintf(out, "    %#-18" PRIx64 " %-12s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
 			" %10s %9s %9s %9s\n", l->address, kind, l->acquisitions, l->contended, l->busy,
-			l->owner_changes, DUR(b[0], l->wait.sum), DUR(b[1], hist_percentile(&l->wait, 99)),
-			DUR(b[2], l->wait.max), DUR(b[3], l->hold.max));
+			l->owner_changes,
+			l->wait.count ? DUR(b[0], l->wait.sum) : "-",
+			l->wait.count ? DUR(b[1], hist_percentile(&l->wait, 99)) : "-",
+			l->wait.count ? DUR(b[2], l->wait.max) : "-",
+			l->hold.count ? DUR(b[3], l->hold.max) : "-");
 	}
 	if (n) {
 		fputs("    (* the GIL's own lock; condvar: acquired = waits returned)\n", out);

@@ -66,3 +66,6 @@ CLEANFILES += tests/fuzz_gil_state tests/fuzz.log
 TESTS += tests/e2e_analyze_protocol.sh
 SANITIZER_TESTS += tests/e2e_analyze_protocol.sh
 EXTRA_DIST += tests/e2e_analyze_protocol.sh
+TESTS += tests/e2e_analyze_locks.sh
+SANITIZER_TESTS += tests/e2e_analyze_locks.sh
+EXTRA_DIST += tests/e2e_analyze_locks.sh

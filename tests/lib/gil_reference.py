@@ -5,12 +5,15 @@
   babeltrace2 TRACE | python3 gil_reference.py count > ref.json
   python3 gil_reference.py compare ANALYZER.json REF.json [--io-tid TID]
   python3 gil_reference.py program ANALYZER.json PROGRAM.json [--skip KEY,...]
+  babeltrace2 TRACE | python3 gil_reference.py locks ANALYZER.json
 
 "count" re-derives the per-thread counters from babeltrace2's text output
 with code that shares nothing with the analyzer (another reader, another
 language), straight from the definitions in giltrace-analyze(1).
 "compare" checks the analyzer's JSON against it, exactly.  "program"
-checks it against the counts a test program kept about itself.
+checks it against the counts a test program kept about itself.  "locks"
+re-derives the --all-locks figures of every lock and compares them with
+the analyzer's report (the contended locks, and only them).
 """
 import json
 import re
@@ -167,6 +170,121 @@ def program(report, prog, skip=()):
     return checked
 
 
+LOCK_LINE = re.compile(r'giltrace:((?:mutex|cond|sem)_\w+): .*?\{ vpid = (\d+), vtid = (\d+)[^}]*\}, \{ (.*) \}$')
+EBUSY, EAGAIN, ETIMEDOUT = 16, 11, 110
+
+
+def count_locks(stream):
+    """Per (pid, kind, address): the --all-locks counters, from the
+    definitions in giltrace-analyze(1)."""
+    locks = {}
+    calls = {}   # (pid, tid) -> (key, holder-was-other, acquisitions at the call, posts at the call)
+
+    def lock(pid, kind, addr):
+        return locks.setdefault((pid, kind, addr), {
+            "acquisitions": 0, "contended": 0, "busy": 0, "owner_changes": 0, "timeouts": 0,
+            "signals": 0, "broadcasts": 0, "posts": 0, "holder": None, "depth": 0, "last": None})
+
+    def acquire(l, tid, contended, owned):
+        l["acquisitions"] += 1
+        if owned and l["holder"] == tid:
+            l["depth"] += 1
+            return
+        l["contended"] += contended
+        if l["last"] is not None and l["last"] != tid:
+            l["owner_changes"] += 1
+        l["last"] = tid
+        if owned:
+            l["holder"], l["depth"] = tid, 1
+
+    def release(l, tid):
+        if l["holder"] != tid:
+            l["holder"], l["depth"] = None, 0
+        elif l["depth"] > 1:
+            l["depth"] -= 1
+        else:
+            l["holder"], l["depth"] = None, 0
+
+    for line in stream:
+        m = LOCK_LINE.search(line)
+        if not m:
+            continue
+        name, pid, tid = m.group(1), int(m.group(2)), int(m.group(3))
+        f = dict(FIELD.findall(m.group(4)))
+        addr = int(f["addr"], 16)
+        ret = int(f.get("ret", "0"))
+        if name.startswith("mutex"):
+            l = lock(pid, "mutex", addr)
+            if name in ("mutex_lock_begin", "mutex_timedlock_begin"):
+                calls[(pid, tid)] = (addr, l["holder"] not in (None, tid), l["acquisitions"])
+            elif name in ("mutex_lock_end", "mutex_timedlock_end"):
+                c = calls.pop((pid, tid), None)
+                contended = c is not None and c[0] == addr and (c[1] or l["acquisitions"] > c[2])
+                if ret == 0:
+                    acquire(l, tid, contended, True)
+                elif ret == ETIMEDOUT:
+                    l["timeouts"] += 1
+            elif name == "mutex_trylock":
+                if ret == 0:
+                    acquire(l, tid, False, True)
+                elif ret == EBUSY:
+                    l["busy"] += 1
+            elif name == "mutex_unlock":
+                release(l, tid)
+        elif name.startswith("cond"):
+            c = lock(pid, "condvar", addr)
+            if name == "cond_wait_begin":
+                release(lock(pid, "mutex", int(f["mutex"], 16)), tid)
+            elif name == "cond_wait_end":
+                c["acquisitions"] += 1
+                c["timeouts"] += ret == ETIMEDOUT
+                mx = lock(pid, "mutex", int(f["mutex"], 16))
+                mx["holder"], mx["depth"] = tid, 1
+            elif name == "cond_signal":
+                c["signals"] += 1
+            elif name == "cond_broadcast":
+                c["broadcasts"] += 1
+        else:
+            sm = lock(pid, "semaphore", addr)
+            if name == "sem_wait_begin":
+                calls[(pid, tid)] = (addr, False, sm["posts"])
+            elif name == "sem_wait_end":
+                c = calls.pop((pid, tid), None)
+                if ret == 0:
+                    acquire(sm, tid, c is not None and c[0] == addr and sm["posts"] > c[2], False)
+                elif int(f["err"]) == ETIMEDOUT:
+                    sm["timeouts"] += 1
+            elif name == "sem_trywait":
+                if ret == 0:
+                    acquire(sm, tid, False, False)
+                elif int(f["err"]) == EAGAIN:
+                    sm["busy"] += 1
+            elif name == "sem_post":
+                sm["posts"] += 1
+    return locks
+
+
+def compare_locks(report, locks):
+    keys = ("acquisitions", "contended", "busy", "owner_changes", "timeouts", "signals",
+            "broadcasts", "posts")
+    want = {}
+    for (pid, kind, addr), l in locks.items():
+        contended = (l["acquisitions"] or l["timeouts"]) if kind == "condvar" else (l["contended"] or l["busy"])
+        if contended:
+            want[(pid, kind, addr)] = l
+    got = {(p["pid"], l["kind"], int(l["address"], 16)): l
+           for p in report["processes"] for l in p["locks"]}
+    if sorted(got) != sorted(want):
+        fail("contended locks differ: only in the analyzer %s, only in the reference %s"
+             % (sorted(set(got) - set(want)), sorted(set(want) - set(got))))
+    for k, l in want.items():
+        for key in keys:
+            if got[k][key] != l[key]:
+                fail("lock %s %#x %s: analyzer %d, reference %d" % (k[1], k[2], key, got[k][key], l[key]))
+    return len(want)
+
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "count":
@@ -181,6 +299,14 @@ def main():
         with open(sys.argv[2]) as f, open(sys.argv[3]) as p:
             n = program(json.load(f), json.load(p), skip)
         print("exact: %d values equal the program's own counts" % n)
+    elif cmd == "locks":
+        with open(sys.argv[2]) as f:
+            report = json.load(f)
+        check_clean(report)
+        n = compare_locks(report, count_locks(sys.stdin))
+        if n == 0:
+            fail("no contended lock at all")
+        print("exact: %d contended locks, every counter" % n)
     else:
         fail("unknown command %s" % cmd)
 
