@@ -30,6 +30,8 @@ static void csv_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
+/* Column prefixes of the distributions, in struct gs_dists order; shared
+ * by the header and the rows. */
 static const char *const dist_names[] = {
 	"wait_ns", "hold_ns", "wakeup_latency_ns", "handoff_latency_ns",
 };

@@ -247,6 +247,8 @@ enum slot {
 	SLOT_PROCNAME,
 };
 
+/* Payload member names of the contract (tracepoints/giltrace_tp.h) and
+ * where they go; read-only tables shared by every event class. */
 static const struct {
 	const char *name;
 	enum slot slot;
@@ -268,6 +270,7 @@ static const struct {
 	{ "reason", SLOT_REASON },
 };
 
+/* The contract's event names and what each is to the analysis. */
 static const struct {
 	const char *name;
 	enum gs_event_type type;

@@ -71,4 +71,17 @@ for name in "${runs[@]}"; do
 	n=$((n + 1))
 done
 echo "all $n recordings analysed together: the same exact counts"
+
+# --pid keeps one process, -o writes the report to a file.
+pid=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pid"])' "$GT_TMP/mix.prog.json")
+"$analyze" --format=json --pid="$pid" -o "$GT_TMP/one.json" "$GT_TMP/all" >"$GT_TMP/one.stdout" ||
+	gt_fail "--pid/-o failed"
+[ ! -s "$GT_TMP/one.stdout" ] || gt_fail "-o still wrote to standard output"
+python3 - "$GT_TMP/one.json" "$GT_TMP/all.json" "$pid" <<'PY' || gt_fail "--pid did not select the process"
+import json, sys
+one, everything, pid = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+assert [p["pid"] for p in one["processes"]] == [pid], [p["pid"] for p in one["processes"]]
+assert one["processes"] == [p for p in everything["processes"] if p["pid"] == pid]
+PY
+echo "--pid $pid -o FILE: that process alone, the same figures"
 echo "PASS"

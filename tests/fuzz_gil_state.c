@@ -28,6 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} \
 } while (0)
 
+/* gil_identified kinds the decoder picks from: both real ones and junk. */
 static const char *const kinds[] = { "mutex+condvar", "semaphore", "", "bogus" };
 
 /* Long enough to be truncated by every fixed-size copy. */
