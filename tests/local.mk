@@ -69,3 +69,6 @@ EXTRA_DIST += tests/e2e_analyze_protocol.sh
 TESTS += tests/e2e_analyze_locks.sh
 SANITIZER_TESTS += tests/e2e_analyze_locks.sh
 EXTRA_DIST += tests/e2e_analyze_locks.sh
+
+TESTS += tests/e2e_cpython.sh
+EXTRA_DIST += tests/e2e_cpython.sh tests/py/contention.py tests/py/subinterp.py
