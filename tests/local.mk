@@ -72,3 +72,30 @@ EXTRA_DIST += tests/e2e_analyze_locks.sh
 
 TESTS += tests/e2e_cpython.sh
 EXTRA_DIST += tests/e2e_cpython.sh tests/py/contention.py tests/py/subinterp.py
+
+# Hazards of the shim (tests/e2e_shim_hazards.sh).
+check_PROGRAMS += tests/progs/hazard_errors tests/progs/hazard_cancel \
+	tests/progs/hazard_signals tests/progs/hazard_fork_exec tests/progs/hazard_threads \
+	tests/progs/hazard_ctor
+tests_progs_hazard_errors_SOURCES = tests/progs/hazard_errors.c
+tests_progs_hazard_cancel_SOURCES = tests/progs/hazard_cancel.c tests/progs/task_state.h
+tests_progs_hazard_signals_SOURCES = tests/progs/hazard_signals.c tests/progs/task_state.h
+tests_progs_hazard_fork_exec_SOURCES = tests/progs/hazard_fork_exec.c
+tests_progs_hazard_threads_SOURCES = tests/progs/hazard_threads.c
+tests_progs_hazard_ctor_SOURCES = tests/progs/hazard_ctor.c tests/progs/hazard_ctor.h
+tests_progs_hazard_ctor_LDADD = tests/progs/libhazard_ctor.la
+# -no-install: a real executable, not a libtool wrapper script (which
+# would run a shell under the shim first).
+tests_progs_hazard_ctor_LDFLAGS = $(AM_LDFLAGS) -no-install
+check_LTLIBRARIES += tests/progs/libhazard_ctor.la
+tests_progs_libhazard_ctor_la_SOURCES = tests/progs/libhazard_ctor.c tests/progs/hazard_ctor.h
+# -rpath: a shared library (check_LTLIBRARIES are convenience archives otherwise).
+tests_progs_libhazard_ctor_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -rpath $(abs_builddir)
+if COND_COMPAT
+check_PROGRAMS += tests/progs/hazard_compat_cond
+tests_progs_hazard_compat_cond_SOURCES = tests/progs/hazard_compat_cond.c
+endif
+EXTRA_DIST += tests/progs/hazard_compat_cond.c
+
+TESTS += tests/e2e_shim_hazards.sh
+EXTRA_DIST += tests/e2e_shim_hazards.sh

@@ -13,6 +13,10 @@ second, deliberately plain reading of the event contract
   trace_check.py summary TRACE_DIR
       Print the counts as JSON.  Exit 1 if the trace breaks the grammar
       or events were discarded, 0 otherwise.
+  trace_check.py events TRACE_DIR
+      Print every giltrace event as one JSON object per line
+      ({"name", "pid", "tid", "procname", fields...}) for the tests'
+      own queries (jq), and the number of discarded events on stderr.
   trace_check.py compare TRACE_DIR PROGRAM_JSON [--keys K,...]
       Compare the counts of the program's process and GIL(s) with what
       the program counted itself (exact equality; the program's JSON is
@@ -354,7 +358,35 @@ def compare(rep, prog, keys):
     return diffs
 
 
+def dump_events(path):
+    """Every giltrace event as a JSON line; exit 1 if any was discarded."""
+    discarded = 0
+    out = sys.stdout
+    for msg in bt2.TraceCollectionMessageIterator(path):
+        if type(msg) is bt2._DiscardedEventsMessageConst:
+            discarded += msg.count if msg.count is not None else 1
+            continue
+        if type(msg) is not bt2._EventMessageConst or not msg.event.name.startswith("giltrace:"):
+            continue
+        ev = msg.event
+        rec = {"name": ev.name[len("giltrace:"):], "pid": int(ev["vpid"]),
+               "tid": int(ev["vtid"]), "procname": str(ev["procname"])}
+        for k, v in ev.payload_field.items():
+            rec[k] = str(v) if isinstance(v, bt2._StringFieldConst) else int(v)
+        out.write(json.dumps(rec) + "\n")
+    if discarded:
+        sys.stderr.write("trace_check: %d events were discarded\n" % discarded)
+        return 1
+    return 0
+
+
 def main(argv):
+    if len(argv) >= 3 and argv[1] == "events":
+        try:
+            return dump_events(argv[2])
+        except Exception as e:   # bt2 raises its own error types
+            sys.stderr.write("trace_check: cannot read the trace: path=\"%s\": %s\n" % (argv[2], e))
+            return 2
     if len(argv) >= 3 and argv[1] == "summary":
         rep = check_trace(argv[2])
         json.dump(rep, sys.stdout, indent=1)
