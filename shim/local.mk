@@ -18,7 +18,9 @@ shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir
 # run their cleanup; hidden by default, only the wrappers are exported.
 shim_libgiltrace_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions
 shim_libgiltrace_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -module -shared -Wl,-z,now
-shim_libgiltrace_la_LIBADD = $(LTTNG_UST_LIBS) $(LIBUNWIND_LIBS) $(DL_LIBS)
+# libgcc_s before libunwind: libunwind exports _Unwind_* too, and must
+# not interpose libgcc_s's, which glibc's thread cancellation relies on.
+shim_libgiltrace_la_LIBADD = $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
 if COND_COMPAT
 shim_libgiltrace_la_LDFLAGS += -Wl,--version-script=$(srcdir)/shim/libgiltrace.map
 endif
