@@ -183,8 +183,8 @@ static int text_process(FILE *out, const struct report *r, const struct gs_proce
 	}
 	fprintf(out, "\nProcess %" PRId64 " (%s)\n", p->pid, p->procname[0] ? p->procname : "?");
 	if (n == 0) {
-		fprintf(out, "  no GIL recognised%s%s\n", p->not_found ? ": " : "",
-			p->not_found ? p->not_found : "");
+		/* The shim's reason already says "no GIL recognised ...". */
+		fprintf(out, "  %s\n", p->not_found ? p->not_found : "no GIL event from this process");
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rc = text_gil(out, v[i]);
