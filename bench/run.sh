@@ -3,7 +3,7 @@
 # Copyright (c) 2026 The giltrace developers
 #
 # bench/run.sh: the whole benchmark suite, after a build (make), in
-# about six minutes on a 2-core machine: the C microbenchmark, the
+# about eight minutes on a quiet 2-core machine: the C microbenchmark, the
 # CPython workloads, the channel-size search and, when the analyzer's
 # benchmark exists, its throughput.  Each part prints its table and
 # appends it to bench/RESULTS.md with the date and the machine.
@@ -40,7 +40,7 @@ part "$here/lockbench.sh" -n 5
 part "$here/python.sh" -n "${BENCH_REPS:-3}"
 part "$here/channels.sh" -n 2
 if [ -e "$here/analyze_bench.sh" ]; then
-	part "$here/analyze_bench.sh"
+	part "$here/analyze_bench.sh" -n 3
 fi
 echo "bench: done in $(($(date +%s) - start)) s; results appended to ${BENCH_RESULTS:-$here/RESULTS.md}" >&2
 exit $status
