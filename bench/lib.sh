@@ -21,10 +21,11 @@
 #   BENCH_SUBBUF, BENCH_NSUBBUF  sub-buffer size and count
 #   BENCH_BUFFERS                uid or pid (per-user or per-process buffers)
 #   BENCH_CONTEXTS               contexts added to every event
-# The defaults are the ones bench/channels.sh found to lose no GIL event
-# on the stress case (see bench/RESULTS.md).
+# The defaults are what bench/RESULTS.md recommends for giltrace record:
+# the only setting bench/channels.sh saw lose no GIL event in any run,
+# on a loaded machine too.
 
-: "${BENCH_SUBBUF:=1M}"
+: "${BENCH_SUBBUF:=4M}"
 : "${BENCH_NSUBBUF:=4}"
 : "${BENCH_BUFFERS:=uid}"
 : "${BENCH_CONTEXTS:=vpid vtid procname}"
