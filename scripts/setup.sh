@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
 	build-essential autoconf automake libtool pkg-config
-	liblttng-ust-dev lttng-tools babeltrace2 libbabeltrace2-dev python3-bt2 jq
+	liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 libbabeltrace2-dev python3-bt2 jq
 	libunwind-dev check python3 util-linux
 	mandoc libxml2-utils time
 )

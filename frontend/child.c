@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "util.h"
+
+static void report_and_exit(int fd, int err)
+{
+	ssize_t n = write(fd, &err, sizeof(err));
+
+	(void) n;
+	_exit(err == ENOENT ? GT_EXIT_NOT_FOUND : GT_EXIT_CANNOT_EXEC);
+}
+
+static void run_child(int gate, int errfd, char **argv, const char *preload,
+	const struct sessiond *sd, const struct sig_state *state)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *value;
+	char go;
+
+	/* EOF without a byte: giltrace gave up before COMMAND could run. */
+	if (read(gate, &go, 1) != 1) {
+		_exit(GT_EXIT_FAILURE);
+	}
+	close(gate);
+	if (sessiond_child_setup(sd) != 0) {
+		report_and_exit(errfd, errno);
+	}
+	/* The user's own preloads stay, after ours. */
+	if (asprintf(&value, "%s%s%s", preload, old && *old ? ":" : "", old && *old ? old : "") < 0 ||
+	    setenv("LD_PRELOAD", value, 1) != 0) {
+		report_and_exit(errfd, ENOMEM);
+	}
+	sig_restore_for_exec(state);
+	execvp(argv[0], argv);
+	report_and_exit(errfd, errno);
+}
+
+int child_fork(struct child *c, char **argv, const char *preload,
+	const struct sessiond *sd, const struct sig_state *state)
+{
+	int gate[2], err[2];
+
+	if (pipe2(gate, O_CLOEXEC) != 0) {
+		gt_err("Cannot create a pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(err, O_CLOEXEC) != 0) {
+		gt_err("Cannot create a pipe: %s", strerror(errno));
+		close(gate[0]);
+		close(gate[1]);
+		return -1;
+	}
+	fflush(NULL);
+	c->pid = fork();
+	if (c->pid < 0) {
+		gt_err("Cannot fork: %s", strerror(errno));
+		close(gate[0]);
+		close(gate[1]);
+		close(err[0]);
+		close(err[1]);
+		return -1;
+	}
+	if (c->pid == 0) {
+		close(gate[1]);
+		close(err[0]);
+		run_child(gate[0], err[1], argv, preload, sd, state);
+	}
+	close(gate[0]);
+	close(err[1]);
+	c->gate = gate[1];
+	c->errpipe = err[0];
+	return 0;
+}
+
+int child_release(struct child *c, int go)
+{
+	int err = 0;
+	ssize_t n;
+
+	if (go) {
+		n = write(c->gate, "g", 1);
+		(void) n;
+	}
+	close(c->gate);
+	c->gate = -1;
+	if (!go) {
+		close(c->errpipe);
+		c->errpipe = -1;
+		return 0;
+	}
+	do {
+		n = read(c->errpipe, &err, sizeof(err));
+	} while (n < 0 && errno == EINTR);
+	close(c->errpipe);
+	c->errpipe = -1;
+	return n == (ssize_t) sizeof(err) ? err : 0;
+}

@@ -1,0 +1,42 @@
+# giltrace(1): the front end (record, report and the timeline picture),
+# and the Trace Compass analysis it ships.
+
+bin_PROGRAMS += frontend/giltrace
+
+# The timeline and its renderer are pure C: the unit tests link them too.
+noinst_LTLIBRARIES += frontend/libtimeline.la
+frontend_libtimeline_la_SOURCES = \
+	frontend/timeline.c frontend/timeline.h \
+	frontend/render.c frontend/render.h \
+	frontend/trace_read.h
+
+frontend_giltrace_SOURCES = \
+	frontend/main.c frontend/frontend.h \
+	frontend/record.c frontend/report.c \
+	frontend/child.c frontend/child.h \
+	frontend/descendants.c frontend/descendants.h \
+	frontend/session.c frontend/session.h \
+	frontend/sessiond.c frontend/sessiond.h \
+	frontend/signals.c frontend/signals.h \
+	frontend/trace_read.c frontend/trace_read.h \
+	frontend/util.c frontend/util.h
+
+# Installed locations giltrace looks for; override at build time with
+# e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at
+# run time with GILTRACE_SHIM, GILTRACE_ANALYZE, GILTRACE_UST_FORK and
+# GILTRACE_SESSIOND (the tests point them into the build tree).
+giltrace_shim_path = $(pkglibdir)/libgiltrace.so
+giltrace_analyze_path = $(bindir)/giltrace-analyze
+giltrace_ust_fork_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-fork.so.1
+giltrace_sessiond_path = $(LTTNG_SESSIOND)
+
+frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CFLAGS) \
+	-DGILTRACE_SHIM_PATH='"$(giltrace_shim_path)"' \
+	-DGILTRACE_ANALYZE_PATH='"$(giltrace_analyze_path)"' \
+	-DGILTRACE_UST_FORK_PATH='"$(giltrace_ust_fork_path)"' \
+	-DLTTNG_SESSIOND_PATH='"$(giltrace_sessiond_path)"'
+frontend_giltrace_LDADD = frontend/libtimeline.la $(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS)
+
+# Trace Compass: the XML analysis, installed where users can import it.
+tracecompassdir = $(pkgdatadir)
+dist_tracecompass_DATA = tracecompass/giltrace.xml

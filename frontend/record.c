@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * giltrace record: run COMMAND under the shim with an LTTng session
+ * recording it, and leave the way COMMAND left.
+ *
+ * Order matters: the session records before COMMAND runs (lttng-ust
+ * registers in COMMAND's constructors and the shim only identifies the
+ * GIL while events are enabled), and is stopped only after COMMAND and
+ * its status are collected, so that Ctrl-C still leaves a whole trace.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "descendants.h"
+#include "frontend.h"
+#include "session.h"
+#include "sessiond.h"
+#include "signals.h"
+#include "trace_read.h"
+#include "util.h"
+
+/* Default channel geometry until bench/ recommends one: 4 x 4 MiB per CPU. */
+#define DEFAULT_SUBBUF_SIZE	(UINT64_C(4) << 20)
+#define DEFAULT_NUM_SUBBUF	4
+
+/* How often a shared daemon's session learns about new descendants. */
+#define DESCENDANT_POLL_NS	(20 * 1000 * 1000)
+
+struct record_opts {
+	const char *output;	/* as the user wrote it, or the default name */
+	char *output_abs;
+	bool created_output;	/* giltrace made the directory */
+	struct rec_config cfg;
+	bool force_private;
+	bool quiet;
+	char **command;
+};
+
+static void record_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: giltrace record [OPTION]... [--] COMMAND [ARG]...\n"
+		"Run COMMAND with libgiltrace.so preloaded while LTTng records its GIL events.\n"
+		"\n"
+		"  -o, --output=DIR        write the trace to DIR (default: ./giltrace-DATE-TIME)\n"
+		"  -a, --all-locks         record every lock call, not only GIL events\n"
+		"      --subbuf-size=SIZE  size of each sub-buffer, per CPU (default 4M)\n"
+		"      --num-subbuf=N      sub-buffers per CPU (default 4)\n"
+		"      --session=NAME      record in the existing session NAME\n"
+		"      --private-daemon    start a private session daemon even if one runs\n"
+		"  -q, --quiet             do not print the closing summary line\n"
+		"  -h, --help              show this help\n"
+		"\n"
+		"Exit status: COMMAND's (or death by the same signal); 125 if giltrace\n"
+		"failed, 126 if COMMAND cannot be run, 127 if it is not found.\n");
+}
+
+static int parse_record(int argc, char **argv, struct record_opts *o)
+{
+	enum { OPT_SUBBUF = 256, OPT_NUMSUB, OPT_SESSION, OPT_PRIVATE };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "all-locks", no_argument, NULL, 'a' },
+		{ "subbuf-size", required_argument, NULL, OPT_SUBBUF },
+		{ "num-subbuf", required_argument, NULL, OPT_NUMSUB },
+		{ "session", required_argument, NULL, OPT_SESSION },
+		{ "private-daemon", no_argument, NULL, OPT_PRIVATE },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t value;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->cfg.subbuf_size = DEFAULT_SUBBUF_SIZE;
+	o->cfg.num_subbuf = DEFAULT_NUM_SUBBUF;
+	optind = 1;
+	/* '+': the first non-option is COMMAND; its own options are its own. */
+	while ((c = getopt_long(argc, argv, "+o:aqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'a':
+			o->cfg.all_locks = true;
+			break;
+		case OPT_SUBBUF:
+		case OPT_NUMSUB:
+			if (!gt_parse_size(optarg, &value)) {
+				gt_err("Invalid %s: '%s'", c == OPT_SUBBUF ? "--subbuf-size" : "--num-subbuf", optarg);
+				return -1;
+			}
+			/* LTTng wants powers of two; round up as lttng(1) does. */
+			if (c == OPT_SUBBUF) {
+				o->cfg.subbuf_size = gt_pow2_ceil(value);
+			} else {
+				o->cfg.num_subbuf = gt_pow2_ceil(value);
+			}
+			break;
+		case OPT_SESSION:
+			o->cfg.attach = optarg;
+			break;
+		case OPT_PRIVATE:
+			o->force_private = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			record_usage(stdout);
+			exit(0);
+		default:
+			fprintf(stderr, "Try 'giltrace record --help'.\n");
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		gt_err("record: no COMMAND given (giltrace record [OPTION]... -- COMMAND [ARG]...)");
+		return -1;
+	}
+	if (o->cfg.attach && o->force_private) {
+		gt_err("--session and --private-daemon exclude each other: a private daemon has no sessions");
+		return -1;
+	}
+	if (o->cfg.attach && o->output) {
+		gt_err("--session and --output exclude each other: the session has its own output");
+		return -1;
+	}
+	o->command = &argv[optind];
+	return 0;
+}
+
+/* mkdir -p, leaving existing directories alone. */
+static int make_dirs(const char *path)
+{
+	char *copy = strdup(path), *p;
+	int ret = 0;
+
+	if (!copy) {
+		return -1;
+	}
+	for (p = copy + 1; *p && ret == 0; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+				ret = -1;
+			}
+			*p = '/';
+		}
+	}
+	if (ret == 0 && mkdir(copy, 0777) != 0 && errno != EEXIST) {
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}
+
+/* Choose and create the trace directory; refuse to mix with old data. */
+static int prepare_output(struct record_opts *o)
+{
+	static char name[64];
+	struct stat st;
+
+	if (o->cfg.attach) {
+		return 0;
+	}
+	if (!o->output) {
+		time_t now = time(NULL);
+		struct tm tm;
+		char stamp[32];
+		int n;
+
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(name, sizeof(name), "giltrace-%s", stamp);
+		for (n = 2; stat(name, &st) == 0 && n < 1000; n++) {
+			snprintf(name, sizeof(name), "giltrace-%s-%d", stamp, n);
+		}
+		o->output = name;
+	}
+	if (stat(o->output, &st) == 0 && (!S_ISDIR(st.st_mode) || !gt_dir_is_empty(o->output))) {
+		gt_err("Output directory exists and is not empty: %s (choose another with -o)", o->output);
+		return -1;
+	}
+	o->created_output = stat(o->output, &st) != 0;
+	o->output_abs = gt_abspath(o->output);
+	if (!o->output_abs || make_dirs(o->output_abs) != 0) {
+		gt_err("Cannot create output directory %s: %s", o->output, strerror(errno));
+		return -1;
+	}
+	if (strncmp(o->output_abs, "/run/lttng/", 11) == 0) {
+		gt_err("Cannot write a trace under /run/lttng: giltrace may hide it from its own daemon");
+		return -1;
+	}
+	o->cfg.output = o->output_abs;
+	return 0;
+}
+
+/* The preload list: liblttng-ust-fork first, then the shim. */
+static char *preload_list(void)
+{
+	const char *shim = getenv("GILTRACE_SHIM");
+	const char *fork_lib = getenv("GILTRACE_UST_FORK");
+	char *list;
+
+	if (!shim || !*shim) {
+		shim = GILTRACE_SHIM_PATH;
+	}
+	if (!fork_lib || !*fork_lib) {
+		fork_lib = GILTRACE_UST_FORK_PATH;
+	}
+	if (access(shim, R_OK) != 0) {
+		gt_err("Cannot find the shim at %s (reinstall giltrace, or set GILTRACE_SHIM)", shim);
+		return NULL;
+	}
+	if (access(fork_lib, R_OK) != 0) {
+		gt_err("Cannot find %s, needed to trace forked children (apt-get install liblttng-ust1, or set GILTRACE_UST_FORK)",
+			fork_lib);
+		return NULL;
+	}
+	if (asprintf(&list, "%s:%s", fork_lib, shim) < 0) {
+		return NULL;
+	}
+	return list;
+}
+
+struct run {
+	struct record_opts opts;
+	struct sig_state sig;
+	struct sessiond sd;
+	struct rec_session session;
+	struct child child;
+	struct pidset known;
+	bool filter_pids;	/* shared daemon: record only COMMAND's processes */
+	int status;		/* COMMAND's wait status */
+};
+
+static int track_new(pid_t pid, void *arg)
+{
+	struct run *run = arg;
+
+	return session_track_pid(&run->session, pid);
+}
+
+/* Wait for COMMAND, passing signals on; keeps the session's pid set current. */
+static void wait_command(struct run *run)
+{
+	struct timespec poll = { 0, DESCENDANT_POLL_NS };
+	siginfo_t info;
+	int sig;
+
+	for (;;) {
+		sig = sigtimedwait(&run->sig.handled, &info, run->filter_pids ? &poll : NULL);
+		if (sig < 0) {
+			if (errno == EAGAIN && run->filter_pids &&
+			    descendants_scan(run->child.pid, &run->known, track_new, run) < 0) {
+				/* Keep recording what is tracked; said once. */
+				run->filter_pids = false;
+			}
+			continue;
+		}
+		if (sig == SIGCHLD) {
+			if (sessiond_reap(&run->sd)) {
+				gt_err("The private session daemon died; the trace may be incomplete");
+			}
+			if (waitpid(run->child.pid, &run->status, WNOHANG) == run->child.pid) {
+				return;
+			}
+			continue;
+		}
+		if (sig_is_forwardable(sig) && sig_should_forward(&info, run->child.pid)) {
+			kill(run->child.pid, sig);
+		}
+	}
+}
+
+static void closing_line(struct run *run)
+{
+	const struct record_opts *o = &run->opts;
+	struct tr_stats stats;
+	enum tr_status st;
+	const char *where = o->cfg.attach ? run->session.path : o->output;
+
+	if (o->quiet) {
+		return;
+	}
+	if (run->session.was_active) {
+		fprintf(stderr, "giltrace: session %s is still recording into %s\n", run->session.name, where);
+		return;
+	}
+	st = trace_read(where, NULL, NULL, &stats);
+	if (st == TR_NO_TRACE) {
+		gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", where);
+	} else if (st == TR_OK) {
+		fprintf(stderr, "giltrace: trace %s: %llu events recorded, %llu discarded%s\n", where,
+			(unsigned long long) stats.events, (unsigned long long) stats.discarded_events,
+			stats.discarded_packets ? " (and packets lost)" : "");
+	}
+}
+
+static void cleanup(struct run *run)
+{
+	session_finish(&run->session);
+	sessiond_release(&run->sd);
+	pidset_free(&run->known);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct run run;
+	char *preload;
+	int sig, err;
+
+	memset(&run, 0, sizeof(run));
+	run.sd.orig_mntns = -1;
+	if (parse_record(argc, argv, &run.opts) != 0) {
+		return GT_EXIT_FAILURE;
+	}
+	preload = preload_list();
+	if (!preload || prepare_output(&run.opts) != 0 || sig_setup(&run.sig) != 0) {
+		return GT_EXIT_FAILURE;
+	}
+	if (run.opts.cfg.attach && lttng_session_daemon_alive() != 1) {
+		gt_err("--session %s: no session daemon is running", run.opts.cfg.attach);
+		return GT_EXIT_FAILURE;
+	}
+	if (sessiond_acquire(&run.sd, run.opts.force_private, &run.sig) != 0) {
+		return GT_EXIT_FAILURE;
+	}
+	if (session_prepare(&run.session, &run.opts.cfg) != 0) {
+		cleanup(&run);
+		return GT_EXIT_FAILURE;
+	}
+	/* Ctrl-C during set-up: leave before COMMAND ever runs. */
+	sig = sig_pending_terminating(&run.sig);
+	if (sig) {
+		cleanup(&run);
+		sig_exit_like(sig);
+	}
+	if (child_fork(&run.child, run.opts.command, preload, &run.sd, &run.sig) != 0) {
+		cleanup(&run);
+		return GT_EXIT_FAILURE;
+	}
+	/* A shared daemon serves other programs too: record only ours. */
+	run.filter_pids = !sessiond_is_private(&run.sd) && !run.opts.cfg.attach;
+	if ((run.filter_pids && session_track_pid(&run.session, run.child.pid) != 0) ||
+	    session_start(&run.session) != 0) {
+		child_release(&run.child, 0);
+		waitpid(run.child.pid, &run.status, 0);
+		cleanup(&run);
+		return GT_EXIT_FAILURE;
+	}
+	if (run.filter_pids) {
+		pidset_add(&run.known, run.child.pid);
+	}
+	err = child_release(&run.child, 1);
+	wait_command(&run);
+	cleanup(&run);
+	if (err) {
+		gt_err("Cannot run %s: %s", run.opts.command[0], strerror(err));
+		if (run.opts.created_output) {
+			/* Nothing was recorded: do not leave an empty directory. */
+			gt_rm_empty_tree(run.opts.output_abs);
+		}
+	}
+	if (!err) {
+		closing_line(&run);
+	}
+	free(preload);
+	free(run.opts.output_abs);
+	sig_exit_like(run.status);
+}

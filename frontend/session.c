@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "session.h"
+#include "util.h"
+
+static void ust_domain(struct lttng_domain *dom)
+{
+	memset(dom, 0, sizeof(*dom));
+	dom->type = LTTNG_DOMAIN_UST;
+	/* One set of buffers per user: no per-process set-up at fork. */
+	dom->buf_type = LTTNG_BUFFER_PER_UID;
+}
+
+static int create_own(struct rec_session *s, const struct rec_config *cfg)
+{
+	struct lttng_session_descriptor *desc;
+	enum lttng_error_code ret = LTTNG_ERR_EXIST_SESS;
+	int attempt;
+
+	/* pid and time make the name unique on this daemon; retry anyway. */
+	for (attempt = 0; attempt < 100 && ret == LTTNG_ERR_EXIST_SESS; attempt++) {
+		snprintf(s->name, sizeof(s->name), "giltrace-%ld-%ld-%d",
+			(long) getpid(), (long) time(NULL), attempt);
+		desc = lttng_session_descriptor_local_create(s->name, cfg->output);
+		if (!desc) {
+			gt_err("Cannot describe the tracing session: output=%s", cfg->output);
+			return -1;
+		}
+		ret = lttng_create_session_ext(desc);
+		lttng_session_descriptor_destroy(desc);
+	}
+	if (ret != LTTNG_OK) {
+		gt_err("Cannot create the tracing session: %s", lttng_strerror(-(int) ret));
+		return -1;
+	}
+	s->created = true;
+	snprintf(s->path, sizeof(s->path), "%s", cfg->output);
+	return 0;
+}
+
+static int find_existing(struct rec_session *s, const char *name, bool *active)
+{
+	struct lttng_session *list = NULL;
+	int n, i, found = -1;
+
+	n = lttng_list_sessions(&list);
+	if (n < 0) {
+		gt_err("Cannot list tracing sessions: %s", lttng_strerror(n));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i].name, name) == 0) {
+			snprintf(s->name, sizeof(s->name), "%s", name);
+			snprintf(s->path, sizeof(s->path), "%s", list[i].path);
+			*active = list[i].enabled;
+			found = 0;
+			break;
+		}
+	}
+	free(list);
+	if (found != 0) {
+		gt_err("No tracing session named '%s' on the session daemon", name);
+	}
+	return found;
+}
+
+static int add_channel(struct rec_session *s, struct lttng_domain *dom, const struct rec_config *cfg)
+{
+	struct lttng_channel *chan = lttng_channel_create(dom);
+	int ret;
+
+	if (!chan) {
+		gt_err("Cannot describe the channel");
+		return -1;
+	}
+	snprintf(chan->name, sizeof(chan->name), "%s", GT_CHANNEL);
+	chan->attr.subbuf_size = cfg->subbuf_size;
+	chan->attr.num_subbuf = cfg->num_subbuf;
+	/* Discard mode: never overwrite what was recorded; losses are counted. */
+	chan->attr.overwrite = 0;
+	ret = lttng_enable_channel(s->handle, chan);
+	lttng_channel_destroy(chan);
+	if (ret < 0 && !(cfg->attach && (ret == -LTTNG_ERR_UST_CHAN_EXIST || ret == -LTTNG_ERR_CHAN_EXIST))) {
+		gt_err("Cannot create channel '%s' in session '%s': %s", GT_CHANNEL, s->name, lttng_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int enable_events(struct rec_session *s, const char *pattern, bool attach)
+{
+	struct lttng_event *ev = lttng_event_create();
+	int ret;
+
+	if (!ev) {
+		gt_err("Cannot describe event rule %s", pattern);
+		return -1;
+	}
+	snprintf(ev->name, sizeof(ev->name), "%s", pattern);
+	ev->type = LTTNG_EVENT_TRACEPOINT;
+	ev->loglevel_type = LTTNG_EVENT_LOGLEVEL_ALL;
+	ret = lttng_enable_event_with_exclusions(s->handle, ev, GT_CHANNEL, NULL, 0, NULL);
+	lttng_event_destroy(ev);
+	if (ret < 0 && !(attach && (ret == -LTTNG_ERR_UST_EVENT_ENABLED || ret == -LTTNG_ERR_UST_EVENT_EXIST))) {
+		gt_err("Cannot enable events %s: %s", pattern, lttng_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+static int add_contexts(struct rec_session *s, bool attach)
+{
+	/*
+	 * vpid and vtid identify processes and threads for every reader;
+	 * procname names them; ip holds the caller of each intercepted
+	 * call, which Trace Compass's debug info analysis resolves.
+	 */
+	static const enum lttng_event_context_type types[] = {
+		LTTNG_EVENT_CONTEXT_VPID, LTTNG_EVENT_CONTEXT_VTID,
+		LTTNG_EVENT_CONTEXT_PROCNAME, LTTNG_EVENT_CONTEXT_IP,
+	};
+	struct lttng_event_context ctx;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.ctx = types[i];
+		ret = lttng_add_context(s->handle, &ctx, NULL, GT_CHANNEL);
+		if (ret < 0 && !(attach && ret == -LTTNG_ERR_UST_CONTEXT_EXIST)) {
+			gt_err("Cannot add context to channel '%s' of session '%s': %s",
+				GT_CHANNEL, s->name, lttng_strerror(ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int session_prepare(struct rec_session *s, const struct rec_config *cfg)
+{
+	struct lttng_domain dom;
+	bool active = false;
+
+	memset(s, 0, sizeof(*s));
+	if (cfg->attach) {
+		if (find_existing(s, cfg->attach, &active) != 0) {
+			return -1;
+		}
+	} else if (create_own(s, cfg) != 0) {
+		return -1;
+	}
+	s->was_active = active;
+	ust_domain(&dom);
+	s->handle = lttng_create_handle(s->name, &dom);
+	if (!s->handle) {
+		gt_err("Cannot get a handle on session '%s'", s->name);
+		return -1;
+	}
+	if (add_channel(s, &dom, cfg) != 0 ||
+	    enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0 ||
+	    /* Base addresses of the loaded objects, so that ip can be resolved. */
+	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
+	    add_contexts(s, cfg->attach) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+int session_track_pid(struct rec_session *s, pid_t pid)
+{
+	enum lttng_error_code ret;
+	enum lttng_process_attr_tracker_handle_status st;
+
+	if (!s->tracker) {
+		ret = lttng_session_get_tracker_handle(s->name, LTTNG_DOMAIN_UST,
+			LTTNG_PROCESS_ATTR_VIRTUAL_PROCESS_ID, &s->tracker);
+		if (ret != LTTNG_OK) {
+			gt_err("Cannot get the process tracker of session '%s': %s",
+				s->name, lttng_strerror(-(int) ret));
+			return -1;
+		}
+		st = lttng_process_attr_tracker_handle_set_tracking_policy(s->tracker,
+			LTTNG_TRACKING_POLICY_INCLUDE_SET);
+		if (st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK) {
+			gt_err("Cannot restrict session '%s' to the recorded program", s->name);
+			return -1;
+		}
+	}
+	st = lttng_process_attr_virtual_process_id_tracker_handle_add_pid(s->tracker, pid);
+	if (st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK &&
+	    st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_EXISTS) {
+		gt_err("Cannot add process %ld to session '%s'", (long) pid, s->name);
+		return -1;
+	}
+	return 0;
+}
+
+int session_start(struct rec_session *s)
+{
+	int ret;
+	struct lttng_session *list = NULL;
+	int n, i;
+	bool active = false;
+
+	n = lttng_list_sessions(&list);
+	for (i = 0; i < n; i++) {
+		if (strcmp(list[i].name, s->name) == 0) {
+			active = list[i].enabled;
+		}
+	}
+	free(list);
+	if (active) {
+		return 0;
+	}
+	ret = lttng_start_tracing(s->name);
+	if (ret < 0) {
+		gt_err("Cannot start session '%s': %s", s->name, lttng_strerror(ret));
+		return -1;
+	}
+	s->started = true;
+	return 0;
+}
+
+int session_finish(struct rec_session *s)
+{
+	int ret, status = 0;
+
+	if (s->tracker) {
+		lttng_process_attr_tracker_handle_destroy(s->tracker);
+		s->tracker = NULL;
+	}
+	if (s->handle) {
+		lttng_destroy_handle(s->handle);
+		s->handle = NULL;
+	}
+	if (s->started) {
+		/* Waits until every buffer is flushed to the trace. */
+		ret = lttng_stop_tracing(s->name);
+		if (ret < 0) {
+			gt_err("Cannot stop session '%s': %s", s->name, lttng_strerror(ret));
+			status = -1;
+		}
+		s->started = false;
+	}
+	if (s->created) {
+		ret = lttng_destroy_session(s->name);
+		if (ret < 0) {
+			gt_err("Cannot destroy session '%s': %s", s->name, lttng_strerror(ret));
+			status = -1;
+		}
+		s->created = false;
+	}
+	return status;
+}

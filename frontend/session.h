@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The recording session, through liblttng-ctl: created for the run
+ * (uniquely named, one user-space channel with the contexts readers
+ * need) or an existing one the user named with --session.
+ */
+#ifndef GILTRACE_FRONTEND_SESSION_H
+#define GILTRACE_FRONTEND_SESSION_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <lttng/lttng.h>
+
+/* The channel giltrace records into, in its own or the user's session. */
+#define GT_CHANNEL "giltrace"
+
+struct rec_config {
+	const char *output;	/* absolute trace directory (own session) */
+	const char *attach;	/* existing session's name, or NULL */
+	bool all_locks;		/* every giltrace event, not only gil_* */
+	uint64_t subbuf_size;	/* bytes, power of two */
+	uint64_t num_subbuf;	/* power of two */
+};
+
+struct rec_session {
+	char name[LTTNG_NAME_MAX];
+	char path[PATH_MAX];	/* where the trace is written */
+	bool created;		/* ours: destroy it at the end */
+	bool started;		/* started by us: stop it at the end */
+	bool was_active;	/* --session found it recording: left so */
+	struct lttng_handle *handle;
+	struct lttng_process_attr_tracker_handle *tracker; /* vpid filter or NULL */
+};
+
+/* Create or attach, set up channel, events and contexts; -1 on error. */
+int session_prepare(struct rec_session *s, const struct rec_config *cfg);
+
+/*
+ * Record only the listed processes (a shared daemon also serves other
+ * programs).  The first call switches the vpid tracker to an
+ * inclusion set; later calls add descendants as they are found.
+ */
+int session_track_pid(struct rec_session *s, pid_t pid);
+
+/* Start the session if it is not active yet. */
+int session_start(struct rec_session *s);
+
+/* Stop what we started, destroy what we created; -1 if any step failed. */
+int session_finish(struct rec_session *s);
+
+#endif

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lttng/lttng.h>
+
+#include "sessiond.h"
+#include "util.h"
+
+/* How long a private daemon may take to answer, and to stop. */
+#define SESSIOND_START_TIMEOUT_S	30
+#define SESSIOND_STOP_TIMEOUT_MS	10000
+
+static const char *sessiond_binary(void)
+{
+	const char *env = getenv("GILTRACE_SESSIOND");
+
+	return env && *env ? env : LTTNG_SESSIOND_PATH;
+}
+
+/* Last non-empty line of the daemon's log, for the error message. */
+static void log_tail(const char *log, char *line, size_t size)
+{
+	FILE *f = fopen(log, "r");
+	char buf[512];
+
+	snprintf(line, size, "no message");
+	if (!f) {
+		return;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0]) {
+			snprintf(line, size, "%s", buf);
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * As root: move giltrace into a mount namespace of its own whose
+ * /run/lttng is empty, so that the daemon started there neither sees
+ * nor is seen by the system's root daemon paths.  COMMAND goes back to
+ * the original namespace (sessiond_child_setup).
+ */
+static int enter_private_namespace(struct sessiond *sd)
+{
+	int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		return -1;
+	}
+	if (unshare(CLONE_NEWNS) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    (mkdir("/run/lttng", 0755) != 0 && errno != EEXIST) ||
+	    mount("tmpfs", "/run/lttng", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") != 0) {
+		int saved = errno;
+
+		if (setns(fd, CLONE_NEWNS) != 0) {
+			/* Cannot happen to root; the daemon would be private anyway. */
+		}
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	sd->orig_mntns = fd;
+	return 0;
+}
+
+static void exec_sessiond(const struct sessiond *sd, pid_t parent)
+{
+	char log[PATH_MAX], apps_sock[PATH_MAX + 32];
+	const char *argv[8];
+	int argc = 0, fd;
+	sigset_t none;
+
+	/*
+	 * Own session and process group: Ctrl-C on the terminal must reach
+	 * COMMAND, not the daemon that is recording it.
+	 */
+	setsid();
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent) {
+		_exit(1);
+	}
+	snprintf(log, sizeof(log), "%s/sessiond.log", sd->home);
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		close(fd);
+	}
+	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	argv[argc++] = "lttng-sessiond";
+	argv[argc++] = "--sig-parent";
+	argv[argc++] = "--no-kernel";
+	if (geteuid() == 0) {
+		/*
+		 * A root daemon listens under /run/lttng; root programs also
+		 * try $LTTNG_HOME/.lttng, where only COMMAND looks.
+		 */
+		snprintf(apps_sock, sizeof(apps_sock), "--apps-sock=%s/.lttng/lttng-ust-sock-8", sd->home);
+		argv[argc++] = apps_sock;
+	}
+	argv[argc] = NULL;
+	execv(sessiond_binary(), (char *const *) argv);
+	fprintf(stderr, "cannot run %s: %s\n", sessiond_binary(), strerror(errno));
+	_exit(127);
+}
+
+/* Wait for the daemon's readiness signal; -1 if it died or hung. */
+static int wait_ready(struct sessiond *sd)
+{
+	struct timespec deadline, now, left;
+	sigset_t set;
+	siginfo_t info;
+	int status;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += SESSIOND_START_TIMEOUT_S;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = deadline.tv_sec - now.tv_sec;
+		left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if (sigtimedwait(&set, &info, &left) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -1;
+		}
+		if (info.si_signo == SIGUSR1 && info.si_pid == sd->pid) {
+			return 0;
+		}
+		if (info.si_signo == SIGCHLD && waitpid(sd->pid, &status, WNOHANG) == sd->pid) {
+			sd->pid = 0;
+			errno = ECHILD;
+			return -1;
+		}
+	}
+}
+
+static int start_private(struct sessiond *sd, bool force_private)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[PATH_MAX], log[PATH_MAX + 16], tail[512];
+	pid_t parent = getpid();
+
+	snprintf(dir, sizeof(dir), "%s/giltrace-sessiond.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		gt_err("Cannot create a directory for a private session daemon: %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	sd->home = strdup(dir);
+	snprintf(log, sizeof(log), "%s/.lttng", dir);
+	if (!sd->home || mkdir(log, 0700) != 0 || setenv("LTTNG_HOME", dir, 1) != 0) {
+		gt_err("Cannot prepare a private session daemon in %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (geteuid() == 0 && enter_private_namespace(sd) != 0) {
+		if (force_private) {
+			gt_err("Cannot isolate a private root session daemon (mount namespace: %s)", strerror(errno));
+			return -1;
+		}
+		/*
+		 * No root daemon runs (checked), so one under /run/lttng
+		 * disturbs nobody; it is merely visible while we record.
+		 */
+	}
+	if (geteuid() != 0) {
+		/*
+		 * liblttng-ctl prefers the root daemon for members of the
+		 * tracing group; a group nobody is in keeps it on ours.
+		 */
+		lttng_set_tracing_group("giltrace-private-sessiond");
+	}
+	sd->pid = fork();
+	if (sd->pid < 0) {
+		sd->pid = 0;
+		gt_err("Cannot start lttng-sessiond: %s", strerror(errno));
+		return -1;
+	}
+	if (sd->pid == 0) {
+		exec_sessiond(sd, parent);
+	}
+	if (wait_ready(sd) != 0) {
+		snprintf(log, sizeof(log), "%s/sessiond.log", dir);
+		log_tail(log, tail, sizeof(tail));
+		gt_err("The private session daemon did not start (%s): %s",
+			errno == ETIMEDOUT ? "no answer" : "it exited", tail);
+		return -1;
+	}
+	if (lttng_session_daemon_alive() != 1) {
+		gt_err("The private session daemon started but does not answer");
+		return -1;
+	}
+	return 0;
+}
+
+int sessiond_acquire(struct sessiond *sd, bool force_private, const struct sig_state *state)
+{
+	(void) state;
+	sd->pid = 0;
+	sd->home = NULL;
+	sd->orig_mntns = -1;
+	sd->exited = false;
+	if (!force_private && lttng_session_daemon_alive() == 1) {
+		return 0;
+	}
+	if (start_private(sd, force_private) != 0) {
+		sessiond_release(sd);
+		return -1;
+	}
+	return 0;
+}
+
+bool sessiond_reap(struct sessiond *sd)
+{
+	int status;
+
+	if (sd->pid > 0 && waitpid(sd->pid, &status, WNOHANG) == sd->pid) {
+		sd->pid = 0;
+		sd->exited = true;
+		return true;
+	}
+	return false;
+}
+
+static void stop_daemon(pid_t pid)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int waited, status;
+
+	kill(pid, SIGTERM);
+	for (waited = 0; waited < SESSIOND_STOP_TIMEOUT_MS; waited += 20) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			return;
+		}
+		nanosleep(&tick, NULL);
+	}
+	gt_err("The private session daemon did not stop; killing it: pid=%d", (int) pid);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
+void sessiond_release(struct sessiond *sd)
+{
+	if (sd->pid > 0) {
+		stop_daemon(sd->pid);
+		sd->pid = 0;
+	}
+	if (sd->orig_mntns >= 0) {
+		if (setns(sd->orig_mntns, CLONE_NEWNS) != 0) {
+			/* Only our own exit remains; nothing depends on it. */
+		}
+		close(sd->orig_mntns);
+		sd->orig_mntns = -1;
+	}
+	if (sd->home) {
+		gt_rm_rf(sd->home);
+		free(sd->home);
+		sd->home = NULL;
+	}
+}
+
+int sessiond_child_setup(const struct sessiond *sd)
+{
+	if (sd->orig_mntns >= 0 && setns(sd->orig_mntns, CLONE_NEWNS) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+bool sessiond_is_private(const struct sessiond *sd)
+{
+	return sd->home != NULL;
+}
