@@ -74,7 +74,8 @@ static int find_existing(struct rec_session *s, const char *name, bool *active)
 	return found;
 }
 
-static int add_channel(struct rec_session *s, struct lttng_domain *dom, const struct rec_config *cfg)
+static int add_channel(struct rec_session *s, struct lttng_domain *dom, const struct rec_config *cfg,
+	bool *existed)
 {
 	struct lttng_channel *chan = lttng_channel_create(dom);
 	int ret;
@@ -90,6 +91,7 @@ static int add_channel(struct rec_session *s, struct lttng_domain *dom, const st
 	chan->attr.overwrite = 0;
 	ret = lttng_enable_channel(s->handle, chan);
 	lttng_channel_destroy(chan);
+	*existed = ret == -LTTNG_ERR_UST_CHAN_EXIST || ret == -LTTNG_ERR_CHAN_EXIST;
 	if (ret < 0 && !(cfg->attach && (ret == -LTTNG_ERR_UST_CHAN_EXIST || ret == -LTTNG_ERR_CHAN_EXIST))) {
 		gt_err("Cannot create channel '%s' in session '%s': %s", GT_CHANNEL, s->name, lttng_strerror(ret));
 		return -1;
@@ -118,7 +120,7 @@ static int enable_events(struct rec_session *s, const char *pattern, bool attach
 	return 0;
 }
 
-static int add_contexts(struct rec_session *s, bool attach)
+static int add_contexts(struct rec_session *s, bool attach, bool chan_existed)
 {
 	/*
 	 * vpid and vtid identify processes and threads for every reader;
@@ -137,7 +139,16 @@ static int add_contexts(struct rec_session *s, bool attach)
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.ctx = types[i];
 		ret = lttng_add_context(s->handle, &ctx, NULL, GT_CHANNEL);
-		if (ret < 0 && !(attach && ret == -LTTNG_ERR_UST_CONTEXT_EXIST)) {
+		if (attach && (ret == -LTTNG_ERR_UST_CONTEXT_EXIST ||
+		    /*
+		     * Contexts can only be added before a session's first
+		     * start, so an existing channel of a started session
+		     * got them then (giltrace adds them, see giltrace(1)).
+		     */
+		    (chan_existed && ret == -LTTNG_ERR_TRACE_ALREADY_STARTED))) {
+			continue;
+		}
+		if (ret < 0) {
 			gt_err("Cannot add context to channel '%s' of session '%s': %s",
 				GT_CHANNEL, s->name, lttng_strerror(ret));
 			return -1;
@@ -149,7 +160,7 @@ static int add_contexts(struct rec_session *s, bool attach)
 int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 {
 	struct lttng_domain dom;
-	bool active = false;
+	bool active = false, chan_existed = false;
 
 	memset(s, 0, sizeof(*s));
 	if (cfg->attach) {
@@ -166,11 +177,11 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 		gt_err("Cannot get a handle on session '%s'", s->name);
 		return -1;
 	}
-	if (add_channel(s, &dom, cfg) != 0 ||
+	if (add_channel(s, &dom, cfg, &chan_existed) != 0 ||
 	    enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0 ||
 	    /* Base addresses of the loaded objects, so that ip can be resolved. */
 	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
-	    add_contexts(s, cfg->attach) != 0) {
+	    add_contexts(s, cfg->attach, chan_existed) != 0) {
 		return -1;
 	}
 	return 0;
