@@ -10,6 +10,7 @@ packages=(
 	liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 libbabeltrace2-dev python3-bt2 jq
 	libunwind-dev check python3 util-linux
 	mandoc libxml2-utils time
+	chromium
 )
 
 missing=()

@@ -99,3 +99,21 @@ EXTRA_DIST += tests/progs/hazard_compat_cond.c
 
 TESTS += tests/e2e_shim_hazards.sh
 EXTRA_DIST += tests/e2e_shim_hazards.sh
+
+# Front end (giltrace record/report, timeline picture, Trace Compass).
+check_PROGRAMS += tests/check_timeline
+tests_check_timeline_SOURCES = tests/check_timeline.c
+tests_check_timeline_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_timeline_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_timeline_LDADD = frontend/libtimeline.la $(CHECK_LIBS)
+SANITIZER_TESTS += tests/check_timeline
+TESTS += tests/check_timeline \
+	tests/tracecompass_validate.sh \
+	tests/e2e_record_status.sh tests/e2e_record_sigint.sh \
+	tests/e2e_record_daemon.sh tests/e2e_record_concurrent.sh \
+	tests/timeline_render.sh tests/e2e_report.sh
+EXTRA_DIST += tests/lib/giltrace.sh tests/lib/ctrl_c.py tests/lib/png_colors.py \
+	tests/tracecompass_validate.sh \
+	tests/e2e_record_status.sh tests/e2e_record_sigint.sh \
+	tests/e2e_record_daemon.sh tests/e2e_record_concurrent.sh \
+	tests/timeline_render.sh tests/e2e_report.sh
