@@ -40,3 +40,6 @@ frontend_giltrace_LDADD = frontend/libtimeline.la $(LTTNG_CTL_LIBS) $(BABELTRACE
 # Trace Compass: the XML analysis, installed where users can import it.
 tracecompassdir = $(pkgdatadir)
 dist_tracecompass_DATA = tracecompass/giltrace.xml
+
+# The demo program of scripts/demo.sh and the README.
+EXTRA_DIST += examples/gil_convoy.py scripts/demo.sh
