@@ -303,10 +303,21 @@ void sessiond_release(struct sessiond *sd)
 
 int sessiond_child_setup(const struct sessiond *sd)
 {
-	if (sd->orig_mntns >= 0 && setns(sd->orig_mntns, CLONE_NEWNS) != 0) {
+	int cwd, ret = 0;
+
+	if (sd->orig_mntns < 0) {
+		return 0;
+	}
+	/* setns() moves the caller to the namespace's root: come back. */
+	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cwd < 0) {
 		return -1;
 	}
-	return 0;
+	if (setns(sd->orig_mntns, CLONE_NEWNS) != 0 || fchdir(cwd) != 0) {
+		ret = -1;
+	}
+	close(cwd);
+	return ret;
 }
 
 bool sessiond_is_private(const struct sessiond *sd)

@@ -83,6 +83,11 @@ grep -q "^giltrace: trace $T/none: [0-9]* events recorded, 0 discarded$" "$T/non
 [ -z "$(gt_procs_with_home "$TMPDIR")" ] || gt_fail "no daemon: daemon processes left: $(gt_procs_with_home "$TMPDIR")"
 [ -z "$(ls -A "$TMPDIR")" ] || gt_fail "no daemon: files left in TMPDIR: $(ls -A "$TMPDIR")"
 ! lttng list >/dev/null 2>&1 || gt_fail "no daemon: a session daemon answers after giltrace exited"
+# COMMAND runs in the current directory, relative paths included.
+mkdir -p "$T/cwd/sub"
+printf 'import os\nprint(os.getcwd())\n' >"$T/cwd/sub/where.py"
+got=$(cd "$T/cwd" && "$GILTRACE" record -q -o "$T/cwd.trace" -- "$PY" sub/where.py)
+[ "$got" = "$T/cwd" ] || gt_fail "no daemon: COMMAND ran in '$got', not in $T/cwd"
 # The default output directory is new, in the current directory.
 (cd "$T" && "$GILTRACE" record -q -- "$PY" -c "$workload" >/dev/null)
 ls -d "$T"/giltrace-2* >/dev/null 2>&1 || gt_fail "no default trace directory giltrace-DATE-TIME in the current directory"
