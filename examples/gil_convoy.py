@@ -23,7 +23,7 @@ import time
 
 BLOCKING_CALLS = 100
 COUNT = 3_000_000
-BLOCKS = 3000
+BLOCKS = 5000
 
 
 def blocking_calls(n):
@@ -58,7 +58,12 @@ def timed(fn, *args):
 
 
 def on_threads(fn, arg, n):
-    threads = [threading.Thread(target=fn, args=(arg,)) for _ in range(n)]
+    start = threading.Barrier(n)  # all at once, not one after the other
+
+    def work():
+        start.wait()
+        fn(arg)
+    threads = [threading.Thread(target=work) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
