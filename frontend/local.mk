@@ -9,6 +9,7 @@ frontend_libtimeline_la_SOURCES = \
 	frontend/timeline.c frontend/timeline.h \
 	frontend/render.c frontend/render.h \
 	frontend/trace_read.h
+frontend_libtimeline_la_LIBADD = -lm
 
 frontend_giltrace_SOURCES = \
 	frontend/main.c frontend/frontend.h \
@@ -42,4 +43,4 @@ tracecompassdir = $(pkgdatadir)
 dist_tracecompass_DATA = tracecompass/giltrace.xml
 
 # The demo program of scripts/demo.sh and the README.
-EXTRA_DIST += examples/gil_convoy.py scripts/demo.sh
+EXTRA_DIST += examples/gil_convoy.py scripts/demo.sh docs/timeline.svg docs/demo-output.txt

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,8 @@
 
 /* Geometry, in SVG user units (pixels at 100% zoom). */
 #define LABEL_X		12
-#define PLOT_X		300
-#define PLOT_W		760
+#define PLOT_X		370
+#define PLOT_W		690
 #define HIST_X		(PLOT_X + PLOT_W + 50)
 #define HIST_W		300
 #define HIST_H		120
@@ -245,8 +246,12 @@ static void row(FILE *out, const struct timeline *tl, const struct geom *g, cons
 	uint64_t life = lifetime(th);
 	double x0 = x_of_ts(tl, g, th->first_ts), x1 = x_of_ts(tl, g, th->last_ts);
 
-	fprintf(out, "<g class=\"thread\" data-pid=\"%lld\" data-tid=\"%lld\">\n<title>",
-		(long long) th->pid, (long long) th->tid);
+	/* Exact figures as data attributes, for scripts and tests. */
+	fprintf(out, "<g class=\"thread\" data-pid=\"%lld\" data-tid=\"%lld\" data-acquisitions=\"%llu\" "
+		"data-held-ns=\"%llu\" data-waited-ns=\"%llu\" data-failed-wakeups=\"%llu\" data-timeouts=\"%llu\">\n<title>",
+		(long long) th->pid, (long long) th->tid, (unsigned long long) th->acquisitions,
+		(unsigned long long) th->hold_ns, (unsigned long long) th->wait_ns,
+		(unsigned long long) th->failed_wakeups, (unsigned long long) th->timeouts);
 	put_escaped(out, th->procname);
 	fprintf(out, " pid %lld tid %lld: %llu acquisitions, held %.1f%%, waiting %.1f%%, %llu failed wake-ups, %llu timeouts</title>\n",
 		(long long) th->pid, (long long) th->tid, (unsigned long long) th->acquisitions,
@@ -307,8 +312,10 @@ static void histogram(FILE *out, const struct tl_hist *h, const char *id, const 
 			top = h->bins[b] > top ? h->bins[b] : top;
 		}
 	}
-	fprintf(out, "<g class=\"hist\" id=\"%s\"><text x=\"%d\" y=\"%.1f\" class=\"htitle\">%s</text>\n",
-		id, HIST_X, y, title);
+	fprintf(out, "<g class=\"hist\" id=\"%s\" data-count=\"%llu\" data-total-ns=\"%llu\" data-max-ns=\"%llu\">"
+		"<text x=\"%d\" y=\"%.1f\" class=\"htitle\">%s</text>\n",
+		id, (unsigned long long) h->count, (unsigned long long) h->sum, (unsigned long long) h->max,
+		HIST_X, y, title);
 	if (!h->count) {
 		fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"stats\">none in this trace</text></g>\n", HIST_X, y + 20);
 		return;
@@ -328,7 +335,8 @@ static void histogram(FILE *out, const struct tl_hist *h, const char *id, const 
 	bw = (double) HIST_W / (hi - lo + 1);
 	y += 24;
 	for (b = lo; b <= hi; b++) {
-		double bh = (double) HIST_H * (double) h->bins[b] / (double) top;
+		/* Counts on a log scale: the tail matters as much as the peak. */
+		double bh = (double) HIST_H * log1p((double) h->bins[b]) / log1p((double) top);
 
 		if (h->bins[b]) {
 			fmt_ns(edge, sizeof(edge), (double) (UINT64_C(1) << b));
@@ -343,7 +351,11 @@ static void histogram(FILE *out, const struct tl_hist *h, const char *id, const 
 		fmt_ns(edge, sizeof(edge), (double) (UINT64_C(1) << b));
 		fprintf(out, "<text x=\"%.2f\" y=\"%.1f\" class=\"tick\">%s</text>", HIST_X + (b - lo) * bw, y + HIST_H + 14, edge);
 	}
-	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"tick\">%llu</text>", HIST_X + HIST_W + 2, y + 8, (unsigned long long) top);
+	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\" style=\"text-anchor:end\">%llu</text>"
+		"<text x=\"%d\" y=\"%.1f\" class=\"tick\" style=\"text-anchor:end\">1</text>",
+		HIST_X - 3, y + 8, (unsigned long long) top, HIST_X - 3, y + HIST_H);
+	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"stats\">bar height: count, on a log scale</text>",
+		HIST_X, y + HIST_H + 30);
 	fputs("</g>\n", out);
 }
 
@@ -374,7 +386,7 @@ int render_svg(FILE *out, const struct timeline *tl, const struct render_info *i
 	g.span = (double) g.used * (double) tl->width;
 	g.colw = (double) PLOT_W / g.used;
 	rows_end = TOP + (double) n * ROW_H;
-	hist_end = TOP + 2 * (HIST_H + 70);
+	hist_end = TOP + 2 * (HIST_H + 80);
 	height = (rows_end + 40 > hist_end ? rows_end + 40 : hist_end) + 10;
 
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" "
@@ -392,7 +404,7 @@ int render_svg(FILE *out, const struct timeline *tl, const struct render_info *i
 		time_axis(out, tl, &g, rows_end + 4);
 	}
 	histogram(out, &tl->wait_hist, "wait-hist", "Wait for the GIL (attempt → held)", TOP + 4);
-	histogram(out, &tl->wakeup_hist, "wakeup-hist", "Wake-up latency (signal → waiter up)", TOP + HIST_H + 74);
+	histogram(out, &tl->wakeup_hist, "wakeup-hist", "Wake-up latency (signal → waiter up)", TOP + HIST_H + 84);
 	fputs("</svg>\n", out);
 	free(rows);
 	return ferror(out) ? -1 : 0;

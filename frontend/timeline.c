@@ -255,17 +255,22 @@ static void on_wait_end(struct timeline *tl, struct tl_thread *th, struct tl_gil
 		return;
 	}
 	th->woken = true;
-	if (g->signal_pending && g->releaser != th->tid) {
+	if (g->signal_pending && th->wait_ts <= g->signal_ts) {
 		hist_add(&tl->wakeup_hist, ts - g->signal_ts);
 		g->signal_pending = false;
 	}
 }
 
-static void on_acquired(struct timeline *tl, struct tl_thread *th, uint64_t ts, bool got_it)
+static void on_acquired(struct timeline *tl, struct tl_thread *th, struct tl_gil *g, uint64_t ts, bool got_it)
 {
 	/* An attempt begun before the trace has no known duration. */
 	if (th->state == TL_WAITING && got_it) {
 		hist_add(&tl->wait_hist, ts - th->since);
+		/* A semaphore GIL's waits are invisible: its wake-up is this. */
+		if (strcmp(g->kind, "semaphore") == 0 && g->signal_pending && th->since <= g->signal_ts) {
+			hist_add(&tl->wakeup_hist, ts - g->signal_ts);
+			g->signal_pending = false;
+		}
 	}
 	close_state(tl, th, ts);
 	th->state = got_it ? TL_HOLDING : TL_RUNNING;
@@ -278,11 +283,9 @@ static void on_acquired(struct timeline *tl, struct tl_thread *th, uint64_t ts, 
 static void on_release(struct tl_thread *th, struct tl_gil *g, const struct tr_event *ev, uint64_t ts)
 {
 	th->state = TL_RUNNING;
-	/* The first signal not yet answered is the one the waiter wakes to. */
-	if (ev->a2 && !g->signal_pending) {
+	if (ev->a2) {
 		g->signal_pending = true;
 		g->signal_ts = ts;
-		g->releaser = th->tid;
 	}
 }
 
@@ -343,6 +346,7 @@ int timeline_feed(struct timeline *tl, const struct tr_event *ev)
 			close_state(tl, th, ts);
 			th->state = TL_WAITING;
 		}
+		th->wait_ts = ts;
 		if (th->woken) {
 			th->failed_wakeups++;
 			th->cells[column_of(tl, ts)].failed_wakeups++;
@@ -354,7 +358,7 @@ int timeline_feed(struct timeline *tl, const struct tr_event *ev)
 		break;
 	case TR_GIL_ACQUIRE_END:
 	case TR_GIL_ACQUIRE_ABANDON:
-		on_acquired(tl, th, ts, ev->kind == TR_GIL_ACQUIRE_END);
+		on_acquired(tl, th, g, ts, ev->kind == TR_GIL_ACQUIRE_END);
 		break;
 	case TR_GIL_RELEASE:
 		close_state(tl, th, ts);

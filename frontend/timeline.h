@@ -48,6 +48,7 @@ struct tl_thread {
 	uint64_t first_ts, last_ts;
 	enum tl_state state;
 	uint64_t since;			/* when the current state began */
+	uint64_t wait_ts;		/* when the current wait began */
 	bool woken;			/* last wait of this attempt ended woken */
 	uint64_t hold_ns, wait_ns;	/* totals */
 	uint64_t acquisitions, failed_wakeups, timeouts;
@@ -59,8 +60,7 @@ struct tl_gil {
 	uint64_t gil;
 	char kind[16];
 	char runtime[48];
-	int64_t releaser;		/* tid of the last signalling release */
-	uint64_t signal_ts;		/* its time, while a waiter is to wake */
+	uint64_t signal_ts;		/* last signalling release, while no waiter woke */
 	bool signal_pending;
 };
 
@@ -77,7 +77,12 @@ struct timeline {
 	struct tl_gil *gils;		/* owned */
 	size_t ngils;
 	struct tl_hist wait_hist;	/* attempt begin -> GIL held */
-	struct tl_hist wakeup_hist;	/* signalling release -> waiter woken */
+	/*
+	 * Signalling release -> the first waiter to wake after it that was
+	 * already waiting then (for a semaphore GIL, to take it): the same
+	 * pairing as giltrace-analyze's wakeup_latency_ns.
+	 */
+	struct tl_hist wakeup_hist;
 	uint64_t gil_events;
 };
 

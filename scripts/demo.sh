@@ -12,16 +12,15 @@ cd "$(dirname "$0")/.."
 make -s -C build install >/dev/null
 
 giltrace=$PWD/_install/bin/giltrace
-out=$PWD/demo
-rm -rf "$out"
-mkdir -p "$out"
+rm -rf demo
+mkdir -p demo
 
 echo
 echo "\$ giltrace record -o demo/trace -- /usr/bin/python3 examples/gil_convoy.py"
-"$giltrace" record -o "$out/trace" -- /usr/bin/python3 examples/gil_convoy.py
+"$giltrace" record -o demo/trace -- /usr/bin/python3 examples/gil_convoy.py
 echo
 echo "\$ giltrace report --svg demo/timeline.svg --html demo/timeline.html demo/trace"
-"$giltrace" report --svg "$out/timeline.svg" --html "$out/timeline.html" "$out/trace"
+"$giltrace" report --svg demo/timeline.svg --html demo/timeline.html demo/trace
 echo
-echo "The GIL timeline: $out/timeline.html (or .svg); open it in a browser."
+echo "The GIL timeline: $PWD/demo/timeline.html (or .svg); open it in a browser."
 echo "For Trace Compass, import $PWD/_install/share/giltrace/giltrace.xml (see README.md)."

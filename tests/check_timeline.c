@@ -146,6 +146,63 @@ START_TEST(test_hist_bins)
 }
 END_TEST
 
+/* Wake-up latency pairs a signalling release with the first waiter to
+ * wake after it that was already waiting then; the latest signal counts. */
+START_TEST(test_wakeup_pairing)
+{
+	const struct tr_event events[] = {
+		ev(TR_GIL_ACQUIRE_BEGIN, 100, 1, 0, 0),
+		ev(TR_GIL_ACQUIRE_END, 110, 1, 0, 0),
+		ev(TR_GIL_ACQUIRE_BEGIN, 120, 2, 0, 0),
+		ev(TR_GIL_WAIT_BEGIN, 130, 2, 0x2000, 0),
+		ev(TR_GIL_RELEASE, 200, 1, 1, 1),	/* signal at 200 ... */
+		ev(TR_GIL_ACQUIRE_BEGIN, 210, 1, 0, 0),
+		ev(TR_GIL_ACQUIRE_END, 220, 1, 0, 0),	/* ... 1 takes it back */
+		ev(TR_GIL_RELEASE, 300, 1, 1, 1),	/* latest signal: 300 */
+		ev(TR_GIL_ACQUIRE_BEGIN, 305, 3, 0, 0),
+		ev(TR_GIL_WAIT_BEGIN, 310, 3, 0x2000, 0), /* began after it */
+		ev(TR_GIL_WAIT_END, 340, 3, 0, 0),	/* not the one it woke */
+		ev(TR_GIL_WAIT_END, 350, 2, 0, 0),	/* 50 ns after 300 */
+		ev(TR_GIL_ACQUIRE_END, 360, 2, 1, 0),
+		ev(TR_GIL_WAIT_BEGIN, 370, 3, 0x2000, 0), /* 3: failed wake-up */
+		ev(TR_GIL_RELEASE, 400, 2, 1, 1),
+		ev(TR_GIL_WAIT_END, 480, 3, 1, 0),	/* timed out: no sample */
+		ev(TR_GIL_ACQUIRE_END, 490, 3, 2, 1),
+	};
+	struct timeline *tl = timeline_create(8);
+
+	feed_all(tl, events, sizeof(events) / sizeof(events[0]));
+	ck_assert_uint_eq(tl->wakeup_hist.count, 1);
+	ck_assert_uint_eq(tl->wakeup_hist.sum, 50);
+	ck_assert_uint_eq(find(tl, 3)->failed_wakeups, 1);
+	ck_assert_uint_eq(find(tl, 3)->timeouts, 1);
+	timeline_destroy(tl);
+}
+END_TEST
+
+/* A semaphore GIL (CPython 2.7): waits are invisible, the acquisition is the wake-up. */
+START_TEST(test_wakeup_semaphore)
+{
+	struct tr_event events[] = {
+		ev(TR_GIL_IDENTIFIED, 50, 1, 0, 0),
+		ev(TR_GIL_ACQUIRE_BEGIN, 100, 1, 0, 0),
+		ev(TR_GIL_ACQUIRE_END, 110, 1, 0, 0),
+		ev(TR_GIL_ACQUIRE_BEGIN, 120, 2, 0, 0),
+		ev(TR_GIL_RELEASE, 200, 1, 1, 1),
+		ev(TR_GIL_ACQUIRE_END, 270, 2, 0, 0),
+	};
+	struct timeline *tl = timeline_create(8);
+
+	events[0].gil_kind = "semaphore";
+	feed_all(tl, events, sizeof(events) / sizeof(events[0]));
+	ck_assert_uint_eq(tl->wakeup_hist.count, 1);
+	ck_assert_uint_eq(tl->wakeup_hist.sum, 70);
+	ck_assert_uint_eq(tl->wait_hist.count, 2);
+	ck_assert_uint_eq(tl->wait_hist.sum, 10 + 150);
+	timeline_destroy(tl);
+}
+END_TEST
+
 /* Failed wake-ups and timeouts, per the contract's definition. */
 static const struct {
 	const char *name;
@@ -405,6 +462,8 @@ static Suite *timeline_suite(void)
 
 	tcase_add_test(core, test_hold_wait_and_latencies);
 	tcase_add_test(core, test_hist_bins);
+	tcase_add_test(core, test_wakeup_pairing);
+	tcase_add_test(core, test_wakeup_semaphore);
 	tcase_add_loop_test(core, test_failed_wakeups_and_timeouts, 0,
 		(int) (sizeof(wait_cases) / sizeof(wait_cases[0])));
 	tcase_add_test(core, test_columns_merge_without_loss);

@@ -12,13 +12,9 @@ gt_lttng_private "$@"
 . "$(dirname "$0")/lib/giltrace.sh"
 T=$GT_TMP
 
-"$GILTRACE" record -q -o "$T/trace" -- "$PY" -c '
-import threading
-def spin(n):
-    while n: n -= 1
-t = [threading.Thread(target=spin, args=(1000000,)) for _ in range(3)]
-[x.start() for x in t]; [x.join() for x in t]
-'
+# The demo program: a convoy, a countdown and hashing threads, so that
+# waits, timeouts and (often) failed wake-ups occur.
+"$GILTRACE" record -q -o "$T/trace" -- "$PY" "$GT_SRCDIR/examples/gil_convoy.py" >/dev/null
 
 # Without an analyzer: one clear line and status 127.
 rc=0
@@ -49,21 +45,47 @@ same_as_analyzer missing "$T/no-such-trace"
 "$GILTRACE" report --html "$T/gil.html" "$T/trace" >"$T/both.out"
 [ -s "$T/gil.html" ] && cmp -s "$T/both.out" "$T/text.an" || gt_fail "--html with a report: picture or report missing"
 
-# The picture's counts per thread are the analyzer's.
+# The picture's figures are the analyzer's: per thread acquisitions,
+# time held and waited, failed wake-ups and timeouts; the wait and
+# wake-up latency distributions' counts, totals and maxima.
 "$GILTRACE" report --picture-only --svg "$T/gil.svg" "$T/trace"
-sed -n 's/.*<title>[^<]* tid \([0-9]*\): \([0-9]*\) acquisitions, held [0-9.]*%, waiting [0-9.]*%, \([0-9]*\) failed wake-ups, \([0-9]*\) timeouts<\/title>.*/\1 \2 \3 \4/p' \
-	"$T/gil.svg" | sort -n >"$T/picture"
-"$PY" -c '
+"$PY" - "$T/gil.svg" "$T/json.an" <<'PY' || gt_fail "the picture and the analyzer disagree"
 import json, sys
-doc = json.load(open(sys.argv[1]))
-rows = {}
+import xml.etree.ElementTree as ET
+svg = ET.parse(sys.argv[1]).getroot()
+doc = json.load(open(sys.argv[2]))
+ns = "{http://www.w3.org/2000/svg}"
+picture = {}
+for g in svg.iter(ns + "g"):
+    if g.get("class") == "thread":
+        picture[int(g.get("data-tid"))] = [int(g.get("data-" + k)) for k in
+            ("acquisitions", "held-ns", "waited-ns", "failed-wakeups", "timeouts")]
+analyzer, hists = {}, {"wait-hist": [0, 0, 0], "wakeup-hist": [0, 0, 0]}
 for p in doc["processes"]:
-    for g in p["gils"]:
-        for t in g["threads"]:
-            r = rows.setdefault(t["tid"], [0, 0, 0])
-            r[0] += t["acquisitions"]; r[1] += t["failed_wakeups"]; r[2] += t["timeouts"]
-for tid in sorted(rows):
-    print(tid, *rows[tid])
-' "$T/json.an" >"$T/analyzer"
-diff -u "$T/analyzer" "$T/picture" >"$T/diff" || gt_fail "picture and analyzer disagree (tid acquisitions failed timeouts): $(cat "$T/diff")"
-echo "PASS: report passes through; picture agrees with the analyzer on $(wc -l <"$T/picture") threads"
+    for gil in p["gils"]:
+        for t in gil["threads"]:
+            r = analyzer.setdefault(t["tid"], [0] * 5)
+            for i, k in enumerate(("acquisitions", "held_ns", "waited_ns", "failed_wakeups", "timeouts")):
+                r[i] += t[k]
+        for name, key in (("wait-hist", "wait_ns"), ("wakeup-hist", "wakeup_latency_ns")):
+            d = gil[key]
+            hists[name][0] += d["count"]
+            hists[name][1] += d.get("total", 0)
+            hists[name][2] = max(hists[name][2], d["max"] or 0)
+bad = 0
+for tid in sorted(set(picture) | set(analyzer)):
+    if picture.get(tid) != analyzer.get(tid):
+        print("tid %s: picture %s, analyzer %s (acquisitions held waited failed timeouts)"
+              % (tid, picture.get(tid), analyzer.get(tid)), file=sys.stderr)
+        bad = 1
+for g in svg.iter(ns + "g"):
+    if g.get("class") == "hist":
+        mine = [int(g.get(k)) for k in ("data-count", "data-total-ns", "data-max-ns")]
+        if mine != hists[g.get("id")]:
+            print("%s: picture %s, analyzer %s (count total max)" % (g.get("id"), mine, hists[g.get("id")]),
+                  file=sys.stderr)
+            bad = 1
+print("%d threads, %d waits, %d wake-ups compared" % (len(picture), hists["wait-hist"][0], hists["wakeup-hist"][0]))
+sys.exit(bad)
+PY
+echo "PASS: report passes through; the picture's figures are the analyzer's"
