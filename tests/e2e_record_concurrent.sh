@@ -23,9 +23,15 @@ def spin(n):
 def contend(n):
     t = [threading.Thread(target=spin, args=(n,)) for _ in range(2)]
     [x.start() for x in t]; [x.join() for x in t]
+def meet(suffix):
+    # A guard against a hang if the other recording failed, not a measure.
+    guard = time.monotonic() + 120
+    while not os.path.exists(os.path.join(dir, other + suffix)):
+        if time.monotonic() > guard:
+            sys.exit("the other program never came")
+        time.sleep(0.01)
 open(os.path.join(dir, me + ".pid"), "w").write("%d\n" % os.getpid())
-while not os.path.exists(os.path.join(dir, other + ".pid")):
-    time.sleep(0.01)
+meet(".pid")
 contend(300000)
 child = os.fork()
 if child == 0:
@@ -35,8 +41,7 @@ if child == 0:
 contend(300000)
 os.waitpid(child, 0)
 open(os.path.join(dir, me + ".done"), "w").close()
-while not os.path.exists(os.path.join(dir, other + ".done")):
-    time.sleep(0.01)
+meet(".done")
 PY
 
 # The set of vpids with giltrace events in a trace, one per line.

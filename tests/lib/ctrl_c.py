@@ -56,7 +56,8 @@ def main():
             os.write(fd, b"\x03")
             sent = True
     _, status = os.waitpid(pid, 0)
-    sys.stdout.write(out.decode(errors="replace").replace("\r\n", "\n"))
+    # The terminal echoes Ctrl-C as "^C" wherever the output then was.
+    sys.stdout.write(out.decode(errors="replace").replace("\r\n", "\n").replace("^C", ""))
     if os.WIFSIGNALED(status):
         print("status=signaled:%d" % os.WTERMSIG(status))
     else:
