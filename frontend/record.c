@@ -296,6 +296,7 @@ static void closing_line(struct run *run)
 	struct tr_stats stats;
 	enum tr_status st;
 	const char *where = o->cfg.attach ? run->session.path : o->output;
+	const char *path = o->cfg.attach ? run->session.path : o->output_abs;
 
 	if (o->quiet) {
 		return;
@@ -304,7 +305,7 @@ static void closing_line(struct run *run)
 		fprintf(stderr, "giltrace: session %s is still recording into %s\n", run->session.name, where);
 		return;
 	}
-	st = trace_read(where, NULL, NULL, &stats);
+	st = trace_read(path, NULL, NULL, &stats);
 	if (st == TR_NO_TRACE) {
 		gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", where);
 	} else if (st == TR_OK) {

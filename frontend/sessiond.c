@@ -288,8 +288,14 @@ void sessiond_release(struct sessiond *sd)
 		sd->pid = 0;
 	}
 	if (sd->orig_mntns >= 0) {
-		if (setns(sd->orig_mntns, CLONE_NEWNS) != 0) {
-			/* Only our own exit remains; nothing depends on it. */
+		/* Back home, and in the same directory: relative paths follow. */
+		int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (setns(sd->orig_mntns, CLONE_NEWNS) != 0 || cwd < 0 || fchdir(cwd) != 0) {
+			gt_err("Cannot return to the original mount namespace and directory: %s", strerror(errno));
+		}
+		if (cwd >= 0) {
+			close(cwd);
 		}
 		close(sd->orig_mntns);
 		sd->orig_mntns = -1;

@@ -86,8 +86,12 @@ grep -q "^giltrace: trace $T/none: [0-9]* events recorded, 0 discarded$" "$T/non
 # COMMAND runs in the current directory, relative paths included.
 mkdir -p "$T/cwd/sub"
 printf 'import os\nprint(os.getcwd())\n' >"$T/cwd/sub/where.py"
-got=$(cd "$T/cwd" && "$GILTRACE" record -q -o "$T/cwd.trace" -- "$PY" sub/where.py)
+got=$(cd "$T/cwd" && "$GILTRACE" record -o rel.trace -- "$PY" sub/where.py 2>"$T/cwd.err")
 [ "$got" = "$T/cwd" ] || gt_fail "no daemon: COMMAND ran in '$got', not in $T/cwd"
+# ... and the closing line counts the trace at the relative path.
+n=$(gt_closing_count "$T/cwd.err")
+[ "$n" = "$(gt_bt_count "$T/cwd/rel.trace")" ] && [ "$n" -gt 0 ] ||
+	gt_fail "no daemon: closing line for a relative -o: $(cat "$T/cwd.err")"
 # The default output directory is new, in the current directory.
 (cd "$T" && "$GILTRACE" record -q -- "$PY" -c "$workload" >/dev/null)
 ls -d "$T"/giltrace-2* >/dev/null 2>&1 || gt_fail "no default trace directory giltrace-DATE-TIME in the current directory"
