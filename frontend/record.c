@@ -270,7 +270,8 @@ static void wait_command(struct run *run)
 		if (sig < 0) {
 			if (errno == EAGAIN && run->filter_pids &&
 			    descendants_scan(run->child.pid, &run->known, track_new, run) < 0) {
-				/* Keep recording what is tracked; said once. */
+				/* Keep recording what is tracked, and stop looking. */
+				gt_err("Cannot follow COMMAND's new processes; they may be missing from the trace");
 				run->filter_pids = false;
 			}
 			continue;
@@ -341,7 +342,7 @@ int cmd_record(int argc, char **argv)
 		gt_err("--session %s: no session daemon is running", run.opts.cfg.attach);
 		return GT_EXIT_FAILURE;
 	}
-	if (sessiond_acquire(&run.sd, run.opts.force_private, &run.sig) != 0) {
+	if (sessiond_acquire(&run.sd, run.opts.force_private) != 0) {
 		return GT_EXIT_FAILURE;
 	}
 	if (session_prepare(&run.session, &run.opts.cfg) != 0) {

@@ -359,6 +359,7 @@ static void histogram(FILE *out, const struct tl_hist *h, const char *id, const 
 	fputs("</g>\n", out);
 }
 
+/* The picture's one style sheet, shared by the SVG and HTML outputs. */
 static const char *style =
 	"<style>\n"
 	"text{font-family:DejaVu Sans,Helvetica,Arial,sans-serif;font-size:11px;fill:#212529}\n"

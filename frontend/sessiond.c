@@ -235,9 +235,8 @@ static int start_private(struct sessiond *sd, bool force_private)
 	return 0;
 }
 
-int sessiond_acquire(struct sessiond *sd, bool force_private, const struct sig_state *state)
+int sessiond_acquire(struct sessiond *sd, bool force_private)
 {
-	(void) state;
 	sd->pid = 0;
 	sd->home = NULL;
 	sd->orig_mntns = -1;

@@ -23,7 +23,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "signals.h"
 
 struct sessiond {
 	pid_t pid;		/* private daemon, 0 when using a running one */
@@ -34,10 +33,10 @@ struct sessiond {
 
 /*
  * Use a running daemon unless force_private, else start a private one.
- * The signals of state must be blocked (readiness comes as SIGUSR1).
- * Prints one line and returns -1 on failure.
+ * SIGUSR1 and SIGCHLD must be blocked (sig_setup): readiness comes as
+ * SIGUSR1.  Prints one line and returns -1 on failure.
  */
-int sessiond_acquire(struct sessiond *sd, bool force_private, const struct sig_state *state);
+int sessiond_acquire(struct sessiond *sd, bool force_private);
 
 /* Stop and remove a private daemon; nothing for a running one. */
 void sessiond_release(struct sessiond *sd);

@@ -57,7 +57,7 @@ enum tr_status {
 	TR_STOPPED,	/* the callback asked to stop */
 };
 
-/* cb may be NULL to only count.  Prints one line on TR_NO_TRACE/TR_ERROR. */
+/* cb may be NULL to only count.  Prints one line on TR_ERROR; the caller words TR_NO_TRACE. */
 enum tr_status trace_read(const char *path, tr_callback cb, void *arg, struct tr_stats *stats);
 
 #endif

@@ -45,6 +45,22 @@ echo "stdio passthrough ok; $bt events, closing line agrees"
 "$GILTRACE" record -q -o "$T/quiet" -- true 2>"$T/quiet.err"
 [ ! -s "$T/quiet.err" ] || gt_fail "--quiet still printed: $(cat "$T/quiet.err")"
 
+# --- what the session records ------------------------------------------------
+# GIL events only by default; every lock call with --all-locks.
+grep -q 'giltrace:mutex_lock_begin:' "$T/io.txt" && gt_fail "lock-call events recorded without --all-locks"
+"$GILTRACE" record -q --all-locks -o "$T/all" -- "$PY" -c 'pass'
+babeltrace2 "$T/all" >"$T/all.txt"
+grep -q 'giltrace:mutex_lock_begin:' "$T/all.txt" || gt_fail "--all-locks recorded no lock-call events"
+grep -q 'giltrace:gil_acquire_end:' "$T/all.txt" || gt_fail "--all-locks recorded no GIL events"
+# The buffer options reach the channel: COMMAND asks the daemon itself.
+"$GILTRACE" record -q --subbuf-size=1M --num-subbuf=5 -o "$T/buf" -- sh -c '
+	name=$(lttng list | sed -n "s/^ *[0-9]*) \(giltrace-[^ ]*\) .*/\1/p" | head -1)
+	lttng list "$name" -u' >"$T/buf.list"
+grep -q 'Sub-buffer size: *1048576 bytes' "$T/buf.list" || gt_fail "--subbuf-size=1M not applied: $(cat "$T/buf.list")"
+grep -q 'Sub-buffer count: *8$' "$T/buf.list" || gt_fail "--num-subbuf=5 not rounded up to 8: $(cat "$T/buf.list")"
+grep -q 'Event-loss mode: *discard' "$T/buf.list" || gt_fail "channel not in discard mode"
+echo "--all-locks and buffer options ok"
+
 # --- exit statuses -------------------------------------------------------
 rc=0
 "$GILTRACE" record -q -o "$T/s3" -- "$PY" -c 'import sys; sys.exit(3)' || rc=$?
