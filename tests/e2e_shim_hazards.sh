@@ -19,6 +19,9 @@
 #   with it, condvar waits that go on after the handler;
 # - hazard_fork_exec: a forked child keeps working and is traced as its
 #   own process; an exec'd program is traced too, its GIL counts exact;
+# - hazard_exit: a process whose last thread ends by pthread_exit (main
+#   leaving first, or a forked child's only thread) ends, atexit
+#   handlers run: LTTng-UST's threads must not keep it alive;
 # - hazard_threads: 500 threads, every lock traced, no event lost, and
 #   gil_not_found once in a process that never had a GIL;
 # - hazard_ctor: calls from a program constructor and from a library
@@ -46,9 +49,9 @@ run() {
 		shift
 	fi
 	shift
-	timeout 120 "$@" >"$GT_TMP/$name.plain" 2>"$GT_TMP/$name.plain.err" || rc_plain=$?
+	timeout -k 10 120 "$@" >"$GT_TMP/$name.plain" 2>"$GT_TMP/$name.plain.err" || rc_plain=$?
 	[ $rc_plain -ne 124 ] || gt_fail "$name: hangs without the shim"
-	timeout 120 bash -c '. "$1"; shift; gt_record "$@"' _ "$here/lib/lttng.sh" \
+	timeout -k 10 120 bash -c '. "$1"; shift; gt_record "$@"' _ "$here/lib/lttng.sh" \
 		"$GT_TMP/$name.trace" --all-locks -- "$@" >"$GT_TMP/$name.out" 2>"$GT_TMP/$name.err" || rc=$?
 	[ $rc -ne 124 ] || gt_fail "$name: hangs under the shim"
 	[ $rc_plain -eq 0 ] || gt_fail "$name: fails without the shim (status $rc_plain): $(cat "$GT_TMP/$name.plain.err")"
@@ -167,6 +170,15 @@ tids=$(jq -s "[.[] | select(.name == \"mutex_lock_end\" and .addr == $(hex "$mut
 	"$GT_TMP/threads.events")
 [ "$tids" -eq 500 ] || gt_fail "threads: $tids threads seen locking, expected 500"
 echo "ok: threads: 500 threads, $locks locks and $waits gate waits traced, gil_not_found once"
+
+# ---- the last thread ends the process ---------------------------------------
+# LTTng-UST's threads, which never end, must not keep it alive.
+run exit-main -- "$progs/hazard_exit" main-pthread-exit
+grep -qx "atexit handler ran" "$GT_TMP/exit-main.out" || gt_fail "exit-main: atexit handler did not run"
+run exit-fork -- "$progs/hazard_exit" fork-from-thread
+child=$(jq -s "map(.pid) | unique | length" "$GT_TMP/exit-fork.events")
+[ "$child" -eq 2 ] || gt_fail "exit-fork: $child processes traced, expected parent and child"
+echo "ok: exit: processes end with their last thread ($(tr '\n' ' ' <"$GT_TMP/exit-fork.out"))"
 
 # ---- constructors -----------------------------------------------------------
 run ctor -- "$progs/hazard_ctor"

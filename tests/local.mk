@@ -76,7 +76,8 @@ EXTRA_DIST += tests/e2e_cpython.sh tests/py/contention.py tests/py/subinterp.py
 # Hazards of the shim (tests/e2e_shim_hazards.sh).
 check_PROGRAMS += tests/progs/hazard_errors tests/progs/hazard_cancel \
 	tests/progs/hazard_signals tests/progs/hazard_fork_exec tests/progs/hazard_threads \
-	tests/progs/hazard_ctor
+	tests/progs/hazard_ctor tests/progs/hazard_exit
+tests_progs_hazard_exit_SOURCES = tests/progs/hazard_exit.c
 tests_progs_hazard_errors_SOURCES = tests/progs/hazard_errors.c
 tests_progs_hazard_cancel_SOURCES = tests/progs/hazard_cancel.c tests/progs/task_state.h
 tests_progs_hazard_signals_SOURCES = tests/progs/hazard_signals.c tests/progs/task_state.h
