@@ -21,6 +21,9 @@ static struct {
 static unsigned int internal_count;
 uintptr_t internal_lo, internal_hi;
 
+/* Set once the ranges were computed; read by pthread_create's wrapper. */
+static int internal_ready;
+
 int internal_caller_slow(uintptr_t ip)
 {
 	for (unsigned int i = 0; i < internal_count; i++) {
@@ -70,4 +73,10 @@ void internal_callers_init(void)
 		lo = hi = 0;
 	internal_lo = lo;
 	internal_hi = hi;
+	__atomic_store_n(&internal_ready, 1, __ATOMIC_RELEASE);
+}
+
+int internal_callers_ready(void)
+{
+	return __atomic_load_n(&internal_ready, __ATOMIC_ACQUIRE);
 }

@@ -29,4 +29,7 @@ static inline int internal_caller(const void *caller)
 /* Find the LTTng-UST libraries' code (constructor, and after dlopen). */
 void internal_callers_init(void);
 
+/* Has internal_callers_init run?  (pthread_create needs it earlier.) */
+int internal_callers_ready(void);
+
 #endif

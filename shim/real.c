@@ -106,6 +106,9 @@ REAL(int, pthread_cond_signal_compat, "pthread_cond_signal", (pthread_cond_t *c)
 REAL(int, pthread_cond_broadcast_compat, "pthread_cond_broadcast", (pthread_cond_t *c), (c), COND_COMPAT_VERSION)
 #endif
 
+REAL(int, pthread_create, "pthread_create",
+	(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *p), (t, a, f, p), NULL)
+
 REAL(int, sem_wait, "sem_wait", (sem_t *s), (s), NULL)
 REAL(int, sem_timedwait, "sem_timedwait", (sem_t *s, const struct timespec *t), (s, t), NULL)
 REAL(int, sem_clockwait, "sem_clockwait", (sem_t *s, clockid_t c, const struct timespec *t), (s, c, t), NULL)

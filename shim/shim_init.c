@@ -15,11 +15,13 @@
 #include "guard.h"
 #include "internal_callers.h"
 #include "real.h"
+#include "thread_exit.h"
 
 static void shim_after_fork_child(void)
 {
 	gil_state_after_fork_child();
 	gil_identify_after_fork_child();
+	thread_exit_after_fork_child();
 }
 
 __attribute__((constructor))
@@ -30,6 +32,7 @@ static void shim_init(void)
 	real_resolve_all();
 	internal_callers_init();
 	gil_identify_init();
+	thread_exit_init();
 	pthread_atfork(NULL, NULL, shim_after_fork_child);
 	shim_leave();
 }
