@@ -16,6 +16,7 @@ bin_PROGRAMS += analyzer/giltrace-analyze
 analyzer_giltrace_analyze_SOURCES = \
 	analyzer/main.c \
 	analyzer/trace_read.c analyzer/trace_read.h \
+	analyzer/isolate.c analyzer/isolate.h \
 	analyzer/report.c analyzer/report.h \
 	analyzer/report_text.c analyzer/report_json.c analyzer/report_csv.c
 analyzer_giltrace_analyze_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)

@@ -8,6 +8,12 @@
  *   0 report written, 1 other failure (memory, output), 2 usage,
  *   3 no trace at a path, 4 a trace cannot be read, 5 no giltrace
  *   events, 6 events lack the vpid/vtid contexts.
+ *
+ * The traces are read, and the report written, in a child process
+ * (isolate.c): libbabeltrace2 crashes on some damaged traces, and that
+ * must end in status 4 and one line like any other unreadable trace.
+ * GILTRACE_ANALYZE_INPROCESS=1 does it all in this process (debuggers,
+ * the fuzzer).
  */
 #include "config.h"
 
@@ -20,6 +26,7 @@
 #include <string.h>
 
 #include "gil_state.h"
+#include "isolate.h"
 #include "report.h"
 #include "trace_read.h"
 
@@ -257,34 +264,39 @@ static void traces_describe(char *buf, size_t size, const struct trace_list *lis
 	}
 }
 
-int main(int argc, char **argv)
+/* What the analysis needs from the command line. */
+struct run {
+	const struct options *o;
+	int ninputs;
+	char **inputs;
+};
+
+/* Finds, reads and reports: in the child process, or in this one. */
+static int analyze(void *arg)
 {
-	struct options o = { .format = FORMAT_TEXT };
+	const struct run *run = arg;
+	const struct options *o = run->o;
 	struct trace_list traces = { 0 };
 	struct trace_read_stats stats;
 	struct gs_analysis a;
 	struct report r;
 	char where[512];
-	int status;
+	int status = EXIT_OK;
 
 	gs_init(&a, 0);
-	status = options_parse(argc, argv, &o);
-	if (status != EXIT_OK) {
-		goto end;
-	}
-	a.all_locks = o.all_locks;
-	for (int i = optind; i < argc; i++) {
-		enum trace_read_status st = trace_find(argv[i], &traces);
+	a.all_locks = o->all_locks;
+	for (int i = 0; i < run->ninputs; i++) {
+		enum trace_read_status st = trace_find(run->inputs[i], &traces);
 
 		if (st != TRACE_READ_OK) {
-			print_error(o.verbose, "Cannot find traces");
+			print_error(o->verbose, "Cannot find traces");
 			status = status_to_exit(st);
 			goto end;
 		}
 	}
-	status = status_to_exit(trace_read(&traces, &a, o.verbose, &stats));
+	status = status_to_exit(trace_read(&traces, &a, o->verbose, &stats));
 	if (status != EXIT_OK) {
-		print_error(o.verbose, "Cannot read the traces");
+		print_error(o->verbose, "Cannot read the traces");
 		goto end;
 	}
 	gs_finish(&a);
@@ -305,11 +317,37 @@ int main(int argc, char **argv)
 		status = EXIT_NO_EVENTS;
 		goto end;
 	}
-	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o.pids, .npids = o.npids };
-	status = report_write(&o, &r);
+	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o->pids, .npids = o->npids };
+	status = report_write(o, &r);
 end:
 	gs_free(&a);
 	trace_list_free(&traces);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { .format = FORMAT_TEXT };
+	struct run run;
+	const char *inprocess = getenv("GILTRACE_ANALYZE_INPROCESS");
+	int status;
+
+	status = options_parse(argc, argv, &o);
+	if (status != EXIT_OK) {
+		goto end;
+	}
+	run = (struct run) { .o = &o, .ninputs = argc - optind, .inputs = argv + optind };
+	if (inprocess && strcmp(inprocess, "1") == 0) {
+		status = analyze(&run);
+		goto end;
+	}
+	status = isolate_run(analyze, &run, o.verbose, EXIT_BAD_TRACE);
+	if (status < 0) {
+		fprintf(stderr, PROG ": Cannot start the process that reads the traces: error=\"%s\"\n",
+			strerror(errno));
+		status = EXIT_FAILURE_OTHER;
+	}
+end:
 	free(o.pids);
 	return status;
 }

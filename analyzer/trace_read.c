@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "isolate.h"
 #include "trace_read.h"
 
 #define MODULE "giltrace-analyze"
@@ -608,8 +609,11 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(
 	uint64_t count = 0;
 	bt_graph_simple_sink_component_consume_func_status status =
 		BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	bt_message_iterator_next_status next = bt_message_iterator_next(iter, &msgs, &count);
 
-	switch (bt_message_iterator_next(iter, &msgs, &count)) {
+	/* Back from decoding (isolate.h): a crash from here on is ours. */
+	isolate_babeltrace_leave();
+	switch (next) {
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
 		break;
 	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
@@ -634,6 +638,7 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(
 		bt_message_put_ref(msgs[i]);
 	}
 end:
+	isolate_babeltrace_enter(NULL);
 	return status;
 }
 
@@ -671,6 +676,7 @@ static enum trace_read_status source_add(struct graph *g, const char *path, size
 	bt_value *inputs = NULL;
 	char name[32];
 	enum trace_read_status status = TRACE_READ_OK;
+	bt_graph_add_component_status st;
 
 	if (!cls) {
 		APPEND_CAUSE("Cannot find the source.ctf.fs component class");
@@ -690,8 +696,11 @@ static enum trace_read_status source_add(struct graph *g, const char *path, size
 		goto end;
 	}
 	snprintf(name, sizeof(name), "trace-%zu", i);
-	if (bt_graph_add_source_component(g->graph, cls, name, params, level, &g->sources[i])
-			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+	/* Parses the metadata and reads every packet's header. */
+	isolate_babeltrace_enter(path);
+	st = bt_graph_add_source_component(g->graph, cls, name, params, level, &g->sources[i]);
+	isolate_babeltrace_leave();
+	if (st != BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		APPEND_CAUSE("Cannot read trace (--verbose shows babeltrace2's diagnosis): path=\"%s\"", path);
 		status = TRACE_READ_BAD_TRACE;
 		goto end;
@@ -776,7 +785,10 @@ static enum trace_read_status graph_build(struct graph *g, const struct trace_li
 
 static void graph_free(struct graph *g)
 {
+	/* The sources' finalization walks what they decoded. */
+	isolate_babeltrace_enter(NULL);
 	bt_graph_put_ref(g->graph);
+	isolate_babeltrace_leave();
 	bt_plugin_put_ref(g->ctf);
 	bt_plugin_put_ref(g->utils);
 	free(g->sources);
@@ -836,9 +848,11 @@ enum trace_read_status trace_read(const struct trace_list *list, struct gs_analy
 	if (status != TRACE_READ_OK) {
 		goto end;
 	}
+	isolate_babeltrace_enter(NULL);
 	do {
 		run = bt_graph_run(g.graph);
 	} while (run == BT_GRAPH_RUN_STATUS_AGAIN);
+	isolate_babeltrace_leave();
 	if (run == BT_GRAPH_RUN_STATUS_MEMORY_ERROR) {
 		status = TRACE_READ_MEMORY;
 		goto end;

@@ -91,6 +91,24 @@ printf '\377\377\377\177' | dd of="$d/metadata" bs=1 seek=24 conv=notrunc status
 expect 4 "metadata packet past end of file" "$work/bigpacket"
 expect 1 "unwritable output" -o /nonexistent/dir/report "$work/good"
 
+# libbabeltrace2 2.0.4 aborts or faults on these (found by
+# tests/fuzz_trace.sh): the analyzer reads traces in a child process and
+# reports them as damaged.
+tracepack=$GT_SRCDIR/tests/corpus/tracepack.py
+put_u64() {	# put_u64 FILE OFFSET VALUE: a little-endian packet field
+	python3 -c 'import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); f.write(struct.pack("<Q", int(sys.argv[3])))' "$@"
+}
+d=$(damaged hugecontent); put_u64 "$d/chan_0" 48 9223372036854775816	# content_size: 2^63 + 8
+expect 4 "packet content size >= 2^63 bits" "$work/hugecontent"
+d=$(damaged hugepacket); put_u64 "$d/chan_0" 56 9223372036854775816	# packet_size
+expect 4 "packet size >= 2^63 bits" "$work/hugepacket"
+d=$(damaged nofreq); python3 "$tracepack" edit "$d" '\tfreq = \d+;[^\n]*\n' ''
+expect 4 "clock without a frequency" "$work/nofreq"
+d=$(damaged dupmember); python3 "$tracepack" edit "$d" '_vpid;' '_vtid;'
+expect 4 "two members of the same name" "$work/dupmember"
+
 # Bytes flipped at random: any outcome but a crash.
 for i in $(seq 12); do
 	d=$(damaged "flip$i")

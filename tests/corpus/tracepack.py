@@ -13,6 +13,10 @@
       write the trace as one fuzzer input (the format below).
   tracepack.py unpack ARCHIVE OUTDIR
       the reverse, exactly as tests/fuzz_trace.c writes the files.
+  tracepack.py edit TRACEDIR PATTERN REPLACEMENT
+      replace the first match of a Python regular expression in the
+      trace's metadata text, packetized again as before (bad-input
+      tests damage the metadata with it).
 
 Fuzzer input format (tests/fuzz_trace.c reads it, leniently):
   u8 flags      bit 0: --all-locks; bits 1-2: 0 text, 1 json, 2 csv
@@ -124,6 +128,16 @@ def unpack(archive, outdir):
 	return data[0] if data else 0
 
 
+def edit(tracedir, pattern, replacement):
+	path = os.path.join(tracedir, "metadata")
+	first, text = metadata_split(open(path, "rb").read())
+	text, n = re.subn(pattern.encode(), replacement.encode(), text, count=1)
+	if n != 1:
+		sys.exit("tracepack: %r not found in %s" % (pattern, path))
+	with open(path, "wb") as f:
+		f.write(metadata_join(first, text) if first else text)
+
+
 def main():
 	cmd = sys.argv[1:2]
 	if cmd == ["normalize"] and len(sys.argv) == 5:
@@ -132,6 +146,8 @@ def main():
 		pack(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) == 5 else 0)
 	elif cmd == ["unpack"] and len(sys.argv) == 4:
 		unpack(*sys.argv[2:])
+	elif cmd == ["edit"] and len(sys.argv) == 5:
+		edit(*sys.argv[2:])
 	else:
 		sys.exit(__doc__)
 
