@@ -22,11 +22,16 @@ analyzer_giltrace_analyze_SOURCES = \
 analyzer_giltrace_analyze_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
 analyzer_giltrace_analyze_LDADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS) -lm
 
-# make fuzz: fuzz the analysis core for FUZZ_SECONDS, keeping the corpus
-# in the build tree.  Other fuzz targets can join with "fuzz: their-target".
+# make fuzz: fuzz the analysis core, then the whole program on damaged
+# real traces (tests/fuzz_trace.sh), for FUZZ_SECONDS each, keeping the
+# corpora in the build tree.  Other fuzz targets can join with
+# "fuzz: their-target".
 FUZZ_SECONDS = 300
-fuzz: fuzz-gil-state
+fuzz: fuzz-gil-state fuzz-trace
 fuzz-gil-state:
 	GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		FUZZ_CORPUS=$(abs_top_builddir)/tests/fuzz-corpus $(SHELL) $(srcdir)/tests/fuzz_gil_state.sh
-.PHONY: fuzz fuzz-gil-state
+fuzz-trace:
+	GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		FUZZ_CORPUS=$(abs_top_builddir)/tests/fuzz-trace-corpus $(SHELL) $(srcdir)/tests/fuzz_trace.sh
+.PHONY: fuzz fuzz-gil-state fuzz-trace

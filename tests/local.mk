@@ -118,3 +118,13 @@ EXTRA_DIST += tests/lib/giltrace.sh tests/lib/ctrl_c.py tests/lib/png_colors.py 
 	tests/e2e_record_status.sh tests/e2e_record_sigint.sh \
 	tests/e2e_record_daemon.sh tests/e2e_record_concurrent.sh \
 	tests/timeline_render.sh tests/e2e_report.sh
+
+# Analyzer fuzzing, whole path: damaged copies of the small real traces
+# of tests/corpus/ read by giltrace-analyze's own main() under the
+# sanitizers (a short run; make fuzz runs it longer).  The corpus itself
+# is checked against the reference counts, and its damaged traces
+# (tests/corpus/regress/) against their documented status.
+TESTS += tests/e2e_analyze_corpus.sh tests/fuzz_trace.sh
+SANITIZER_TESTS += tests/e2e_analyze_corpus.sh
+EXTRA_DIST += tests/e2e_analyze_corpus.sh tests/fuzz_trace.sh tests/fuzz_trace.c tests/corpus
+CLEANFILES += tests/fuzz_trace tests/fuzz-trace.log

@@ -105,3 +105,6 @@ record py3-convoy -- /usr/bin/python3 -I -S "$GT_TMP/convoy.py"
 record py27-convoy -- "$py27" -S "$GT_TMP/convoy.py"
 record py27-all-locks --all-locks -- "$py27" -S "$GT_TMP/locks.py"
 record py313-fork -- "$py313" -I -S -W ignore "$GT_TMP/fork.py"
+
+# The damaged traces of regress/ derive from py313-fork.
+"$here/regress/derive.sh" >/dev/null

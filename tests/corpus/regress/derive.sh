@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Writes the damaged traces of this directory again from the corpus
+# (tests/corpus/regenerate.sh runs it): NAME-STATUS.gtfz is a fuzzer
+# input (tests/corpus/tracepack.py) that once found a bug, and the exit
+# status giltrace-analyze must give for it (tests/e2e_analyze_corpus.sh,
+# tests/fuzz_trace.sh).  Each keeps the metadata and the smallest stream
+# of py313-fork.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+pack=$here/../tracepack.py
+src=$here/../py313-fork
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-regress.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+stream=$(basename "$(ls -S "$src"/chan_* | tail -1)")
+
+# base DIR: the metadata and the smallest stream of the source trace,
+# as chan_0.
+base() {
+	rm -rf "$1"
+	mkdir -p "$1/index"
+	cp "$src/metadata" "$1/"
+	cp "$src/$stream" "$1/chan_0"
+	cp "$src/index/$stream.idx" "$1/index/chan_0.idx"
+}
+
+put_u64() {	# put_u64 FILE OFFSET VALUE: a little-endian packet field
+	python3 -c 'import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); f.write(struct.pack("<Q", int(sys.argv[3])))' "$@"
+}
+
+# libbabeltrace2 2.0.4 aborts or faults on each (see analyzer/isolate.c).
+base "$tmp/t"; put_u64 "$tmp/t/chan_0" 48 9223372036854775816	# content_size 2^63 + 8
+python3 "$pack" pack "$tmp/t" "$here/bt-content-size-2e63-4.gtfz"
+base "$tmp/t"; put_u64 "$tmp/t/chan_0" 56 9223372036854775816	# packet_size
+python3 "$pack" pack "$tmp/t" "$here/bt-packet-size-2e63-4.gtfz"
+base "$tmp/t"; python3 "$pack" edit "$tmp/t" '\tfreq = \d+;[^\n]*\n' ''
+python3 "$pack" pack "$tmp/t" "$here/bt-clock-without-freq-4.gtfz"
+base "$tmp/t"; python3 "$pack" edit "$tmp/t" '_vpid;' '_vtid;'
+python3 "$pack" pack "$tmp/t" "$here/bt-duplicate-member-4.gtfz"
+ls -l "$here"/*.gtfz

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# The committed traces of tests/corpus/ (the fuzzer's seeds, recorded
+# from CPython 2.7, 3.11 and 3.13) read by giltrace-analyze: each one's
+# per-thread counters equal those re-derived from babeltrace2's text by
+# tests/lib/gil_reference.py, exactly, and --all-locks equals the
+# reference's lock counts; all of them at once give one process each
+# (two for the forked child).  Then every damaged trace of
+# tests/corpus/regress/ ends in its documented status and one line.
+# Needs no session daemon, so it runs in the sanitizer build too.
+set -euo pipefail
+srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+builddir=${GT_BUILDDIR:-$srcdir/build}
+analyze=$builddir/analyzer/giltrace-analyze
+ref=$srcdir/tests/lib/gil_reference.py
+corpus=$srcdir/tests/corpus
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -x "$analyze" ] || fail "$analyze not built"
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed" >&2; exit 77; }
+command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 is needed" >&2; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-corpus.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 procs=0
+for d in "$corpus"/*/; do
+	[ -f "$d/metadata" ] || continue
+	name=$(basename "$d")
+	"$analyze" --format=json "$d" >"$tmp/$name.json" 2>"$tmp/err" || fail "$name: status $?: $(cat "$tmp/err")"
+	[ -s "$tmp/err" ] && fail "$name: messages on stderr: $(cat "$tmp/err")"
+	babeltrace2 "$d" | python3 "$ref" count >"$tmp/$name.ref"
+	printf '%-16s ' "$name"
+	python3 "$ref" compare "$tmp/$name.json" "$tmp/$name.ref" || fail "$name: analyzer and reference differ"
+	if grep -q 'giltrace:mutex_' <(babeltrace2 "$d" | head -2000); then
+		"$analyze" --all-locks --format=json "$d" >"$tmp/$name.locks.json" || fail "$name: --all-locks failed"
+		printf '%-16s ' "$name"
+		babeltrace2 "$d" | python3 "$ref" locks "$tmp/$name.locks.json" ||
+			fail "$name: --all-locks and reference differ"
+	fi
+	procs=$((procs + $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["processes"]))' "$tmp/$name.json")))
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || fail "no trace in $corpus"
+
+"$analyze" --format=json "$corpus" >"$tmp/all.json" || fail "the whole corpus at once: status $?"
+python3 - "$tmp/all.json" "$n" "$procs" <<'PY' || fail "the whole corpus at once: wrong traces or processes"
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert len(r["traces"]) == int(sys.argv[2]), r["traces"]
+assert len(r["processes"]) == int(sys.argv[3]), [p["pid"] for p in r["processes"]]
+PY
+echo "all $n traces at once: $procs processes"
+
+# tests/corpus/regress/NAME-STATUS.gtfz: a fuzzer input that once found
+# a bug, and the status it must end in.
+k=0
+for f in "$corpus"/regress/*.gtfz; do
+	[ -e "$f" ] || continue
+	base=$(basename "$f" .gtfz)
+	want=${base##*-}
+	rm -rf "$tmp/r"
+	python3 "$corpus/tracepack.py" unpack "$f" "$tmp/r"
+	rc=0
+	"$analyze" "$tmp/r" >/dev/null 2>"$tmp/err" || rc=$?
+	[ "$rc" -eq "$want" ] || fail "$base: status $rc, want $want: $(cat "$tmp/err")"
+	if [ "$want" -ne 0 ]; then
+		[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^giltrace-analyze: ' "$tmp/err" ||
+			fail "$base: not one line naming the program: $(cat "$tmp/err")"
+	fi
+	k=$((k + 1))
+done
+echo "PASS: $n corpus traces exact; $k damaged traces of tests/corpus/regress as documented"
