@@ -3,13 +3,17 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "isolate.h"
@@ -19,7 +23,28 @@
 /* What the child tells the parent, in memory both share. */
 struct isolate_shared {
 	volatile sig_atomic_t in_babeltrace;	/* inside a call that reads trace data */
+	volatile sig_atomic_t calls;		/* such calls begun so far */
+	volatile uint64_t data_bytes;		/* size of the traces opened so far */
 	char path[PATH_MAX];			/* the trace it reads, "" if any */
+};
+
+/*
+ * The watchdog.  libbabeltrace2 2.0 loops for ever, allocating, on a
+ * packet whose size is under 8 bits (ctf.fs indexes the stream file by
+ * adding each packet's size to the offset).  A call into it that takes
+ * more anonymous memory than a generous bound (a base plus a quarter of
+ * the traces' size: its index of a sound trace is some 100 bytes per
+ * packet of at least 4 KiB), or that does not return for ten minutes,
+ * is stopped and the trace reported as damaged.
+ */
+#define WATCH_MEMORY_BASE (1ull << 30)
+#define WATCH_SECONDS 600
+#define WATCH_PERIOD_MS 250
+
+enum runaway {
+	RUNAWAY_NONE,
+	RUNAWAY_MEMORY,
+	RUNAWAY_TIME,
 };
 
 /*
@@ -44,12 +69,18 @@ void isolate_babeltrace_enter(const char *path)
 	} else if (state->path[0]) {
 		state->path[0] = '\0';
 	}
+	state->calls++;
 	state->in_babeltrace = 1;
 }
 
 void isolate_babeltrace_leave(void)
 {
 	state->in_babeltrace = 0;
+}
+
+void isolate_babeltrace_data(uint64_t bytes)
+{
+	state->data_bytes += bytes;
 }
 
 static int is_crash_signal(int sig)
@@ -151,15 +182,82 @@ static void write_all(int fd, const char *s, size_t n)
 	}
 }
 
-/* The child's stderr, until it closes: passed on at once with verbose,
- * else kept for after the child's end. */
-static void child_messages(int fd, int verbose, struct buffer *b)
+/* The child's anonymous memory (RssAnon), in bytes; 0 if unknown. */
+static uint64_t child_memory(pid_t pid)
 {
+	char path[64], line[256];
+	uint64_t kib = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	f = fopen(path, "r");
+	if (!f) {
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "RssAnon: %" SCNu64, &kib) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return kib * 1024;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/* Watchdog state across the parent's wake-ups. */
+struct watch {
+	sig_atomic_t calls;	/* the call being timed */
+	double since;		/* when it was first seen */
+	uint64_t limit;		/* the memory bound it was stopped at */
+	enum runaway why;
+};
+
+static void watch_check(pid_t pid, const struct isolate_shared *shared, struct watch *w)
+{
+	double now = now_seconds();
+
+	if (w->why != RUNAWAY_NONE || !shared->in_babeltrace) {
+		return;
+	}
+	if (shared->calls != w->calls) {
+		w->calls = shared->calls;
+		w->since = now;
+	}
+	w->limit = WATCH_MEMORY_BASE + shared->data_bytes / 4;
+	if (child_memory(pid) > w->limit) {
+		w->why = RUNAWAY_MEMORY;
+	} else if (now - w->since > WATCH_SECONDS) {
+		w->why = RUNAWAY_TIME;
+	}
+	if (w->why != RUNAWAY_NONE) {
+		kill(pid, SIGKILL);
+	}
+}
+
+/* The child's stderr, until it closes: passed on at once with verbose,
+ * else kept for after the child's end; the watchdog looks in between. */
+static void child_messages(pid_t pid, int fd, int verbose, struct buffer *b,
+		const struct isolate_shared *shared, struct watch *w)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	char chunk[4096];
 
 	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
+		int ready = poll(&pfd, 1, WATCH_PERIOD_MS);
+		ssize_t n;
 
+		watch_check(pid, shared, w);
+		if (ready == 0 || (ready < 0 && errno == EINTR)) {
+			continue;
+		}
+		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -171,6 +269,28 @@ static void child_messages(int fd, int verbose, struct buffer *b)
 		} else {
 			buffer_add(b, chunk, (size_t) n);
 		}
+	}
+}
+
+/* One line for a child that libbabeltrace2 crashed or ran away in. */
+static void report_babeltrace(const struct isolate_shared *shared, const struct watch *w, int sig)
+{
+	char why[128];
+
+	if (w->why == RUNAWAY_MEMORY) {
+		snprintf(why, sizeof(why), "ran away on damaged data, stopped past %" PRIu64 " MiB of memory",
+			w->limit >> 20);
+	} else if (w->why == RUNAWAY_TIME) {
+		snprintf(why, sizeof(why), "ran away on damaged data, stopped after %d s", WATCH_SECONDS);
+	} else {
+		snprintf(why, sizeof(why), "crashed on damaged data, signal=SIG%s", sigabbrev_np(sig));
+	}
+	if (shared->path[0]) {
+		fprintf(stderr, PROG ": Cannot read trace: libbabeltrace2 %s (--verbose shows its messages): "
+			"path=\"%s\"\n", why, shared->path);
+	} else {
+		fprintf(stderr, PROG ": Cannot read the traces: libbabeltrace2 %s (--verbose shows its messages)\n",
+			why);
 	}
 }
 
@@ -189,6 +309,7 @@ static int child_wait(pid_t pid)
 int isolate_run(int (*fn)(void *), void *arg, int verbose, int bad_trace_status)
 {
 	struct buffer msgs = { 0 };
+	struct watch w = { 0 };
 	struct isolate_shared *shared;
 	int fds[2], ws, sig, status;
 	pid_t pid;
@@ -219,7 +340,7 @@ int isolate_run(int (*fn)(void *), void *arg, int verbose, int bad_trace_status)
 		_exit(status);
 	}
 	close(fds[1]);
-	child_messages(fds[0], verbose, &msgs);
+	child_messages(pid, fds[0], verbose, &msgs, shared, &w);
 	close(fds[0]);
 	ws = child_wait(pid);
 	if (ws == -1) {
@@ -227,16 +348,9 @@ int isolate_run(int (*fn)(void *), void *arg, int verbose, int bad_trace_status)
 	} else if (WIFEXITED(ws)) {
 		write_all(2, msgs.data, msgs.len);
 		status = WEXITSTATUS(ws);
-	} else if (is_crash_signal(WTERMSIG(ws)) && shared->in_babeltrace) {
-		sig = WTERMSIG(ws);
-		if (shared->path[0]) {
-			fprintf(stderr, PROG ": Cannot read trace: libbabeltrace2 crashed on its damaged data "
-				"(--verbose shows its messages): path=\"%s\", signal=SIG%s\n",
-				shared->path, sigabbrev_np(sig));
-		} else {
-			fprintf(stderr, PROG ": Cannot read the traces: libbabeltrace2 crashed on damaged data "
-				"(--verbose shows its messages): signal=SIG%s\n", sigabbrev_np(sig));
-		}
+	} else if ((w.why != RUNAWAY_NONE && WTERMSIG(ws) == SIGKILL)
+			|| (is_crash_signal(WTERMSIG(ws)) && shared->in_babeltrace)) {
+		report_babeltrace(shared, &w, WTERMSIG(ws));
 		status = bad_trace_status;
 	} else {
 		/* Not babeltrace's: die the same way, messages first. */

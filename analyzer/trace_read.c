@@ -3,7 +3,9 @@
 
 #define _GNU_SOURCE
 #include <babeltrace2/babeltrace.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -224,6 +226,28 @@ end:
 		fclose(f);
 	}
 	return status;
+}
+
+/* The size of a trace's files (metadata and streams), for the
+ * watchdog's memory bound (isolate.h). */
+static uint64_t trace_bytes(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	uint64_t total = 0;
+
+	if (!d) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+			total += (uint64_t) st.st_size;
+		}
+	}
+	closedir(d);
+	return total;
 }
 
 /* ---- event classes ------------------------------------------------- */
@@ -697,6 +721,7 @@ static enum trace_read_status source_add(struct graph *g, const char *path, size
 	}
 	snprintf(name, sizeof(name), "trace-%zu", i);
 	/* Parses the metadata and reads every packet's header. */
+	isolate_babeltrace_data(trace_bytes(path));
 	isolate_babeltrace_enter(path);
 	st = bt_graph_add_source_component(g->graph, cls, name, params, level, &g->sources[i]);
 	isolate_babeltrace_leave();
