@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hist.h"
 
@@ -158,4 +159,62 @@ void hist_free(struct hist *h)
 	}
 	h->groups = NULL;
 	h->count = h->sum = h->min = h->max = 0;
+}
+
+int hist_copy(struct hist *into, const struct hist *from)
+{
+	for (unsigned int g = 0; into->groups && g < HIST_GROUPS; g++) {
+		if (into->groups[g]) {
+			memset(into->groups[g], 0, HIST_SUB * sizeof(**into->groups));
+		}
+	}
+	into->count = into->sum = into->min = into->max = 0;
+	return hist_merge(into, from);
+}
+
+/* Count of bucket (g, s) in h, 0 where the row was never allocated. */
+static uint64_t bucket_count(const struct hist *h, unsigned int g, unsigned int s)
+{
+	return h->groups && h->groups[g] ? h->groups[g][s] : 0;
+}
+
+int hist_diff(struct hist *into, const struct hist *now, const struct hist *before)
+{
+	uint64_t lo = UINT64_MAX, hi = 0;
+
+	if (now->count <= before->count) {
+		return 0;
+	}
+	for (unsigned int g = 0; g < HIST_GROUPS; g++) {
+		uint64_t *row;
+
+		if (!now->groups || !now->groups[g]) {
+			continue;
+		}
+		for (unsigned int s = 0; s < HIST_SUB; s++) {
+			uint64_t n = now->groups[g][s] - bucket_count(before, g, s);
+			uint64_t width, low;
+
+			if (n == 0) {
+				continue;
+			}
+			row = group_row(into, g);
+			if (!row) {
+				return -1;
+			}
+			row[s] += n;
+			low = bucket_low(g, s, &width);
+			lo = low < lo ? low : lo;
+			hi = low + width - 1 > hi ? low + width - 1 : hi;
+		}
+	}
+	/* A new extreme was reached in the interval: it is exact. */
+	if (before->count == 0 || now->min < before->min || lo < now->min) {
+		lo = now->min;
+	}
+	if (before->count == 0 || now->max > before->max || hi > now->max) {
+		hi = now->max;
+	}
+	totals_add(into, now->count - before->count, now->sum - before->sum, lo, hi);
+	return 0;
 }

@@ -51,4 +51,16 @@ uint64_t hist_percentile(const struct hist *h, double p);
 void hist_summarise(const struct hist *h, struct hist_summary *s);
 void hist_free(struct hist *h);
 
+/*
+ * For views over intervals of a growing histogram (giltrace top):
+ * hist_copy() makes into an exact copy of from (into's old content is
+ * replaced); hist_diff() makes into (empty) hold what now has gained since
+ * it was copied to before.  The difference's count and sum are exact; its
+ * min and max are exact when they are new extremes of now, otherwise the
+ * bounds of the first and last bucket that grew.  Both return -1 when out
+ * of memory.
+ */
+int hist_copy(struct hist *into, const struct hist *from);
+int hist_diff(struct hist *into, const struct hist *now, const struct hist *before);
+
 #endif

@@ -343,7 +343,7 @@ struct field_ref {
  * classes so that each event costs only indexed borrows.
  */
 struct ev_desc {
-	const bt_event_class *ec;	/* borrowed: the classes outlive the graph run */
+	const bt_event_class *ec;	/* a reference owned by this */
 	int wanted;			/* a giltrace event the analysis reads */
 	int giltrace;			/* any giltrace:* event */
 	int has_clock;
@@ -436,6 +436,9 @@ static struct ev_desc *desc_create(struct reader *r, const bt_event_class *ec)
 	if (!d) {
 		return NULL;
 	}
+	/* Keep the class alive while cached: a live session's traces may end
+	 * (per-process buffers) and a new class must not reuse its address. */
+	bt_event_class_get_ref(ec);
 	d->ec = ec;
 	d->giltrace = name && strncmp(name, "giltrace:", 9) == 0;
 	for (size_t i = 0; d->giltrace && i < sizeof(event_types) / sizeof(event_types[0]); i++) {
@@ -456,6 +459,7 @@ static struct ev_desc *desc_create(struct reader *r, const bt_event_class *ec)
 	d->npayload = map_members(bt_event_class_borrow_payload_field_class_const(ec),
 		d->payload, DESC_MAX_FIELDS, 0);
 	if (idmap_put(&r->descs, (uint64_t) (uintptr_t) ec, d) != 0) {
+		bt_event_class_put_ref(ec);
 		free(d);
 		return NULL;
 	}
@@ -571,6 +575,9 @@ static int event_handle(struct reader *r, const bt_message *msg)
 		if (bt_clock_snapshot_get_ns_from_origin(cs, &ev.ts) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
 			ev.ts = 0;
 		}
+		if (ev.ts > r->stats->clock_ns) {
+			r->stats->clock_ns = ev.ts;
+		}
 	}
 	sf = bt_event_borrow_common_context_field_const(event);
 	for (unsigned int i = 0; i < d->nctx; i++) {
@@ -588,6 +595,18 @@ static int event_handle(struct reader *r, const bt_message *msg)
 	return 0;
 }
 
+/* A live source saying no event older than this will come. */
+static void inactivity_handle(struct reader *r, const bt_message *msg)
+{
+	const bt_clock_snapshot *cs = bt_message_message_iterator_inactivity_borrow_clock_snapshot_const(msg);
+	int64_t ns;
+
+	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK
+			&& ns > r->stats->clock_ns) {
+		r->stats->clock_ns = ns;
+	}
+}
+
 static int message_handle(struct reader *r, const bt_message *msg)
 {
 	uint64_t count = 0;
@@ -601,6 +620,9 @@ static int message_handle(struct reader *r, const bt_message *msg)
 		} else {
 			gs_discarded(r->a, 0, 0, 1);
 		}
+		return 0;
+	case BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY:
+		inactivity_handle(r, msg);
 		return 0;
 	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
 		if (bt_message_discarded_packets_get_count(msg, &count) == BT_PROPERTY_AVAILABILITY_AVAILABLE) {
@@ -854,6 +876,7 @@ static void descs_free(struct idmap *descs)
 	void *v;
 
 	while (idmap_next(descs, &pos, &v)) {
+		bt_event_class_put_ref(((struct ev_desc *) v)->ec);
 		free(v);
 	}
 	idmap_free(descs);
@@ -902,4 +925,193 @@ end:
 	graph_free(&g);
 	descs_free(&r.descs);
 	return status;
+}
+
+/* ---- live reading -------------------------------------------------- */
+
+struct trace_live {
+	struct reader r;		/* the sink's state */
+	bt_graph *graph;		/* owned */
+	const bt_plugin *ctf;		/* owned */
+	const bt_component_class_source *cls;	/* borrowed from ctf */
+	char *relay;			/* owned: net://HOST:PORT */
+	char *session;			/* owned */
+	char *url;			/* owned: the session's lttng-live URL */
+};
+
+static enum trace_read_status live_graph_build(struct trace_live *l, bt_logging_level level)
+{
+	const bt_component_source *src;
+	const bt_component_sink *sink;
+	bt_value *params = bt_value_map_create();
+	bt_value *inputs = NULL;
+	enum trace_read_status status = TRACE_READ_OK;
+
+	l->graph = bt_graph_create(0);
+	if (!l->graph || !params) {
+		status = TRACE_READ_MEMORY;
+		goto end;
+	}
+	/* "end": the source ends once the session is destroyed and read
+	 * to its end ("continue" would wait for a new one of that name);
+	 * the session must exist on the relay daemon when reading starts. */
+	if (bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK
+			|| bt_value_array_append_string_element(inputs, l->url) != BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK
+			|| bt_value_map_insert_string_entry(params, "session-not-found-action", "end")
+			!= BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK) {
+		status = TRACE_READ_MEMORY;
+		goto end;
+	}
+	if (bt_graph_add_source_component(l->graph, l->cls, "live", params, level, &src)
+			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		APPEND_CAUSE("Cannot create the live source: url=\"%s\"", l->url);
+		status = TRACE_READ_ERROR;
+		goto end;
+	}
+	if (bt_graph_add_simple_sink_component(l->graph, "giltrace", sink_init, sink_consume, NULL, &l->r, &sink)
+			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		APPEND_CAUSE("Cannot create the analysis sink");
+		status = TRACE_READ_ERROR;
+		goto end;
+	}
+	/* One output port: the live source merges its streams itself. */
+	if (bt_graph_connect_ports(l->graph, bt_component_source_borrow_output_port_by_index_const(src, 0),
+			bt_component_sink_borrow_input_port_by_name_const(sink, "in"), NULL)
+			!= BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		APPEND_CAUSE("Cannot connect the live source to the analysis sink");
+		status = TRACE_READ_ERROR;
+		goto end;
+	}
+end:
+	bt_value_put_ref(params);
+	return status;
+}
+
+enum trace_read_status trace_live_open(const char *relay, const char *host, const char *session,
+		struct gs_analysis *a, int verbose, struct trace_read_stats *stats,
+		struct trace_live **live)
+{
+	struct trace_live *l = calloc(1, sizeof(*l));
+	enum trace_read_status status;
+
+	*live = NULL;
+	if (!l) {
+		return TRACE_READ_MEMORY;
+	}
+	memset(stats, 0, sizeof(*stats));
+	l->r.a = a;
+	l->r.stats = stats;
+	l->relay = strdup(relay);
+	l->session = strdup(session);
+	if (!l->relay || !l->session || asprintf(&l->url, "%s/host/%s/%s", relay, host, session) < 0) {
+		l->url = NULL;
+		status = TRACE_READ_MEMORY;
+		goto error;
+	}
+	status = plugin_find("ctf", &l->ctf);
+	if (status != TRACE_READ_OK) {
+		goto error;
+	}
+	l->cls = bt_plugin_borrow_source_component_class_by_name_const(l->ctf, "lttng-live");
+	if (!l->cls) {
+		APPEND_CAUSE("Cannot find the source.ctf.lttng-live component class");
+		status = TRACE_READ_ERROR;
+		goto error;
+	}
+	status = live_graph_build(l, verbose ? BT_LOGGING_LEVEL_WARNING : BT_LOGGING_LEVEL_NONE);
+	if (status != TRACE_READ_OK) {
+		goto error;
+	}
+	*live = l;
+	return TRACE_READ_OK;
+error:
+	trace_live_close(l);
+	return status;
+}
+
+enum trace_live_status trace_live_step(struct trace_live *l)
+{
+	switch (bt_graph_run_once(l->graph)) {
+	case BT_GRAPH_RUN_ONCE_STATUS_OK:
+		return TRACE_LIVE_OK;
+	case BT_GRAPH_RUN_ONCE_STATUS_AGAIN:
+		return TRACE_LIVE_AGAIN;
+	case BT_GRAPH_RUN_ONCE_STATUS_END:
+		return TRACE_LIVE_END;
+	case BT_GRAPH_RUN_ONCE_STATUS_MEMORY_ERROR:
+		return TRACE_LIVE_MEMORY;
+	default:
+		APPEND_CAUSE("Cannot read the live session: url=\"%s\"", l->url);
+		return TRACE_LIVE_ERROR;
+	}
+}
+
+/* An integer entry of a map, signed or not; -1 if absent. */
+static int64_t map_int(const bt_value *map, const char *key)
+{
+	const bt_value *v = bt_value_map_borrow_entry_value_const(map, key);
+
+	if (v && bt_value_is_unsigned_integer(v)) {
+		return (int64_t) bt_value_integer_unsigned_get(v);
+	}
+	if (v && bt_value_is_signed_integer(v)) {
+		return bt_value_integer_signed_get(v);
+	}
+	return -1;
+}
+
+int trace_live_viewers(struct trace_live *l)
+{
+	const bt_component_class *cls = bt_component_class_source_as_component_class_const(l->cls);
+	bt_value *params = bt_value_map_create();
+	bt_query_executor *q = NULL;
+	const bt_value *result = NULL;
+	int viewers = -2;
+
+	if (!params || bt_value_map_insert_string_entry(params, "url", l->relay) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK) {
+		goto end;
+	}
+	q = bt_query_executor_create(cls, "sessions", params);
+	if (!q) {
+		goto end;
+	}
+	switch (bt_query_executor_query(q, &result)) {
+	case BT_QUERY_EXECUTOR_QUERY_STATUS_OK:
+		break;
+	case BT_QUERY_EXECUTOR_QUERY_STATUS_AGAIN:
+		viewers = -1;
+		goto end;
+	default:
+		APPEND_CAUSE("Cannot list the relay daemon's sessions: url=\"%s\"", l->relay);
+		goto end;
+	}
+	viewers = -1;
+	for (uint64_t i = 0; bt_value_is_array(result) && i < bt_value_array_get_length(result); i++) {
+		const bt_value *s = bt_value_array_borrow_element_by_index_const(result, i);
+		const bt_value *name = bt_value_map_borrow_entry_value_const(s, "session-name");
+
+		if (name && bt_value_is_string(name) && strcmp(bt_value_string_get(name), l->session) == 0) {
+			viewers = (int) map_int(s, "client-count");
+			break;
+		}
+	}
+end:
+	bt_value_put_ref(result);
+	bt_query_executor_put_ref(q);
+	bt_value_put_ref(params);
+	return viewers;
+}
+
+void trace_live_close(struct trace_live *l)
+{
+	if (!l) {
+		return;
+	}
+	bt_graph_put_ref(l->graph);
+	bt_plugin_put_ref(l->ctf);
+	descs_free(&l->r.descs);
+	free(l->relay);
+	free(l->session);
+	free(l->url);
+	free(l);
 }

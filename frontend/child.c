@@ -14,6 +14,34 @@
 #include "child.h"
 #include "util.h"
 
+/* The preload list: liblttng-ust-fork first, then the shim. */
+char *child_preload_list(void)
+{
+	const char *shim = getenv("GILTRACE_SHIM");
+	const char *fork_lib = getenv("GILTRACE_UST_FORK");
+	char *list;
+
+	if (!shim || !*shim) {
+		shim = GILTRACE_SHIM_PATH;
+	}
+	if (!fork_lib || !*fork_lib) {
+		fork_lib = GILTRACE_UST_FORK_PATH;
+	}
+	if (access(shim, R_OK) != 0) {
+		gt_err("Cannot find the shim at %s (reinstall giltrace, or set GILTRACE_SHIM)", shim);
+		return NULL;
+	}
+	if (access(fork_lib, R_OK) != 0) {
+		gt_err("Cannot find %s, needed to trace forked children (apt-get install liblttng-ust1, or set GILTRACE_UST_FORK)",
+			fork_lib);
+		return NULL;
+	}
+	if (asprintf(&list, "%s:%s", fork_lib, shim) < 0) {
+		return NULL;
+	}
+	return list;
+}
+
 static void report_and_exit(int fd, int err)
 {
 	ssize_t n = write(fd, &err, sizeof(err));

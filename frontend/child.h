@@ -21,6 +21,13 @@ struct child {
 	int errpipe;	/* read end: errno of a failed exec, EOF on success */
 };
 
+/*
+ * The LD_PRELOAD list for COMMAND: liblttng-ust-fork, then the shim
+ * (GILTRACE_UST_FORK and GILTRACE_SHIM override the installed ones).
+ * Caller frees; NULL and one line if either is missing.
+ */
+char *child_preload_list(void);
+
 /* Fork the gated child; -1 and one line on failure. */
 int child_fork(struct child *c, char **argv, const char *preload,
 	const struct sessiond *sd, const struct sig_state *state);

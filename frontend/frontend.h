@@ -8,5 +8,6 @@
 /* Each returns giltrace's exit status (record may also die of COMMAND's signal). */
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

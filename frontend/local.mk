@@ -11,6 +11,13 @@ frontend_libtimeline_la_SOURCES = \
 	frontend/trace_read.h
 frontend_libtimeline_la_LIBADD = -lm
 
+# giltrace top's figures per interval: pure C on the analysis core, so
+# the unit tests link it too.
+noinst_LTLIBRARIES += frontend/libtopview.la
+frontend_libtopview_la_SOURCES = frontend/top_view.c frontend/top_view.h
+frontend_libtopview_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+frontend_libtopview_la_LIBADD = analyzer/libgilstate.la
+
 frontend_giltrace_SOURCES = \
 	frontend/main.c frontend/frontend.h \
 	frontend/record.c frontend/report.c \
@@ -20,7 +27,9 @@ frontend_giltrace_SOURCES = \
 	frontend/sessiond.c frontend/sessiond.h \
 	frontend/signals.c frontend/signals.h \
 	frontend/trace_read.c frontend/trace_read.h \
-	frontend/util.c frontend/util.h
+	frontend/util.c frontend/util.h \
+	frontend/top.c frontend/relayd.c frontend/relayd.h \
+	analyzer/trace_read.c analyzer/trace_read.h
 
 # Installed locations giltrace looks for; override at build time with
 # e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at
@@ -31,12 +40,13 @@ giltrace_analyze_path = $(bindir)/giltrace-analyze
 giltrace_ust_fork_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-fork.so.1
 giltrace_sessiond_path = $(LTTNG_SESSIOND)
 
-frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CFLAGS) \
+frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CFLAGS) -I$(top_srcdir) \
 	-DGILTRACE_SHIM_PATH='"$(giltrace_shim_path)"' \
 	-DGILTRACE_ANALYZE_PATH='"$(giltrace_analyze_path)"' \
 	-DGILTRACE_UST_FORK_PATH='"$(giltrace_ust_fork_path)"' \
 	-DLTTNG_SESSIOND_PATH='"$(giltrace_sessiond_path)"'
-frontend_giltrace_LDADD = frontend/libtimeline.la $(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS)
+frontend_giltrace_LDADD = frontend/libtimeline.la frontend/libtopview.la analyzer/libgilstate.la \
+	$(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS) -lm
 
 # Trace Compass: the XML analysis, installed where users can import it.
 tracecompassdir = $(pkgdatadir)

@@ -19,10 +19,11 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: giltrace record [OPTION]... [--] COMMAND [ARG]...\n"
 		"       giltrace report [OPTION]... TRACE_DIR...\n"
+		"       giltrace top [OPTION]... [--] COMMAND [ARG]... | --pid=PID | --session=NAME\n"
 		"       giltrace --version\n"
 		"\n"
 		"Record who holds Python's global interpreter lock, who waits for it and how\n"
-		"often wake-ups fail, then report on it.  'giltrace SUBCOMMAND --help' for more;\n"
+		"often wake-ups fail, then report on it, or watch it live (top).  'giltrace SUBCOMMAND --help' for more;\n"
 		"man giltrace for everything.\n");
 }
 
@@ -37,6 +38,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "report") == 0) {
 		return cmd_report(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "top") == 0) {
+		return cmd_top(argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);

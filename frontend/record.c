@@ -216,34 +216,6 @@ static int prepare_output(struct record_opts *o)
 	return 0;
 }
 
-/* The preload list: liblttng-ust-fork first, then the shim. */
-static char *preload_list(void)
-{
-	const char *shim = getenv("GILTRACE_SHIM");
-	const char *fork_lib = getenv("GILTRACE_UST_FORK");
-	char *list;
-
-	if (!shim || !*shim) {
-		shim = GILTRACE_SHIM_PATH;
-	}
-	if (!fork_lib || !*fork_lib) {
-		fork_lib = GILTRACE_UST_FORK_PATH;
-	}
-	if (access(shim, R_OK) != 0) {
-		gt_err("Cannot find the shim at %s (reinstall giltrace, or set GILTRACE_SHIM)", shim);
-		return NULL;
-	}
-	if (access(fork_lib, R_OK) != 0) {
-		gt_err("Cannot find %s, needed to trace forked children (apt-get install liblttng-ust1, or set GILTRACE_UST_FORK)",
-			fork_lib);
-		return NULL;
-	}
-	if (asprintf(&list, "%s:%s", fork_lib, shim) < 0) {
-		return NULL;
-	}
-	return list;
-}
-
 struct run {
 	struct record_opts opts;
 	struct sig_state sig;
@@ -310,7 +282,7 @@ static void closing_line(struct run *run)
 		fprintf(stderr, "giltrace: session %s is still recording into %s\n", run->session.name, where);
 		return;
 	}
-	st = trace_read(path, NULL, NULL, &stats);
+	st = tr_read(path, NULL, NULL, &stats);
 	if (st == TR_NO_TRACE) {
 		gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", where);
 	} else if (st == TR_OK) {
@@ -338,7 +310,7 @@ int cmd_record(int argc, char **argv)
 	if (parse_record(argc, argv, &run.opts) != 0) {
 		return GT_EXIT_FAILURE;
 	}
-	preload = preload_list();
+	preload = child_preload_list();
 	if (!preload || prepare_output(&run.opts) != 0 || sig_setup(&run.sig) != 0) {
 		return GT_EXIT_FAILURE;
 	}

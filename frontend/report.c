@@ -161,7 +161,7 @@ static int pictures(const struct report_opts *o)
 		return -1;
 	}
 	for (i = 0; i < o->ntraces && ret == 0; i++) {
-		switch (trace_read(o->traces[i], feed, tl, &stats)) {
+		switch (tr_read(o->traces[i], feed, tl, &stats)) {
 		case TR_OK:
 			info.events += stats.events;
 			info.discarded_events += stats.discarded_events;

@@ -31,9 +31,15 @@ static int create_own(struct rec_session *s, const struct rec_config *cfg)
 	for (attempt = 0; attempt < 100 && ret == LTTNG_ERR_EXIST_SESS; attempt++) {
 		snprintf(s->name, sizeof(s->name), "giltrace-%ld-%ld-%d",
 			(long) getpid(), (long) time(NULL), attempt);
-		desc = lttng_session_descriptor_local_create(s->name, cfg->output);
+		if (cfg->live_control) {
+			desc = lttng_session_descriptor_live_network_create(s->name, cfg->live_control,
+				cfg->live_data, cfg->live_timer_us);
+		} else {
+			desc = lttng_session_descriptor_local_create(s->name, cfg->output);
+		}
 		if (!desc) {
-			gt_err("Cannot describe the tracing session: output=%s", cfg->output);
+			gt_err("Cannot describe the tracing session: output=%s",
+				cfg->live_control ? cfg->live_control : cfg->output);
 			return -1;
 		}
 		ret = lttng_create_session_ext(desc);
@@ -44,7 +50,8 @@ static int create_own(struct rec_session *s, const struct rec_config *cfg)
 		return -1;
 	}
 	s->created = true;
-	snprintf(s->path, sizeof(s->path), "%s", cfg->output);
+	s->live_timer_us = (unsigned int) cfg->live_timer_us;
+	snprintf(s->path, sizeof(s->path), "%s", cfg->live_control ? cfg->live_control : cfg->output);
 	return 0;
 }
 
@@ -63,6 +70,7 @@ static int find_existing(struct rec_session *s, const char *name, bool *active)
 			snprintf(s->name, sizeof(s->name), "%s", name);
 			snprintf(s->path, sizeof(s->path), "%s", list[i].path);
 			*active = list[i].enabled;
+			s->live_timer_us = list[i].live_timer_interval;
 			found = 0;
 			break;
 		}

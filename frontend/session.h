@@ -25,6 +25,14 @@ struct rec_config {
 	bool all_locks;		/* every giltrace event, not only gil_* */
 	uint64_t subbuf_size;	/* bytes, power of two */
 	uint64_t num_subbuf;	/* power of two */
+	/*
+	 * Own session in live mode (giltrace top): the relay daemon's
+	 * control and data URLs (tcp://HOST:PORT) and the live timer, which
+	 * sets how often buffers reach viewers; output is then unused.
+	 */
+	const char *live_control;
+	const char *live_data;
+	uint64_t live_timer_us;
 };
 
 struct rec_session {
@@ -33,6 +41,7 @@ struct rec_session {
 	bool created;		/* ours: destroy it at the end */
 	bool started;		/* started by us: stop it at the end */
 	bool was_active;	/* --session found it recording: left so */
+	unsigned int live_timer_us;	/* 0 unless a live session */
 	struct lttng_handle *handle;
 	struct lttng_process_attr_tracker_handle *tracker; /* vpid filter or NULL */
 };

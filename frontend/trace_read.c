@@ -459,7 +459,7 @@ end:
 	return status;
 }
 
-enum tr_status trace_read(const char *path, tr_callback cb, void *arg, struct tr_stats *stats)
+enum tr_status tr_read(const char *path, tr_callback cb, void *arg, struct tr_stats *stats)
 {
 	struct pathlist traces = { 0 };
 	struct reader *r;

@@ -58,6 +58,6 @@ enum tr_status {
 };
 
 /* cb may be NULL to only count.  Prints one line on TR_ERROR; the caller words TR_NO_TRACE. */
-enum tr_status trace_read(const char *path, tr_callback cb, void *arg, struct tr_stats *stats);
+enum tr_status tr_read(const char *path, tr_callback cb, void *arg, struct tr_stats *stats);
 
 #endif

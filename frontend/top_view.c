@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "top_view.h"
+
+/* Where the previous interval left one (GIL, thread). */
+struct tv_base {
+	struct gs_counters c;
+	uint64_t held_ns;
+	uint64_t waited_ns;
+	struct hist wakeup;		/* copy of the cumulative histogram, owned */
+};
+
+void tv_init(struct top_view *v, struct gs_analysis *a)
+{
+	memset(v, 0, sizeof(*v));
+	v->a = a;
+}
+
+double tv_share(uint64_t part, int64_t span)
+{
+	return span > 0 ? (double) part / (double) span : 0.0;
+}
+
+static uint64_t since(int64_t from, int64_t to)
+{
+	return to > from ? (uint64_t) (to - from) : 0;
+}
+
+static uint64_t minus(uint64_t now, uint64_t before)
+{
+	return now > before ? now - before : 0;
+}
+
+static void counters_diff(struct gs_counters *d, const struct gs_counters *now, const struct gs_counters *before)
+{
+	d->acquisitions = minus(now->acquisitions, before->acquisitions);
+	d->contended_acquisitions = minus(now->contended_acquisitions, before->contended_acquisitions);
+	d->releases = minus(now->releases, before->releases);
+	d->switches = minus(now->switches, before->switches);
+	d->waits = minus(now->waits, before->waits);
+	d->failed_wakeups = minus(now->failed_wakeups, before->failed_wakeups);
+	d->timeouts = minus(now->timeouts, before->timeouts);
+	d->missed_handoffs = minus(now->missed_handoffs, before->missed_handoffs);
+	d->abandoned = minus(now->abandoned, before->abandoned);
+}
+
+static void counters_add(struct gs_counters *to, const struct gs_counters *c)
+{
+	to->acquisitions += c->acquisitions;
+	to->contended_acquisitions += c->contended_acquisitions;
+	to->releases += c->releases;
+	to->switches += c->switches;
+	to->waits += c->waits;
+	to->failed_wakeups += c->failed_wakeups;
+	to->timeouts += c->timeouts;
+	to->missed_handoffs += c->missed_handoffs;
+	to->abandoned += c->abandoned;
+}
+
+static int counters_zero(const struct gs_counters *c)
+{
+	static const struct gs_counters zero;
+
+	return memcmp(c, &zero, sizeof(zero)) == 0;
+}
+
+/* Held and waited so far, what is in progress counted up to now. */
+static void progress(const struct gs_analysis *a, const struct gs_gil_thread *gt, int64_t now,
+		uint64_t *held, uint64_t *waited)
+{
+	const struct gs_gil *g = gt->gil;
+	const struct gs_thread *t = gt->thread;
+
+	*held = gt->held_ns;
+	*waited = gt->waited_ns;
+	/* gs_finish() has already closed both. */
+	if (a->finished) {
+		return;
+	}
+	if (g->holder == t) {
+		*held += since(g->hold_ts, now);
+	}
+	if (t->att.gt == gt) {
+		*waited += since(t->att.begin_ts, now);
+	}
+}
+
+static struct tv_base *base_get(struct top_view *v, const struct gs_gil_thread *gt)
+{
+	uint64_t key = (uint64_t) (uintptr_t) gt;
+	struct tv_base *b = idmap_get(&v->base, key);
+
+	if (b) {
+		return b;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b || idmap_put(&v->base, key, b) != 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* One thread's interval; moves its baseline to now.  -1: out of memory. */
+static int thread_take(struct top_view *v, const struct gs_gil_thread *gt, int64_t now,
+		struct tv_measures *m)
+{
+	struct tv_base *b = base_get(v, gt);
+	uint64_t held, waited;
+
+	if (!b) {
+		return -1;
+	}
+	progress(v->a, gt, now, &held, &waited);
+	counters_diff(&m->c, &gt->c, &b->c);
+	b->c = gt->c;
+	/* A hold cut by lost events can shrink what was counted so far. */
+	m->held_ns = minus(held, b->held_ns);
+	m->waited_ns = minus(waited, b->waited_ns);
+	b->held_ns = held;
+	b->waited_ns = waited;
+	if (gt->d.wakeup.count != b->wakeup.count) {
+		if (hist_diff(&m->wakeup, &gt->d.wakeup, &b->wakeup) != 0
+				|| hist_copy(&b->wakeup, &gt->d.wakeup) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int measures_active(const struct tv_measures *m)
+{
+	return !counters_zero(&m->c) || m->held_ns || m->waited_ns;
+}
+
+static uint64_t busy(const struct tv_measures *m)
+{
+	return m->held_ns + m->waited_ns;
+}
+
+static int thread_cmp(const void *x, const void *y)
+{
+	const struct tv_thread_rec *a = x, *b = y;
+
+	if (busy(&a->m) != busy(&b->m)) {
+		return busy(&a->m) > busy(&b->m) ? -1 : 1;
+	}
+	return a->gt->thread->tid < b->gt->thread->tid ? -1 : a->gt->thread->tid > b->gt->thread->tid;
+}
+
+static int gil_cmp(const void *x, const void *y)
+{
+	const struct tv_gil_rec *a = x, *b = y;
+
+	if (busy(&a->m) != busy(&b->m)) {
+		return busy(&a->m) > busy(&b->m) ? -1 : 1;
+	}
+	if (a->g->proc->pid != b->g->proc->pid) {
+		return a->g->proc->pid < b->g->proc->pid ? -1 : 1;
+	}
+	return a->g->address < b->g->address ? -1 : a->g->address > b->g->address;
+}
+
+static void measures_free(struct tv_measures *m)
+{
+	hist_free(&m->wakeup);
+}
+
+/*
+ * A GIL's interval: every thread's baseline moves, the active ones are
+ * recorded.  *shown: whether the GIL belongs in the interval at all.
+ */
+static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, struct tv_gil_rec *rec,
+		int *shown)
+{
+	size_t cap = g->nthreads ? g->nthreads : 1;
+
+	memset(rec, 0, sizeof(*rec));
+	rec->g = g;
+	rec->threads = calloc(cap, sizeof(*rec->threads));
+	if (!rec->threads) {
+		return -1;
+	}
+	for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		struct tv_thread_rec *tr = &rec->threads[rec->nthreads];
+
+		memset(tr, 0, sizeof(*tr));
+		tr->gt = gt;
+		if (thread_take(v, gt, now, &tr->m) != 0) {
+			measures_free(&tr->m);
+			return -1;
+		}
+		if (!measures_active(&tr->m)) {
+			measures_free(&tr->m);
+			continue;
+		}
+		counters_add(&rec->m.c, &tr->m.c);
+		rec->m.held_ns += tr->m.held_ns;
+		rec->m.waited_ns += tr->m.waited_ns;
+		if (hist_merge(&rec->m.wakeup, &tr->m.wakeup) != 0) {
+			measures_free(&tr->m);
+			return -1;
+		}
+		rec->nthreads++;
+	}
+	qsort(rec->threads, rec->nthreads, sizeof(*rec->threads), thread_cmp);
+	/* Quiet GILs stay in view a while: for monitoring, zero is news. */
+	*shown = rec->nthreads > 0 || g->holder || g->attempting || now - g->last_ts <= TV_IDLE_NS;
+	return 0;
+}
+
+static void gil_rec_free(struct tv_gil_rec *rec)
+{
+	for (size_t i = 0; i < rec->nthreads; i++) {
+		measures_free(&rec->threads[i].m);
+	}
+	free(rec->threads);
+	measures_free(&rec->m);
+	memset(rec, 0, sizeof(*rec));
+}
+
+static size_t gil_count(const struct gs_analysis *a)
+{
+	size_t pos = 0, n = 0;
+	void *p;
+
+	while (idmap_next(&a->procs, &pos, &p)) {
+		n += ((struct gs_process *) p)->ngils;
+	}
+	return n;
+}
+
+int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *iv)
+{
+	const struct gs_analysis *a = v->a;
+	size_t pos = 0, cap = gil_count(a);
+	void *p;
+	int rc = 0;
+
+	memset(iv, 0, sizeof(*iv));
+	iv->start_ns = v->number ? v->prev_ns : a->first_ts;
+	iv->end_ns = now_ns > iv->start_ns ? now_ns : iv->start_ns;
+	iv->number = ++v->number;
+	iv->final = final;
+	iv->events = minus(a->events, v->prev_events);
+	iv->discarded_events = minus(a->discarded_events, v->prev_discarded);
+	v->prev_ns = iv->end_ns;
+	v->prev_events = a->events;
+	v->prev_discarded = a->discarded_events;
+	iv->gils = calloc(cap ? cap : 1, sizeof(*iv->gils));
+	if (!iv->gils) {
+		return -1;
+	}
+	while (rc == 0 && idmap_next(&a->procs, &pos, &p)) {
+		for (const struct gs_gil *g = ((struct gs_process *) p)->gils; g && rc == 0; g = g->next) {
+			struct tv_gil_rec *rec = &iv->gils[iv->ngils];
+			int shown = 0;
+
+			rc = gil_take(v, g, iv->end_ns, rec, &shown);
+			if (rc == 0 && shown) {
+				iv->ngils++;
+			} else {
+				gil_rec_free(rec);
+			}
+		}
+	}
+	if (rc != 0) {
+		tv_interval_free(iv);
+		return -1;
+	}
+	qsort(iv->gils, iv->ngils, sizeof(*iv->gils), gil_cmp);
+	return 0;
+}
+
+void tv_interval_free(struct tv_interval *iv)
+{
+	for (size_t i = 0; i < iv->ngils; i++) {
+		gil_rec_free(&iv->gils[i]);
+	}
+	free(iv->gils);
+	iv->gils = NULL;
+	iv->ngils = 0;
+}
+
+void tv_free(struct top_view *v)
+{
+	size_t pos = 0;
+	void *b;
+
+	while (idmap_next(&v->base, &pos, &b)) {
+		hist_free(&((struct tv_base *) b)->wakeup);
+		free(b);
+	}
+	idmap_free(&v->base);
+	memset(v, 0, sizeof(*v));
+}
+
+/* ---- writing -------------------------------------------------------- */
+
+void tv_duration(char *buf, size_t size, uint64_t ns, int none)
+{
+	static const struct {
+		double scale;
+		const char *unit;
+	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
+	double v = (double) ns;
+
+	if (none) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (v >= units[i].scale) {
+			double x = v / units[i].scale;
+
+			snprintf(buf, size, x >= 100 ? "%.0f %s" : x >= 10 ? "%.1f %s" : "%.2f %s", x, units[i].unit);
+			return;
+		}
+	}
+	snprintf(buf, size, "%" PRIu64 " ns", ns);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *c = (const unsigned char *) (s ? s : ""); *c; c++) {
+		if (*c == '"' || *c == '\\') {
+			fprintf(out, "\\%c", *c);
+		} else if (*c < 0x20 || *c == 0x7f) {
+			fprintf(out, "\\u%04x", *c);
+		} else {
+			fputc(*c, out);
+		}
+	}
+	fputc('"', out);
+}
+
+/* The members every record has, for a GIL or a thread (keys in giltrace(1)). */
+static void json_measures(FILE *out, const struct gs_counters *c, uint64_t held, uint64_t waited,
+		int64_t span, const struct hist *wakeup)
+{
+	fprintf(out, "\"held_share\":%.6f,\"wait_share\":%.6f,\"held_ns\":%" PRIu64 ",\"waited_ns\":%" PRIu64,
+		tv_share(held, span), tv_share(waited, span), held, waited);
+	fprintf(out, ",\"acquisitions\":%" PRIu64 ",\"contended_acquisitions\":%" PRIu64
+		",\"releases\":%" PRIu64 ",\"switches\":%" PRIu64 ",\"waits\":%" PRIu64
+		",\"failed_wakeups\":%" PRIu64 ",\"timeouts\":%" PRIu64 ",\"missed_handoffs\":%" PRIu64
+		",\"abandoned_attempts\":%" PRIu64,
+		c->acquisitions, c->contended_acquisitions, c->releases, c->switches, c->waits,
+		c->failed_wakeups, c->timeouts, c->missed_handoffs, c->abandoned);
+	fprintf(out, ",\"wakeups\":%" PRIu64 ",\"wakeup_p99_ns\":", wakeup->count);
+	if (wakeup->count) {
+		fprintf(out, "%" PRIu64, hist_percentile(wakeup, 99));
+	} else {
+		fputs("null", out);
+	}
+}
+
+static void json_gil_head(FILE *out, const char *type, const struct gs_gil *g)
+{
+	fprintf(out, "{\"type\":\"%s\",\"pid\":%" PRId64 ",\"procname\":", type, g->proc->pid);
+	json_string(out, g->proc->procname);
+	fprintf(out, ",\"gil\":\"%#" PRIx64 "\",\"runtime\":", g->address);
+	json_string(out, g->runtime);
+	fputs(",\"kind\":", out);
+	json_string(out, gs_kind_name(g->kind));
+}
+
+static void json_thread_head(FILE *out, const struct gs_gil_thread *gt, int first)
+{
+	fprintf(out, "%s{\"tid\":%" PRId64 ",\"procname\":", first ? "" : ",", gt->thread->tid);
+	json_string(out, gt->thread->procname);
+	fputc(',', out);
+}
+
+static void json_interval(FILE *out, const struct tv_interval *iv)
+{
+	int64_t span = iv->end_ns - iv->start_ns;
+
+	for (size_t i = 0; i < iv->ngils; i++) {
+		const struct tv_gil_rec *r = &iv->gils[i];
+
+		json_gil_head(out, "interval", r->g);
+		fprintf(out, ",\"interval\":%" PRIu64 ",\"final\":%s,\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64
+			",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64 ",\"discarded_events\":%" PRIu64 ",",
+			iv->number, iv->final ? "true" : "false", iv->start_ns, iv->end_ns, span,
+			iv->events, iv->discarded_events);
+		json_measures(out, &r->m.c, r->m.held_ns, r->m.waited_ns, span, &r->m.wakeup);
+		fputs(",\"threads\":[", out);
+		for (size_t k = 0; k < r->nthreads; k++) {
+			const struct tv_thread_rec *t = &r->threads[k];
+
+			json_thread_head(out, t->gt, k == 0);
+			json_measures(out, &t->m.c, t->m.held_ns, t->m.waited_ns, span, &t->m.wakeup);
+			fputc('}', out);
+		}
+		fputs("]}\n", out);
+	}
+}
+
+/* One row of the table: a GIL's "all threads" or one thread. */
+static void text_row(FILE *out, const char *label, const struct gs_counters *c, uint64_t held,
+		uint64_t waited, int64_t span, const struct hist *wakeup)
+{
+	char p99[16];
+
+	tv_duration(p99, sizeof(p99), wakeup->count ? hist_percentile(wakeup, 99) : 0, wakeup->count == 0);
+	fprintf(out, "  %-24.24s %6.1f%% %6.1f%% %9" PRIu64 " %8" PRIu64 " %10s\n", label,
+		100.0 * tv_share(held, span), 100.0 * tv_share(waited, span),
+		c->acquisitions, c->failed_wakeups, p99);
+}
+
+static void text_gil_head(FILE *out, const struct gs_gil *g)
+{
+	fprintf(out, "\npid %" PRId64 " %s  GIL %#" PRIx64 "  %s\n", g->proc->pid, g->proc->procname,
+		g->address, g->runtime);
+	fprintf(out, "  %-24s %7s %7s %9s %8s %10s\n", "THREAD", "HELD", "WAIT", "ACQUIRED", "FAILED",
+		"WAKE p99");
+}
+
+static void thread_label(char *buf, size_t size, const struct gs_gil_thread *gt)
+{
+	snprintf(buf, size, "%" PRId64 " %s", gt->thread->tid, gt->thread->procname);
+}
+
+static void text_interval(FILE *out, const struct tv_format *f, const struct tv_interval *iv)
+{
+	int64_t span = iv->end_ns - iv->start_ns;
+	char label[64];
+
+	if (f->tty) {
+		/* Home and clear: the table redraws in place. */
+		fputs("\033[H\033[2J", out);
+	} else if (iv->number > 1) {
+		fputc('\n', out);
+	}
+	fprintf(out, "giltrace top  %s  %sinterval %" PRIu64 ": %.2f s, %" PRIu64 " events\n",
+		f->wall ? f->wall : "", iv->final ? "final " : "", iv->number, (double) span / 1e9, iv->events);
+	if (iv->discarded_events) {
+		fprintf(out, "WARNING: LTTng discarded %" PRIu64 " events in this interval: counts are lower bounds\n",
+			iv->discarded_events);
+	}
+	if (iv->ngils == 0) {
+		fputs("  no GIL activity\n", out);
+	}
+	for (size_t i = 0; i < iv->ngils; i++) {
+		const struct tv_gil_rec *r = &iv->gils[i];
+
+		text_gil_head(out, r->g);
+		text_row(out, "all threads", &r->m.c, r->m.held_ns, r->m.waited_ns, span, &r->m.wakeup);
+		for (size_t k = 0; k < r->nthreads && k < f->max_threads; k++) {
+			const struct tv_thread_rec *t = &r->threads[k];
+
+			thread_label(label, sizeof(label), t->gt);
+			text_row(out, label, &t->m.c, t->m.held_ns, t->m.waited_ns, span, &t->m.wakeup);
+		}
+		if (r->nthreads > f->max_threads) {
+			fprintf(out, "  ... %zu more threads\n", r->nthreads - f->max_threads);
+		}
+	}
+}
+
+int tv_print_interval(FILE *out, const struct tv_format *f, const struct tv_interval *iv)
+{
+	if (f->json) {
+		json_interval(out, iv);
+	} else {
+		text_interval(out, f, iv);
+	}
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}
+
+/* ---- the summary ---------------------------------------------------- */
+
+static int64_t gil_span(const struct gs_gil *g)
+{
+	return g->last_ts > g->first_ts ? g->last_ts - g->first_ts : 0;
+}
+
+static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_analysis *a,
+		const struct gs_gil *g, uint64_t intervals)
+{
+	int64_t span = gil_span(g);
+	char label[64];
+	unsigned int n = 0;
+
+	if (f->json) {
+		json_gil_head(out, "summary", g);
+		fprintf(out, ",\"identified_by\":");
+		json_string(out, g->method);
+		fprintf(out, ",\"intervals\":%" PRIu64 ",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64
+			",\"discarded_events\":%" PRIu64 ",", intervals, span, a->events, a->discarded_events);
+		json_measures(out, &g->c, g->held_ns, g->waited_ns, span, &g->d.wakeup);
+		fputs(",\"threads\":[", out);
+		for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+			json_thread_head(out, gt, gt == g->threads);
+			json_measures(out, &gt->c, gt->held_ns, gt->waited_ns, span, &gt->d.wakeup);
+			fputc('}', out);
+		}
+		fputs("]}\n", out);
+		return;
+	}
+	text_gil_head(out, g);
+	text_row(out, "all threads", &g->c, g->held_ns, g->waited_ns, span, &g->d.wakeup);
+	for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		if (n++ >= f->max_threads) {
+			continue;
+		}
+		thread_label(label, sizeof(label), gt);
+		text_row(out, label, &gt->c, gt->held_ns, gt->waited_ns, span, &gt->d.wakeup);
+	}
+	if (n > f->max_threads) {
+		fprintf(out, "  ... %u more threads\n", n - f->max_threads);
+	}
+	fprintf(out, "  %" PRIu64 " contended acquisitions, %" PRIu64 " timeouts, %" PRIu64
+		" missed hand-offs, %" PRIu32 " waiters at most\n",
+		g->c.contended_acquisitions, g->c.timeouts, g->c.missed_handoffs, g->max_waiters);
+}
+
+int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analysis *a, uint64_t intervals)
+{
+	size_t pos = 0, ngils = gil_count(a);
+	void *p;
+
+	if (!f->json) {
+		fprintf(out, "\ngiltrace top: summary of %.2f s, %" PRIu64 " intervals, %" PRIu64
+			" events, %" PRIu64 " discarded\n", (double) since(a->first_ts, a->last_ts) / 1e9,
+			intervals, a->events, a->discarded_events);
+	}
+	while (idmap_next(&a->procs, &pos, &p)) {
+		const struct gs_process *proc = p;
+
+		for (const struct gs_gil *g = proc->gils; g; g = g->next) {
+			summary_gil(out, f, a, g, intervals);
+		}
+		/* Why there is no figure, if there is none at all (helper
+		 * processes such as shells have no GIL: no news). */
+		if (ngils == 0 && proc->not_found && !f->json) {
+			fprintf(out, "\npid %" PRId64 " %s: no GIL found: %s\n", proc->pid, proc->procname,
+				proc->not_found);
+		}
+	}
+	return fflush(out) == 0 && !ferror(out) ? 0 : -1;
+}

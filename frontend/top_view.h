@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * giltrace top's figures: per interval, what each GIL and each of its
+ * threads did since the previous interval, as differences of the
+ * analysis core's cumulative counters (analyzer/gil_state.h).  Nothing
+ * is kept per interval: one baseline per (GIL, thread), overwritten at
+ * every interval, so memory grows with threads, never with time.
+ *
+ * Pure C on the analysis core, no babeltrace: the unit tests feed the
+ * core by hand and check the intervals add up to its totals.
+ */
+#ifndef GILTRACE_FRONTEND_TOP_VIEW_H
+#define GILTRACE_FRONTEND_TOP_VIEW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "analyzer/gil_state.h"
+#include "analyzer/hist.h"
+#include "analyzer/idmap.h"
+
+/* A GIL idle this long (trace time) and free is no longer shown. */
+#define TV_IDLE_NS	(INT64_C(60) * 1000000000)
+
+/* What a GIL, or one thread with it, did in one interval. */
+struct tv_measures {
+	struct gs_counters c;		/* differences of the core's counters */
+	uint64_t held_ns;		/* holding, a hold in progress included */
+	uint64_t waited_ns;		/* inside attempts, one in progress included */
+	struct hist wakeup;		/* the interval's wake-up latencies, owned */
+};
+
+struct tv_thread_rec {
+	const struct gs_gil_thread *gt;
+	struct tv_measures m;
+};
+
+struct tv_gil_rec {
+	const struct gs_gil *g;
+	struct tv_measures m;		/* sum over its threads */
+	struct tv_thread_rec *threads;	/* owned: threads active in the interval */
+	size_t nthreads;
+};
+
+struct tv_interval {
+	uint64_t number;		/* 1, 2, ... */
+	int64_t start_ns;		/* trace time, ns from the clock's origin */
+	int64_t end_ns;
+	uint64_t events;		/* giltrace events fed in the interval */
+	uint64_t discarded_events;	/* events LTTng lost in the interval */
+	int final;			/* the last one: the trace has ended */
+	struct tv_gil_rec *gils;	/* owned: GILs shown, busiest first */
+	size_t ngils;
+};
+
+/* The baselines: where the previous interval left each (GIL, thread). */
+struct top_view {
+	struct gs_analysis *a;		/* not owned */
+	struct idmap base;		/* struct gs_gil_thread * -> struct tv_base, owned */
+	uint64_t number;		/* intervals taken */
+	int64_t prev_ns;		/* end of the previous interval; 0 before the first */
+	uint64_t prev_events;
+	uint64_t prev_discarded;
+};
+
+void tv_init(struct top_view *v, struct gs_analysis *a);
+
+/*
+ * Closes the interval ending at trace time now_ns (the latest time the
+ * trace vouched for, >= every event fed) and fills iv with what happened
+ * in it; the first interval begins at the first event.  Call before
+ * gs_finish(): holds and attempts in progress count up to now_ns.
+ * Returns 0, or -1 when out of memory (iv is then empty).
+ */
+int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *iv);
+void tv_interval_free(struct tv_interval *iv);
+void tv_free(struct top_view *v);
+
+/* Share of span, 0 when span is 0 (a thread's held or waited share). */
+double tv_share(uint64_t part, int64_t span);
+
+/* How intervals are written. */
+struct tv_format {
+	int json;			/* one JSON object per line, else a table */
+	int tty;			/* text: clear the screen before each interval */
+	unsigned int max_threads;	/* text: threads listed per GIL */
+	const char *wall;		/* text: wall-clock time of the interval, "HH:MM:SS" */
+};
+
+/* Each returns 0, or -1 if writing failed. */
+int tv_print_interval(FILE *out, const struct tv_format *f, const struct tv_interval *iv);
+/* Totals of the whole run, from a finished analysis (gs_finish). */
+int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analysis *a,
+		uint64_t intervals);
+
+/* "850 ns", "12.3 us", "4.56 ms", "1.23 s"; "-" for none. */
+void tv_duration(char *buf, size_t size, uint64_t ns, int none);
+
+#endif
