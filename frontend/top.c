@@ -513,6 +513,13 @@ static int wait_attached(struct top *t)
 	}
 }
 
+/* The trace's process IDs are those of giltrace's namespace (see giltrace(1)). */
+static int process_alive(int64_t pid, void *arg)
+{
+	(void) arg;
+	return pid <= 0 || pid > INT32_MAX || kill((pid_t) pid, 0) == 0 || errno != ESRCH;
+}
+
 static int open_live(struct top *t)
 {
 	char relay[300], host[256];
@@ -525,6 +532,7 @@ static int open_live(struct top *t)
 	relayd_url(&t->relay, relay, sizeof(relay), "net", t->relay.live);
 	gs_init(&t->a, 0);
 	tv_init(&t->view, &t->a);
+	tv_set_alive(&t->view, process_alive, NULL);
 	if (trace_live_open(relay, host, t->session.name, &t->a, 0, &t->stats, &t->live) != TRACE_READ_OK) {
 		bt_error_line("Cannot read the live session");
 		return -1;
@@ -595,7 +603,8 @@ static void print_interval(struct top *t, bool final)
 
 	wall_clock(wall, sizeof(wall));
 	t->fmt.wall = wall;
-	if (tv_take(&t->view, t->stats.clock_ns, final, &iv) != 0) {
+	/* The trace ended at its last event, whatever the clock says since. */
+	if (tv_take(&t->view, final ? t->a.last_ts : t->stats.clock_ns, final, &iv) != 0) {
 		gt_err("Out of memory: interval %" PRIu64 " not shown", t->view.number);
 		return;
 	}
@@ -657,7 +666,11 @@ static bool watched_is_over(struct top *t, bool stop_signal)
 	if (t->o.pid && kill(t->o.pid, 0) != 0 && errno == ESRCH) {
 		return true;
 	}
-	/* --session alone: the user destroyed the session. */
+	if (!t->reading && t->o.attach) {
+		/* The user destroyed the session: nothing left to stop. */
+		t->session.started = false;
+		return true;
+	}
 	return !t->reading;
 }
 

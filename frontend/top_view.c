@@ -24,6 +24,29 @@ void tv_init(struct top_view *v, struct gs_analysis *a)
 	v->a = a;
 }
 
+void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg)
+{
+	v->alive = alive;
+	v->alive_arg = arg;
+}
+
+/* Gone processes stay gone: asked once, remembered. */
+static int process_gone(struct top_view *v, int64_t pid)
+{
+	if (!v->alive) {
+		return 0;
+	}
+	if (idmap_get(&v->gone, (uint64_t) pid)) {
+		return 1;
+	}
+	if (v->alive(pid, v->alive_arg)) {
+		return 0;
+	}
+	/* Out of memory: asked again next time, no harm. */
+	idmap_put(&v->gone, (uint64_t) pid, (void *) 1);
+	return 1;
+}
+
 double tv_share(uint64_t part, int64_t span)
 {
 	return span > 0 ? (double) part / (double) span : 0.0;
@@ -178,10 +201,12 @@ static void measures_free(struct tv_measures *m)
  * A GIL's interval: every thread's baseline moves, the active ones are
  * recorded.  *shown: whether the GIL belongs in the interval at all.
  */
-static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, struct tv_gil_rec *rec,
-		int *shown)
+static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, int ended,
+		struct tv_gil_rec *rec, int *shown)
 {
 	size_t cap = g->nthreads ? g->nthreads : 1;
+	/* What is still open in a trace that ended stops at its last event. */
+	int64_t until = ended && g->last_ts < now ? g->last_ts : now;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->g = g;
@@ -194,7 +219,7 @@ static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, str
 
 		memset(tr, 0, sizeof(*tr));
 		tr->gt = gt;
-		if (thread_take(v, gt, now, &tr->m) != 0) {
+		if (thread_take(v, gt, until, &tr->m) != 0) {
 			measures_free(&tr->m);
 			return -1;
 		}
@@ -213,7 +238,7 @@ static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, str
 	}
 	qsort(rec->threads, rec->nthreads, sizeof(*rec->threads), thread_cmp);
 	/* Quiet GILs stay in view a while: for monitoring, zero is news. */
-	*shown = rec->nthreads > 0 || g->holder || g->attempting || now - g->last_ts <= TV_IDLE_NS;
+	*shown = rec->nthreads > 0 || (!ended && (g->holder || g->attempting)) || now - g->last_ts <= TV_IDLE_NS;
 	return 0;
 }
 
@@ -260,11 +285,14 @@ int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *i
 		return -1;
 	}
 	while (rc == 0 && idmap_next(&a->procs, &pos, &p)) {
-		for (const struct gs_gil *g = ((struct gs_process *) p)->gils; g && rc == 0; g = g->next) {
+		const struct gs_process *proc = p;
+		int ended = final || process_gone(v, proc->pid);
+
+		for (const struct gs_gil *g = proc->gils; g && rc == 0; g = g->next) {
 			struct tv_gil_rec *rec = &iv->gils[iv->ngils];
 			int shown = 0;
 
-			rc = gil_take(v, g, iv->end_ns, rec, &shown);
+			rc = gil_take(v, g, iv->end_ns, ended, rec, &shown);
 			if (rc == 0 && shown) {
 				iv->ngils++;
 			} else {
@@ -300,6 +328,7 @@ void tv_free(struct top_view *v)
 		free(b);
 	}
 	idmap_free(&v->base);
+	idmap_free(&v->gone);
 	memset(v, 0, sizeof(*v));
 }
 

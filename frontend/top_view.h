@@ -56,10 +56,20 @@ struct tv_interval {
 	size_t ngils;
 };
 
+/*
+ * Whether a process still runs (the trace does not say when one exits).
+ * Holds and attempts of a process that is gone count only up to its
+ * GIL's last event, as in the final interval and in giltrace-analyze.
+ */
+typedef int (*tv_alive_func)(int64_t pid, void *arg);
+
 /* The baselines: where the previous interval left each (GIL, thread). */
 struct top_view {
 	struct gs_analysis *a;		/* not owned */
 	struct idmap base;		/* struct gs_gil_thread * -> struct tv_base, owned */
+	tv_alive_func alive;		/* NULL: every process runs until the end */
+	void *alive_arg;
+	struct idmap gone;		/* pid -> (void *) 1: processes seen gone */
 	uint64_t number;		/* intervals taken */
 	int64_t prev_ns;		/* end of the previous interval; 0 before the first */
 	uint64_t prev_events;
@@ -67,13 +77,15 @@ struct top_view {
 };
 
 void tv_init(struct top_view *v, struct gs_analysis *a);
+void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg);
 
 /*
  * Closes the interval ending at trace time now_ns (the latest time the
  * trace vouched for, >= every event fed) and fills iv with what happened
  * in it; the first interval begins at the first event.  Call before
- * gs_finish(): holds and attempts in progress count up to now_ns.
- * Returns 0, or -1 when out of memory (iv is then empty).
+ * gs_finish(): holds and attempts in progress count up to now_ns, or in
+ * the final interval and for processes gone up to their GIL's last
+ * event.  Returns 0, or -1 when out of memory (iv is then empty).
  */
 int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *iv);
 void tv_interval_free(struct tv_interval *iv);

@@ -128,3 +128,15 @@ TESTS += tests/e2e_analyze_corpus.sh tests/fuzz_trace.sh
 SANITIZER_TESTS += tests/e2e_analyze_corpus.sh
 EXTRA_DIST += tests/e2e_analyze_corpus.sh tests/fuzz_trace.sh tests/fuzz_trace.c tests/corpus
 CLEANFILES += tests/fuzz_trace tests/fuzz-trace.log
+
+# giltrace top: its intervals over the analysis core (pure logic), and
+# end to end with a real relay daemon.
+check_PROGRAMS += tests/check_top_view
+tests_check_top_view_SOURCES = tests/check_top_view.c
+tests_check_top_view_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_top_view_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_top_view_LDADD = frontend/libtopview.la $(CHECK_LIBS)
+TESTS += tests/check_top_view
+SANITIZER_TESTS += tests/check_top_view
+TESTS += tests/e2e_top.sh
+EXTRA_DIST += tests/e2e_top.sh tests/lib/top_check.py tests/py/gil_busy.py

@@ -20,7 +20,7 @@ PY=/usr/bin/python3
 gt_procs_with_home() {
 	local pid
 	for pid in $(pgrep -f 'lttng-(sessiond|consumerd)' 2>/dev/null); do
-		if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -q "^LTTNG_HOME=$1/"; then
+		if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -q "^LTTNG_HOME=$1/"; then
 			echo "$pid"
 		fi
 	done

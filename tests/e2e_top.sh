@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# giltrace top end to end, with real relay daemons (private ones started
+# by giltrace top, inside this test's private session daemon namespace):
+# - the first interval is there and has figures;
+# - top outlives COMMAND, prints the final interval and the summary, and
+#   leaves with COMMAND's status; COMMAND's stdio is untouched;
+# - the intervals add up EXACTLY to giltrace-analyze's totals on the trace
+#   the relay daemon wrote (every counter, per GIL and per thread), and
+#   for a GIL protocol program to its own counts;
+# - --json-lines parses, with the documented keys; the table form too;
+# - --pid attaches to a process already running under the shim;
+# - bad uses fail with one line and status 125.
+# Nothing here depends on timing: workloads only outlive a few intervals.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+. "$(dirname "$0")/lib/giltrace.sh"
+T=$GT_TMP
+CHECK="$PY $GT_SRCDIR/tests/lib/top_check.py"
+BUSY=$GT_SRCDIR/tests/py/gil_busy.py
+PROG=$GT_BUILDDIR/tests/progs/gil_protocol
+[ -x "$PROG" ] || gt_fail "$PROG is not built (make check builds it)"
+[ -x "$GILTRACE_ANALYZE" ] || gt_fail "giltrace-analyze is not built"
+# Private daemons and temporary traces live here: it must end up empty.
+export TMPDIR=$T/tmp
+mkdir -p "$TMPDIR"
+
+# nothing_left CASE: no daemon of giltrace top's and no file outlived it.
+nothing_left() {
+	[ -z "$(gt_procs_with_home "$TMPDIR")" ] || gt_fail "$1: session daemon processes left"
+	[ -z "$(pgrep -f "^lttng-relayd --output $T/" || true)" ] || gt_fail "$1: relay daemon left"
+	[ -z "$(ls -A "$TMPDIR")" ] || gt_fail "$1: files left in TMPDIR: $(ls -A "$TMPDIR")"
+}
+
+# offline NAME: the analyzer's JSON of the trace top kept in $T/NAME.trace.
+offline() {
+	"$GILTRACE_ANALYZE" --format=json "$T/$1.trace" >"$T/$1.offline.json" ||
+		gt_fail "$1: giltrace-analyze cannot read the trace the relay daemon wrote"
+}
+
+# --- CPython, the running daemon: figures, exit, exact sums -------------
+rc=0
+"$GILTRACE" top --json-lines --file="$T/py.jsonl" -o "$T/py.trace" -- \
+	"$PY" "$BUSY" 3 4 3 >"$T/py.out" 2>"$T/py.err" || rc=$?
+[ "$rc" -eq 3 ] || gt_fail "COMMAND's exit status 3 became $rc: $(cat "$T/py.err")"
+[ "$(cat "$T/py.out")" = done ] || gt_fail "COMMAND's stdout did not come through: $(cat "$T/py.out")"
+$CHECK first "$T/py.jsonl" || gt_fail "CPython: no figures in the first interval"
+offline py
+$CHECK offline "$T/py.jsonl" "$T/py.offline.json" || gt_fail "CPython: intervals differ from the offline analysis"
+grep -q '"runtime":"CPython 3' "$T/py.jsonl" || gt_fail "CPython: the GIL was not named"
+grep -q "^giltrace: trace $T/py.trace: [0-9]* events recorded, 0 discarded$" "$T/py.err" ||
+	gt_fail "no closing line for the kept trace: $(cat "$T/py.err")"
+nothing_left "running daemon"
+
+# --- ground truth: a program counting for itself, private daemons ------
+"$GILTRACE" top --private-daemon --json-lines --file="$T/prog.jsonl" -o "$T/prog.trace" -- \
+	"$PROG" --threads 4 --rounds 15000 >"$T/prog.json" 2>"$T/prog.err" ||
+	gt_fail "gil_protocol under giltrace top failed: $(cat "$T/prog.err")"
+$CHECK first "$T/prog.jsonl" || gt_fail "gil_protocol: no figures in the first interval"
+offline prog
+$CHECK offline "$T/prog.jsonl" "$T/prog.offline.json" || gt_fail "gil_protocol: intervals differ from the offline analysis"
+$CHECK program "$T/prog.jsonl" "$T/prog.json" || gt_fail "gil_protocol: intervals differ from its own counts"
+nothing_left "--private-daemon"
+
+# --- the table: appended blocks when not a terminal; stdio untouched ----
+rc=0
+echo "from stdin" | "$GILTRACE" top -- "$PY" -c '
+import sys, threading
+def spin(n):
+    while n: n -= 1
+t = [threading.Thread(target=spin, args=(300000,)) for _ in range(2)]
+[x.start() for x in t]; [x.join() for x in t]
+print("got " + sys.stdin.read().strip())
+sys.stderr.write("to stderr\n")
+sys.exit(5)' >"$T/text.out" 2>"$T/text.err" || rc=$?
+[ "$rc" -eq 5 ] || gt_fail "table form: exit status 5 became $rc: $(cat "$T/text.err")"
+grep -qx "got from stdin" "$T/text.out" || gt_fail "table form: COMMAND's stdin or stdout did not pass"
+grep -qx "to stderr" "$T/text.err" || gt_fail "table form: COMMAND's stderr did not pass"
+grep -q "final interval" "$T/text.out" || gt_fail "table form: no final interval: $(cat "$T/text.out")"
+grep -q "^giltrace top: summary of" "$T/text.out" || gt_fail "table form: no summary"
+grep -q "^  all threads " "$T/text.out" || gt_fail "table form: no GIL line"
+grep -q $'\033' "$T/text.out" && gt_fail "table form: screen control sequences written to a file"
+nothing_left "table form, no -o"
+
+# --- killed by a signal: top dies of it too, after its summary --------
+got=$("$PY" -c '
+import subprocess, sys
+r = subprocess.run(sys.argv[1:], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+print(r.returncode)' "$GILTRACE" top -- "$PY" -c 'import os, signal; os.kill(os.getpid(), signal.SIGTERM)')
+[ "$got" = -15 ] || gt_fail "COMMAND killed by SIGTERM: giltrace top returned $got"
+
+# --- --pid: attach to a process already running under the shim ---------
+LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" "$PY" "$BUSY" 2 3600 0 "$T/stop" >"$T/pid.out" &
+pid=$!
+# Attach only once its threads run: the GIL is first seen mid-run.
+while [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -lt 3 ]; do
+	kill -0 "$pid" 2>/dev/null || gt_fail "the process to attach to died"
+	sleep 0.1
+done
+rc=0
+"$GILTRACE" top --json-lines --file="$T/pid.jsonl" -o "$T/pid.trace" --pid "$pid" 2>"$T/pid.err" &
+top=$!
+# Let it show an interval, then end the process.
+while [ ! -s "$T/pid.jsonl" ] && kill -0 "$top" 2>/dev/null; do
+	sleep 0.1
+done
+touch "$T/stop"
+wait "$pid" || gt_fail "the attached process failed"
+wait "$top" || rc=$?
+[ "$rc" -eq 0 ] || gt_fail "--pid: giltrace top exited $rc: $(cat "$T/pid.err")"
+$CHECK first "$T/pid.jsonl" || gt_fail "--pid: no figures in the first interval"
+offline pid
+$CHECK offline "$T/pid.jsonl" "$T/pid.offline.json" || gt_fail "--pid: intervals differ from the offline analysis"
+grep -q "\"pid\":$pid," "$T/pid.jsonl" || gt_fail "--pid: the process is not in the view"
+grep -q '"runtime":"CPython 3' "$T/pid.jsonl" || gt_fail "--pid: the GIL first seen mid-run was not named"
+
+# --- bad uses: one line, status 125 --------------------------------------
+bad() {
+	local rc=0
+	"$GILTRACE" top "$@" >"$T/bad.out" 2>"$T/bad.err" || rc=$?
+	[ "$rc" -eq 125 ] || gt_fail "giltrace top $*: exit $rc, expected 125"
+	[ "$(wc -l <"$T/bad.err")" -eq 1 ] || gt_fail "giltrace top $*: not one line: $(cat "$T/bad.err")"
+}
+bad
+bad --pid 1 -- true
+bad --interval=0 -- true
+bad --relayd=host:1 -- true
+bad --pid 999999999
+bad --pid $$
+bad --session=no-such-session
+echo "bad uses: one line each, status 125"
