@@ -29,7 +29,8 @@ frontend_giltrace_SOURCES = \
 	frontend/trace_read.c frontend/trace_read.h \
 	frontend/util.c frontend/util.h \
 	frontend/top.c frontend/relayd.c frontend/relayd.h \
-	analyzer/trace_read.c analyzer/trace_read.h
+	analyzer/trace_read.c analyzer/trace_read.h \
+	analyzer/isolate.c analyzer/isolate.h
 
 # Installed locations giltrace looks for; override at build time with
 # e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at
