@@ -185,8 +185,12 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 		gt_err("Cannot get a handle on session '%s'", s->name);
 		return -1;
 	}
+	if (cfg->events_after_start) {
+		s->pending_events = cfg->all_locks ? "giltrace:*" : "giltrace:gil_*";
+	}
 	if (add_channel(s, &dom, cfg, &chan_existed) != 0 ||
-	    enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0 ||
+	    (!s->pending_events &&
+	     enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0) ||
 	    /* Base addresses of the loaded objects, so that ip can be resolved. */
 	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
 	    add_contexts(s, cfg->attach, chan_existed) != 0) {
@@ -238,15 +242,19 @@ int session_start(struct rec_session *s)
 		}
 	}
 	free(list);
-	if (active) {
-		return 0;
+	if (!active) {
+		ret = lttng_start_tracing(s->name);
+		if (ret < 0) {
+			gt_err("Cannot start session '%s': %s", s->name, lttng_strerror(ret));
+			return -1;
+		}
+		s->started = true;
 	}
-	ret = lttng_start_tracing(s->name);
-	if (ret < 0) {
-		gt_err("Cannot start session '%s': %s", s->name, lttng_strerror(ret));
-		return -1;
+	if (s->pending_events) {
+		ret = enable_events(s, s->pending_events, false);
+		s->pending_events = NULL;
+		return ret;
 	}
-	s->started = true;
 	return 0;
 }
 

@@ -33,6 +33,13 @@ struct rec_config {
 	const char *live_control;
 	const char *live_data;
 	uint64_t live_timer_us;
+	/*
+	 * Enable the events only once the session records (session_start):
+	 * a program already running under the shim identifies its GIL, and
+	 * says so once, as soon as its GIL events are enabled, which LTTng
+	 * does a moment before the session is active.
+	 */
+	bool events_after_start;
 };
 
 struct rec_session {
@@ -42,6 +49,7 @@ struct rec_session {
 	bool started;		/* started by us: stop it at the end */
 	bool was_active;	/* --session found it recording: left so */
 	unsigned int live_timer_us;	/* 0 unless a live session */
+	const char *pending_events;	/* enabled by session_start, or NULL */
 	struct lttng_handle *handle;
 	struct lttng_process_attr_tracker_handle *tracker; /* vpid filter or NULL */
 };

@@ -421,6 +421,8 @@ static int prepare_session(struct top *t)
 	int64_t timer_us = t->o.interval_ns / 10 / 1000;
 
 	t->cfg.all_locks = false;
+	/* --pid: the process runs already (see session.h). */
+	t->cfg.events_after_start = t->o.pid != 0;
 	t->cfg.subbuf_size = t->o.subbuf_size;
 	t->cfg.num_subbuf = t->o.num_subbuf;
 	if (t->o.attach) {

@@ -117,6 +117,25 @@ $CHECK offline "$T/pid.jsonl" "$T/pid.offline.json" || gt_fail "--pid: intervals
 grep -q "\"pid\":$pid," "$T/pid.jsonl" || gt_fail "--pid: the process is not in the view"
 grep -q '"runtime":"CPython 3' "$T/pid.jsonl" || gt_fail "--pid: the GIL first seen mid-run was not named"
 
+# --- --pid, interrupted: top ends, the process goes on -------------------
+LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" "$PY" "$BUSY" 2 3600 0 "$T/stop2" >/dev/null &
+pid=$!
+"$GILTRACE" top --json-lines --file="$T/int.jsonl" -o "$T/int.trace" --pid "$pid" 2>"$T/int.err" &
+top=$!
+while [ ! -s "$T/int.jsonl" ] && kill -0 "$top" 2>/dev/null; do
+	sleep 0.1
+done
+kill -INT "$top"
+rc=0
+wait "$top" || rc=$?
+[ "$rc" -eq 0 ] || gt_fail "--pid, SIGINT: giltrace top exited $rc: $(cat "$T/int.err")"
+kill -0 "$pid" 2>/dev/null || gt_fail "--pid, SIGINT: the watched process did not survive giltrace top"
+touch "$T/stop2"
+wait "$pid" || gt_fail "--pid, SIGINT: the watched process failed"
+offline int
+$CHECK offline "$T/int.jsonl" "$T/int.offline.json" || gt_fail "--pid, SIGINT: intervals differ from the offline analysis"
+nothing_left "--pid"
+
 # --- bad uses: one line, status 125 --------------------------------------
 bad() {
 	local rc=0
