@@ -97,6 +97,8 @@ static int add_channel(struct rec_session *s, struct lttng_domain *dom, const st
 	chan->attr.num_subbuf = cfg->num_subbuf;
 	/* Discard mode: never overwrite what was recorded; losses are counted. */
 	chan->attr.overwrite = 0;
+	chan->attr.tracefile_size = cfg->tracefile_size;
+	chan->attr.tracefile_count = cfg->tracefile_count;
 	ret = lttng_enable_channel(s->handle, chan);
 	lttng_channel_destroy(chan);
 	*existed = ret == -LTTNG_ERR_UST_CHAN_EXIST || ret == -LTTNG_ERR_CHAN_EXIST;

@@ -40,6 +40,13 @@ struct rec_config {
 	 * does a moment before the session is active.
 	 */
 	bool events_after_start;
+	/*
+	 * Own session: keep at most tracefile_count files of tracefile_size
+	 * bytes per stream, the oldest removed (0: unbounded), so that a
+	 * trace nobody keeps cannot fill the disk during a long run.
+	 */
+	uint64_t tracefile_size;
+	uint64_t tracefile_count;
 };
 
 struct rec_session {

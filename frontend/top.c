@@ -60,6 +60,13 @@
 #define READ_SLICE_NS		(20 * NS_PER_MS)
 /* Nothing to read: look again after this long. */
 #define IDLE_POLL_NS		(50 * NS_PER_MS)
+/*
+ * A trace written only to be read live keeps 4 files of 16 MiB per
+ * stream (per CPU): up to 64 MiB per CPU on disk however long top runs,
+ * while the reader is never more than a few live timer periods behind.
+ */
+#define TMP_TRACEFILE_SIZE	(UINT64_C(16) << 20)
+#define TMP_TRACEFILE_COUNT	4
 /* How often a shared daemon's session learns about new descendants. */
 #define DESCENDANT_POLL_NS	(20 * NS_PER_MS)
 
@@ -414,6 +421,18 @@ static int relay_of_session(struct top *t)
 	return relayd_parse(&t->relay, host);
 }
 
+/* A temporary trace's stream files: at least a sub-buffer each, as LTTng requires. */
+static uint64_t tracefile_size(uint64_t subbuf_size)
+{
+	const char *env = getenv("GILTRACE_TOP_TRACEFILE_SIZE");
+	uint64_t size = TMP_TRACEFILE_SIZE;
+
+	if (env && *env && !gt_parse_size(env, &size)) {
+		size = TMP_TRACEFILE_SIZE;
+	}
+	return size < subbuf_size ? subbuf_size : size;
+}
+
 /* The relay daemon and the live session, ready to record (not started). */
 static int prepare_session(struct top *t)
 {
@@ -442,6 +461,11 @@ static int prepare_session(struct top *t)
 	t->cfg.live_data = data;
 	/* A tenth of the interval: each refresh sees nearly all of it. */
 	t->cfg.live_timer_us = (uint64_t) (timer_us < 20000 ? 20000 : timer_us > 1000000 ? 1000000 : timer_us);
+	if (t->trace_tmp) {
+		/* Nobody keeps it: what was read may go (GILTRACE_TOP_TRACEFILE_SIZE tests it). */
+		t->cfg.tracefile_size = tracefile_size(t->o.subbuf_size);
+		t->cfg.tracefile_count = TMP_TRACEFILE_COUNT;
+	}
 	return session_prepare(&t->session, &t->cfg);
 }
 

@@ -280,6 +280,8 @@ int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *i
 	v->prev_ns = iv->end_ns;
 	v->prev_events = a->events;
 	v->prev_discarded = a->discarded_events;
+	iv->discarded_packets = minus(a->discarded_packets, v->prev_discarded_packets);
+	v->prev_discarded_packets = a->discarded_packets;
 	iv->gils = calloc(cap ? cap : 1, sizeof(*iv->gils));
 	if (!iv->gils) {
 		return -1;
@@ -418,9 +420,10 @@ static void json_interval(FILE *out, const struct tv_interval *iv)
 
 		json_gil_head(out, "interval", r->g);
 		fprintf(out, ",\"interval\":%" PRIu64 ",\"final\":%s,\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64
-			",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64 ",\"discarded_events\":%" PRIu64 ",",
+			",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64 ",\"discarded_events\":%" PRIu64
+			",\"discarded_packets\":%" PRIu64 ",",
 			iv->number, iv->final ? "true" : "false", iv->start_ns, iv->end_ns, span,
-			iv->events, iv->discarded_events);
+			iv->events, iv->discarded_events, iv->discarded_packets);
 		json_measures(out, &r->m.c, r->m.held_ns, r->m.waited_ns, span, &r->m.wakeup);
 		fputs(",\"threads\":[", out);
 		for (size_t k = 0; k < r->nthreads; k++) {
@@ -472,9 +475,9 @@ static void text_interval(FILE *out, const struct tv_format *f, const struct tv_
 	}
 	fprintf(out, "giltrace top  %s  %sinterval %" PRIu64 ": %.2f s, %" PRIu64 " events\n",
 		f->wall ? f->wall : "", iv->final ? "final " : "", iv->number, (double) span / 1e9, iv->events);
-	if (iv->discarded_events) {
-		fprintf(out, "WARNING: LTTng discarded %" PRIu64 " events in this interval: counts are lower bounds\n",
-			iv->discarded_events);
+	if (iv->discarded_events || iv->discarded_packets) {
+		fprintf(out, "WARNING: %" PRIu64 " events and %" PRIu64 " packets lost in this interval: "
+			"counts are lower bounds\n", iv->discarded_events, iv->discarded_packets);
 	}
 	if (iv->ngils == 0) {
 		fputs("  no GIL activity\n", out);
@@ -525,7 +528,8 @@ static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_an
 		fprintf(out, ",\"identified_by\":");
 		json_string(out, g->method);
 		fprintf(out, ",\"intervals\":%" PRIu64 ",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64
-			",\"discarded_events\":%" PRIu64 ",", intervals, span, a->events, a->discarded_events);
+			",\"discarded_events\":%" PRIu64 ",\"discarded_packets\":%" PRIu64 ",",
+			intervals, span, a->events, a->discarded_events, a->discarded_packets);
 		json_measures(out, &g->c, g->held_ns, g->waited_ns, span, &g->d.wakeup);
 		fputs(",\"threads\":[", out);
 		for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
@@ -560,8 +564,9 @@ int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analy
 
 	if (!f->json) {
 		fprintf(out, "\ngiltrace top: summary of %.2f s, %" PRIu64 " intervals, %" PRIu64
-			" events, %" PRIu64 " discarded\n", (double) since(a->first_ts, a->last_ts) / 1e9,
-			intervals, a->events, a->discarded_events);
+			" events, %" PRIu64 " discarded%s\n", (double) since(a->first_ts, a->last_ts) / 1e9,
+			intervals, a->events, a->discarded_events,
+			a->discarded_packets ? " and packets lost: counts are lower bounds" : "");
 	}
 	while (idmap_next(&a->procs, &pos, &p)) {
 		const struct gs_process *proc = p;

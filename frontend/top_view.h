@@ -51,6 +51,7 @@ struct tv_interval {
 	int64_t end_ns;
 	uint64_t events;		/* giltrace events fed in the interval */
 	uint64_t discarded_events;	/* events LTTng lost in the interval */
+	uint64_t discarded_packets;	/* packets lost in the interval (events of unknown number) */
 	int final;			/* the last one: the trace has ended */
 	struct tv_gil_rec *gils;	/* owned: GILs shown, busiest first */
 	size_t ngils;
@@ -74,6 +75,7 @@ struct top_view {
 	int64_t prev_ns;		/* end of the previous interval; 0 before the first */
 	uint64_t prev_events;
 	uint64_t prev_discarded;
+	uint64_t prev_discarded_packets;
 };
 
 void tv_init(struct top_view *v, struct gs_analysis *a);

@@ -65,6 +65,31 @@ $CHECK offline "$T/prog.jsonl" "$T/prog.offline.json" || gt_fail "gil_protocol: 
 $CHECK program "$T/prog.jsonl" "$T/prog.json" || gt_fail "gil_protocol: intervals differ from its own counts"
 nothing_left "--private-daemon"
 
+# --- a temporary trace keeps 4 files per stream: disk use is bounded ---
+# Tiny files (GILTRACE_TOP_TRACEFILE_SIZE) so that they rotate many times;
+# as many sub-buffers as by default (16 MiB per CPU), so that none is lost.
+GILTRACE_TOP_TRACEFILE_SIZE=128k "$GILTRACE" top --subbuf-size=128k --num-subbuf=128 \
+	--json-lines --file="$T/rot.jsonl" -- "$PROG" --threads 4 --rounds 15000 >"$T/rot.json" 2>"$T/rot.err" &
+top=$!
+max=0
+while kill -0 "$top" 2>/dev/null; do
+	bytes=$(find "$TMPDIR" -path '*/64-bit/giltrace_*' -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
+	[ "$bytes" -le "$max" ] || max=$bytes
+	sleep 0.1
+done
+wait "$top" || gt_fail "rotating trace files: giltrace top failed: $(cat "$T/rot.err")"
+bound=$((4 * 128 * 1024 * $(nproc)))
+[ "$max" -le "$bound" ] || gt_fail "rotating trace files: $max bytes of stream files at once, bound $bound"
+# Every event takes 20 bytes at least: without rotation they would not fit.
+events=$(sed -n 's/.*"type":"summary".*"events":\([0-9]*\),.*/\1/p' "$T/rot.jsonl")
+[ $((events * 20)) -gt $((2 * bound)) ] || gt_fail "rotating trace files: too few events ($events) to test rotation"
+# Should top fall behind by more than 4 tiny files (a busy machine), the
+# files it did not read are gone: it must say so (lost packets), and its
+# counts are then lower bounds; otherwise exact.
+$CHECK program "$T/rot.jsonl" "$T/rot.json" || gt_fail "rotating trace files: intervals differ from the program's own counts"
+echo "rotating trace files: at most $max bytes on disk (bound $bound) for $events events"
+nothing_left "rotating trace files"
+
 # --- the table: appended blocks when not a terminal; stdio untouched ----
 rc=0
 echo "from stdin" | "$GILTRACE" top -- "$PY" -c '
