@@ -730,7 +730,7 @@ static void watch(struct top *t)
 {
 	int64_t next_tick = 0, now, wait, last_data = 0;
 	uint64_t last_events = 0;
-	bool over = false, ticking = false, stop_signal = false;
+	bool over = false, ticking = false, stop_signal;
 	enum trace_live_status st;
 
 	for (;;) {
@@ -766,15 +766,14 @@ static void watch(struct top *t)
 			/* Only COMMAND to wait for now. */
 			wait = t->filter_pids ? DESCENDANT_POLL_NS : NS_PER_S;
 		}
-		stop_signal = take_signals(t, wait) || stop_signal;
+		stop_signal = take_signals(t, wait);
 		follow_descendants(t, mono_ns());
 		if (!over && watched_is_over(t, stop_signal)) {
 			over = true;
 			last_data = mono_ns();
 			stop_recording(t);
 		} else if (over && stop_signal && !t->o.command) {
-			/* Asked twice: do not wait for the rest. */
-			stop_signal = false;
+			/* Asked again while reading the rest: do not wait for it. */
 			break;
 		}
 	}
