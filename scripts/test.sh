@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 cd build
 make -j"$(nproc)" check || { tail -200 test-suite.log 2>/dev/null; exit 1; }
 
+# CPython's own thread tests with and without the shim (2.7, 3.11, 3.13).
+make check-regrtest
+
 # Our own C code again under AddressSanitizer and UndefinedBehaviorSanitizer.
 cd ..
 mkdir -p build-sanitizers

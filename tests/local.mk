@@ -140,3 +140,12 @@ TESTS += tests/check_top_view
 SANITIZER_TESTS += tests/check_top_view
 TESTS += tests/e2e_top.sh
 EXTRA_DIST += tests/e2e_top.sh tests/lib/top_check.py tests/py/gil_busy.py
+
+# CPython's own thread tests with and without the shim: minutes of
+# run time, so a target of its own that scripts/test.sh runs after
+# make check (77 = skipped, reason printed).
+check-regrtest: all
+	@$(AM_TESTS_ENVIRONMENT) rc=0; $(srcdir)/tests/regrtest_compare.sh || rc=$$?; \
+	test $$rc = 0 || test $$rc = 77
+.PHONY: check-regrtest
+EXTRA_DIST += tests/regrtest_compare.sh tests/lib/regrtest_results.py
