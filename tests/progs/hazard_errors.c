@@ -48,33 +48,53 @@ static struct timespec from_now(long ms)
 static const struct timespec past = { 1, 0 };
 static const struct timespec bad_nsec = { 1, 2000000000 };
 
-static int trylock_busy(void) { return pthread_mutex_trylock(&normal); }
+static int trylock_busy(void)
+{
+	return pthread_mutex_trylock(&normal);
+}
+
 static int timedlock_timeout(void)
 {
 	struct timespec ts = from_now(10);
 
 	return pthread_mutex_timedlock(&normal, &ts);
 }
-static int timedlock_einval(void) { return pthread_mutex_timedlock(&normal, &bad_nsec); }
+
+static int timedlock_einval(void)
+{
+	return pthread_mutex_timedlock(&normal, &bad_nsec);
+}
+
 static int clocklock_bad_clock(void)
 {
 	struct timespec ts = from_now(10);
 
 	return pthread_mutex_clocklock(&normal, CLOCK_PROCESS_CPUTIME_ID, &ts);
 }
-static int errcheck_relock(void) { return pthread_mutex_lock(&errcheck); }
+
+static int errcheck_relock(void)
+{
+	return pthread_mutex_lock(&errcheck);
+}
+
 static int errcheck_unlock_twice(void)
 {
 	pthread_mutex_unlock(&errcheck);
 	return pthread_mutex_unlock(&errcheck);
 }
-static int recursive_lock_again(void) { return pthread_mutex_lock(&recursive); }
+
+static int recursive_lock_again(void)
+{
+	return pthread_mutex_lock(&recursive);
+}
+
 static int recursive_unlock_third(void)
 {
 	pthread_mutex_unlock(&recursive);
 	pthread_mutex_unlock(&recursive);
 	return pthread_mutex_unlock(&recursive);
 }
+
 static int cond_timeout(void)
 {
 	int ret;
@@ -84,6 +104,7 @@ static int cond_timeout(void)
 	pthread_mutex_unlock(&errcheck);
 	return ret;
 }
+
 static int cond_einval(void)
 {
 	int ret;
@@ -93,6 +114,7 @@ static int cond_einval(void)
 	pthread_mutex_unlock(&errcheck);
 	return ret;
 }
+
 static int cond_clock_timeout(void)
 {
 	int ret;
@@ -102,6 +124,7 @@ static int cond_clock_timeout(void)
 	pthread_mutex_unlock(&errcheck);
 	return ret;
 }
+
 static int cond_bad_clock(void)
 {
 	int ret;
@@ -111,21 +134,66 @@ static int cond_bad_clock(void)
 	pthread_mutex_unlock(&errcheck);
 	return ret;
 }
-static int cond_signal_none(void) { return pthread_cond_signal(&cond); }
-static int cond_broadcast_none(void) { return pthread_cond_broadcast(&cond); }
-static int sem_trywait_empty(void) { return sem_trywait(&empty); }
-static int sem_timedwait_timeout(void) { return sem_timedwait(&empty, &past); }
-static int sem_timedwait_einval(void) { return sem_timedwait(&empty, &bad_nsec); }
-static int sem_clockwait_timeout(void) { return sem_clockwait(&empty, CLOCK_MONOTONIC, &past); }
+
+static int cond_signal_none(void)
+{
+	return pthread_cond_signal(&cond);
+}
+
+static int cond_broadcast_none(void)
+{
+	return pthread_cond_broadcast(&cond);
+}
+
+static int sem_trywait_empty(void)
+{
+	return sem_trywait(&empty);
+}
+
+static int sem_timedwait_timeout(void)
+{
+	return sem_timedwait(&empty, &past);
+}
+
+static int sem_timedwait_einval(void)
+{
+	return sem_timedwait(&empty, &bad_nsec);
+}
+
+static int sem_clockwait_timeout(void)
+{
+	return sem_clockwait(&empty, CLOCK_MONOTONIC, &past);
+}
+
 static int sem_clockwait_bad_clock(void)
 {
 	return sem_clockwait(&empty, CLOCK_PROCESS_CPUTIME_ID, &past);
 }
-static int sem_trywait_full(void) { return sem_trywait(&full); }
-static int sem_wait_full(void) { return sem_wait(&full); }
-static int sem_post_overflow(void) { return sem_post(&top); }
-static int unlock_normal(void) { return pthread_mutex_unlock(&normal); }
-static int lock_normal(void) { return pthread_mutex_lock(&normal); }
+
+static int sem_trywait_full(void)
+{
+	return sem_trywait(&full);
+}
+
+static int sem_wait_full(void)
+{
+	return sem_wait(&full);
+}
+
+static int sem_post_overflow(void)
+{
+	return sem_post(&top);
+}
+
+static int unlock_normal(void)
+{
+	return pthread_mutex_unlock(&normal);
+}
+
+static int lock_normal(void)
+{
+	return pthread_mutex_lock(&normal);
+}
 
 struct error_case {
 	const char *name;
