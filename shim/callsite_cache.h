@@ -19,6 +19,11 @@ enum site_role {
 	SITE_PYEVAL,		/* inside a PyEval_* function (caller of the 2.7 GIL) */
 	SITE_USER_TAKE,		/* inside an acquire function named in GILTRACE_LOCK_FUNCS */
 	SITE_USER_DROP,		/* inside a release function named there */
+	SITE_WRAPPER,		/* inside a wrapper named in GILTRACE_LOCK_WRAPPERS */
+	SITE_RUBY_LOCK,		/* inside Ruby's rb_native_mutex_lock */
+	SITE_OCAML_TAKE,	/* inside OCaml's caml_leave_blocking_section_hook */
+	SITE_OCAML_DROP,	/* inside OCaml's caml_enter_blocking_section_hook */
+	SITE_OCAML_YIELD,	/* inside OCaml's caml_thread_yield */
 };
 
 typedef enum site_role (*callsite_classify_fn)(uintptr_t ip);

@@ -16,6 +16,7 @@
 #include <libunwind.h>
 
 #include "gil_identify.h"
+#include "gil_runtimes.h"
 
 /*
  * Functions named in GILTRACE_LOCK_FUNCS ("acquire:release,..."), read
@@ -28,12 +29,25 @@ static char user_acquire[USER_LOCKS_MAX][USER_NAME_MAX];
 static char user_release[USER_LOCKS_MAX][USER_NAME_MAX];
 static unsigned int user_lock_count;
 
+/*
+ * Functions named in GILTRACE_LOCK_WRAPPERS ("name,..."): a lock call
+ * made inside one counts as made where the wrapper was called.  Static
+ * storage for the same reason.
+ */
+#define USER_WRAPPERS_MAX	8
+static char user_wrapper[USER_WRAPPERS_MAX][USER_NAME_MAX];
+static unsigned int user_wrapper_count;
+
+/* Wrappers calling wrappers: how many frames up a lock call is followed. */
+#define WRAPPER_DEPTH_MAX	4
+
 /* Extent of CPython's exported _PyRuntime (3.7+), 0..0 until found. */
 static uintptr_t runtime_lo, runtime_hi;
 
-/* Set once a CPython GIL is known: from then on only learned take
- * sites can reveal another one (a sub-interpreter's own GIL). */
-static int python_gil_known;
+/* Set once an interpreter's GIL is known: from then on only learned
+ * take sites (a CPython sub-interpreter's own GIL) and Ruby's thread
+ * starts (another ractor's GVL) can reveal another one. */
+static int runtime_gil_known;
 
 /* Call sites where a known GIL's acquire locks its mutex. */
 #define TAKE_SITES_MAX 8
@@ -63,47 +77,66 @@ int gil_identify_in_runtime(const void *addr)
 }
 
 /*
- * The name of the function containing ip, or -1.  The name counts only
- * if the symbol starts where the unwind tables say the function starts:
- * in a stripped binary the nearest exported symbol comes back instead
- * (Debian's python3.11 names a take_gil call site PyThread_tss_set+0x24e).
+ * The start of the function containing ip, from the unwind tables (0 if
+ * unknown), and its name into buf ("" if unknown).  The name counts only
+ * if its symbol starts where the function starts: in a stripped binary
+ * the nearest exported symbol comes back instead (Debian's python3.11
+ * names a take_gil call site PyThread_tss_set+0x24e).
  */
-static int function_name(uintptr_t ip, char *buf, size_t len)
+static uintptr_t function_at(uintptr_t ip, char *buf, size_t len)
 {
 	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
 	unw_proc_info_t pi;
 	unw_word_t off = 0;
+	char *dot;
 
-	if (!acc || !acc->get_proc_name)
-		return -1;
-	if (acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL) != 0)
-		return -1;
-	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0)
-		return -1;
-	if (pi.start_ip != ip - off)
-		return -1;
+	buf[0] = '\0';
+	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0) {
+		return 0;
+	}
+	if (!acc || !acc->get_proc_name
+			|| acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL) != 0
+			|| pi.start_ip != ip - off) {
+		buf[0] = '\0';
+		return pi.start_ip;
+	}
 	/* take_gil.lto_priv.0, drop_gil.isra.0: compiler clones keep the name. */
-	char *dot = strchr(buf, '.');
-	if (dot)
+	dot = strchr(buf, '.');
+	if (dot) {
 		*dot = '\0';
+	}
+	return pi.start_ip;
+}
+
+static int name_in(const char *name, char (*names)[USER_NAME_MAX], unsigned int count)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			return 1;
+		}
+	}
 	return 0;
 }
 
 static enum site_role classify_site(uintptr_t ip)
 {
 	char name[256];
+	uintptr_t start;
+	enum site_role role;
 
 	if (!__atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE))
 		find_runtime_extent();	/* libpython may have been loaded late */
 	/* ip is a return address; ip - 1 lies in the calling instruction. */
-	if (function_name(ip - 1, name, sizeof(name)) != 0)
-		return SITE_OTHER;
-	for (unsigned int i = 0; i < user_lock_count; i++) {
-		if (strcmp(name, user_acquire[i]) == 0)
-			return SITE_USER_TAKE;
-		if (strcmp(name, user_release[i]) == 0)
-			return SITE_USER_DROP;
-	}
+	start = function_at(ip - 1, name, sizeof(name));
+	role = ocaml_site_role(start, name[0] ? name : NULL);
+	if (role != SITE_OTHER || !name[0])
+		return role;
+	if (name_in(name, user_wrapper, user_wrapper_count))
+		return SITE_WRAPPER;
+	if (name_in(name, user_acquire, user_lock_count))
+		return SITE_USER_TAKE;
+	if (name_in(name, user_release, user_lock_count))
+		return SITE_USER_DROP;
 	if (strcmp(name, "take_gil") == 0)
 		return SITE_TAKE;
 	if (strcmp(name, "drop_gil") == 0)
@@ -114,12 +147,42 @@ static enum site_role classify_site(uintptr_t ip)
 		return SITE_PYTHREAD_LOCK;
 	if (strncmp(name, "PyEval_", 7) == 0)
 		return SITE_PYEVAL;
+	if (strcmp(name, "rb_native_mutex_lock") == 0)
+		return SITE_RUBY_LOCK;
 	return SITE_OTHER;
 }
 
 enum site_role gil_identify_site_role(void *caller)
 {
 	return callsite_cache_lookup((uintptr_t) caller, classify_site);
+}
+
+/*
+ * A lock call made inside a wrapper named in GILTRACE_LOCK_WRAPPERS
+ * counts as made where the wrapper was called: follow the stack up
+ * through nested wrappers.  The cost, a short unwinding, is paid only
+ * at wrapper sites.
+ */
+struct lock_site gil_identify_lock_site(void *caller)
+{
+	struct lock_site site = { caller, gil_identify_site_role(caller) };
+	void *frames[32];
+	int n, i;
+
+	if (site.role != SITE_WRAPPER)
+		return site;
+	n = unw_backtrace(frames, 32);
+	for (i = 0; i < n && frames[i] != caller; i++)
+		;
+	for (int up = 1; up <= WRAPPER_DEPTH_MAX && i + up < n; up++) {
+		site.caller = frames[i + up];
+		site.role = gil_identify_site_role(site.caller);
+		if (site.role != SITE_WRAPPER)
+			return site;
+	}
+	site.caller = caller;
+	site.role = SITE_OTHER;
+	return site;
 }
 
 static int is_take_site(uintptr_t site)
@@ -147,26 +210,68 @@ void gil_identify_learn_take_site(void *caller)
 		__ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
-struct gil_candidate gil_identify_mutex(const void *mutex, void *caller)
+static struct gil_candidate gil_found(const void *mutex, enum gil_runtime rt,
+		const char *method, int by_site, enum gil_role role, void *caller)
 {
-	struct gil_candidate c = { NULL, NULL };
-	enum site_role role;
+	struct gil_candidate c = { NULL, NULL, role, caller };
 
-	if (is_take_site((uintptr_t) caller)) {
-		c.gil = gil_register(mutex, NULL, GIL_KIND_COND, "callsite-learned", 0, caller);
-		return c;
-	}
-	if (__atomic_load_n(&python_gil_known, __ATOMIC_RELAXED) && user_lock_count == 0)
-		return c;
-	role = gil_identify_site_role(caller);
-	if (role == SITE_TAKE || role == SITE_USER_TAKE) {
-		int user = role == SITE_USER_TAKE;
+	c.gil = gil_register(mutex, NULL, GIL_KIND_COND, rt, method, by_site, caller);
+	return c;
+}
 
-		c.gil = gil_register(mutex, NULL, GIL_KIND_COND,
-			user ? "user-functions" : "callsite-symbol", user, caller);
-		return c;
+static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int first)
+{
+	struct gil_candidate none = { NULL, NULL, ROLE_ACQUIRE, caller };
+
+	/* The first lock call of a thread Ruby just created: see gil_ruby.c. */
+	if (!first)
+		return none;
+	switch (ruby_gvl_at_thread_start(mutex, caller)) {
+	case 1:
+		return gil_found(mutex, GIL_RT_RUBY, "thread-start", 0, ROLE_ACQUIRE, caller);
+	case 2:
+		return gil_found(mutex, GIL_RT_RUBY, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+	default:
+		return none;
 	}
-	if (!python_gil_known && gil_identify_in_runtime(mutex))
+}
+
+struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int first)
+{
+	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller };
+	int known = __atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED);
+	struct lock_site site;
+
+	if (is_take_site((uintptr_t) caller))
+		return gil_found(mutex, GIL_RT_CPYTHON, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+	/* Once a GIL is known, only a thread's first lock (Ruby: another
+	 * ractor's GVL) or a user-named lock can reveal another one. */
+	if (known && user_lock_count == 0 && !first)
+		return c;
+	site = gil_identify_lock_site(caller);
+	c.caller = site.caller;
+	switch (site.role) {
+	case SITE_RUBY_LOCK:
+		return ruby_candidate(mutex, caller, first);
+	case SITE_USER_TAKE:
+		return gil_found(mutex, GIL_RT_USER, "user-functions", 1, ROLE_ACQUIRE, site.caller);
+	default:
+		break;
+	}
+	if (known)
+		return c;
+	switch (site.role) {
+	case SITE_TAKE:
+		return gil_found(mutex, GIL_RT_CPYTHON, "callsite-symbol", 0, ROLE_ACQUIRE, caller);
+	case SITE_OCAML_TAKE:
+		return gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_ACQUIRE, caller);
+	case SITE_OCAML_DROP:
+	case SITE_OCAML_YIELD:
+		return gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
+	default:
+		break;
+	}
+	if (gil_identify_in_runtime(mutex))
 		c.method = "runtime-extent";
 	return c;
 }
@@ -190,14 +295,14 @@ struct gil *gil_identify_sem(const void *sem, void *caller)
 	uintptr_t outer;
 
 	/* CPython 2.7 has one GIL; once it is known, stop looking. */
-	if (__atomic_load_n(&python_gil_known, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED))
 		return NULL;
 	if (gil_identify_site_role(caller) != SITE_PYTHREAD_LOCK)
 		return NULL;
 	outer = caller_of(caller);
 	if (!outer || callsite_cache_lookup(outer, classify_site) != SITE_PYEVAL)
 		return NULL;
-	return gil_register(sem, NULL, GIL_KIND_SEM, "semaphore-caller", 0, caller);
+	return gil_register(sem, NULL, GIL_KIND_SEM, GIL_RT_CPYTHON, "semaphore-caller", 0, caller);
 }
 
 void gil_identify_registered(const struct gil *g)
@@ -206,17 +311,17 @@ void gil_identify_registered(const struct gil *g)
 	 * (the costly part: the semaphore search unwinds on every call at
 	 * PyThread_* sites); user-named locks leave it running. */
 	if (!g->by_site)
-		__atomic_store_n(&python_gil_known, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&runtime_gil_known, 1, __ATOMIC_RELAXED);
 }
 
-void gil_identify_runtime_name(char *buf, size_t len)
+static void cpython_runtime_name(char *buf, size_t len)
 {
 	const char *(*get_version)(void) = (const char *(*)(void)) dlsym(RTLD_DEFAULT, "Py_GetVersion");
 	const char *v;
 	size_t n;
 
 	if (!get_version) {
-		snprintf(buf, len, "%s", user_lock_count ? "user-named lock" : "unknown");
+		snprintf(buf, len, "unknown");
 		return;
 	}
 	/* "3.11.7 (main, ...) [GCC ...]": keep the version number. */
@@ -225,11 +330,31 @@ void gil_identify_runtime_name(char *buf, size_t len)
 	snprintf(buf, len, "CPython %.*s", (int) n, v);
 }
 
+void gil_identify_runtime_name(enum gil_runtime rt, char *buf, size_t len)
+{
+	switch (rt) {
+	case GIL_RT_RUBY:
+		if (!ruby_runtime_name(buf, len))
+			snprintf(buf, len, "Ruby");
+		break;
+	case GIL_RT_OCAML:
+		if (!ocaml_runtime_name(buf, len))
+			snprintf(buf, len, "OCaml");
+		break;
+	case GIL_RT_USER:
+		snprintf(buf, len, "user-named lock");
+		break;
+	default:
+		cpython_runtime_name(buf, len);
+		break;
+	}
+}
+
 /* The forked child of a 2.7 interpreter makes a new semaphore GIL. */
 void gil_identify_after_fork_child(void)
 {
 	if (!gil_count)
-		python_gil_known = 0;
+		runtime_gil_known = 0;
 }
 
 static void parse_user_locks(const char *spec)
@@ -258,11 +383,35 @@ static void parse_user_locks(const char *spec)
 	}
 }
 
+static void parse_user_wrappers(const char *spec)
+{
+	const char *p = spec;
+
+	while (*p && user_wrapper_count < USER_WRAPPERS_MAX) {
+		size_t item = strcspn(p, ",");
+
+		if (item == 0 || item >= USER_NAME_MAX) {
+			fprintf(stderr, "giltrace: ignoring GILTRACE_LOCK_WRAPPERS=\"%s\": expected FUNCTION[,...]\n", spec);
+			user_wrapper_count = 0;
+			return;
+		}
+		memcpy(user_wrapper[user_wrapper_count], p, item);
+		user_wrapper[user_wrapper_count][item] = '\0';
+		user_wrapper_count++;
+		p += item;
+		if (*p == ',')
+			p++;
+	}
+}
+
 void gil_identify_init(void)
 {
 	const char *spec = getenv("GILTRACE_LOCK_FUNCS");
 
 	if (spec && *spec)
 		parse_user_locks(spec);
+	spec = getenv("GILTRACE_LOCK_WRAPPERS");
+	if (spec && *spec)
+		parse_user_wrappers(spec);
 	find_runtime_extent();
 }

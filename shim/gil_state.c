@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gil_identify.h"
+#include "gil_runtimes.h"
 #include "gil_state.h"
 #include "real.h"
 
@@ -49,7 +50,7 @@ struct gil *gil_find(const void *lock)
 static void gil_announce_locked(struct gil *g, void *caller);
 
 struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
-		const char *method, int by_site, void *caller)
+		enum gil_runtime rt, const char *method, int by_site, void *caller)
 {
 	struct gil *g;
 
@@ -65,8 +66,14 @@ struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 	g->cond = cond;
 	g->kind = kind;
 	g->method = method;
+	g->rt = rt;
 	g->by_site = by_site;
-	gil_identify_runtime_name(g->runtime, sizeof(g->runtime));
+	/* OCaml's st_masterlock_release unlocks, then signals; its acquire
+	 * and release functions are known by their hooks. */
+	g->trust_sites = rt == GIL_RT_OCAML;
+	g->signal_after_unlock = rt == GIL_RT_OCAML;
+	g->handover_conds = rt == GIL_RT_RUBY;
+	gil_identify_runtime_name(rt, g->runtime, sizeof(g->runtime));
 	/* Before the GIL is published: see gil_announce. */
 	gil_announce_locked(g, caller);
 	__atomic_store_n(&gil_count, gil_count + 1, __ATOMIC_RELEASE);
@@ -127,6 +134,7 @@ static void attempt_close(struct gil_thread *t, struct gil *g)
 static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 {
 	attempt_close(t, g);
+	__atomic_store_n(&g->ever_acquired, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder, thread_serial(t), __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
 	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller);
@@ -142,11 +150,20 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
 
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
-		gil_announce(g, caller);
-
 	__atomic_store_n(&g->holder, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
+	/*
+	 * A GIL found while someone held it (Ruby's, when a new thread
+	 * asks for it; OCaml's, at a release): its trace starts with an
+	 * acquisition, so the release of a hold whose start it never saw
+	 * is left out.
+	 */
+	if (!__atomic_load_n(&g->ever_acquired, __ATOMIC_RELAXED))
+		return;
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
+		gil_announce(g, caller);
+	if (g->signal_after_unlock)
+		signalled = 1;
 	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
 		signalled && waiters > 0, caller);
 }
@@ -158,9 +175,12 @@ static enum gil_role site_role_to_gil_role(enum site_role role)
 	switch (role) {
 	case SITE_TAKE:
 	case SITE_USER_TAKE:
+	case SITE_OCAML_TAKE:
 		return ROLE_ACQUIRE;
 	case SITE_DROP:
 	case SITE_USER_DROP:
+	case SITE_OCAML_DROP:
+	case SITE_OCAML_YIELD:
 		return ROLE_RELEASE;
 	default:
 		return ROLE_UNKNOWN;
@@ -169,16 +189,28 @@ static enum gil_role site_role_to_gil_role(enum site_role role)
 
 /*
  * Why this thread locks the GIL mutex.  Runtimes whose lock functions
- * the user named are believed by call site; otherwise the holder tells:
- * only the holder releases, only others acquire.  Until an acquire or a
- * release has been seen (tracing started mid-run, or after fork) the
- * call site's name decides, and failing that the section's behaviour
- * (section_resolve).
+ * the user named are believed by call site, and so are the known acquire
+ * and release functions of OCaml's master lock; otherwise the holder
+ * tells: only the holder releases, only others acquire.  Until an
+ * acquire or a release has been seen (tracing started mid-run, or after
+ * fork) the call site's name decides, and failing that the section's
+ * behaviour (section_resolve).  *caller becomes the site a wrapped lock
+ * call was made from.
  */
-static enum gil_role section_role(struct gil_thread *t, struct gil *g, void *caller)
+static enum gil_role section_role(struct gil_thread *t, struct gil *g, void **caller)
 {
-	if (g->by_site || !__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED))
-		return site_role_to_gil_role(gil_identify_site_role(caller));
+	int holder_known = __atomic_load_n(&g->holder_known, __ATOMIC_RELAXED);
+	struct lock_site site;
+	enum gil_role role;
+
+	if (holder_known && !g->by_site && !g->trust_sites)
+		goto by_holder;
+	site = gil_identify_lock_site(*caller);
+	*caller = site.caller;
+	role = site_role_to_gil_role(site.role);
+	if (g->by_site || !holder_known || role != ROLE_UNKNOWN)
+		return role;
+by_holder:
 	if (__atomic_load_n(&g->holder, __ATOMIC_RELAXED) == thread_serial(t))
 		return ROLE_RELEASE;
 	return ROLE_ACQUIRE;
@@ -207,7 +239,8 @@ static void section_resolve(struct gil_thread *t, enum gil_role role)
 	struct gil_section *s = &t->section;
 
 	if (!s->gil) {
-		s->gil = gil_register(s->mutex, NULL, GIL_KIND_COND, s->candidate_method, 0, s->caller);
+		s->gil = gil_register(s->mutex, NULL, GIL_KIND_COND, GIL_RT_CPYTHON,
+			s->candidate_method, 0, s->caller);
 		if (!s->gil) {
 			s->mutex = NULL;
 			return;
@@ -222,6 +255,7 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 {
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
+	int first = t->locks++ == 0;
 	struct gil *g;
 
 	if (s->mutex) {
@@ -237,15 +271,18 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 	}
 	g = gil_find(mutex);
 	if (g) {
-		if (g->kind == GIL_KIND_COND)
-			section_open(t, mutex, g, caller, section_role(t, g, caller), NULL);
+		if (g->kind == GIL_KIND_COND) {
+			enum gil_role role = section_role(t, g, &caller);
+
+			section_open(t, mutex, g, caller, role, NULL);
+		}
 		return;
 	}
 	if (!gil_tracing_on())
 		return;
-	struct gil_candidate c = gil_identify_mutex(mutex, caller);
+	struct gil_candidate c = gil_identify_mutex(mutex, caller, first);
 	if (c.gil)
-		section_open(t, mutex, c.gil, caller, ROLE_ACQUIRE, NULL);
+		section_open(t, mutex, c.gil, c.caller, c.role, NULL);
 	else if (c.method)
 		section_open(t, mutex, NULL, caller, ROLE_UNKNOWN, c.method);
 }
@@ -298,7 +335,10 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 		if (s->nested && !g->acquire_nests)
 			g->acquire_nests = 1;
 		attempt_end(t, g, caller);
-		gil_identify_learn_take_site(s->caller);
+		/* Ruby and OCaml lock every mutex at the same site or are
+		 * known otherwise: only CPython's take_gil site is learned. */
+		if (g->rt == GIL_RT_CPYTHON || g->rt == GIL_RT_USER)
+			gil_identify_learn_take_site(s->caller);
 		break;
 	case ROLE_RELEASE:
 		gil_released(g, s->signalled, caller);
@@ -306,6 +346,17 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 	default:
 		break;
 	}
+}
+
+/*
+ * Ruby's gvl_yield waits, after releasing, until another thread has
+ * taken the GVL: the yielding thread is already attempting to get it
+ * back, but this is no wait for the GVL to be free.  (Its waits on its
+ * own queue condvar that follow are.)
+ */
+static int handover_wait(const struct gil *g, const void *cond)
+{
+	return g->handover_conds && ruby_handover_cond(g->lock, cond);
 }
 
 struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, void *caller)
@@ -330,6 +381,8 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 		 * CPython's switch condvar is waited on without a timeout. */
 		if (!s->gil && !timed)
 			return NULL;
+		if (s->gil && handover_wait(s->gil, cond))
+			return NULL;
 		section_resolve(t, ROLE_ACQUIRE);
 	} else if (s->role == ROLE_RELEASE) {
 		/* Released and now waiting to get it back, in one section
@@ -339,7 +392,7 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 		attempt_begin(t, s->gil, caller);
 	}
 	g = s->gil;
-	if (!g || !t->attempt)
+	if (!g || !t->attempt || handover_wait(g, cond))
 		return NULL;
 	if (!g->cond)
 		__atomic_store_n(&g->cond, cond, __ATOMIC_RELAXED);
@@ -356,6 +409,27 @@ void gil_cond_wait_end(struct gil *g, int ret, void *caller)
 	if (timed_out)
 		t->timeouts++;
 	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, timed_out, ret, caller);
+}
+
+/*
+ * A wait that began on a mutex not yet known as a GIL and ended after it
+ * was identified (OCaml's master lock is often found by a release while
+ * another thread already waits): waits on a GIL mutex happen in
+ * acquires, so the thread's attempt begins now, without the wait it
+ * slept through.
+ */
+void gil_cond_wait_untracked_end(const void *cond, const void *mutex, void *caller)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil *g;
+
+	(void) cond;
+	if (t->section.mutex || t->attempt)
+		return;
+	g = gil_find(mutex);
+	if (!g || g->kind != GIL_KIND_COND)
+		return;
+	section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL);
 }
 
 void gil_cond_wait_cancelled(struct gil *g)
@@ -467,6 +541,7 @@ void gil_state_after_fork_child(void)
 		g->holder_known = 0;
 		g->attempting = 0;
 		g->announced = 0;
+		g->ever_acquired = 0;
 		if (kept != i)
 			gil_table[kept] = *g;
 		kept++;

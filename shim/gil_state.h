@@ -6,12 +6,14 @@
  * which thread is attempting, waiting or releasing.  The wrappers report
  * every lock call here; this file turns them into giltrace:gil_* events.
  *
- * A mutex+condvar GIL (CPython 3, user-named locks) is followed through
- * the critical sections on its mutex: a section opened by a thread that
- * does not hold the GIL is an acquire attempt (its condvar waits are the
- * GIL waits, its unlock the moment the GIL is held); a section opened by
- * the holder is a release.  A semaphore GIL (CPython 2.7) is simpler:
- * wait is an attempt, post a release.
+ * A mutex+condvar GIL (CPython 3, Ruby's GVL, OCaml's master lock,
+ * user-named locks) is followed through the critical sections on its
+ * mutex: a section opened by a thread that does not hold the GIL is an
+ * acquire attempt (its condvar waits are the GIL waits, its unlock the
+ * moment the GIL is held); a section opened by the holder is a release,
+ * and a release section that waits is a yield (release, then a new
+ * attempt).  A semaphore GIL (CPython 2.7) is simpler: wait is an
+ * attempt, post a release.
  */
 #ifndef GILTRACE_GIL_STATE_H
 #define GILTRACE_GIL_STATE_H
@@ -25,6 +27,14 @@ enum gil_kind {
 	GIL_KIND_SEM,		/* one semaphore */
 };
 
+/* Whose lock it is: decides the version string and the quirks below. */
+enum gil_runtime {
+	GIL_RT_CPYTHON,
+	GIL_RT_RUBY,
+	GIL_RT_OCAML,
+	GIL_RT_USER,		/* named in GILTRACE_LOCK_FUNCS */
+};
+
 enum gil_role {
 	ROLE_NONE = 0,
 	ROLE_UNKNOWN,		/* section on a GIL mutex, purpose not yet clear */
@@ -36,7 +46,12 @@ struct gil {
 	const void *lock;		/* identity: the mutex or the semaphore */
 	const void *cond;		/* the condvar, once seen; 0 for semaphores */
 	enum gil_kind kind;
+	enum gil_runtime rt;
 	int by_site;			/* roles come from the call site (user-named functions) */
+	int trust_sites;		/* a known acquire or release site decides (OCaml) */
+	int signal_after_unlock;	/* releases signal just after unlocking (OCaml) */
+	int handover_conds;		/* yields wait on hand-over condvars by the mutex (Ruby) */
+	int ever_acquired;		/* an acquire ended in this process's trace */
 	uint64_t holder;		/* thread serial of the holder, 0 for none */
 	int holder_known;		/* holder is meaningful (an acquire or release was seen) */
 	unsigned int attempting;	/* threads inside an acquire attempt */
@@ -60,6 +75,7 @@ struct gil_section {
 
 struct gil_thread {
 	uint64_t serial;		/* unique per thread for the process's life; 0 until needed */
+	unsigned int locks;		/* traced lock calls so far (0: the next is the first) */
 	struct gil_section section;
 	struct gil *attempt;		/* GIL this thread is attempting to take */
 	unsigned int waits, timeouts;	/* of that attempt */
@@ -97,7 +113,7 @@ static inline int gil_hooks_needed(void)
 
 struct gil *gil_find(const void *lock);
 struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
-		const char *method, int by_site, void *caller);
+		enum gil_runtime rt, const char *method, int by_site, void *caller);
 
 /* Hooks, called by the wrappers with the recursion guard held. */
 void gil_mutex_lock_begin(const void *mutex, void *caller);
@@ -105,6 +121,7 @@ void gil_mutex_lock_end(const void *mutex, int ret);
 void gil_mutex_unlock(const void *mutex, void *caller);
 struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, void *caller);
 void gil_cond_wait_end(struct gil *g, int ret, void *caller);
+void gil_cond_wait_untracked_end(const void *cond, const void *mutex, void *caller);
 void gil_cond_wait_cancelled(struct gil *g);
 void gil_cond_signal(const void *cond);
 struct gil *gil_sem_wait_begin(const void *sem, void *caller);

@@ -6,6 +6,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/callsite_cache.c shim/callsite_cache.h \
 	shim/export.h \
 	shim/gil_identify.c shim/gil_identify.h \
+	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
 	shim/gil_state.c shim/gil_state.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h \

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Ruby (MRI) 3.1's GVL, as thread_pthread.c builds it: a mutex, one
+ * condition variable per thread for the queue of waiters, and two
+ * hand-over condition variables for gvl_yield, all locked and waited on
+ * through the exported wrappers rb_native_mutex_lock and
+ * rb_native_cond_wait.  Debian's libruby keeps only its dynamic
+ * symbols, and every lock in Ruby goes through the one pthread call in
+ * rb_native_mutex_lock, so neither names nor call sites tell the GVL
+ * from Ruby's other mutexes.  Three facts do:
+ * - a thread Ruby creates takes the GVL before anything else
+ *   (thread_start_func_2), a handful of frames above the thread's entry;
+ * - the GVL lies inside the main ractor object (3.0 and later) or the
+ *   VM object (before), both allocated with malloc at start-up, whose
+ *   addresses Ruby exports (ruby_single_main_ractor,
+ *   ruby_current_vm_ptr): their extent is malloc_usable_size;
+ * - the hand-over condition variables are in the GVL's own structure,
+ *   right after its mutex (rb_global_vm_lock_t), while the queue's are
+ *   in each thread's structure.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "gil_runtimes.h"
+
+/*
+ * Most frames between a new thread's entry and the lock that takes the
+ * GVL: the C library's start_thread, Ruby's thread_start_func_1 and _2
+ * and the wrapper, with room for a build that inlines less.  A thread
+ * already running Ruby code is dozens of frames deep.
+ */
+#define RUBY_STARTUP_FRAMES	8
+
+/* Frames of our own above the lock call: wrapper, state machine,
+ * identification, this file. */
+#define SHIM_FRAMES		8
+
+/*
+ * Bytes after the GVL's mutex that hold the hand-over condition
+ * variables: waitq, timer and timer_err, then switch_cond and
+ * switch_wait_cond (72 and 120 bytes after the mutex on x86-64, 3.1).
+ */
+#define RUBY_HANDOVER_SPAN	192
+
+/*
+ * Where Ruby keeps the addresses of its VM and main ractor objects,
+ * found once; NULL outside Ruby.  Global: one Ruby per process.
+ */
+static void *const *ruby_vm_var, *const *ruby_ractor_var;
+static int ruby_looked_up;
+
+/* The call site (one frame above rb_native_mutex_lock) where a new
+ * thread took the first GVL found: every ractor's threads take theirs
+ * there.  Global for the same reason. */
+static uintptr_t ruby_start_site;
+
+static void ruby_look_up(void)
+{
+	if (__atomic_load_n(&ruby_looked_up, __ATOMIC_ACQUIRE)) {
+		return;
+	}
+	/* A race only repeats the same look-up. */
+	ruby_vm_var = dlsym(RTLD_DEFAULT, "ruby_current_vm_ptr");
+	ruby_ractor_var = dlsym(RTLD_DEFAULT, "ruby_single_main_ractor");
+	__atomic_store_n(&ruby_looked_up, 1, __ATOMIC_RELEASE);
+}
+
+/* Does addr lie inside the malloc'd object *var points to? */
+static int in_object(void *const *var, uintptr_t addr)
+{
+	void *obj = var ? __atomic_load_n(var, __ATOMIC_RELAXED) : NULL;
+
+	if (!obj) {
+		return 0;
+	}
+	return addr >= (uintptr_t) obj && addr < (uintptr_t) obj + malloc_usable_size(obj);
+}
+
+/*
+ * The return address one frame above the lock call at caller, if that
+ * call is made within RUBY_STARTUP_FRAMES of the thread's entry; else 0.
+ */
+static uintptr_t startup_site(void *caller)
+{
+	void *frames[SHIM_FRAMES + RUBY_STARTUP_FRAMES + 2];
+	int max = (int) (sizeof(frames) / sizeof(frames[0]));
+	int n = unw_backtrace(frames, max);
+
+	/* A full buffer means a deeper stack than a starting thread has. */
+	if (n >= max) {
+		return 0;
+	}
+	for (int i = 0; i + 1 < n; i++) {
+		if (frames[i] == caller) {
+			return n - i - 1 <= RUBY_STARTUP_FRAMES ? (uintptr_t) frames[i + 1] : 0;
+		}
+	}
+	return 0;
+}
+
+int ruby_gvl_at_thread_start(const void *mutex, void *caller)
+{
+	uintptr_t site, known = 0;
+
+	/* The main thread takes the GVL deep inside ruby_init. */
+	if (syscall(SYS_gettid) == getpid()) {
+		return 0;
+	}
+	site = startup_site(caller);
+	if (!site) {
+		return 0;
+	}
+	known = __atomic_load_n(&ruby_start_site, __ATOMIC_ACQUIRE);
+	if (known) {
+		return site == known ? 2 : 0;
+	}
+	ruby_look_up();
+	if (!in_object(ruby_ractor_var, (uintptr_t) mutex)
+			&& !in_object(ruby_vm_var, (uintptr_t) mutex)) {
+		return 0;
+	}
+	__atomic_compare_exchange_n(&ruby_start_site, &known, site, 0,
+		__ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	return 1;
+}
+
+int ruby_handover_cond(const void *lock, const void *cond)
+{
+	uintptr_t l = (uintptr_t) lock, c = (uintptr_t) cond;
+
+	return c > l && c - l < RUBY_HANDOVER_SPAN;
+}
+
+int ruby_runtime_name(char *buf, size_t len)
+{
+	const char *v = dlsym(RTLD_DEFAULT, "ruby_version");
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+	size_t n;
+
+	if (!v) {
+		return 0;
+	}
+	/* A char array ("3.1.2"): its size bounds the read. */
+	n = 16;
+	if (dladdr1(v, &info, (void **) &sym, RTLD_DL_SYMENT) && sym && sym->st_size) {
+		n = sym->st_size;
+	}
+	snprintf(buf, len, "Ruby %.*s", (int) strnlen(v, n), v);
+	return 1;
+}

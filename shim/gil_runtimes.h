@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The big locks of runtimes other than CPython, recognised from what
+ * the runtime exports, without debug information:
+ * - Ruby (MRI) 3.1's GVL (thread_pthread.c): every lock call goes
+ *   through the exported wrapper rb_native_mutex_lock, so call sites
+ *   say nothing; what does is that a thread made by Ruby takes the GVL
+ *   before anything else, and that the GVL lies inside the VM or main
+ *   ractor object, whose addresses Ruby exports;
+ * - OCaml 4's systhreads master lock (st_posix.h): the runtime exports
+ *   the hooks that systhreads fills with its blocking-section functions,
+ *   which take and release the master lock; the call site's function,
+ *   from the unwind tables, is compared with them.
+ */
+#ifndef GILTRACE_GIL_RUNTIMES_H
+#define GILTRACE_GIL_RUNTIMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "callsite_cache.h"
+
+/*
+ * Is this lock, made through rb_native_mutex_lock at caller as the
+ * first lock call of its thread, Ruby taking its GVL as a new thread
+ * starts?  1: yes, the GVL of the main ractor; 2: yes, at the site
+ * where a known GVL was taken so (the GVL of another ractor); 0: no.
+ */
+int ruby_gvl_at_thread_start(const void *mutex, void *caller);
+
+/* Is cond one of the hand-over condition variables of the Ruby GVL
+ * whose mutex is lock (waited on by a yielding thread)? */
+int ruby_handover_cond(const void *lock, const void *cond);
+
+/* "Ruby 3.1.2" into buf, or 0 if this is not a Ruby process. */
+int ruby_runtime_name(char *buf, size_t len);
+
+/* The role of a call site in OCaml's systhreads, from the start of its
+ * function (unwind tables) and its name (NULL if unknown). */
+enum site_role ocaml_site_role(uintptr_t function_start, const char *name);
+
+/* "OCaml 4.13.1" (or "OCaml" alone) into buf, or 0 if not OCaml. */
+int ocaml_runtime_name(char *buf, size_t len);
+
+#endif
