@@ -11,6 +11,7 @@ packages=(
 	libunwind-dev check python3 util-linux
 	mandoc libxml2-utils time
 	chromium
+	ruby ocaml	# tests/e2e_ruby.sh, tests/e2e_ocaml.sh: other runtimes' big locks
 )
 
 missing=()

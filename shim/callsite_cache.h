@@ -19,6 +19,7 @@ enum site_role {
 	SITE_PYEVAL,		/* inside a PyEval_* function (caller of the 2.7 GIL) */
 	SITE_USER_TAKE,		/* inside an acquire function named in GILTRACE_LOCK_FUNCS */
 	SITE_USER_DROP,		/* inside a release function named there */
+	SITE_USER_YIELD,	/* inside a yield function named there */
 	SITE_WRAPPER,		/* inside a wrapper named in GILTRACE_LOCK_WRAPPERS */
 	SITE_RUBY_LOCK,		/* inside Ruby's rb_native_mutex_lock */
 	SITE_OCAML_TAKE,	/* inside OCaml's caml_leave_blocking_section_hook */

@@ -19,14 +19,15 @@
 #include "gil_runtimes.h"
 
 /*
- * Functions named in GILTRACE_LOCK_FUNCS ("acquire:release,..."), read
- * once by the constructor.  Static storage: parsing runs before the
- * program's main and must not allocate.
+ * Functions named in GILTRACE_LOCK_FUNCS ("acquire:release[:yield],..."),
+ * read once by the constructor.  Static storage: parsing runs before the
+ * program's main and must not allocate.  A missing yield is "".
  */
 #define USER_LOCKS_MAX	8
 #define USER_NAME_MAX	128
 static char user_acquire[USER_LOCKS_MAX][USER_NAME_MAX];
 static char user_release[USER_LOCKS_MAX][USER_NAME_MAX];
+static char user_yield[USER_LOCKS_MAX][USER_NAME_MAX];
 static unsigned int user_lock_count;
 
 /*
@@ -137,6 +138,8 @@ static enum site_role classify_site(uintptr_t ip)
 		return SITE_USER_TAKE;
 	if (name_in(name, user_release, user_lock_count))
 		return SITE_USER_DROP;
+	if (name_in(name, user_yield, user_lock_count))
+		return SITE_USER_YIELD;
 	if (strcmp(name, "take_gil") == 0)
 		return SITE_TAKE;
 	if (strcmp(name, "drop_gil") == 0)
@@ -213,7 +216,7 @@ void gil_identify_learn_take_site(void *caller)
 static struct gil_candidate gil_found(const void *mutex, enum gil_runtime rt,
 		const char *method, int by_site, enum gil_role role, void *caller)
 {
-	struct gil_candidate c = { NULL, NULL, role, caller };
+	struct gil_candidate c = { NULL, NULL, role, caller, 0 };
 
 	c.gil = gil_register(mutex, NULL, GIL_KIND_COND, rt, method, by_site, caller);
 	return c;
@@ -221,7 +224,7 @@ static struct gil_candidate gil_found(const void *mutex, enum gil_runtime rt,
 
 static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int first)
 {
-	struct gil_candidate none = { NULL, NULL, ROLE_ACQUIRE, caller };
+	struct gil_candidate none = { NULL, NULL, ROLE_ACQUIRE, caller, 0 };
 
 	/* The first lock call of a thread Ruby just created: see gil_ruby.c. */
 	if (!first)
@@ -238,7 +241,7 @@ static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int 
 
 struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int first)
 {
-	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller };
+	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller, 0 };
 	int known = __atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED);
 	struct lock_site site;
 
@@ -266,8 +269,11 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int fir
 	case SITE_OCAML_TAKE:
 		return gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_DROP:
-	case SITE_OCAML_YIELD:
 		return gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
+	case SITE_OCAML_YIELD:
+		c = gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
+		c.yield = 1;
+		return c;
 	default:
 		break;
 	}
@@ -357,25 +363,49 @@ void gil_identify_after_fork_child(void)
 		runtime_gil_known = 0;
 }
 
+/* Copy field number n (0-based, ':'-separated) of item into out; its
+ * length, or -1 if too long.  A missing field is "". */
+static int item_field(const char *item, size_t len, int n, char *out)
+{
+	const char *p = item, *end = item + len;
+	size_t flen;
+
+	for (int i = 0; i < n; i++) {
+		p = memchr(p, ':', (size_t) (end - p));
+		if (!p) {
+			out[0] = '\0';
+			return 0;
+		}
+		p++;
+	}
+	flen = strcspn(p, ":,");
+	if (p + flen > end)
+		flen = (size_t) (end - p);
+	if (flen >= USER_NAME_MAX)
+		return -1;
+	memcpy(out, p, flen);
+	out[flen] = '\0';
+	return (int) flen;
+}
+
 static void parse_user_locks(const char *spec)
 {
 	const char *p = spec;
 
 	while (*p && user_lock_count < USER_LOCKS_MAX) {
 		size_t item = strcspn(p, ",");
-		const char *colon = memchr(p, ':', item);
-		size_t acq = colon ? (size_t) (colon - p) : 0;
-		size_t rel = colon ? item - acq - 1 : 0;
+		unsigned int n = user_lock_count;
+		int colons = 0;
 
-		if (!colon || acq == 0 || rel == 0 || acq >= USER_NAME_MAX || rel >= USER_NAME_MAX) {
-			fprintf(stderr, "giltrace: ignoring GILTRACE_LOCK_FUNCS=\"%s\": expected ACQUIRE_FUNCTION:RELEASE_FUNCTION[,...]\n", spec);
+		for (size_t i = 0; i < item; i++)
+			colons += p[i] == ':';
+		if (colons < 1 || colons > 2 || item_field(p, item, 0, user_acquire[n]) <= 0
+				|| item_field(p, item, 1, user_release[n]) <= 0
+				|| item_field(p, item, 2, user_yield[n]) < (colons == 2 ? 1 : 0)) {
+			fprintf(stderr, "giltrace: ignoring GILTRACE_LOCK_FUNCS=\"%s\": expected ACQUIRE_FUNCTION:RELEASE_FUNCTION[:YIELD_FUNCTION][,...]\n", spec);
 			user_lock_count = 0;
 			return;
 		}
-		memcpy(user_acquire[user_lock_count], p, acq);
-		user_acquire[user_lock_count][acq] = '\0';
-		memcpy(user_release[user_lock_count], colon + 1, rel);
-		user_release[user_lock_count][rel] = '\0';
 		user_lock_count++;
 		p += item;
 		if (*p == ',')

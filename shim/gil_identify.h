@@ -44,6 +44,7 @@ struct gil_candidate {
 	const char *method;
 	enum gil_role role;
 	void *caller;
+	int yield;		/* the site is a yield function's */
 };
 
 /* A lock call site, followed up through named wrappers. */

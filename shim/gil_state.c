@@ -179,6 +179,7 @@ static enum gil_role site_role_to_gil_role(enum site_role role)
 		return ROLE_ACQUIRE;
 	case SITE_DROP:
 	case SITE_USER_DROP:
+	case SITE_USER_YIELD:
 	case SITE_OCAML_DROP:
 	case SITE_OCAML_YIELD:
 		return ROLE_RELEASE;
@@ -195,18 +196,20 @@ static enum gil_role site_role_to_gil_role(enum site_role role)
  * acquire or a release has been seen (tracing started mid-run, or after
  * fork) the call site's name decides, and failing that the section's
  * behaviour (section_resolve).  *caller becomes the site a wrapped lock
- * call was made from.
+ * call was made from; *yield tells whether it is a yield function's.
  */
-static enum gil_role section_role(struct gil_thread *t, struct gil *g, void **caller)
+static enum gil_role section_role(struct gil_thread *t, struct gil *g, void **caller, int *yield)
 {
 	int holder_known = __atomic_load_n(&g->holder_known, __ATOMIC_RELAXED);
 	struct lock_site site;
 	enum gil_role role;
 
+	*yield = 0;
 	if (holder_known && !g->by_site && !g->trust_sites)
 		goto by_holder;
 	site = gil_identify_lock_site(*caller);
 	*caller = site.caller;
+	*yield = site.role == SITE_OCAML_YIELD || site.role == SITE_USER_YIELD;
 	role = site_role_to_gil_role(site.role);
 	if (g->by_site || !holder_known || role != ROLE_UNKNOWN)
 		return role;
@@ -228,6 +231,7 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->signalled = 0;
 	s->nested = 0;
 	s->depth = 0;
+	s->yield_site = 0;
 	s->candidate_method = candidate_method;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, g, caller);
@@ -272,18 +276,21 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 	g = gil_find(mutex);
 	if (g) {
 		if (g->kind == GIL_KIND_COND) {
-			enum gil_role role = section_role(t, g, &caller);
+			int yield;
+			enum gil_role role = section_role(t, g, &caller, &yield);
 
 			section_open(t, mutex, g, caller, role, NULL);
+			s->yield_site = yield && role == ROLE_RELEASE;
 		}
 		return;
 	}
 	if (!gil_tracing_on())
 		return;
 	struct gil_candidate c = gil_identify_mutex(mutex, caller, first);
-	if (c.gil)
+	if (c.gil) {
 		section_open(t, mutex, c.gil, c.caller, c.role, NULL);
-	else if (c.method)
+		s->yield_site = c.yield && c.role == ROLE_RELEASE;
+	} else if (c.method)
 		section_open(t, mutex, NULL, caller, ROLE_UNKNOWN, c.method);
 }
 
@@ -342,6 +349,12 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 		break;
 	case ROLE_RELEASE:
 		gil_released(g, s->signalled, caller);
+		/* A yield that did not have to wait took the GIL back at
+		 * once, in the same section. */
+		if (s->yield_site) {
+			attempt_begin(t, g, caller);
+			attempt_end(t, g, caller);
+		}
 		break;
 	default:
 		break;

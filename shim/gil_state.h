@@ -70,6 +70,7 @@ struct gil_section {
 	unsigned char signalled;	/* signalled a condvar while holding only this mutex */
 	unsigned char nested;		/* locked another mutex inside */
 	unsigned char depth;		/* other mutexes held inside right now */
+	unsigned char yield_site;	/* opened by a yield function: releases, then retakes */
 	const char *candidate_method;
 };
 

@@ -149,3 +149,17 @@ check-regrtest: all
 	test $$rc = 0 || test $$rc = 77
 .PHONY: check-regrtest
 EXTRA_DIST += tests/regrtest_compare.sh tests/lib/regrtest_results.py
+
+# Other runtimes' big locks (runtimes branch): Ruby's GVL, OCaml's master
+# lock, recorded on the real interpreters with every lock event.
+TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
+EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
+	tests/lib/lock_oracle.py tests/rb/contention.rb tests/ml/contention.ml
+# A big lock reached through wrapper functions, named to the shim with
+# GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.
+check_PROGRAMS += tests/progs/biglock_wrapped
+tests_progs_biglock_wrapped_SOURCES = tests/progs/biglock_wrapped.c tests/progs/task_state.h
+tests_progs_biglock_wrapped_CFLAGS = $(GT_PROGS_CFLAGS)
+TESTS += tests/e2e_user_lock.sh
+SANITIZER_TESTS += tests/e2e_user_lock.sh
+EXTRA_DIST += tests/e2e_user_lock.sh
