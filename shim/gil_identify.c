@@ -216,32 +216,37 @@ void gil_identify_learn_take_site(void *caller)
 static struct gil_candidate gil_found(const void *mutex, enum gil_runtime rt,
 		const char *method, int by_site, enum gil_role role, void *caller)
 {
-	struct gil_candidate c = { NULL, NULL, role, caller, 0 };
+	struct gil_candidate c = { NULL, NULL, role, caller, 0, rt };
 
 	c.gil = gil_register(mutex, NULL, GIL_KIND_COND, rt, method, by_site, caller);
 	return c;
 }
 
-static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int first)
+static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int first, int known)
 {
-	struct gil_candidate none = { NULL, NULL, ROLE_ACQUIRE, caller, 0 };
+	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller, 0, GIL_RT_RUBY };
 
 	/* The first lock call of a thread Ruby just created: see gil_ruby.c. */
-	if (!first)
-		return none;
-	switch (ruby_gvl_at_thread_start(mutex, caller)) {
-	case 1:
-		return gil_found(mutex, GIL_RT_RUBY, "thread-start", 0, ROLE_ACQUIRE, caller);
-	case 2:
-		return gil_found(mutex, GIL_RT_RUBY, "callsite-learned", 0, ROLE_ACQUIRE, caller);
-	default:
-		return none;
+	if (first) {
+		switch (ruby_gvl_at_thread_start(mutex, caller)) {
+		case 1:
+			return gil_found(mutex, GIL_RT_RUBY, "thread-start", 0, ROLE_ACQUIRE, caller);
+		case 2:
+			return gil_found(mutex, GIL_RT_RUBY, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+		default:
+			break;
+		}
 	}
+	/* Tracing began after the threads did: a wait in the section will
+	 * tell (ruby_queue_wait). */
+	if (!known && ruby_gvl_candidate(mutex))
+		c.method = "runtime-extent";
+	return c;
 }
 
 struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int first)
 {
-	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller, 0 };
+	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller, 0, GIL_RT_CPYTHON };
 	int known = __atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED);
 	struct lock_site site;
 
@@ -255,7 +260,7 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int fir
 	c.caller = site.caller;
 	switch (site.role) {
 	case SITE_RUBY_LOCK:
-		return ruby_candidate(mutex, caller, first);
+		return ruby_candidate(mutex, caller, first, known);
 	case SITE_USER_TAKE:
 		return gil_found(mutex, GIL_RT_USER, "user-functions", 1, ROLE_ACQUIRE, site.caller);
 	default:

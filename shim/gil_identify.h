@@ -45,6 +45,7 @@ struct gil_candidate {
 	enum gil_role role;
 	void *caller;
 	int yield;		/* the site is a yield function's */
+	enum gil_runtime rt;	/* a candidate's runtime */
 };
 
 /* A lock call site, followed up through named wrappers. */

@@ -18,7 +18,9 @@
  *   ruby_current_vm_ptr): their extent is malloc_usable_size;
  * - the hand-over condition variables are in the GVL's own structure,
  *   right after its mutex (rb_global_vm_lock_t), while the queue's are
- *   in each thread's structure.
+ *   in each thread's structure: a wait with a mutex of those objects on
+ *   a condition variable of a thread's is a wait for the GVL (this finds
+ *   the GVL when tracing starts after the threads did).
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -135,6 +137,34 @@ int ruby_gvl_at_thread_start(const void *mutex, void *caller)
 	__atomic_compare_exchange_n(&ruby_start_site, &known, site, 0,
 		__ATOMIC_RELEASE, __ATOMIC_RELAXED);
 	return 1;
+}
+
+/*
+ * Bytes above this thread's stack pointer that count as its stack: a
+ * condition variable there is a local one (MJIT's worker waits on one
+ * with the VM's waitpid_lock).
+ */
+#define RUBY_STACK_SPAN		(1024 * 1024)
+
+int ruby_gvl_candidate(const void *mutex)
+{
+	ruby_look_up();
+	/* With several ractors each has a GVL, and the VM lock is used. */
+	if (!ruby_ractor_var || !__atomic_load_n(ruby_ractor_var, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	return in_object(ruby_ractor_var, (uintptr_t) mutex)
+		|| in_object(ruby_vm_var, (uintptr_t) mutex);
+}
+
+int ruby_queue_wait(const void *mutex, const void *cond)
+{
+	uintptr_t c = (uintptr_t) cond, sp = (uintptr_t) __builtin_frame_address(0);
+
+	if (ruby_handover_cond(mutex, cond) || (c >= sp && c - sp < RUBY_STACK_SPAN)) {
+		return 0;
+	}
+	return !in_object(ruby_ractor_var, c) && !in_object(ruby_vm_var, c);
 }
 
 int ruby_handover_cond(const void *lock, const void *cond)

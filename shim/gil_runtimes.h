@@ -30,6 +30,15 @@
  */
 int ruby_gvl_at_thread_start(const void *mutex, void *caller);
 
+/* Could mutex, locked through rb_native_mutex_lock, be the GVL of a
+ * running Ruby with one ractor (inside its main ractor or VM object)? */
+int ruby_gvl_candidate(const void *mutex);
+
+/* Does a wait on cond with such a candidate show the GVL's queue: cond
+ * a thread's own (in no Ruby object above, not by the mutex, not on
+ * this thread's stack)? */
+int ruby_queue_wait(const void *mutex, const void *cond);
+
 /* Is cond one of the hand-over condition variables of the Ruby GVL
  * whose mutex is lock (waited on by a yielding thread)? */
 int ruby_handover_cond(const void *lock, const void *cond);

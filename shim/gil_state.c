@@ -220,7 +220,8 @@ by_holder:
 }
 
 static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
-		void *caller, enum gil_role role, const char *candidate_method)
+		void *caller, enum gil_role role, const char *candidate_method,
+		enum gil_runtime candidate_rt)
 {
 	struct gil_section *s = &t->section;
 
@@ -233,8 +234,27 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->depth = 0;
 	s->yield_site = 0;
 	s->candidate_method = candidate_method;
+	s->candidate_rt = candidate_rt;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, g, caller);
+}
+
+/* A section on CPython's GIL, or on a mutex that may be it. */
+static int cpython_section(const struct gil_section *s)
+{
+	return s->gil ? s->gil->rt == GIL_RT_CPYTHON : s->candidate_rt == GIL_RT_CPYTHON;
+}
+
+/*
+ * Does this wait make a candidate section an acquire?  CPython's GIL is
+ * waited on with a timeout (its switch condvar without one); Ruby's GVL
+ * on a condvar of the waiting thread's own.
+ */
+static int candidate_confirmed(const struct gil_section *s, const void *cond, int timed)
+{
+	if (s->candidate_rt == GIL_RT_RUBY)
+		return ruby_queue_wait(s->mutex, cond);
+	return timed;
 }
 
 /* The section showed what it is for; a candidate becomes a GIL now. */
@@ -243,7 +263,7 @@ static void section_resolve(struct gil_thread *t, enum gil_role role)
 	struct gil_section *s = &t->section;
 
 	if (!s->gil) {
-		s->gil = gil_register(s->mutex, NULL, GIL_KIND_COND, GIL_RT_CPYTHON,
+		s->gil = gil_register(s->mutex, NULL, GIL_KIND_COND, s->candidate_rt,
 			s->candidate_method, 0, s->caller);
 		if (!s->gil) {
 			s->mutex = NULL;
@@ -269,7 +289,8 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 		s->nested = 1;
 		/* CPython 3 takes its switch mutex inside an acquire only.
 		 * A candidate needs that mutex in the runtime as well. */
-		if (s->role == ROLE_UNKNOWN && (s->gil || gil_identify_in_runtime(mutex)))
+		if (s->role == ROLE_UNKNOWN && cpython_section(s)
+				&& (s->gil || gil_identify_in_runtime(mutex)))
 			section_resolve(t, ROLE_ACQUIRE);
 		return;
 	}
@@ -279,7 +300,7 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 			int yield;
 			enum gil_role role = section_role(t, g, &caller, &yield);
 
-			section_open(t, mutex, g, caller, role, NULL);
+			section_open(t, mutex, g, caller, role, NULL, GIL_RT_CPYTHON);
 			s->yield_site = yield && role == ROLE_RELEASE;
 		}
 		return;
@@ -288,10 +309,11 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 		return;
 	struct gil_candidate c = gil_identify_mutex(mutex, caller, first);
 	if (c.gil) {
-		section_open(t, mutex, c.gil, c.caller, c.role, NULL);
+		section_open(t, mutex, c.gil, c.caller, c.role, NULL, GIL_RT_CPYTHON);
 		s->yield_site = c.yield && c.role == ROLE_RELEASE;
-	} else if (c.method)
-		section_open(t, mutex, NULL, caller, ROLE_UNKNOWN, c.method);
+	} else if (c.method) {
+		section_open(t, mutex, NULL, caller, ROLE_UNKNOWN, c.method, c.rt);
+	}
 }
 
 void gil_mutex_lock_end(const void *mutex, int ret)
@@ -386,13 +408,11 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 		g = gil_find(mutex);
 		if (!g || g->kind != GIL_KIND_COND)
 			return NULL;
-		section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL);
+		section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL, GIL_RT_CPYTHON);
 	} else if (s->depth) {
 		return NULL;
 	} else if (s->role == ROLE_UNKNOWN) {
-		/* A candidate is confirmed only by the GIL's timed wait;
-		 * CPython's switch condvar is waited on without a timeout. */
-		if (!s->gil && !timed)
+		if (!s->gil && !candidate_confirmed(s, cond, timed))
 			return NULL;
 		if (s->gil && handover_wait(s->gil, cond))
 			return NULL;
@@ -442,7 +462,7 @@ void gil_cond_wait_untracked_end(const void *cond, const void *mutex, void *call
 	g = gil_find(mutex);
 	if (!g || g->kind != GIL_KIND_COND)
 		return;
-	section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL);
+	section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL, GIL_RT_CPYTHON);
 }
 
 void gil_cond_wait_cancelled(struct gil *g)
@@ -465,7 +485,9 @@ void gil_cond_signal(const void *cond)
 	if (!s->mutex || s->depth)
 		return;
 	if (s->role == ROLE_UNKNOWN) {
-		if (!s->gil && !gil_identify_in_runtime(cond))
+		/* Ruby signals in acquires too (designate_timer_thread). */
+		if (s->gil ? s->gil->rt == GIL_RT_RUBY
+				: !cpython_section(s) || !gil_identify_in_runtime(cond))
 			return;
 		section_resolve(t, ROLE_RELEASE);
 	}

@@ -72,6 +72,7 @@ struct gil_section {
 	unsigned char depth;		/* other mutexes held inside right now */
 	unsigned char yield_site;	/* opened by a yield function: releases, then retakes */
 	const char *candidate_method;
+	enum gil_runtime candidate_rt;
 };
 
 struct gil_thread {

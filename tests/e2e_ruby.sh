@@ -11,6 +11,8 @@
 # thread-start as "Ruby" plus the version Ruby itself reports, the
 # per-thread grammar, failed reacquisitions counted and equal to a count
 # from the raw lock calls, the analyzer equal to babeltrace2's text.
+# Then tracing started after the threads (tests/rb/midrun.rb): the GVL
+# found by runtime-extent, the grammar, the analyzer.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/lttng.sh"
@@ -38,4 +40,49 @@ esac
 # 10000: about 200 us of work between two system calls of the I/O thread.
 gt_runtime_check ruby thread-start "Ruby $version" "$handover" -- \
 	ruby "$here/rb/contention.rb" 10000
+
+# Tracing that starts after Ruby's threads did (tests/rb/midrun.rb
+# prints "ready", then waits for a line): no thread starts while traced,
+# and the GVL is found by runtime-extent, from a wait of a thread on its
+# own condition variable with a mutex of Ruby's main ractor object.
+echo go | ruby "$here/rb/midrun.rb" >"$GT_TMP/midrun.plain" || gt_fail "midrun.rb fails without the shim"
+s=gtmid$$
+lttng create "$s" --output="$GT_TMP/midrun.trace" >/dev/null
+lttng enable-channel -u -s "$s" chan --subbuf-size=8M --num-subbuf=4 >/dev/null
+lttng enable-event -u -s "$s" -c chan 'giltrace:gil_*' >/dev/null
+lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
+mkfifo "$GT_TMP/go"
+LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" ruby "$here/rb/midrun.rb" \
+	<"$GT_TMP/go" >"$GT_TMP/midrun.out" &
+ruby_pid=$!
+exec 3>"$GT_TMP/go"
+# Not a timing assertion: how long Ruby takes to start is not measured,
+# the loop only keeps a broken run from hanging the suite.
+for _ in $(seq 600); do
+	grep -q '^ready$' "$GT_TMP/midrun.out" && break
+	kill -0 "$ruby_pid" 2>/dev/null || break
+	sleep 0.1
+done
+grep -q '^ready$' "$GT_TMP/midrun.out" || gt_fail "midrun.rb did not get ready under the shim"
+lttng start "$s" >/dev/null
+echo go >&3
+exec 3>&-
+wait "$ruby_pid" || gt_fail "midrun.rb fails under the shim"
+lttng stop "$s" >/dev/null
+lttng destroy "$s" >/dev/null
+cmp -s "$GT_TMP/midrun.plain" "$GT_TMP/midrun.out" ||
+	gt_fail "midrun: output differs with the shim: $(diff "$GT_TMP/midrun.plain" "$GT_TMP/midrun.out" | head -5)"
+/usr/bin/python3 "$here/trace_check.py" summary "$GT_TMP/midrun.trace" >"$GT_TMP/midrun.summary" ||
+	gt_fail "midrun: the trace breaks the per-thread grammar or lost events (above)"
+jq -e --arg rt "Ruby $version" '(.processes | length) == 1 and (.processes[0].gils | length) == 1
+	and (.processes[0].gils[0] | .method == "runtime-extent" and .runtime == $rt
+		and .totals.waits > 0 and ([.threads[] | select(.acquisitions > 0)] | length) >= 3)' \
+	"$GT_TMP/midrun.summary" >/dev/null ||
+	gt_fail "midrun: expected the GVL found by runtime-extent, taken by the three threads: $(jq -c '[.processes[].gils[] | [.method, .runtime, .totals]]' "$GT_TMP/midrun.summary")"
+"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$GT_TMP/midrun.trace" >"$GT_TMP/midrun.json" ||
+	gt_fail "midrun: giltrace-analyze failed"
+babeltrace2 "$GT_TMP/midrun.trace" | /usr/bin/python3 "$here/lib/gil_reference.py" count >"$GT_TMP/midrun.ref"
+/usr/bin/python3 "$here/lib/gil_reference.py" compare "$GT_TMP/midrun.json" "$GT_TMP/midrun.ref" ||
+	gt_fail "midrun: giltrace-analyze and the reference count differ"
+echo "ok: midrun: $(jq -c '.processes[0].gils[0].totals | {acquisitions, waits, timeouts, failed_wakeups, releases}' "$GT_TMP/midrun.summary")"
 echo "PASS: Ruby $version"
