@@ -77,7 +77,8 @@ gt_lttng_cleanup() {
 		if [ -z "${GT_LTTNG_NS:-}" ] && ! tr '\0' '\n' </proc/$pid/environ 2>/dev/null | grep -qx "LTTNG_HOME=$LTTNG_HOME"; then
 			continue
 		fi
-		kill "$pid" 2>/dev/null
+		# It may be gone already (a forked helper caught by pgrep).
+		kill "$pid" 2>/dev/null || true
 	done
 	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP"
 }
