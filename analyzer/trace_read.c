@@ -177,10 +177,13 @@ struct metadata_packet_header {
 #define METADATA_MAGIC 0x75D11D57u
 
 /*
- * babeltrace2 2.0 reads a metadata packet's content until it has
- * content_size bits, and never stops if the file ends first: a damaged
- * size field hangs it.  Check every packet fits in the file before
- * handing the trace over.
+ * babeltrace2 2.0 reads packetized metadata (the first packet's magic
+ * says it is) packet after packet without looking at the later packets'
+ * magic: it takes content_size bits, header included, then skips
+ * packet_size - content_size bits; and it never stops if the file ends
+ * before a packet's content does: a damaged size field hangs it.  Follow
+ * the packets as it does, and check that each one fits in the file
+ * before handing the trace over.
  */
 static enum trace_read_status metadata_check(const char *dir)
 {
@@ -189,6 +192,7 @@ static enum trace_read_status metadata_check(const char *dir)
 	enum trace_read_status status = TRACE_READ_OK;
 	struct stat st;
 	uint64_t off = 0;
+	int swap = -1;		/* unknown before the first header */
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/metadata", dir);
@@ -201,22 +205,28 @@ static enum trace_read_status metadata_check(const char *dir)
 	while (fread(&h, sizeof(h), 1, f) == 1) {
 		uint64_t content, packet;
 
-		if (h.magic == __builtin_bswap32(METADATA_MAGIC)) {
+		if (swap < 0 && h.magic != METADATA_MAGIC && h.magic != __builtin_bswap32(METADATA_MAGIC)) {
+			break;		/* plain-text metadata */
+		}
+		if (swap < 0) {
+			swap = h.magic != METADATA_MAGIC;
+		}
+		if (swap) {
 			h.content_size = __builtin_bswap32(h.content_size);
 			h.packet_size = __builtin_bswap32(h.packet_size);
-		} else if (h.magic != METADATA_MAGIC) {
-			break;		/* plain-text metadata, or babeltrace's to judge */
 		}
 		content = h.content_size / 8;
 		packet = h.packet_size / 8;
-		if (content < sizeof(h) || packet < content || off + content > (uint64_t) st.st_size) {
+		if (content < sizeof(h) || h.packet_size < h.content_size || off + content > (uint64_t) st.st_size) {
 			APPEND_CAUSE("Corrupted metadata: path=\"%s\", packet-offset=%" PRIu64
 				", content-size-bytes=%" PRIu64 ", packet-size-bytes=%" PRIu64
 				", file-size=%lld", path, off, content, packet, (long long) st.st_size);
 			status = TRACE_READ_BAD_TRACE;
 			goto end;
 		}
-		off += packet;
+		/* babeltrace's next packet: the padding is skipped from the
+		 * content's last whole byte. */
+		off += content + (h.packet_size - h.content_size) / 8;
 		if (fseeko(f, (off_t) off, SEEK_SET) != 0) {
 			break;
 		}

@@ -89,6 +89,20 @@ expect 0 "metadata file given" "$good_trace/metadata"
 d=$(damaged bigpacket)
 printf '\377\377\377\177' | dd of="$d/metadata" bs=1 seek=24 conv=notrunc status=none
 expect 4 "metadata packet past end of file" "$work/bigpacket"
+# ... also a later packet, whose magic babeltrace2 does not check.
+d=$(damaged bigpacket2)
+python3 - "$d/metadata" <<'PY' || gt_fail "the good trace's metadata has a single packet"
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    data = f.read()
+    second = struct.unpack_from("<I", data, 28)[0] // 8	# the first packet's size
+    assert second < len(data)
+    f.seek(second)
+    f.write(b"\0\0\0\0")				# magic
+    f.seek(second + 24)
+    f.write(struct.pack("<I", (len(data) - second + 64) * 8))	# content_size
+PY
+expect 4 "later metadata packet past the end" "$work/bigpacket2"
 expect 1 "unwritable output" -o /nonexistent/dir/report "$work/good"
 
 # libbabeltrace2 2.0.4 aborts or faults on these (found by

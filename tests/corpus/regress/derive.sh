@@ -46,4 +46,20 @@ python3 "$pack" pack "$tmp/t" "$here/bt-duplicate-member-4.gtfz"
 base "$tmp/t"; put_u64 "$tmp/t/chan_0" 48 0; put_u64 "$tmp/t/chan_0" 56 0	# sizes 0
 rm "$tmp/t/index/chan_0.idx"	# (babeltrace2 indexes the stream itself)
 python3 "$pack" pack "$tmp/t" "$here/bt-packet-size-0-4.gtfz"
+# A later metadata packet, bad magic, content past the end of the file:
+# libbabeltrace2 loops for ever, analyzer/trace_read.c's pre-check once
+# stopped at the magic.
+base "$tmp/t"
+python3 - "$tmp/t/metadata" <<'PY'
+import struct, sys
+with open(sys.argv[1], "r+b") as f:
+    data = f.read()
+    second = struct.unpack_from("<I", data, 28)[0] // 8
+    assert second < len(data), "one metadata packet only"
+    f.seek(second)
+    f.write(b"\0\0\0\0")
+    f.seek(second + 24)
+    f.write(struct.pack("<I", (len(data) - second + 64) * 8))
+PY
+python3 "$pack" pack "$tmp/t" "$here/metadata-later-packet-past-end-4.gtfz"
 ls -l "$here"/*.gtfz
