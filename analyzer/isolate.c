@@ -123,6 +123,23 @@ static void crash_handler(int sig, siginfo_t *info, void *ctx)
 	raise(sig);
 }
 
+/*
+ * The sanitizers' hook, called when one of their reports ends the
+ * process (weak: absent from a build without them).  An AddressSanitizer
+ * report from inside libbabeltrace2 (its libc calls are watched: a
+ * memcpy out of bounds, a huge allocation) is libbabeltrace2 crashing
+ * on damaged data, as it would be without the sanitizers.
+ */
+void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+static void sanitizer_death(void)
+{
+	if (state->in_babeltrace) {
+		signal(SIGABRT, SIG_DFL);
+		raise(SIGABRT);
+	}
+}
+
 static void child_prepare(int errfd)
 {
 	static char altstack[1 << 16];	/* a stack overflow needs another stack */
@@ -142,6 +159,9 @@ static void child_prepare(int errfd)
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NCRASH; i++) {
 		sigaction(crash_signals[i], &sa, &previous[i]);
+	}
+	if (__sanitizer_set_death_callback) {
+		__sanitizer_set_death_callback(sanitizer_death);
 	}
 }
 
