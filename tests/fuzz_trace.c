@@ -21,13 +21,15 @@
  * where such a crash must give status 4 and one line.
  *
  * An input is a whole trace (tests/corpus/tracepack.py documents the
- * format): a flags byte (--all-locks, the format), then the files.  The
+ * format): a flags byte (--all-locks, the format, --verbose), then the
+ * files, maybe with those of a second trace (t2/...).  The
  * custom mutator below knows LTTng's layout, so most mutations keep the
  * trace readable enough to reach deep code: packet header and context
  * fields set to edge values, packets dropped, repeated, swapped or moved
  * between streams, files cut short (at packet boundaries and inside
  * headers), index entries corrupted, metadata packet headers and TSDL
- * text edited (numbers, words, lines, event blocks).  libbabeltrace2 is
+ * text edited (numbers, words, lines, event blocks), a copy of the trace
+ * added beside it (the same processes twice).  libbabeltrace2 is
  * not instrumented, so its error messages are fed back to libFuzzer as
  * extra coverage: an input that makes babeltrace2 fail in a new way is
  * kept.
@@ -60,17 +62,22 @@ int analyzer_main(int argc, char **argv);
 
 /* ---- the input: a trace as an archive ------------------------------ */
 
-#define ARCHIVE_MAX_FILES 24
+#define ARCHIVE_MAX_FILES 32
 #define NAME_MAX_LEN 64
 
 struct tfile {
-	char name[NAME_MAX_LEN + 8];	/* "index/" + a name */
+	char name[NAME_MAX_LEN + 12];	/* "t2/index/" + a name */
 	uint8_t *data;			/* owned */
 	size_t len;
 };
 
+/* The flags byte: bit 0 --all-locks, bits 1-2 the format, bit 3
+ * --verbose. */
+#define FLAG_ALL_LOCKS 1
+#define FLAG_VERBOSE 8
+
 struct archive {
-	uint8_t flags;			/* bit 0 --all-locks, bits 1-2 format */
+	uint8_t flags;
 	struct tfile files[ARCHIVE_MAX_FILES];
 	size_t nfiles;
 };
@@ -119,17 +126,29 @@ static void put_be(uint8_t *p, uint64_t v, unsigned int width)
 	}
 }
 
+/* Files named "t2/..." belong to a second trace, in a subdirectory. */
+#define SECOND_TRACE "t2/"
+
+/* The name within its trace: without the second trace's prefix. */
+static const char *name_in_trace(const char *name)
+{
+	return strncmp(name, SECOND_TRACE, 3) == 0 ? name + 3 : name;
+}
+
 /*
  * A file name the harness may create below the trace directory: a plain
- * name, or one in index/; never "index" itself, nothing starting with a
- * dot (no "..").  tracepack.py applies the same rule.
+ * name, or one in index/, either maybe in t2/; never "index" itself,
+ * nothing starting with a dot (no "..").  tracepack.py applies the same
+ * rule.
  */
 static int name_ok(const char *name)
 {
-	const char *base = strncmp(name, "index/", 6) == 0 ? name + 6 : name;
+	const char *in = name_in_trace(name);
+	const char *base = strncmp(in, "index/", 6) == 0 ? in + 6 : in;
 	size_t n = strlen(base);
 
-	if (n == 0 || n > NAME_MAX_LEN || base[0] == '.' || strcmp(name, "index") == 0) {
+	if (n == 0 || n > NAME_MAX_LEN || base[0] == '.' || strcmp(in, "index") == 0
+			|| strcmp(base, "t2") == 0) {
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -141,6 +160,16 @@ static int name_ok(const char *name)
 		}
 	}
 	return 1;
+}
+
+static int is_metadata(const struct tfile *f)
+{
+	return strcmp(name_in_trace(f->name), "metadata") == 0;
+}
+
+static int is_index(const struct tfile *f)
+{
+	return strncmp(name_in_trace(f->name), "index/", 6) == 0;
 }
 
 static void archive_free(struct archive *ar)
@@ -166,8 +195,8 @@ static int archive_parse(const uint8_t *data, size_t size, struct archive *ar)
 		size_t len;
 
 		n = n < size - off ? n : size - off;
-		if (n > NAME_MAX_LEN + 6) {
-			n = NAME_MAX_LEN + 6;
+		if (n > NAME_MAX_LEN + 9) {
+			n = NAME_MAX_LEN + 9;
 		}
 		memcpy(f->name, data + off, n);
 		f->name[n] = '\0';
@@ -311,16 +340,20 @@ static int file_write(const char *dir, const struct tfile *f)
 	return rc;
 }
 
-/* The trace directory for this run, fresh. */
+/* The trace directory for this run, fresh, with the second trace's
+ * subdirectory (no trace there without its metadata). */
 static void trace_write(const struct archive *ar, const char *dir)
 {
-	char index[PATH_MAX];
+	static const char *const subdirs[] = { "", "/index", "/t2", "/t2/index" };
+	char path[PATH_MAX];
 
 	rm_tree(dir);
-	snprintf(index, sizeof(index), "%s/index", dir);
-	if (mkdir(dir, 0700) != 0 || mkdir(index, 0700) != 0) {
-		dprintf(report_fd, "fuzz_trace: cannot create %s: %s\n", index, strerror(errno));
-		abort();
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, subdirs[i]);
+		if (mkdir(path, 0700) != 0) {
+			dprintf(report_fd, "fuzz_trace: cannot create %s: %s\n", path, strerror(errno));
+			abort();
+		}
 	}
 	for (size_t i = 0; i < ar->nfiles; i++) {
 		if (name_ok(ar->files[i].name) && file_write(dir, &ar->files[i]) != 0) {
@@ -331,7 +364,8 @@ static void trace_write(const struct archive *ar, const char *dir)
 	}
 }
 
-/* Runs giltrace-analyze with fd 2 going to path; returns its status. */
+/* Runs giltrace-analyze on the trace directory (the second trace is
+ * found below it) with fd 2 going to path; returns its status. */
 static int analyze(const char *dir, uint8_t flags, const char *path)
 {
 	static const char *const formats[] = { "--format=text", "--format=json", "--format=csv", "--format=text" };
@@ -340,8 +374,11 @@ static int analyze(const char *dir, uint8_t flags, const char *path)
 
 	argv[argc++] = "giltrace-analyze";
 	argv[argc++] = (char *) formats[(flags >> 1) & 3];
-	if (flags & 1) {
+	if (flags & FLAG_ALL_LOCKS) {
 		argv[argc++] = "--all-locks";
+	}
+	if (flags & FLAG_VERBOSE) {
+		argv[argc++] = "--verbose";
 	}
 	argv[argc++] = "-o";
 	argv[argc++] = "/dev/null";
@@ -408,6 +445,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static char msg[65536];
 	char dir[PATH_MAX], errpath[PATH_MAX];
 	struct archive ar;
+	uint8_t flags;
 	size_t n;
 	int status;
 
@@ -417,7 +455,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(dir, sizeof(dir), "%s/trace", workdir);
 	snprintf(errpath, sizeof(errpath), "%s/stderr", workdir);
 	trace_write(&ar, dir);
-	status = analyze(dir, ar.flags, errpath);
+	flags = ar.flags;
+	status = analyze(dir, flags, errpath);
 	archive_free(&ar);
 	n = file_read(errpath, msg, sizeof(msg));
 	outcome_feature(status, msg);
@@ -430,6 +469,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * events.  1 (memory, output) and 2 (usage) must not happen here. */
 	if (status != 0 && status != 3 && status != 4 && status != 5 && status != 6) {
 		fail("undocumented exit status for a damaged trace", status, msg);
+	}
+	if (flags & FLAG_VERBOSE) {
+		/* babeltrace2's warnings, then ours and every cause */
+		if (status != 0 && !strstr(msg, "giltrace-analyze: ")) {
+			fail("a failure must print a line naming the program", status, msg);
+		}
+		return 0;
 	}
 	if (status == 0 && n != 0) {
 		fail("report written, yet messages on stderr", status, msg);
@@ -585,7 +631,7 @@ static size_t packets_find(const struct tfile *f, struct span *p, size_t max)
 
 static int is_stream(const struct tfile *f)
 {
-	return strncmp(f->name, "index/", 6) != 0 && strcmp(f->name, "metadata") != 0;
+	return !is_index(f) && !is_metadata(f);
 }
 
 static struct tfile *other_stream(struct rng *r, struct archive *ar)
@@ -1103,9 +1149,56 @@ static int metadata_mutate(struct rng *r, struct tfile *f)
 
 /* ---- the archive as a whole ---------------------------------------- */
 
+static int file_copy(struct archive *ar, const struct tfile *g, const char *prefix, const char *name)
+{
+	struct tfile *n = &ar->files[ar->nfiles];
+
+	if (ar->nfiles == ARCHIVE_MAX_FILES) {
+		return 0;
+	}
+	n->data = malloc(g->len + 1);
+	if (!n->data) {
+		return -1;
+	}
+	memcpy(n->data, g->data, g->len);
+	n->len = g->len;
+	snprintf(n->name, sizeof(n->name), "%s%s", prefix, name);
+	ar->nfiles++;
+	return 0;
+}
+
+static void file_remove(struct archive *ar, size_t i)
+{
+	free(ar->files[i].data);
+	memmove(&ar->files[i], &ar->files[i + 1], (ar->nfiles - i - 1) * sizeof(ar->files[0]));
+	ar->nfiles--;
+}
+
+/* A second trace, a copy of the first (the same processes twice, as
+ * two sessions recording them would give), or no second trace. */
+static int second_trace_toggle(struct archive *ar)
+{
+	size_t n = ar->nfiles;
+	int had = 0;
+
+	for (size_t i = n; i > 0; i--) {
+		if (name_in_trace(ar->files[i - 1].name) != ar->files[i - 1].name) {
+			file_remove(ar, i - 1);
+			had = 1;
+		}
+	}
+	for (size_t i = 0; !had && i < n; i++) {
+		if (file_copy(ar, &ar->files[i], SECOND_TRACE, ar->files[i].name) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int archive_mutate(struct rng *r, struct archive *ar)
 {
-	struct tfile *f;
+	struct tfile *f, *g;
+	char name[32];
 	size_t i;
 
 	if (ar->nfiles == 0) {
@@ -1113,39 +1206,29 @@ static int archive_mutate(struct rng *r, struct archive *ar)
 	}
 	i = rng_below(r, ar->nfiles);
 	f = &ar->files[i];
-	switch (rng_below(r, 24)) {
-	case 0:		/* another format, with or without --all-locks */
-		ar->flags = (uint8_t) rng_next(r);
+	switch (rng_below(r, 32)) {
+	case 0:		/* other options: format, --all-locks, --verbose */
+		ar->flags = (uint8_t) ((rng_next(r) & 7) | (rng_below(r, 8) == 0 ? FLAG_VERBOSE : 0));
 		return 0;
 	case 1:		/* a file gone */
-		free(f->data);
-		memmove(f, f + 1, (ar->nfiles - i - 1) * sizeof(*f));
-		ar->nfiles--;
+		file_remove(ar, i);
 		return 0;
-	case 2: {	/* a stream file copied under a new name */
-		struct tfile *g = other_stream(r, ar);
-
-		if (g && ar->nfiles < ARCHIVE_MAX_FILES) {
-			struct tfile *n = &ar->files[ar->nfiles];
-
-			n->data = malloc(g->len + 1);
-			if (!n->data) {
-				return -1;
-			}
-			memcpy(n->data, g->data, g->len);
-			n->len = g->len;
-			snprintf(n->name, sizeof(n->name), "chan_%zu", ar->nfiles);
-			ar->nfiles++;
+	case 2:		/* a stream file copied under a new name, in its trace */
+		g = other_stream(r, ar);
+		if (!g) {
+			return 0;
 		}
-		return 0;
-	}
+		snprintf(name, sizeof(name), "chan_%zu", ar->nfiles);
+		return file_copy(ar, g, name_in_trace(g->name) != g->name ? SECOND_TRACE : "", name);
+	case 3:
+		return second_trace_toggle(ar);
 	default:
 		break;
 	}
-	if (strcmp(f->name, "metadata") == 0) {
+	if (is_metadata(f)) {
 		return metadata_mutate(r, f);
 	}
-	if (strncmp(f->name, "index/", 6) == 0) {
+	if (is_index(f)) {
 		return index_mutate(r, f);
 	}
 	return stream_mutate(r, ar, f);

@@ -19,9 +19,11 @@
       tests damage the metadata with it).
 
 Fuzzer input format (tests/fuzz_trace.c reads it, leniently):
-  u8 flags      bit 0: --all-locks; bits 1-2: 0 text, 1 json, 2 csv
+  u8 flags      bit 0: --all-locks; bits 1-2: 0 text, 1 json, 2 csv;
+                bit 3: --verbose
   then files:   u8 name length, name ([A-Za-z0-9_.-], not starting with
-                a dot, not "index", optionally in "index/"), u32
+                a dot, not "index" nor "t2", optionally in "index/",
+                all that optionally in "t2/", a second trace), u32
                 little-endian size, the bytes; a later file of the same
                 name replaces an earlier one
 """
@@ -32,7 +34,7 @@ import sys
 
 META_MAGIC = 0x75D11D57
 META_HEADER = struct.Struct("<I16sIIIBBBBB")	# CTF 1.8 section 7.1
-NAME_RE = re.compile(r"^(index/)?[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$")
+NAME_RE = re.compile(r"^(t2/)?(index/)?(?!t2$)[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$")
 
 # Fixed stand-ins for the machine-specific values of the metadata.
 SCRUB = [
@@ -114,6 +116,7 @@ def unpack(archive, outdir):
 	data = open(archive, "rb").read()
 	off = 1
 	os.makedirs(os.path.join(outdir, "index"), exist_ok=True)
+	os.makedirs(os.path.join(outdir, "t2", "index"), exist_ok=True)
 	while off < len(data):
 		n = data[off]
 		name = data[off + 1:off + 1 + n].decode("latin-1")
@@ -122,7 +125,7 @@ def unpack(archive, outdir):
 		off += 4
 		body = data[off:off + size]
 		off += size
-		if NAME_RE.match(name) and name != "index":
+		if NAME_RE.match(name) and name not in ("index", "t2/index"):
 			with open(os.path.join(outdir, name), "wb") as f:
 				f.write(body)
 	return data[0] if data else 0
