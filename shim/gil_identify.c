@@ -150,8 +150,10 @@ static enum site_role classify_site(uintptr_t ip)
 		return SITE_PYTHREAD_LOCK;
 	if (strncmp(name, "PyEval_", 7) == 0)
 		return SITE_PYEVAL;
-	if (strcmp(name, "rb_native_mutex_lock") == 0)
+	if (strcmp(name, "rb_native_mutex_lock") == 0) {
+		ruby_lock_seen();
 		return SITE_RUBY_LOCK;
+	}
 	return SITE_OTHER;
 }
 

@@ -64,6 +64,11 @@
 static void *const *ruby_vm_var, *const *ruby_ractor_var;
 static int ruby_looked_up;
 
+/* The main ractor object, remembered while ruby_single_main_ractor
+ * still shows it: Ruby clears that variable once a second ractor starts.
+ * Global for the same reason. */
+static void *ruby_main_ractor;
+
 /* The call site (one frame above rb_native_mutex_lock) where a new
  * thread took the first GVL found: every ractor's threads take theirs
  * there.  Global for the same reason. */
@@ -71,24 +76,41 @@ static uintptr_t ruby_start_site;
 
 static void ruby_look_up(void)
 {
-	if (__atomic_load_n(&ruby_looked_up, __ATOMIC_ACQUIRE)) {
-		return;
+	void *r;
+
+	if (!__atomic_load_n(&ruby_looked_up, __ATOMIC_ACQUIRE)) {
+		/* A race only repeats the same look-up. */
+		ruby_vm_var = dlsym(RTLD_DEFAULT, "ruby_current_vm_ptr");
+		ruby_ractor_var = dlsym(RTLD_DEFAULT, "ruby_single_main_ractor");
+		__atomic_store_n(&ruby_looked_up, 1, __ATOMIC_RELEASE);
 	}
-	/* A race only repeats the same look-up. */
-	ruby_vm_var = dlsym(RTLD_DEFAULT, "ruby_current_vm_ptr");
-	ruby_ractor_var = dlsym(RTLD_DEFAULT, "ruby_single_main_ractor");
-	__atomic_store_n(&ruby_looked_up, 1, __ATOMIC_RELEASE);
+	r = ruby_ractor_var ? __atomic_load_n(ruby_ractor_var, __ATOMIC_RELAXED) : NULL;
+	if (r && !__atomic_load_n(&ruby_main_ractor, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&ruby_main_ractor, r, __ATOMIC_RELAXED);
+	}
 }
 
-/* Does addr lie inside the malloc'd object *var points to? */
-static int in_object(void *const *var, uintptr_t addr)
+void ruby_lock_seen(void)
 {
-	void *obj = var ? __atomic_load_n(var, __ATOMIC_RELAXED) : NULL;
+	ruby_look_up();
+}
 
+/* Does addr lie inside the malloc'd object obj? */
+static int in_object(void *obj, uintptr_t addr)
+{
 	if (!obj) {
 		return 0;
 	}
 	return addr >= (uintptr_t) obj && addr < (uintptr_t) obj + malloc_usable_size(obj);
+}
+
+/* Inside Ruby's main ractor object or its VM object? */
+static int in_ruby_objects(uintptr_t addr)
+{
+	void *vm = ruby_vm_var ? __atomic_load_n(ruby_vm_var, __ATOMIC_RELAXED) : NULL;
+
+	return in_object(__atomic_load_n(&ruby_main_ractor, __ATOMIC_RELAXED), addr)
+		|| in_object(vm, addr);
 }
 
 /*
@@ -130,8 +152,7 @@ int ruby_gvl_at_thread_start(const void *mutex, void *caller)
 		return site == known ? 2 : 0;
 	}
 	ruby_look_up();
-	if (!in_object(ruby_ractor_var, (uintptr_t) mutex)
-			&& !in_object(ruby_vm_var, (uintptr_t) mutex)) {
+	if (!in_ruby_objects((uintptr_t) mutex)) {
 		return 0;
 	}
 	__atomic_compare_exchange_n(&ruby_start_site, &known, site, 0,
@@ -153,8 +174,7 @@ int ruby_gvl_candidate(const void *mutex)
 	if (!ruby_ractor_var || !__atomic_load_n(ruby_ractor_var, __ATOMIC_RELAXED)) {
 		return 0;
 	}
-	return in_object(ruby_ractor_var, (uintptr_t) mutex)
-		|| in_object(ruby_vm_var, (uintptr_t) mutex);
+	return in_ruby_objects((uintptr_t) mutex);
 }
 
 int ruby_queue_wait(const void *mutex, const void *cond)
@@ -164,7 +184,7 @@ int ruby_queue_wait(const void *mutex, const void *cond)
 	if (ruby_handover_cond(mutex, cond) || (c >= sp && c - sp < RUBY_STACK_SPAN)) {
 		return 0;
 	}
-	return !in_object(ruby_ractor_var, c) && !in_object(ruby_vm_var, c);
+	return !in_ruby_objects(c);
 }
 
 int ruby_handover_cond(const void *lock, const void *cond)

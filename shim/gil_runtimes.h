@@ -22,6 +22,10 @@
 
 #include "callsite_cache.h"
 
+/* A lock call through rb_native_mutex_lock was seen: remember Ruby's
+ * main ractor while it is the only one. */
+void ruby_lock_seen(void);
+
 /*
  * Is this lock, made through rb_native_mutex_lock at caller as the
  * first lock call of its thread, Ruby taking its GVL as a new thread

@@ -12,7 +12,8 @@
 # per-thread grammar, failed reacquisitions counted and equal to a count
 # from the raw lock calls, the analyzer equal to babeltrace2's text.
 # Then tracing started after the threads (tests/rb/midrun.rb): the GVL
-# found by runtime-extent, the grammar, the analyzer.
+# found by runtime-extent, the grammar, the analyzer.  And ractors
+# (tests/rb/ractors.rb): a GVL each, told apart.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/lttng.sh"
@@ -85,4 +86,20 @@ babeltrace2 "$GT_TMP/midrun.trace" | /usr/bin/python3 "$here/lib/gil_reference.p
 /usr/bin/python3 "$here/lib/gil_reference.py" compare "$GT_TMP/midrun.json" "$GT_TMP/midrun.ref" ||
 	gt_fail "midrun: giltrace-analyze and the reference count differ"
 echo "ok: midrun: $(jq -c '.processes[0].gils[0].totals | {acquisitions, waits, timeouts, failed_wakeups, releases}' "$GT_TMP/midrun.summary")"
+
+# Ractors (tests/rb/ractors.rb): one GVL each, told apart; the main
+# ractor's found at a thread's start, the others' at the same place.
+ruby "$here/rb/ractors.rb" >"$GT_TMP/ractors.plain" 2>&1 || gt_fail "ractors.rb fails without the shim"
+gt_record "$GT_TMP/ractors.trace" -- ruby "$here/rb/ractors.rb" >"$GT_TMP/ractors.out" 2>&1 ||
+	gt_fail "ractors.rb fails under the shim"
+cmp -s "$GT_TMP/ractors.plain" "$GT_TMP/ractors.out" ||
+	gt_fail "ractors: output differs with the shim: $(diff "$GT_TMP/ractors.plain" "$GT_TMP/ractors.out" | head -5)"
+/usr/bin/python3 "$here/trace_check.py" summary "$GT_TMP/ractors.trace" >"$GT_TMP/ractors.summary" ||
+	gt_fail "ractors: the trace breaks the per-thread grammar or lost events (above)"
+jq -e --arg rt "Ruby $version" '(.processes | length) == 1
+	and ([.processes[0].gils[].method] == ["thread-start", "callsite-learned", "callsite-learned"])
+	and ([.processes[0].gils[] | select(.runtime == $rt and .totals.acquisitions > 0)] | length) == 3' \
+	"$GT_TMP/ractors.summary" >/dev/null ||
+	gt_fail "ractors: expected three GVLs: $(jq -c '[.processes[].gils[] | [.method, .runtime, .totals.acquisitions]]' "$GT_TMP/ractors.summary")"
+echo "ok: ractors: $(jq -c '[.processes[0].gils[] | [.gil, .method, .totals.acquisitions]]' "$GT_TMP/ractors.summary")"
 echo "PASS: Ruby $version"

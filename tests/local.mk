@@ -154,7 +154,8 @@ EXTRA_DIST += tests/regrtest_compare.sh tests/lib/regrtest_results.py
 # lock, recorded on the real interpreters with every lock event.
 TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
 EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
-	tests/lib/lock_oracle.py tests/rb/contention.rb tests/rb/midrun.rb tests/ml/contention.ml
+	tests/lib/lock_oracle.py tests/rb/contention.rb tests/rb/midrun.rb tests/rb/ractors.rb \
+	tests/ml/contention.ml
 # A big lock reached through wrapper functions, named to the shim with
 # GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.
 check_PROGRAMS += tests/progs/biglock_wrapped
