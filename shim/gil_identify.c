@@ -125,31 +125,42 @@ static enum site_role classify_site(uintptr_t ip)
 	uintptr_t start;
 	enum site_role role;
 
-	if (!__atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE))
-		find_runtime_extent();	/* libpython may have been loaded late */
+	/* libpython may have been loaded late */
+	if (!__atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE)) {
+		find_runtime_extent();
+	}
 	/* ip is a return address; ip - 1 lies in the calling instruction. */
 	start = function_at(ip - 1, name, sizeof(name));
 	role = ocaml_site_role(start, name[0] ? name : NULL);
-	if (role != SITE_OTHER || !name[0])
+	if (role != SITE_OTHER || !name[0]) {
 		return role;
-	if (name_in(name, user_wrapper, user_wrapper_count))
+	}
+	if (name_in(name, user_wrapper, user_wrapper_count)) {
 		return SITE_WRAPPER;
-	if (name_in(name, user_acquire, user_lock_count))
+	}
+	if (name_in(name, user_acquire, user_lock_count)) {
 		return SITE_USER_TAKE;
-	if (name_in(name, user_release, user_lock_count))
+	}
+	if (name_in(name, user_release, user_lock_count)) {
 		return SITE_USER_DROP;
-	if (name_in(name, user_yield, user_lock_count))
+	}
+	if (name_in(name, user_yield, user_lock_count)) {
 		return SITE_USER_YIELD;
-	if (strcmp(name, "take_gil") == 0)
+	}
+	if (strcmp(name, "take_gil") == 0) {
 		return SITE_TAKE;
-	if (strcmp(name, "drop_gil") == 0)
+	}
+	if (strcmp(name, "drop_gil") == 0) {
 		return SITE_DROP;
+	}
 	if (strcmp(name, "PyThread_acquire_lock") == 0
 			|| strcmp(name, "PyThread_acquire_lock_timed") == 0
-			|| strcmp(name, "PyThread_release_lock") == 0)
+			|| strcmp(name, "PyThread_release_lock") == 0) {
 		return SITE_PYTHREAD_LOCK;
-	if (strncmp(name, "PyEval_", 7) == 0)
+	}
+	if (strncmp(name, "PyEval_", 7) == 0) {
 		return SITE_PYEVAL;
+	}
 	if (strcmp(name, "rb_native_mutex_lock") == 0) {
 		ruby_lock_seen();
 		return SITE_RUBY_LOCK;
@@ -174,16 +185,20 @@ struct lock_site gil_identify_lock_site(void *caller)
 	void *frames[32];
 	int n, i;
 
-	if (site.role != SITE_WRAPPER)
+	if (site.role != SITE_WRAPPER) {
 		return site;
+	}
 	n = unw_backtrace(frames, 32);
-	for (i = 0; i < n && frames[i] != caller; i++)
-		;
+	i = 0;
+	while (i < n && frames[i] != caller) {
+		i++;
+	}
 	for (int up = 1; up <= WRAPPER_DEPTH_MAX && i + up < n; up++) {
 		site.caller = frames[i + up];
 		site.role = gil_identify_site_role(site.caller);
-		if (site.role != SITE_WRAPPER)
+		if (site.role != SITE_WRAPPER) {
 			return site;
+		}
 	}
 	site.caller = caller;
 	site.role = SITE_OTHER;
@@ -241,8 +256,9 @@ static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int 
 	}
 	/* Tracing began after the threads did: a wait in the section will
 	 * tell (ruby_queue_wait). */
-	if (!known && ruby_gvl_candidate(mutex))
+	if (!known && ruby_gvl_candidate(mutex)) {
 		c.method = "runtime-extent";
+	}
 	return c;
 }
 
@@ -252,12 +268,14 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int fir
 	int known = __atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED);
 	struct lock_site site;
 
-	if (is_take_site((uintptr_t) caller))
+	if (is_take_site((uintptr_t) caller)) {
 		return gil_found(mutex, GIL_RT_CPYTHON, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+	}
 	/* Once a GIL is known, only a thread's first lock (Ruby: another
 	 * ractor's GVL) or a user-named lock can reveal another one. */
-	if (known && user_lock_count == 0 && !first)
+	if (known && user_lock_count == 0 && !first) {
 		return c;
+	}
 	site = gil_identify_lock_site(caller);
 	c.caller = site.caller;
 	switch (site.role) {
@@ -268,8 +286,9 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int fir
 	default:
 		break;
 	}
-	if (known)
+	if (known) {
 		return c;
+	}
 	switch (site.role) {
 	case SITE_TAKE:
 		return gil_found(mutex, GIL_RT_CPYTHON, "callsite-symbol", 0, ROLE_ACQUIRE, caller);
@@ -284,8 +303,9 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int fir
 	default:
 		break;
 	}
-	if (gil_identify_in_runtime(mutex))
+	if (gil_identify_in_runtime(mutex)) {
 		c.method = "runtime-extent";
+	}
 	return c;
 }
 
@@ -347,12 +367,14 @@ void gil_identify_runtime_name(enum gil_runtime rt, char *buf, size_t len)
 {
 	switch (rt) {
 	case GIL_RT_RUBY:
-		if (!ruby_runtime_name(buf, len))
+		if (!ruby_runtime_name(buf, len)) {
 			snprintf(buf, len, "Ruby");
+		}
 		break;
 	case GIL_RT_OCAML:
-		if (!ocaml_runtime_name(buf, len))
+		if (!ocaml_runtime_name(buf, len)) {
 			snprintf(buf, len, "OCaml");
+		}
 		break;
 	case GIL_RT_USER:
 		snprintf(buf, len, "user-named lock");
@@ -386,10 +408,12 @@ static int item_field(const char *item, size_t len, int n, char *out)
 		p++;
 	}
 	flen = strcspn(p, ":,");
-	if (p + flen > end)
+	if (p + flen > end) {
 		flen = (size_t) (end - p);
-	if (flen >= USER_NAME_MAX)
+	}
+	if (flen >= USER_NAME_MAX) {
 		return -1;
+	}
 	memcpy(out, p, flen);
 	out[flen] = '\0';
 	return (int) flen;
@@ -404,8 +428,9 @@ static void parse_user_locks(const char *spec)
 		unsigned int n = user_lock_count;
 		int colons = 0;
 
-		for (size_t i = 0; i < item; i++)
+		for (size_t i = 0; i < item; i++) {
 			colons += p[i] == ':';
+		}
 		if (colons < 1 || colons > 2 || item_field(p, item, 0, user_acquire[n]) <= 0
 				|| item_field(p, item, 1, user_release[n]) <= 0
 				|| item_field(p, item, 2, user_yield[n]) < (colons == 2 ? 1 : 0)) {
@@ -415,8 +440,9 @@ static void parse_user_locks(const char *spec)
 		}
 		user_lock_count++;
 		p += item;
-		if (*p == ',')
+		if (*p == ',') {
 			p++;
+		}
 	}
 }
 
@@ -436,8 +462,9 @@ static void parse_user_wrappers(const char *spec)
 		user_wrapper[user_wrapper_count][item] = '\0';
 		user_wrapper_count++;
 		p += item;
-		if (*p == ',')
+		if (*p == ',') {
 			p++;
+		}
 	}
 }
 
@@ -445,10 +472,12 @@ void gil_identify_init(void)
 {
 	const char *spec = getenv("GILTRACE_LOCK_FUNCS");
 
-	if (spec && *spec)
+	if (spec && *spec) {
 		parse_user_locks(spec);
+	}
 	spec = getenv("GILTRACE_LOCK_WRAPPERS");
-	if (spec && *spec)
+	if (spec && *spec) {
 		parse_user_wrappers(spec);
+	}
 	find_runtime_extent();
 }

@@ -158,12 +158,15 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	 * acquisition, so the release of a hold whose start it never saw
 	 * is left out.
 	 */
-	if (!__atomic_load_n(&g->ever_acquired, __ATOMIC_RELAXED))
+	if (!__atomic_load_n(&g->ever_acquired, __ATOMIC_RELAXED)) {
 		return;
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
+	}
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE)) {
 		gil_announce(g, caller);
-	if (g->signal_after_unlock)
+	}
+	if (g->signal_after_unlock) {
 		signalled = 1;
+	}
 	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
 		signalled && waiters > 0, caller);
 }
@@ -205,17 +208,20 @@ static enum gil_role section_role(struct gil_thread *t, struct gil *g, void **ca
 	enum gil_role role;
 
 	*yield = 0;
-	if (holder_known && !g->by_site && !g->trust_sites)
+	if (holder_known && !g->by_site && !g->trust_sites) {
 		goto by_holder;
+	}
 	site = gil_identify_lock_site(*caller);
 	*caller = site.caller;
 	*yield = site.role == SITE_OCAML_YIELD || site.role == SITE_USER_YIELD;
 	role = site_role_to_gil_role(site.role);
-	if (g->by_site || !holder_known || role != ROLE_UNKNOWN)
+	if (g->by_site || !holder_known || role != ROLE_UNKNOWN) {
 		return role;
+	}
 by_holder:
-	if (__atomic_load_n(&g->holder, __ATOMIC_RELAXED) == thread_serial(t))
+	if (__atomic_load_n(&g->holder, __ATOMIC_RELAXED) == thread_serial(t)) {
 		return ROLE_RELEASE;
+	}
 	return ROLE_ACQUIRE;
 }
 
@@ -252,8 +258,9 @@ static int cpython_section(const struct gil_section *s)
  */
 static int candidate_confirmed(const struct gil_section *s, const void *cond, int timed)
 {
-	if (s->candidate_rt == GIL_RT_RUBY)
+	if (s->candidate_rt == GIL_RT_RUBY) {
 		return ruby_queue_wait(s->mutex, cond);
+	}
 	return timed;
 }
 
@@ -283,15 +290,18 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 	struct gil *g;
 
 	if (s->mutex) {
-		if (mutex == s->mutex)
-			return;		/* recursive mutex: same section */
+		/* A recursive mutex: the same section. */
+		if (mutex == s->mutex) {
+			return;
+		}
 		s->depth++;
 		s->nested = 1;
 		/* CPython 3 takes its switch mutex inside an acquire only.
 		 * A candidate needs that mutex in the runtime as well. */
 		if (s->role == ROLE_UNKNOWN && cpython_section(s)
-				&& (s->gil || gil_identify_in_runtime(mutex)))
+				&& (s->gil || gil_identify_in_runtime(mutex))) {
 			section_resolve(t, ROLE_ACQUIRE);
+		}
 		return;
 	}
 	g = gil_find(mutex);
@@ -305,8 +315,9 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 		}
 		return;
 	}
-	if (!gil_tracing_on())
+	if (!gil_tracing_on()) {
 		return;
+	}
 	struct gil_candidate c = gil_identify_mutex(mutex, caller, first);
 	if (c.gil) {
 		section_open(t, mutex, c.gil, c.caller, c.role, NULL, GIL_RT_CPYTHON);
@@ -457,11 +468,13 @@ void gil_cond_wait_untracked_end(const void *cond, const void *mutex, void *call
 	struct gil *g;
 
 	(void) cond;
-	if (t->section.mutex || t->attempt)
+	if (t->section.mutex || t->attempt) {
 		return;
+	}
 	g = gil_find(mutex);
-	if (!g || g->kind != GIL_KIND_COND)
+	if (!g || g->kind != GIL_KIND_COND) {
 		return;
+	}
 	section_open(t, mutex, g, caller, ROLE_ACQUIRE, NULL, GIL_RT_CPYTHON);
 }
 
@@ -482,20 +495,24 @@ void gil_cond_signal(const void *cond)
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
 
-	if (!s->mutex || s->depth)
+	if (!s->mutex || s->depth) {
 		return;
+	}
 	if (s->role == ROLE_UNKNOWN) {
 		/* Ruby signals in acquires too (designate_timer_thread). */
 		if (s->gil ? s->gil->rt == GIL_RT_RUBY
-				: !cpython_section(s) || !gil_identify_in_runtime(cond))
+				: !cpython_section(s) || !gil_identify_in_runtime(cond)) {
 			return;
+		}
 		section_resolve(t, ROLE_RELEASE);
 	}
-	if (s->role != ROLE_RELEASE || !s->gil)
+	if (s->role != ROLE_RELEASE || !s->gil) {
 		return;
+	}
 	s->signalled = 1;
-	if (!s->gil->cond)
+	if (!s->gil->cond) {
 		__atomic_store_n(&s->gil->cond, cond, __ATOMIC_RELAXED);
+	}
 }
 
 /* ---- semaphore GILs ---------------------------------------------- */
