@@ -22,8 +22,9 @@ static void usage(FILE *out)
 		"       giltrace top [OPTION]... [--] COMMAND [ARG]... | --pid=PID | --session=NAME\n"
 		"       giltrace --version\n"
 		"\n"
-		"Record who holds Python's global interpreter lock, who waits for it and how\n"
-		"often wake-ups fail, then report on it, or watch it live (top).  'giltrace SUBCOMMAND --help' for more;\n"
+		"Record who holds Python's global interpreter lock (or Ruby's, or OCaml's), who\n"
+		"waits for it and how often wake-ups fail, then report on it, or watch it live\n"
+		"(top).  'giltrace SUBCOMMAND --help' for more;\n"
 		"man giltrace for everything.\n");
 }
 
