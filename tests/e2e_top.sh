@@ -35,6 +35,23 @@ nothing_left() {
 	[ -z "$(ls -A "$TMPDIR")" ] || gt_fail "$1: files left in TMPDIR: $(ls -A "$TMPDIR")"
 }
 
+# Processes the test starts in the background, stopped whatever happens.
+bg_pids=
+trap 'kill $bg_pids 2>/dev/null || true; gt_lttng_cleanup' EXIT
+
+# start_busy STOP: a CPython process under the shim, without a session,
+# spinning two threads until the file STOP exists; returns once the
+# threads run (its pid in $pid).
+start_busy() {
+	LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" "$PY" "$BUSY" 2 3600 0 "$1" >/dev/null &
+	pid=$!
+	bg_pids="$bg_pids $pid"
+	while [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -lt 3 ]; do
+		kill -0 "$pid" 2>/dev/null || gt_fail "the process to attach to died"
+		sleep 0.1
+	done
+}
+
 # offline NAME: the analyzer's JSON of the trace top kept in $T/NAME.trace.
 offline() {
 	"$GILTRACE_ANALYZE" --format=json "$T/$1.trace" >"$T/$1.offline.json" ||
@@ -118,13 +135,8 @@ print(r.returncode)' "$GILTRACE" top -- "$PY" -c 'import os, signal; os.kill(os.
 [ "$got" = -15 ] || gt_fail "COMMAND killed by SIGTERM: giltrace top returned $got"
 
 # --- --pid: attach to a process already running under the shim ---------
-LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" "$PY" "$BUSY" 2 3600 0 "$T/stop" >"$T/pid.out" &
-pid=$!
 # Attach only once its threads run: the GIL is first seen mid-run.
-while [ "$(ls "/proc/$pid/task" 2>/dev/null | wc -l)" -lt 3 ]; do
-	kill -0 "$pid" 2>/dev/null || gt_fail "the process to attach to died"
-	sleep 0.1
-done
+start_busy "$T/stop"
 rc=0
 "$GILTRACE" top --json-lines --file="$T/pid.jsonl" -o "$T/pid.trace" --pid "$pid" 2>"$T/pid.err" &
 top=$!
@@ -143,14 +155,13 @@ grep -q "\"pid\":$pid," "$T/pid.jsonl" || gt_fail "--pid: the process is not in 
 grep -q '"runtime":"CPython 3' "$T/pid.jsonl" || gt_fail "--pid: the GIL first seen mid-run was not named"
 
 # --- --pid, interrupted: top ends, the process goes on -------------------
-LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" "$PY" "$BUSY" 2 3600 0 "$T/stop2" >/dev/null &
-pid=$!
+start_busy "$T/stop2"
 "$GILTRACE" top --json-lines --file="$T/int.jsonl" -o "$T/int.trace" --pid "$pid" 2>"$T/int.err" &
 top=$!
 while [ ! -s "$T/int.jsonl" ] && kill -0 "$top" 2>/dev/null; do
 	sleep 0.1
 done
-kill -INT "$top"
+kill -INT "$top" 2>/dev/null || true
 rc=0
 wait "$top" || rc=$?
 [ "$rc" -eq 0 ] || gt_fail "--pid, SIGINT: giltrace top exited $rc: $(cat "$T/int.err")"
@@ -160,6 +171,60 @@ wait "$pid" || gt_fail "--pid, SIGINT: the watched process failed"
 offline int
 $CHECK offline "$T/int.jsonl" "$T/int.offline.json" || gt_fail "--pid, SIGINT: intervals differ from the offline analysis"
 nothing_left "--pid"
+
+# --- on a terminal the table is redrawn in place -------------------------
+if command -v script >/dev/null; then
+	script -qec "$GILTRACE top -- $PY $BUSY 2 2.5 0" /dev/null >"$T/tty.out" 2>&1 ||
+		gt_fail "on a terminal: giltrace top failed: $(tail -3 "$T/tty.out")"
+	grep -q $'\033\[H\033\[2J' "$T/tty.out" || gt_fail "on a terminal: the table was not redrawn in place"
+	grep -q "^giltrace top: summary of" "$T/tty.out" || gt_fail "on a terminal: no summary"
+	nothing_left "terminal"
+else
+	echo "script(1) not installed: terminal form not tested"
+fi
+
+# --- --session and --relayd: the user's live session and relay daemon ---
+ports=$("$PY" -c '
+import socket
+s = [socket.socket() for _ in range(3)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))')
+set -- $ports
+lttng-relayd --output="$T/relay" -C "tcp://127.0.0.1:$1" -D "tcp://127.0.0.1:$2" -L "tcp://127.0.0.1:$3" \
+	>"$T/relayd.log" 2>&1 &
+relayd=$!
+bg_pids="$bg_pids $relayd"
+for _ in $(seq 100); do
+	"$PY" -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' "$3" 2>/dev/null && break
+	sleep 0.1
+done
+lttng create usersess --live=100000 --set-url="net://127.0.0.1:$1:$2" >/dev/null
+rc=0
+"$GILTRACE" top --session=usersess --relayd="127.0.0.1:$1:$2:$3" --json-lines --file="$T/sess.jsonl" -- \
+	"$PY" "$BUSY" 2 2.5 4 >/dev/null 2>"$T/sess.err" || rc=$?
+[ "$rc" -eq 4 ] || gt_fail "--session: exit status 4 became $rc: $(cat "$T/sess.err")"
+$CHECK first "$T/sess.jsonl" || gt_fail "--session: no figures in the first interval"
+lttng list usersess | grep -q 'usersess.*\[inactive\]' ||
+	gt_fail "--session: the session was not stopped again (giltrace top started it)"
+# Watching the session alone: it ends when the user destroys the session.
+lttng start usersess >/dev/null
+start_busy "$T/stop3"
+"$GILTRACE" top --session=usersess --relayd="127.0.0.1:$1:$2:$3" --json-lines --file="$T/watch.jsonl" \
+	2>"$T/watch.err" &
+top=$!
+while [ ! -s "$T/watch.jsonl" ] && kill -0 "$top" 2>/dev/null; do
+	sleep 0.1
+done
+lttng destroy usersess >/dev/null
+rc=0
+wait "$top" || rc=$?
+[ "$rc" -eq 0 ] || gt_fail "--session, destroyed: giltrace top exited $rc: $(cat "$T/watch.err")"
+grep -q '"type":"summary"' "$T/watch.jsonl" || gt_fail "--session, destroyed: no summary"
+touch "$T/stop3"
+wait "$pid"
+kill "$relayd"
+wait "$relayd" || true
+echo "--session and --relayd: COMMAND's status, figures, the session left stopped; watching ends with the session"
 
 # --- bad uses: one line, status 125 --------------------------------------
 bad() {
