@@ -150,31 +150,6 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 	return 0;
 }
 
-/* mkdir -p, leaving existing directories alone. */
-static int make_dirs(const char *path)
-{
-	char *copy = strdup(path), *p;
-	int ret = 0;
-
-	if (!copy) {
-		return -1;
-	}
-	for (p = copy + 1; *p && ret == 0; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-				ret = -1;
-			}
-			*p = '/';
-		}
-	}
-	if (ret == 0 && mkdir(copy, 0777) != 0 && errno != EEXIST) {
-		ret = -1;
-	}
-	free(copy);
-	return ret;
-}
-
 /* Choose and create the trace directory; refuse to mix with old data. */
 static int prepare_output(struct record_opts *o)
 {
@@ -204,7 +179,7 @@ static int prepare_output(struct record_opts *o)
 	}
 	o->created_output = stat(o->output, &st) != 0;
 	o->output_abs = gt_abspath(o->output);
-	if (!o->output_abs || make_dirs(o->output_abs) != 0) {
+	if (!o->output_abs || gt_make_dirs(o->output_abs) != 0) {
 		gt_err("Cannot create output directory %s: %s", o->output, strerror(errno));
 		return -1;
 	}

@@ -338,31 +338,6 @@ static void bt_error_line(const char *fallback)
 
 /* ---- set-up ---------------------------------------------------------- */
 
-/* mkdir -p, leaving existing directories alone. */
-static int make_dirs(const char *path)
-{
-	char *copy = strdup(path), *p;
-	int ret = 0;
-
-	if (!copy) {
-		return -1;
-	}
-	for (p = copy + 1; *p && ret == 0; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-				ret = -1;
-			}
-			*p = '/';
-		}
-	}
-	if (ret == 0 && mkdir(copy, 0777) != 0 && errno != EEXIST) {
-		ret = -1;
-	}
-	free(copy);
-	return ret;
-}
-
 /* Where a private relay daemon writes: -o DIR, or a directory of ours. */
 static int prepare_trace_dir(struct top *t)
 {
@@ -376,7 +351,7 @@ static int prepare_trace_dir(struct top *t)
 			return -1;
 		}
 		t->trace_dir = gt_abspath(t->o.output);
-		if (!t->trace_dir || make_dirs(t->trace_dir) != 0) {
+		if (!t->trace_dir || gt_make_dirs(t->trace_dir) != 0) {
 			gt_err("Cannot create output directory %s: %s", t->o.output, strerror(errno));
 			return -1;
 		}

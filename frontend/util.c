@@ -158,3 +158,27 @@ bool gt_dir_is_empty(const char *path)
 	closedir(dir);
 	return empty;
 }
+
+int gt_make_dirs(const char *path)
+{
+	char *copy = strdup(path), *p;
+	int ret = 0;
+
+	if (!copy) {
+		return -1;
+	}
+	for (p = copy + 1; *p && ret == 0; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+				ret = -1;
+			}
+			*p = '/';
+		}
+	}
+	if (ret == 0 && mkdir(copy, 0777) != 0 && errno != EEXIST) {
+		ret = -1;
+	}
+	free(copy);
+	return ret;
+}

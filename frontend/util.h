@@ -31,6 +31,9 @@ int gt_rm_rf(const char *path);
 /* Remove a directory tree that holds directories only; -1 otherwise. */
 int gt_rm_empty_tree(const char *path);
 
+/* mkdir -p: create path and its parents, leaving existing ones alone. */
+int gt_make_dirs(const char *path);
+
 /* Absolute form of path (which need not exist); caller frees. */
 char *gt_abspath(const char *path);
 
