@@ -260,6 +260,23 @@ int session_start(struct rec_session *s)
 	return 0;
 }
 
+int session_stop(struct rec_session *s)
+{
+	int ret;
+
+	if (!s->started) {
+		return 0;
+	}
+	/* Waits until every buffer is flushed to the trace. */
+	ret = lttng_stop_tracing(s->name);
+	s->started = false;
+	if (ret < 0) {
+		gt_err("Cannot stop session '%s': %s", s->name, lttng_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
 int session_finish(struct rec_session *s)
 {
 	int ret, status = 0;
@@ -272,14 +289,8 @@ int session_finish(struct rec_session *s)
 		lttng_destroy_handle(s->handle);
 		s->handle = NULL;
 	}
-	if (s->started) {
-		/* Waits until every buffer is flushed to the trace. */
-		ret = lttng_stop_tracing(s->name);
-		if (ret < 0) {
-			gt_err("Cannot stop session '%s': %s", s->name, lttng_strerror(ret));
-			status = -1;
-		}
-		s->started = false;
+	if (session_stop(s) != 0) {
+		status = -1;
 	}
 	if (s->created) {
 		ret = lttng_destroy_session(s->name);

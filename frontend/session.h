@@ -74,6 +74,9 @@ int session_track_pid(struct rec_session *s, pid_t pid);
 /* Start the session if it is not active yet. */
 int session_start(struct rec_session *s);
 
+/* Stop the session if giltrace started it (its data all written out); -1 on failure. */
+int session_stop(struct rec_session *s);
+
 /* Stop what we started, destroy what we created; -1 if any step failed. */
 int session_finish(struct rec_session *s);
 

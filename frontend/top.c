@@ -676,28 +676,63 @@ static bool watched_is_over(struct top *t, bool stop_signal)
 }
 
 /*
- * Stop and destroy the session: the live source then delivers the rest
- * and ends.  A --session session is only stopped if giltrace started it,
- * and is never destroyed: its end cannot be waited for.
+ * The end, in two steps.  The session is stopped first, which writes
+ * out its buffers, and read until no event came for a while: the viewer
+ * may not even know of a short-lived COMMAND's streams yet, and once the
+ * session is destroyed the relay daemon would not tell it (the view
+ * would then miss them).  Then our own session is destroyed, and the
+ * live source delivers what remains and ends.  A --session session is
+ * only stopped (if giltrace started it) and never destroyed.
  */
-static void stop_recording(struct top *t)
+enum watch_phase {
+	WATCHING,	/* COMMAND, PID or the session runs */
+	QUIETING,	/* stopped; reading until quiet */
+	ENDING,		/* destroyed; reading until the end */
+};
+
+/* How long without an event means the viewer has all that was written. */
+static int64_t quiet_limit(const struct top *t)
 {
-	if (session_finish(&t->session) != 0) {
-		t->failed = true;
-	}
+	return 2 * (int64_t) t->session.live_timer_us * 1000 + 500 * NS_PER_MS;
 }
 
-/*
- * How long to read on once what is watched is over: until the end for
- * our own session (with a limit, should it never come), and for
- * --session's until no event came for two live timer periods.
- */
-static int64_t drain_limit(const struct top *t)
+/* Moves to the next phase when its time has come; false when done. */
+static bool next_phase(struct top *t, enum watch_phase *phase, int64_t now, int64_t *last_data,
+		bool stop_signal)
 {
-	if (t->o.attach) {
-		return 2 * (int64_t) t->session.live_timer_us * 1000 + 500 * NS_PER_MS;
+	switch (*phase) {
+	case WATCHING:
+		if (watched_is_over(t, stop_signal)) {
+			if (session_stop(&t->session) != 0) {
+				t->failed = true;
+			}
+			*phase = QUIETING;
+			*last_data = now;
+		}
+		return true;
+	case QUIETING:
+		if (t->reading && now - *last_data <= quiet_limit(t)) {
+			return true;
+		}
+		if (t->o.attach || !t->reading) {
+			return false;
+		}
+		if (session_finish(&t->session) != 0) {
+			t->failed = true;
+		}
+		*phase = ENDING;
+		*last_data = now;
+		return true;
+	case ENDING:
+		if (t->reading && now - *last_data <= DRAIN_TIMEOUT_NS) {
+			return true;
+		}
+		if (t->reading) {
+			gt_err("The end of the live session never came; the last figures may be incomplete");
+		}
+		return false;
 	}
-	return DRAIN_TIMEOUT_NS;
+	return false;
 }
 
 /* Until what is watched is over and the live source has ended. */
@@ -705,7 +740,8 @@ static void watch(struct top *t)
 {
 	int64_t next_tick = 0, now, wait, last_data = 0;
 	uint64_t last_events = 0;
-	bool over = false, ticking = false, stop_signal;
+	enum watch_phase phase = WATCHING;
+	bool ticking = false, stop_signal = false;
 	enum trace_live_status st;
 
 	for (;;) {
@@ -727,30 +763,23 @@ static void watch(struct top *t)
 				next_tick = now + t->o.interval_ns;
 			}
 		}
-		if (over && (!t->reading || now - last_data > drain_limit(t))) {
-			if (t->reading && !t->o.attach) {
-				gt_err("The end of the live session never came; the last figures may be incomplete");
-			}
+		if (phase != WATCHING && stop_signal && !t->o.command) {
+			/* Asked again while reading the rest: do not wait for it. */
+			break;
+		}
+		if (!next_phase(t, &phase, now, &last_data, stop_signal)) {
 			break;
 		}
 		wait = st == TRACE_LIVE_OK ? 0 : IDLE_POLL_NS;
 		if (ticking && t->reading && next_tick - now < wait) {
 			wait = next_tick - now;
 		}
-		if (!t->reading && !over) {
+		if (!t->reading && phase == WATCHING) {
 			/* Only COMMAND to wait for now. */
 			wait = t->filter_pids ? DESCENDANT_POLL_NS : NS_PER_S;
 		}
 		stop_signal = take_signals(t, wait);
 		follow_descendants(t, mono_ns());
-		if (!over && watched_is_over(t, stop_signal)) {
-			over = true;
-			last_data = mono_ns();
-			stop_recording(t);
-		} else if (over && stop_signal && !t->o.command) {
-			/* Asked again while reading the rest: do not wait for it. */
-			break;
-		}
 	}
 	if (ticking) {
 		print_interval(t, true);
