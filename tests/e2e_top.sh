@@ -97,9 +97,10 @@ done
 wait "$top" || gt_fail "rotating trace files: giltrace top failed: $(cat "$T/rot.err")"
 bound=$((4 * 128 * 1024 * $(nproc)))
 [ "$max" -le "$bound" ] || gt_fail "rotating trace files: $max bytes of stream files at once, bound $bound"
-# Every event takes 20 bytes at least: without rotation they would not fit.
+# Every event takes 40 bytes at least (its vpid, vtid, procname and ip
+# contexts alone take 32): without rotation they would not fit.
 events=$(sed -n 's/.*"type":"summary".*"events":\([0-9]*\),.*/\1/p' "$T/rot.jsonl")
-[ $((events * 20)) -gt $((2 * bound)) ] || gt_fail "rotating trace files: too few events ($events) to test rotation"
+[ $((events * 40)) -gt $((2 * bound)) ] || gt_fail "rotating trace files: too few events ($events) to test rotation"
 # Should top fall behind by more than 4 tiny files (a busy machine), the
 # files it did not read are gone: it must say so (lost packets), and its
 # counts are then lower bounds; otherwise exact.
