@@ -5,8 +5,9 @@
 # Records the small real traces of tests/corpus/ again (a maintainer's
 # tool, not a test): run it from a built tree,
 #
-#   GT_BUILDDIR=build tests/corpus/regenerate.sh
+#   GT_BUILDDIR=build tests/corpus/regenerate.sh [NAME...]
 #
+# (only the traces named, if any).
 # Each trace is recorded under the shim with a private session daemon
 # (tests/lib/lttng.sh), then copied flat with the host name, session
 # name, date and the clock's boot id and boot time replaced by fixed
@@ -28,10 +29,15 @@ for p in /usr/bin/python3 "$py27" "$py313"; do
 done
 [ -x "$GT_SHIM" ] || gt_fail "$GT_SHIM not built"
 
+wanted=" $* "
+progs=$GT_BUILDDIR/tests/progs
+make -C "$GT_BUILDDIR" tests/progs/hazard_cancel >/dev/null || gt_fail "cannot build tests/progs/hazard_cancel"
+
 # record NAME [gt_record options] -- CMD...: one corpus trace.
 record() {
 	local name=$1
 	shift
+	[ "$wanted" = "  " ] || [[ $wanted == *" $name "* ]] || return 0
 	rm -rf "${GT_TMP:?}/$name" "${here:?}/$name"
 	gt_record "$GT_TMP/$name" --subbuf-size=4096 --num-subbuf=64 "$@" >/dev/null ||
 		gt_fail "$name: the recorded command failed"
@@ -105,6 +111,10 @@ record py3-convoy -- /usr/bin/python3 -I -S "$GT_TMP/convoy.py"
 record py27-convoy -- "$py27" -S "$GT_TMP/convoy.py"
 record py27-all-locks --all-locks -- "$py27" -S "$GT_TMP/locks.py"
 record py313-fork -- "$py313" -I -S -W ignore "$GT_TMP/fork.py"
+# A C program's GIL protocol with a thread cancelled in its GIL wait
+# (gil_acquire_abandon) and cancelled condvar and semaphore waits, every
+# lock call traced; then a process without a GIL (gil_not_found).
+record c-cancel --all-locks -- /bin/sh -c "$progs/hazard_cancel >/dev/null && /bin/true"
 
 # The damaged traces of regress/ derive from py313-fork.
 "$here/regress/derive.sh" >/dev/null
