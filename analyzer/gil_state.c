@@ -302,6 +302,7 @@ static void on_acquire_begin(struct gs_thread *t, struct gs_gil_thread *gt, int6
 		 * but when it was released is unknown, so no hold sample. */
 		anomaly(g, GS_AN_ATTEMPT_WHILE_HOLDING);
 		g->holder = NULL;
+		g->hold_site = NULL;
 	}
 	attempt_start(t, gt, ts);
 }
@@ -327,6 +328,7 @@ static void on_wait_begin(struct gs_thread *t, struct gs_gil_thread *gt,
 	} else if (att->woken) {
 		/* Woken, yet waiting again: the GIL was taken first. */
 		gt->c.failed_wakeups++;
+		att->failed++;
 	}
 	att->woken = 0;
 	att->in_wait = 1;
@@ -371,6 +373,7 @@ static void gil_taken(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_
 		 * ends at an unknown time: no sample. */
 		anomaly(g, GS_AN_ACQUIRED_WHILE_HELD);
 		g->holder = NULL;
+		g->hold_site = NULL;
 	} else if (g->release_serial > g->release_paired && g->last_releaser
 			&& g->last_releaser != t) {
 		sample(a, &gt->d.handoff, dur(g->last_release_ts, ts));
@@ -411,6 +414,78 @@ static int attempt_contended(const struct gs_thread *t)
 	return att->waits > 0;
 }
 
+/* ---- call sites ---------------------------------------------------- */
+
+/* The call site entry of an event of g (see callsites.h); NULL when out
+ * of memory. */
+static struct cs_site *event_site(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev)
+{
+	int in_machinery;
+	uint64_t addr = cs_attribute(&g->proc->names, ev->caller, ev->backtrace, ev->nbacktrace,
+		&in_machinery);
+	struct cs_site *s = cs_site_get(&g->sites, addr, in_machinery);
+
+	if (!s) {
+		a->oom = 1;
+	}
+	if (ev->nbacktrace > g->sites.max_depth) {
+		g->sites.max_depth = ev->nbacktrace;
+	}
+	return s;
+}
+
+/* An attempt's waits, ended here (acquired or abandoned). */
+static void site_attempt(struct cs_site *s, const struct gs_attempt *att, uint64_t waited)
+{
+	s->waits += att->waits;
+	s->failed_wakeups += att->failed;
+	s->timeouts += att->timeouts;
+	s->waited_ns += waited;
+	if (waited > s->longest_wait_ns) {
+		s->longest_wait_ns = waited;
+	}
+}
+
+/* An acquisition at this event's site: what follows is held from there. */
+static void site_acquired(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev,
+		const struct gs_attempt *att, uint64_t waited, int contended)
+{
+	struct cs_site *s = event_site(a, g, ev);
+
+	g->hold_site = s;
+	if (!s) {
+		return;
+	}
+	s->acquisitions++;
+	s->contended += contended != 0;
+	if (att) {
+		site_attempt(s, att, waited);
+	}
+}
+
+/* A release at this event's site; held is the hold it ends, if its
+ * acquisition was seen. */
+static void site_released(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev,
+		int has_hold, uint64_t held)
+{
+	struct cs_site *r = event_site(a, g, ev);
+	struct cs_site *s = g->hold_site;
+
+	g->hold_site = NULL;
+	if (r) {
+		r->releases++;
+	}
+	if (!has_hold || !s) {
+		return;
+	}
+	s->holds++;
+	s->held_ns += held;
+	if (held > s->longest_hold_ns || s->holds == 1) {
+		s->longest_hold_ns = held;
+		s->longest_hold_release = r ? r->addr : 0;
+	}
+}
+
 static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
 		const struct gs_event *ev, int64_t ts)
 {
@@ -427,6 +502,7 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 		if (ev->waits > 0) {
 			gt->c.contended_acquisitions++;
 		}
+		site_acquired(a, g, ev, NULL, 0, ev->waits > 0);
 		return;
 	}
 	attempt_check_summary(t, ev);
@@ -436,6 +512,7 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 	if (attempt_contended(t)) {
 		gt->c.contended_acquisitions++;
 	}
+	site_acquired(a, g, ev, att, dur(att->begin_ts, ts), attempt_contended(t));
 	gt->c.missed_handoffs += att->missed;
 	/* A semaphore waiter's wake-up is its acquisition. */
 	if (g->kind == GS_KIND_SEMAPHORE && g->signal_pending && att->begin_ts <= g->signal_ts) {
@@ -445,16 +522,22 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 	attempt_close(t);
 }
 
-static void on_acquire_abandon(struct gs_thread *t, struct gs_gil_thread *gt,
+static void on_acquire_abandon(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
 		const struct gs_event *ev, int64_t ts)
 {
 	struct gs_attempt *att = &t->att;
+	struct cs_site *s;
 
 	if (att->gt != gt) {
 		anomaly(gt->gil, GS_AN_END_WITHOUT_BEGIN);
 		return;
 	}
 	attempt_check_summary(t, ev);
+	s = event_site(a, gt->gil, ev);
+	if (s) {
+		s->abandoned++;
+		site_attempt(s, att, dur(att->begin_ts, ts));
+	}
 	gt->c.abandoned++;
 	gt->c.missed_handoffs += att->missed;
 	gt->waited_ns += dur(att->begin_ts, ts);
@@ -474,6 +557,7 @@ static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil
 	} else {
 		anomaly(g, GS_AN_RELEASE_BY_NON_HOLDER);
 	}
+	site_released(a, g, ev, g->holder == t, dur(g->hold_ts, ts));
 	gt->c.releases++;
 	g->holder = NULL;
 	g->last_releaser = t;
@@ -526,6 +610,14 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 		on_not_found(a, p, ev);
 		return;
 	}
+	if (ev->type == GS_EV_GIL_CALLSITE) {
+		/* addr is a code address, not a GIL. */
+		if (cs_names_add(&p->names, ev->addr, ev->symbol, ev->offset, ev->binary,
+				ev->binary_offset) != 0) {
+			a->oom = 1;
+		}
+		return;
+	}
 	g = gil_get(p, ev->addr, ts);
 	if (!g) {
 		a->oom = 1;
@@ -556,7 +648,7 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 		on_acquire_end(a, t, gt, ev, ts);
 		break;
 	case GS_EV_GIL_ACQUIRE_ABANDON:
-		on_acquire_abandon(t, gt, ev, ts);
+		on_acquire_abandon(a, t, gt, ev, ts);
 		break;
 	case GS_EV_GIL_RELEASE:
 		on_release(a, t, gt, ev, ts);
@@ -676,6 +768,10 @@ static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 			gt->held_ns += dur(g->hold_ts, g->last_ts);
 			gt->last_ts = g->last_ts;
 		}
+		/* Still held: counted in the total, not as a hold. */
+		if (g->hold_site) {
+			g->hold_site->held_ns += dur(g->hold_ts, g->last_ts);
+		}
 	}
 	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
 		counters_add(&g->c, &gt->c);
@@ -747,10 +843,12 @@ void gs_free(struct gs_analysis *a)
 			struct gs_gil *next = g->next;
 
 			dists_free(&g->d);
+			cs_table_free(&g->sites);
 			free(g);
 			g = next;
 		}
 		ls_free_process(p);
+		cs_names_free(&p->names);
 		free(p->not_found);
 		free(p);
 	}

@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "callsites.h"
 #include "hist.h"
 #include "idmap.h"
 
@@ -35,6 +36,7 @@ enum gs_event_type {
 	GS_EV_GIL_ACQUIRE_END,
 	GS_EV_GIL_ACQUIRE_ABANDON,
 	GS_EV_GIL_RELEASE,
+	GS_EV_GIL_CALLSITE,
 	/* lock calls (used with --all-locks) */
 	GS_EV_MUTEX_LOCK_BEGIN,
 	GS_EV_MUTEX_LOCK_END,
@@ -77,6 +79,12 @@ struct gs_event {
 	const char *method;		/* gil_identified */
 	const char *runtime;		/* gil_identified */
 	const char *reason;		/* gil_not_found */
+	const uint64_t *backtrace;	/* gil_acquire_end, gil_release: frames above caller */
+	uint32_t nbacktrace;
+	const char *symbol;		/* gil_callsite (addr is the code address) */
+	uint64_t offset;
+	const char *binary;
+	uint64_t binary_offset;
 };
 
 /* Inconsistencies, counted per GIL (see gs_anomaly_name() for meaning). */
@@ -151,6 +159,7 @@ struct gs_attempt {
 	uint32_t waits;
 	uint32_t timeouts;
 	uint32_t missed;
+	uint32_t failed;		/* failed wake-ups */
 	uint8_t in_wait;
 	uint8_t woken;			/* last wait of this attempt ended woken */
 	uint8_t other_acquired;		/* another thread got the GIL during it */
@@ -204,6 +213,7 @@ struct gs_gil {
 	uint8_t signal_pending;		/* ... and no waiter woke for it yet */
 	uint8_t ever_acquired;
 	struct gs_thread *attempting;	/* list through gs_attempt.att_next */
+	struct cs_site *hold_site;	/* where the holder acquired it, if known */
 	uint32_t max_waiters;
 	int64_t first_ts;
 	int64_t last_ts;
@@ -215,6 +225,7 @@ struct gs_gil {
 	uint64_t waited_ns;
 	double utilisation;
 	uint64_t anomalies[GS_AN_COUNT];
+	struct cs_table sites;		/* call sites, owned */
 };
 
 struct gs_process {
@@ -225,6 +236,7 @@ struct gs_process {
 	unsigned int ngils;
 	char *not_found;		/* gil_not_found reason, owned by this */
 	struct idmap locks;		/* address -> struct gs_lock, owned by this */
+	struct cs_names names;		/* gil_callsite names of its code addresses, owned */
 	int64_t first_ts;
 	int64_t last_ts;
 	uint64_t events;

@@ -6,6 +6,7 @@
 
 noinst_LTLIBRARIES += analyzer/libgilstate.la
 analyzer_libgilstate_la_SOURCES = \
+	analyzer/callsites.c analyzer/callsites.h \
 	analyzer/gil_state.c analyzer/gil_state.h \
 	analyzer/lock_state.c analyzer/lock_state.h \
 	analyzer/hist.c analyzer/hist.h \

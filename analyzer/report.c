@@ -164,6 +164,66 @@ struct gs_lock **report_locks(const struct gs_process *p, size_t *n)
 	return v;
 }
 
+static int site_cmp_addr(const struct cs_site *a, const struct cs_site *b)
+{
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+static int site_by_hold(const void *x, const void *y)
+{
+	const struct cs_site *a = *(struct cs_site *const *) x;
+	const struct cs_site *b = *(struct cs_site *const *) y;
+	int c = cmp_u64_desc(a->held_ns, b->held_ns);
+
+	if (c == 0) {
+		c = cmp_u64_desc(a->acquisitions, b->acquisitions);
+	}
+	if (c == 0) {
+		c = cmp_u64_desc(a->releases, b->releases);
+	}
+	return c ? c : site_cmp_addr(a, b);
+}
+
+static int site_by_wait(const void *x, const void *y)
+{
+	const struct cs_site *a = *(struct cs_site *const *) x;
+	const struct cs_site *b = *(struct cs_site *const *) y;
+	int c = cmp_u64_desc(a->waited_ns, b->waited_ns);
+
+	return c ? c : site_by_hold(x, y);
+}
+
+static int site_by_failed(const void *x, const void *y)
+{
+	const struct cs_site *a = *(struct cs_site *const *) x;
+	const struct cs_site *b = *(struct cs_site *const *) y;
+	int c = cmp_u64_desc(a->failed_wakeups, b->failed_wakeups);
+
+	return c ? c : site_by_wait(x, y);
+}
+
+struct cs_site **report_sites(const struct gs_gil *g, enum report_site_order order, size_t *n)
+{
+	static int (*const cmp[])(const void *, const void *) = {
+		[REPORT_SITES_BY_HOLD] = site_by_hold,
+		[REPORT_SITES_BY_WAIT] = site_by_wait,
+		[REPORT_SITES_BY_FAILED] = site_by_failed,
+	};
+	struct cs_site **v = calloc(g->sites.len + 1, sizeof(*v));
+	size_t pos = 0;
+	void *s;
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	while (idmap_next(&g->sites.by_addr, &pos, &s)) {
+		v[(*n)++] = s;
+	}
+	qsort(v, *n, sizeof(*v), cmp[order]);
+	return v;
+}
+
 int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l)
 {
 	for (const struct gs_gil *g = p->gils; g; g = g->next) {

@@ -37,6 +37,14 @@ int report_csv(FILE *out, const struct report *r);
 struct gs_process **report_processes(const struct report *r, int worst_first, size_t *n);
 struct gs_gil **report_gils(const struct gs_process *p, int worst_first, size_t *n);
 struct gs_gil_thread **report_threads(const struct gs_gil *g, int worst_first, size_t *n);
+/* Orders of a GIL's call sites, worst first; ties by address. */
+enum report_site_order {
+	REPORT_SITES_BY_HOLD,		/* hold time after acquisitions there */
+	REPORT_SITES_BY_WAIT,		/* wait time of the attempts that ended there */
+	REPORT_SITES_BY_FAILED,		/* failed wake-ups of those attempts */
+};
+/* Sites with at least one acquisition, release or abandoned attempt. */
+struct cs_site **report_sites(const struct gs_gil *g, enum report_site_order order, size_t *n);
 /* Contended locks only, longest total wait first. */
 struct gs_lock **report_locks(const struct gs_process *p, size_t *n);
 /* Is the lock a GIL's mutex, condvar or semaphore? */

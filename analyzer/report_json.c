@@ -103,6 +103,70 @@ static int json_threads(FILE *out, const struct gs_gil *g)
 		fprintf(out, "\t\t\t\t\t\t\"wait_share\": %.6f,\n", gt->wait_share);
 		fprintf(out, "\t\t\t\t\t\t\"hold_share\": %.6f\n\t\t\t\t\t}", gt->hold_share);
 	}
+	fputs(n ? "\n\t\t\t\t]" : "]", out);
+	free(v);
+	return 0;
+}
+
+/* A code address: its hex string, and what gil_callsite said of it. */
+static void json_code_address(FILE *out, const struct gs_gil *g, const char *key, uint64_t addr)
+{
+	const struct cs_name *nm = addr ? cs_names_find(&g->proc->names, addr) : NULL;
+	char name[CS_SYMBOL_MAX + 64];
+
+	cs_format(name, sizeof(name), &g->proc->names, addr);
+	if (addr) {
+		fprintf(out, "\"%s\": \"%#" PRIx64 "\", ", key, addr);
+	} else {
+		fprintf(out, "\"%s\": null, ", key);
+	}
+	fprintf(out, "\"%s_name\": ", key);
+	json_string(out, name);
+	fprintf(out, ", \"%s_symbol\": ", key);
+	if (nm && nm->symbol) {
+		json_string(out, nm->symbol);
+		fprintf(out, ", \"%s_offset\": %" PRIu64, key, nm->offset);
+	} else {
+		fprintf(out, "null, \"%s_offset\": null", key);
+	}
+	fprintf(out, ", \"%s_binary\": ", key);
+	if (nm && nm->binary) {
+		json_string(out, nm->binary);
+		fprintf(out, ", \"%s_binary_offset\": \"%#" PRIx64 "\"", key, nm->binary_offset);
+	} else {
+		fprintf(out, "null, \"%s_binary_offset\": null", key);
+	}
+}
+
+/* Every call site, by the hold that followed acquisitions there. */
+static int json_sites(FILE *out, const struct gs_gil *g)
+{
+	size_t n;
+	struct cs_site **v = report_sites(g, REPORT_SITES_BY_HOLD, &n);
+
+	if (!v) {
+		return -1;
+	}
+	fprintf(out, ",\n\t\t\t\t\"backtrace_depth\": %" PRIu32 ",\n", g->sites.max_depth);
+	fprintf(out, "\t\t\t\t\"callsites_dropped\": %" PRIu64 ",\n", g->sites.dropped);
+	fputs("\t\t\t\t\"callsites\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct cs_site *c = v[i];
+
+		fprintf(out, "%s\n\t\t\t\t\t{", i ? "," : "");
+		json_code_address(out, g, "site", c->addr);
+		fprintf(out, ",\n\t\t\t\t\t \"in_gil_machinery\": %s, \"acquisitions\": %" PRIu64
+			", \"contended_acquisitions\": %" PRIu64 ", \"waits\": %" PRIu64
+			", \"failed_wakeups\": %" PRIu64 ", \"timeouts\": %" PRIu64
+			", \"waited_ns\": %" PRIu64 ", \"longest_wait_ns\": %" PRIu64
+			", \"holds\": %" PRIu64 ", \"held_ns\": %" PRIu64 ", \"longest_hold_ns\": %" PRIu64
+			", \"releases\": %" PRIu64 ", \"abandoned_attempts\": %" PRIu64 ",\n\t\t\t\t\t ",
+			c->in_machinery ? "true" : "false", c->acquisitions, c->contended, c->waits,
+			c->failed_wakeups, c->timeouts, c->waited_ns, c->longest_wait_ns, c->holds,
+			c->held_ns, c->longest_hold_ns, c->releases, c->abandoned);
+		json_code_address(out, g, "longest_hold_released_at", c->holds ? c->longest_hold_release : 0);
+		fputc('}', out);
+	}
 	fputs(n ? "\n\t\t\t\t]\n" : "]\n", out);
 	free(v);
 	return 0;
@@ -140,6 +204,9 @@ static int json_gils(FILE *out, const struct gs_process *p)
 		json_anomalies(out, g->anomalies);
 		fputs(",\n", out);
 		rc = json_threads(out, g);
+		if (rc == 0) {
+			rc = json_sites(out, g);
+		}
 		fputs("\t\t\t}", out);
 	}
 	fputs(n ? "\n\t\t\t]" : "]", out);

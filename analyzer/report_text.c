@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -96,6 +97,123 @@ static int text_threads(FILE *out, const struct gs_gil *g)
 	return 0;
 }
 
+/* Rows shown per call-site ranking; JSON lists every site. */
+#define TEXT_SITES_BY_HOLD	10
+#define TEXT_SITES_OTHER	5
+
+/* A site's name, "*" appended when it lies inside the GIL machinery. */
+static const char *site_name(char *buf, size_t size, const struct gs_gil *g, const struct cs_site *s)
+{
+	size_t len;
+
+	cs_format(buf, size, &g->proc->names, s->addr);
+	len = strlen(buf);
+	if (s->in_machinery && len + 2 < size) {
+		buf[len] = '*';
+		buf[len + 1] = '\0';
+	}
+	return buf;
+}
+
+/* "Held 1.02s in total after acquisitions at X; the longest hold, ..." */
+static void text_sites_headline(FILE *out, const struct gs_gil *g, const struct cs_site *top)
+{
+	char where[CS_SYMBOL_MAX + 64], released[CS_SYMBOL_MAX + 64], b[2][16];
+
+	if (!top || top->held_ns == 0) {
+		return;
+	}
+	fprintf(out, "    Held %s in total after acquisitions at %s", DUR(b[0], top->held_ns),
+		site_name(where, sizeof(where), g, top));
+	if (top->holds) {
+		const struct cs_site *r = idmap_get(&g->sites.by_addr, top->longest_hold_release);
+
+		fprintf(out, ";\n    the longest hold, %s, was released at %s", DUR(b[1], top->longest_hold_ns),
+			r ? site_name(released, sizeof(released), g, r) : "an unknown site");
+	}
+	fputs(".\n", out);
+}
+
+static int text_sites_by_hold(FILE *out, const struct gs_gil *g)
+{
+	size_t n, shown = 0;
+	struct cs_site **v = report_sites(g, REPORT_SITES_BY_HOLD, &n);
+	char name[CS_SYMBOL_MAX + 64], b[3][16];
+
+	if (!v) {
+		return -1;
+	}
+	text_sites_headline(out, g, n ? v[0] : NULL);
+	fprintf(out, "\n    By the hold that followed acquisitions there:\n      %9s %9s %9s %9s  %s\n",
+		"held", "holds", "longest", "waited", "acquired at");
+	for (size_t i = 0; i < n && shown < TEXT_SITES_BY_HOLD; i++) {
+		const struct cs_site *s = v[i];
+
+		if (!s->acquisitions) {
+			continue;
+		}
+		fprintf(out, "      %9s %9" PRIu64 " %9s %9s  %s\n", DUR(b[0], s->held_ns), s->holds,
+			s->holds ? DUR(b[1], s->longest_hold_ns) : "-", DUR(b[2], s->waited_ns),
+			site_name(name, sizeof(name), g, s));
+		shown++;
+	}
+	free(v);
+	return 0;
+}
+
+/* The sites with the most of one measure (wait time, failed wake-ups). */
+static int text_sites_by(FILE *out, const struct gs_gil *g, enum report_site_order order)
+{
+	size_t n, shown = 0;
+	struct cs_site **v = report_sites(g, order, &n);
+	char name[CS_SYMBOL_MAX + 64], b[2][16];
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n && shown < TEXT_SITES_OTHER; i++) {
+		const struct cs_site *s = v[i];
+		uint64_t key = order == REPORT_SITES_BY_WAIT ? s->waited_ns : s->failed_wakeups;
+
+		if (!key) {
+			break;
+		}
+		if (shown++ == 0) {
+			fprintf(out, "\n    By %s of the attempts that ended there:\n      %9s %9s %9s %9s  %s\n",
+				order == REPORT_SITES_BY_WAIT ? "the wait" : "failed wake-ups",
+				"waited", "wait max", "attempts", "failed-wk", "attempts ended at");
+		}
+		fprintf(out, "      %9s %9s %9" PRIu64 " %9" PRIu64 "  %s\n",
+			DUR(b[0], s->waited_ns), DUR(b[1], s->longest_wait_ns), s->acquisitions + s->abandoned,
+			s->failed_wakeups, site_name(name, sizeof(name), g, s));
+	}
+	free(v);
+	return 0;
+}
+
+static int text_sites(FILE *out, const struct gs_gil *g)
+{
+	if (g->sites.len == 0) {
+		return 0;
+	}
+	if (g->sites.max_depth) {
+		fprintf(out, "\n  Call sites (backtraces of up to %" PRIu32 " frames; each event is placed at its\n"
+			"  first frame outside the GIL machinery, * where none was):\n", g->sites.max_depth);
+	} else {
+		fputs("\n  Call sites (no backtraces recorded, so every site lies inside the GIL machinery;\n"
+			"  record with giltrace record --callsites to see the code that took the GIL):\n", out);
+	}
+	if (text_sites_by_hold(out, g) != 0 || text_sites_by(out, g, REPORT_SITES_BY_WAIT) != 0
+			|| text_sites_by(out, g, REPORT_SITES_BY_FAILED) != 0) {
+		return -1;
+	}
+	if (g->sites.dropped) {
+		fprintf(out, "    (%" PRIu64 " events of call sites beyond the first %d are counted under \"(other call sites)\")\n",
+			g->sites.dropped, CS_SITES_MAX - 1);
+	}
+	return 0;
+}
+
 static void text_anomalies(FILE *out, const uint64_t *an)
 {
 	int any = 0;
@@ -130,7 +248,7 @@ static int text_gil(FILE *out, const struct gs_gil *g)
 	text_dist_row(out, "hold", &g->d.hold);
 	text_dist_row(out, "wake-up latency", &g->d.wakeup);
 	text_dist_row(out, "hand-off latency", &g->d.handoff);
-	if (text_threads(out, g) != 0) {
+	if (text_threads(out, g) != 0 || text_sites(out, g) != 0) {
 		return -1;
 	}
 	text_anomalies(out, g->anomalies);

@@ -277,6 +277,12 @@ enum slot {
 	SLOT_METHOD,
 	SLOT_RUNTIME,
 	SLOT_REASON,
+	SLOT_CALLER,
+	SLOT_BACKTRACE,
+	SLOT_SYMBOL,
+	SLOT_OFFSET,
+	SLOT_BINARY,
+	SLOT_BINARY_OFFSET,
 	SLOT_VPID,
 	SLOT_VTID,
 	SLOT_PROCNAME,
@@ -303,6 +309,12 @@ static const struct {
 	{ "method", SLOT_METHOD },
 	{ "runtime", SLOT_RUNTIME },
 	{ "reason", SLOT_REASON },
+	{ "caller", SLOT_CALLER },
+	{ "backtrace", SLOT_BACKTRACE },
+	{ "symbol", SLOT_SYMBOL },
+	{ "offset", SLOT_OFFSET },
+	{ "binary", SLOT_BINARY },
+	{ "binary_offset", SLOT_BINARY_OFFSET },
 };
 
 /* The contract's event names and what each is to the analysis. */
@@ -318,6 +330,7 @@ static const struct {
 	{ "giltrace:gil_acquire_end", GS_EV_GIL_ACQUIRE_END },
 	{ "giltrace:gil_acquire_abandon", GS_EV_GIL_ACQUIRE_ABANDON },
 	{ "giltrace:gil_release", GS_EV_GIL_RELEASE },
+	{ "giltrace:gil_callsite", GS_EV_GIL_CALLSITE },
 	{ "giltrace:mutex_lock_begin", GS_EV_MUTEX_LOCK_BEGIN },
 	{ "giltrace:mutex_lock_end", GS_EV_MUTEX_LOCK_END },
 	{ "giltrace:mutex_trylock", GS_EV_MUTEX_TRYLOCK },
@@ -340,7 +353,11 @@ enum field_type {
 	FT_UNSIGNED,
 	FT_SIGNED,
 	FT_STRING,
+	FT_ARRAY,			/* of unsigned integers (backtrace) */
 };
+
+/* Frames kept of a backtrace (the shim records at most 32). */
+#define BACKTRACE_MAX 64
 
 struct field_ref {
 	uint64_t index;			/* member index in its structure */
@@ -372,6 +389,7 @@ struct reader {
 	bt_message_iterator *iter;	/* borrowed from the simple sink */
 	struct idmap descs;		/* event class address -> struct ev_desc, owned */
 	struct ev_desc *last;		/* the descriptor used last */
+	uint64_t frames[BACKTRACE_MAX];	/* the current event's backtrace */
 };
 
 static int field_type_of(const bt_field_class *fc, enum field_type *type)
@@ -384,6 +402,13 @@ static int field_type_of(const bt_field_class *fc, enum field_type *type)
 		*type = FT_SIGNED;
 	} else if (t == BT_FIELD_CLASS_TYPE_STRING) {
 		*type = FT_STRING;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
+		const bt_field_class *elem = bt_field_class_array_borrow_element_field_class_const(fc);
+
+		if (!bt_field_class_type_is(bt_field_class_get_type(elem), BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+			return -1;
+		}
+		*type = FT_ARRAY;
 	} else {
 		return -1;
 	}
@@ -476,12 +501,35 @@ static struct ev_desc *desc_create(struct reader *r, const bt_event_class *ec)
 	return d;
 }
 
-static void slot_set(struct gs_event *ev, enum slot slot, const bt_field *f, enum field_type type)
+/* A backtrace into the reader's buffer (the event borrows it). */
+static void backtrace_set(struct reader *r, struct gs_event *ev, const bt_field *f)
+{
+	uint64_t n = bt_field_array_get_length(f);
+
+	if (n > BACKTRACE_MAX) {
+		n = BACKTRACE_MAX;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		r->frames[i] = bt_field_integer_unsigned_get_value(
+			bt_field_array_borrow_element_field_by_index_const(f, i));
+	}
+	ev->backtrace = r->frames;
+	ev->nbacktrace = (uint32_t) n;
+}
+
+static void slot_set(struct reader *r, struct gs_event *ev, enum slot slot, const bt_field *f,
+		enum field_type type)
 {
 	uint64_t u = 0;
 	int64_t s = 0;
 	const char *str = NULL;
 
+	if (type == FT_ARRAY) {
+		if (slot == SLOT_BACKTRACE) {
+			backtrace_set(r, ev, f);
+		}
+		return;
+	}
 	switch (type) {
 	case FT_UNSIGNED:
 		u = bt_field_integer_unsigned_get_value(f);
@@ -493,6 +541,8 @@ static void slot_set(struct gs_event *ev, enum slot slot, const bt_field *f, enu
 		break;
 	case FT_STRING:
 		str = bt_field_string_get_value(f);
+		break;
+	case FT_ARRAY:
 		break;
 	}
 	switch (slot) {
@@ -534,6 +584,23 @@ static void slot_set(struct gs_event *ev, enum slot slot, const bt_field *f, enu
 		break;
 	case SLOT_REASON:
 		ev->reason = str;
+		break;
+	case SLOT_CALLER:
+		ev->caller = u;
+		break;
+	case SLOT_BACKTRACE:
+		break;
+	case SLOT_SYMBOL:
+		ev->symbol = str;
+		break;
+	case SLOT_OFFSET:
+		ev->offset = u;
+		break;
+	case SLOT_BINARY:
+		ev->binary = str;
+		break;
+	case SLOT_BINARY_OFFSET:
+		ev->binary_offset = u;
 		break;
 	case SLOT_VPID:
 		ev->vpid = s;
@@ -591,13 +658,13 @@ static int event_handle(struct reader *r, const bt_message *msg)
 	}
 	sf = bt_event_borrow_common_context_field_const(event);
 	for (unsigned int i = 0; i < d->nctx; i++) {
-		slot_set(&ev, d->ctx[i].slot,
+		slot_set(r, &ev, d->ctx[i].slot,
 			bt_field_structure_borrow_member_field_by_index_const(sf, d->ctx[i].index),
 			d->ctx[i].type);
 	}
 	sf = bt_event_borrow_payload_field_const(event);
 	for (unsigned int i = 0; i < d->npayload; i++) {
-		slot_set(&ev, d->payload[i].slot,
+		slot_set(r, &ev, d->payload[i].slot,
 			bt_field_structure_borrow_member_field_by_index_const(sf, d->payload[i].index),
 			d->payload[i].type);
 	}

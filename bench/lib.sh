@@ -10,6 +10,8 @@
 #   shim      libgiltrace.so preloaded, no tracing session
 #   shim+gil  libgiltrace.so, session recording giltrace:gil_*
 #   shim+all  libgiltrace.so, session recording giltrace:*
+#   shim+cs   as shim+gil, with call-site backtraces of BENCH_CALLSITES
+#             frames (GILTRACE_CALLSITES, default 8)
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
@@ -48,7 +50,7 @@ bench_check_built() {
 bench_mode_preload() {
 	case $1 in
 	none) echo "" ;;
-	shim|shim+gil|shim+all) echo "$GT_SHIM" ;;
+	shim|shim+gil|shim+all|shim+cs) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
 	b|b+gil|b+all)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
@@ -60,9 +62,17 @@ bench_mode_preload() {
 # bench_mode_events MODE: the event rule a session records ("" for none).
 bench_mode_events() {
 	case $1 in
-	shim+gil|b+gil) echo 'giltrace:gil_*' ;;
+	shim+gil|shim+cs|b+gil) echo 'giltrace:gil_*' ;;
 	shim+all|b+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
+	*) echo "" ;;
+	esac
+}
+
+# bench_mode_env MODE: extra environment of MODE's program, if any.
+bench_mode_env() {
+	case $1 in
+	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
 	*) echo "" ;;
 	esac
 }
@@ -115,10 +125,11 @@ bench_trace_counts() {
 # value" output lines, its peak RSS and, when traced, the events
 # recorded and discarded (BENCH_COUNT=0: discarded only, faster) to OUT.
 bench_run() {
-	local out=$1 mode=$2 preload events s trace listed rc=0
+	local out=$1 mode=$2 preload events menv s trace listed rc=0
 	shift 3
 	preload=$(bench_mode_preload "$mode")
 	events=$(bench_mode_events "$mode")
+	menv=$(bench_mode_env "$mode")
 	trace="$GT_TMP/trace"
 	rm -rf "$trace"
 	if [ -n "$events" ]; then
@@ -126,7 +137,7 @@ bench_run() {
 		bench_session_start "$s" "$trace" "$events"
 	fi
 	/usr/bin/time -f 'maxrss_kb %M' -o "$GT_TMP/time" \
-		env ${preload:+LD_PRELOAD="$preload"} "$@" >"$GT_TMP/stdout" 2>"$GT_TMP/stderr" || rc=$?
+		env ${preload:+LD_PRELOAD="$preload"} $menv "$@" >"$GT_TMP/stdout" 2>"$GT_TMP/stderr" || rc=$?
 	if [ -n "$events" ]; then
 		lttng stop "$s" >/dev/null
 		listed=$(bench_session_discarded "$s")

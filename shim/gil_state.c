@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "callsites.h"
 #include "gil_identify.h"
 #include "gil_runtimes.h"
 #include "gil_state.h"
@@ -48,6 +49,23 @@ struct gil *gil_find(const void *lock)
 }
 
 static void gil_announce_locked(struct gil *g, void *caller);
+
+/* Name the code addresses of a GIL event before it (callsites.h). */
+static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
+{
+	if (callsites_on()) {
+		callsites_name_all(caller, bt, n);
+	}
+}
+
+/* The backtrace of a gil_acquire_end or gil_release, if one is wanted. */
+static unsigned int event_backtrace(int enabled, void *caller, uintptr_t *bt)
+{
+	if (!callsites_depth || !enabled) {
+		return 0;
+	}
+	return callsites_backtrace(caller, bt);
+}
 
 struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 		enum gil_runtime rt, const char *method, int by_site, void *caller)
@@ -91,6 +109,7 @@ static void gil_announce_locked(struct gil *g, void *caller)
 {
 	if (g->announced)
 		return;
+	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
 		g->kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
 		g->method, g->runtime, caller);
@@ -122,6 +141,7 @@ static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 	t->waits = 0;
 	t->timeouts = 0;
 	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
+	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_acquire_begin, g->lock, caller);
 }
 
@@ -133,22 +153,30 @@ static void attempt_close(struct gil_thread *t, struct gil *g)
 
 static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 {
+	uintptr_t bt[CALLSITES_DEPTH_MAX];
+	unsigned int n;
+
 	attempt_close(t, g);
 	__atomic_store_n(&g->ever_acquired, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder, thread_serial(t), __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
-	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller);
+	n = event_backtrace(lttng_ust_tracepoint_enabled(giltrace, gil_acquire_end), caller, bt);
+	name_sites(caller, bt, n);
+	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller, bt, n);
 }
 
 static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
 {
 	attempt_close(t, g);
+	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_acquire_abandon, g->lock, t->waits, t->timeouts, caller);
 }
 
 static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
+	uintptr_t bt[CALLSITES_DEPTH_MAX];
+	unsigned int n;
 
 	__atomic_store_n(&g->holder, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
@@ -167,8 +195,10 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	if (g->signal_after_unlock) {
 		signalled = 1;
 	}
+	n = event_backtrace(lttng_ust_tracepoint_enabled(giltrace, gil_release), caller, bt);
+	name_sites(caller, bt, n);
 	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
-		signalled && waiters > 0, caller);
+		signalled && waiters > 0, caller, bt, n);
 }
 
 /* ---- mutex+condvar GILs: critical sections on the GIL mutex -------- */
@@ -441,6 +471,7 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 	if (!g->cond)
 		__atomic_store_n(&g->cond, cond, __ATOMIC_RELAXED);
 	t->waits++;
+	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_wait_begin, g->lock, cond, caller);
 	return g;
 }
@@ -452,6 +483,7 @@ void gil_cond_wait_end(struct gil *g, int ret, void *caller)
 
 	if (timed_out)
 		t->timeouts++;
+	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, timed_out, ret, caller);
 }
 
@@ -482,6 +514,7 @@ void gil_cond_wait_cancelled(struct gil *g)
 {
 	struct gil_thread *t = &gil_thread;
 
+	name_sites(t->section.caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, 0, GILTRACE_RET_CANCELLED, t->section.caller);
 	if (t->attempt)
 		attempt_abandon(t, g, t->section.caller);

@@ -4,6 +4,7 @@ pkglib_LTLIBRARIES += shim/libgiltrace.la
 shim_libgiltrace_la_SOURCES = \
 	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h \
 	shim/callsite_cache.c shim/callsite_cache.h \
+	shim/callsites.c shim/callsites.h \
 	shim/export.h \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
@@ -12,6 +13,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/internal_callers.c shim/internal_callers.h \
 	shim/real.c shim/real.h \
 	shim/shim_init.c \
+	shim/symbol.c shim/symbol.h \
 	shim/thread_exit.h \
 	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_thread.c
 shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \

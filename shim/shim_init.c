@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 
+#include "callsites.h"
 #include "gil_identify.h"
 #include "gil_state.h"
 #include "guard.h"
@@ -22,6 +23,7 @@ static void shim_after_fork_child(void)
 	gil_state_after_fork_child();
 	gil_identify_after_fork_child();
 	thread_exit_after_fork_child();
+	callsites_after_fork_child();
 }
 
 __attribute__((constructor))
@@ -33,6 +35,7 @@ static void shim_init(void)
 	internal_callers_init();
 	gil_identify_init();
 	thread_exit_init();
+	callsites_init();
 	pthread_atfork(NULL, NULL, shim_after_fork_child);
 	shim_leave();
 }

@@ -59,6 +59,37 @@ static void check_dists(const struct gs_dists *d)
 	check_hist(&d->handoff);
 }
 
+/* Call sites share out the GIL's figures without losing any. */
+static void check_sites(const struct gs_gil *g)
+{
+	uint64_t acquisitions = 0, releases = 0, held = 0, failed = 0, abandoned = 0;
+	size_t pos = 0, n = 0;
+	void *v;
+
+	while (idmap_next(&g->sites.by_addr, &pos, &v)) {
+		const struct cs_site *s = v;
+
+		REQUIRE(s->holds <= s->acquisitions);
+		REQUIRE(s->contended <= s->acquisitions);
+		REQUIRE(s->longest_hold_ns <= s->held_ns);
+		REQUIRE(s->longest_wait_ns <= s->waited_ns);
+		REQUIRE(s->failed_wakeups + s->timeouts <= s->waits);
+		acquisitions += s->acquisitions;
+		releases += s->releases;
+		held += s->held_ns;
+		failed += s->failed_wakeups;
+		abandoned += s->abandoned;
+		n++;
+	}
+	REQUIRE(n == g->sites.len && n <= CS_SITES_MAX);
+	REQUIRE(acquisitions == g->c.acquisitions);
+	REQUIRE(releases == g->c.releases);
+	REQUIRE(held == g->held_ns);
+	REQUIRE(abandoned == g->c.abandoned);
+	/* failed wake-ups of attempts still open at the end go nowhere */
+	REQUIRE(failed <= g->c.failed_wakeups);
+}
+
 /* What must hold whatever the input. */
 static void check_gil(const struct gs_gil *g)
 {
@@ -94,6 +125,7 @@ static void check_gil(const struct gs_gil *g)
 	}
 	REQUIRE(acquisitions == c->acquisitions);
 	REQUIRE(waits == c->waits);
+	check_sites(g);
 }
 
 static void check_lock(const struct gs_lock *l)
@@ -146,6 +178,10 @@ static void render(const struct gs_analysis *a)
 	REQUIRE(report_text(devnull, &r) == 0);
 }
 
+/* Backtraces and names the decoder picks from: machinery and not. */
+static const uint64_t frames[] = { 0x6010, 0x5010 };
+static const char *const symbols[] = { "take_gil", "PyEval_RestoreThread", "[unknown]", long_name };
+
 static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev)
 {
 	static const int64_t rets[] = { 0, 16, 110, -1 };
@@ -173,6 +209,17 @@ static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev)
 	ev->timeouts = (b[4] >> 2) & 3;
 	ev->ret = rets[b[5] & 3];
 	ev->err = (b[5] & 4) ? 11 : 110;
+	/* call sites: four callers, a backtrace or none, names or none */
+	ev->caller = 0x5000 + (uint64_t) ((b[4] >> 4) & 3) * 0x10;
+	if (b[4] & 0x40) {
+		ev->backtrace = frames;
+		ev->nbacktrace = (b[4] & 0x80) ? 2 : 1;
+	}
+	if (ev->type == GS_EV_GIL_CALLSITE) {
+		ev->addr = ev->caller + ((b[5] >> 3) & 1) * 0x1000;
+		ev->symbol = (b[5] & 0x10) ? symbols[(b[5] >> 5) & 3] : NULL;
+		ev->binary = (b[5] & 0x80) ? long_name : "/usr/bin/python3";
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

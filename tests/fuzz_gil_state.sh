@@ -25,7 +25,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 "$cc" -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" 2>/dev/null ||
 	skip "$cc cannot build libFuzzer targets (apt-get install libclang-rt-14-dev)"
 
-src=(tests/fuzz_gil_state.c analyzer/gil_state.c analyzer/lock_state.c analyzer/hist.c
+src=(tests/fuzz_gil_state.c analyzer/gil_state.c analyzer/lock_state.c analyzer/hist.c analyzer/callsites.c
 	analyzer/idmap.c analyzer/report.c analyzer/report_text.c analyzer/report_json.c
 	analyzer/report_csv.c)
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -164,3 +164,12 @@ tests_progs_biglock_wrapped_CFLAGS = $(GT_PROGS_CFLAGS)
 TESTS += tests/e2e_user_lock.sh
 SANITIZER_TESTS += tests/e2e_user_lock.sh
 EXTRA_DIST += tests/e2e_user_lock.sh
+
+# Call sites (issue 6): attribution in the analysis core.
+check_PROGRAMS += tests/check_callsites
+tests_check_callsites_SOURCES = tests/check_callsites.c
+tests_check_callsites_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_callsites_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_callsites_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
+TESTS += tests/check_callsites
+SANITIZER_TESTS += tests/check_callsites

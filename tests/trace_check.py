@@ -58,6 +58,15 @@ def new_counts():
     return dict.fromkeys(COUNTERS, 0)
 
 
+def field_value(v):
+    """A payload field as str, int, or list of int (backtrace)."""
+    if isinstance(v, bt2._StringFieldConst):
+        return str(v)
+    if isinstance(v, bt2._ArrayFieldConst):
+        return [int(x) for x in v]
+    return int(v)
+
+
 class Attempt:
     """One acquire attempt of one thread, open until acquire_end/abandon."""
 
@@ -246,8 +255,7 @@ class Checker:
             pid = int(ev["vpid"])
             tid = int(ev["vtid"])
             self.procnames.setdefault(pid, str(ev["procname"]))
-            f = {k: (str(v) if isinstance(v, bt2._StringFieldConst) else int(v))
-                 for k, v in ev.payload_field.items()}
+            f = {k: field_value(v) for k, v in ev.payload_field.items()}
             handler(self, msg.default_clock_snapshot.ns_from_origin, pid, tid, f)
 
     def finish(self):
@@ -372,7 +380,7 @@ def dump_events(path):
         rec = {"name": ev.name[len("giltrace:"):], "pid": int(ev["vpid"]),
                "tid": int(ev["vtid"]), "procname": str(ev["procname"])}
         for k, v in ev.payload_field.items():
-            rec[k] = str(v) if isinstance(v, bt2._StringFieldConst) else int(v)
+            rec[k] = field_value(v)
         out.write(json.dumps(rec) + "\n")
     if discarded:
         sys.stderr.write("trace_check: %d events were discarded\n" % discarded)

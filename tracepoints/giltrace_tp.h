@@ -188,15 +188,21 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_wait_end,
 	)
 )
 
-/* The attempt ended with the GIL held by this thread. */
+/*
+ * The attempt ended with the GIL held by this thread.  backtrace: the
+ * return addresses of the frames above the caller, innermost first
+ * (empty unless GILTRACE_CALLSITES asks for them).
+ */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_acquire_end,
 	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waits,
-		unsigned int, timeouts, void *, ip),
+		unsigned int, timeouts, void *, ip,
+		const uintptr_t *, bt, unsigned int, bt_len),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
 		lttng_ust_field_integer(uint32_t, waits, waits)
 		lttng_ust_field_integer(uint32_t, timeouts, timeouts)
 		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
 	)
 )
 
@@ -220,16 +226,40 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_acquire_abandon,
  * This thread released the GIL.  waiters: threads inside an acquire
  * attempt for it at that moment; signalled: 1 if waiters is non-zero
  * and the release's critical section signalled the condition variable
- * (for a semaphore lock: posted it).
+ * (for a semaphore lock: posted it); backtrace as in gil_acquire_end.
  */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
 	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waiters,
-		int, signalled, void *, ip),
+		int, signalled, void *, ip,
+		const uintptr_t *, bt, unsigned int, bt_len),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
 		lttng_ust_field_integer(uint32_t, waiters, waiters)
 		lttng_ust_field_integer(uint8_t, signalled, signalled)
 		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
+	)
+)
+
+/*
+ * Names a code address that GIL events of this process carry (caller
+ * or backtrace frame), once per process, before the first event that
+ * carries it.  symbol: the function containing it, only if its extent
+ * covers the address (else "[unknown]": a stripped binary); offset: from the
+ * symbol's start (0 without one); binary: the file of the object
+ * containing it ("[unknown]" for none); binary_offset: the address in that
+ * file's own ELF address space (as addr2line takes it).
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_callsite,
+	LTTNG_UST_TP_ARGS(const void *, addr, const char *, symbol, uint64_t, offset,
+		const char *, binary, uint64_t, binary_offset, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, addr, (uintptr_t) addr)
+		lttng_ust_field_string(symbol, symbol)
+		lttng_ust_field_integer_hex(uint64_t, offset, offset)
+		lttng_ust_field_string(binary, binary)
+		lttng_ust_field_integer_hex(uint64_t, binary_offset, binary_offset)
+		lttng_ust_field_unused(ip)
 	)
 )
 

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "callsites.h"
+#include "real.h"
+#include "symbol.h"
+
+/* Depth used when GILTRACE_CALLSITES is not set (see giltrace(7)). */
+#define CALLSITES_DEPTH_DEFAULT 0
+
+unsigned int callsites_depth = CALLSITES_DEPTH_DEFAULT;
+
+/* ---- backtraces ---------------------------------------------------- */
+
+/*
+ * The shim's own frames below the caller: the hook, the state machine,
+ * the wrapper's traced path.  Room for a few more than there are, so
+ * that inlining decisions do not matter.
+ */
+#define CALLSITES_OWN_FRAMES 12
+
+unsigned int callsites_backtrace(void *caller, uintptr_t *frames)
+{
+	void *raw[CALLSITES_OWN_FRAMES + 1 + CALLSITES_DEPTH_MAX];
+	unsigned int depth = callsites_depth;
+	int n = unw_backtrace(raw, (int) (CALLSITES_OWN_FRAMES + 1 + depth));
+
+	for (int i = 0; i < n; i++) {
+		if (raw[i] != caller) {
+			continue;
+		}
+		unsigned int k = 0;
+
+		for (int j = i + 1; j < n && k < depth; j++) {
+			frames[k++] = (uintptr_t) raw[j];
+		}
+		return k;
+	}
+	return 0;
+}
+
+/* ---- naming -------------------------------------------------------- */
+
+/*
+ * The addresses this process has named, each as one 64-bit word: the
+ * address in the low 56 bits and the generation it was named in on top.
+ * Read without a lock by every GIL event (a named address costs one
+ * hash and one load), written only under named_lock, after its
+ * gil_callsite event is in the trace: a thread that finds an address
+ * missing takes the lock, and so waits for a naming in progress instead
+ * of using the address before its name.  Entries are never removed, so
+ * an address always sits at the same place in its probe sequence.
+ * Global: the addresses are the process's.  65536 slots (512 KiB of
+ * address space, of which only the touched pages cost memory).
+ */
+#define NAMED_SLOTS	65536u
+#define NAMED_PROBES	64u
+#define NAMED_ADDR_MASK	((UINT64_C(1) << 56) - 1)
+static uint64_t named_table[NAMED_SLOTS];
+static pthread_mutex_t named_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Entries of another generation count as not named.  It changes in a
+ * forked child (a process of its own in the trace) and when the
+ * gil_callsite event is enabled again after GIL events ran without it
+ * (a new tracing session, whose trace must name addresses again).
+ */
+static unsigned int named_generation = 1;
+static int named_stale;
+
+static inline size_t named_hash(uintptr_t addr)
+{
+	return (size_t) (((uint64_t) addr * UINT64_C(0x9E3779B97F4A7C15)) >> 48) & (NAMED_SLOTS - 1);
+}
+
+static inline uint64_t named_word(uintptr_t addr, unsigned int generation)
+{
+	return ((uint64_t) addr & NAMED_ADDR_MASK) | ((uint64_t) generation << 56);
+}
+
+int callsites_named(uintptr_t addr)
+{
+	uint64_t want = named_word(addr, __atomic_load_n(&named_generation, __ATOMIC_RELAXED));
+	size_t slot = named_hash(addr);
+
+	if (addr == 0) {
+		return 1;	/* nothing to name */
+	}
+	if (__atomic_load_n(&named_stale, __ATOMIC_RELAXED)) {
+		return 0;	/* enabled again: name anew (callsites_name_slow) */
+	}
+	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
+		uint64_t seen = __atomic_load_n(&named_table[(slot + i) & (NAMED_SLOTS - 1)], __ATOMIC_ACQUIRE);
+
+		if (seen == want) {
+			return 1;
+		}
+		if (seen == 0) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* GIL events ran while gil_callsite was disabled: whatever session
+ * enables it next needs every name again. */
+void callsites_disabled(void)
+{
+	if (!__atomic_load_n(&named_stale, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&named_stale, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* A new generation: every address is named again.  Under named_lock,
+ * or in a single-threaded child. */
+static void named_renew(void)
+{
+	unsigned int g = named_generation + 1;
+
+	if (g > 255) {
+		/* The generation is 8 bits: start the table afresh. */
+		for (size_t i = 0; i < NAMED_SLOTS; i++) {
+			__atomic_store_n(&named_table[i], 0, __ATOMIC_RELAXED);
+		}
+		g = 1;
+	}
+	__atomic_store_n(&named_generation, g, __ATOMIC_RELAXED);
+}
+
+/*
+ * What gil_callsite says for an unknown symbol or binary, as perf does.
+ * Not an empty string: babeltrace2 2.0.4 (Debian 12) shows an empty
+ * string field as the previous event's value of that field; not "??"
+ * either, which its text output escapes to "\?\?".
+ */
+#define CALLSITES_UNKNOWN "[unknown]"
+
+static void name_emit(uintptr_t addr)
+{
+	char symbol[512];
+	uintptr_t start = addr, bias = 0;
+	const char *path = CALLSITES_UNKNOWN;
+
+	/* addr is a return address: addr - 1 lies in the call itself,
+	 * which matters when the call ends its function. */
+	if (symbol_at(addr - 1, symbol, sizeof(symbol), &start) != 0) {
+		strcpy(symbol, CALLSITES_UNKNOWN);
+		start = addr;
+	}
+	if (symbol_object_at(addr - 1, &path, &bias) != 0) {
+		path = CALLSITES_UNKNOWN;
+		bias = 0;
+	}
+	lttng_ust_tracepoint(giltrace, gil_callsite, (const void *) addr, symbol,
+		(uint64_t) (addr - start), path, (uint64_t) (addr - bias), (void *) addr);
+}
+
+void callsites_name_slow(uintptr_t addr)
+{
+	uint64_t key = (uint64_t) addr & NAMED_ADDR_MASK;
+	size_t slot = named_hash(addr);
+	uint64_t *free_slot = NULL;
+
+	real_pthread_mutex_lock(&named_lock);
+	if (named_stale) {
+		named_renew();
+		named_stale = 0;
+	}
+	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
+		uint64_t *entry = &named_table[(slot + i) & (NAMED_SLOTS - 1)];
+		uint64_t seen = __atomic_load_n(entry, __ATOMIC_RELAXED);
+
+		if (seen == named_word(addr, named_generation)) {
+			goto out;	/* named while this thread waited */
+		}
+		if (seen == 0 || (seen & NAMED_ADDR_MASK) == key) {
+			free_slot = entry;
+			break;
+		}
+	}
+	name_emit(addr);
+	/* No room: the name is emitted at every use instead, still before
+	 * it (never seen with fewer than some 40,000 addresses). */
+	if (free_slot) {
+		__atomic_store_n(free_slot, named_word(addr, named_generation), __ATOMIC_RELEASE);
+	}
+out:
+	real_pthread_mutex_unlock(&named_lock);
+}
+
+/* ---- life cycle ---------------------------------------------------- */
+
+void callsites_init(void)
+{
+	const char *spec = getenv("GILTRACE_CALLSITES");
+	char *end;
+	long depth;
+
+	if (!spec || !*spec) {
+		return;
+	}
+	depth = strtol(spec, &end, 10);
+	if (*end || depth < 0) {
+		fprintf(stderr, "giltrace: ignoring GILTRACE_CALLSITES=\"%s\": expected a number of frames, 0 to %d\n",
+			spec, CALLSITES_DEPTH_MAX);
+		return;
+	}
+	callsites_depth = depth > CALLSITES_DEPTH_MAX ? CALLSITES_DEPTH_MAX : (unsigned int) depth;
+}
+
+void callsites_after_fork_child(void)
+{
+	pthread_mutex_init(&named_lock, NULL);
+	named_renew();
+	named_stale = 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Where the GIL changes hands: a short native backtrace recorded with
+ * gil_acquire_end and gil_release (GILTRACE_CALLSITES=DEPTH), and one
+ * giltrace:gil_callsite event per code address a GIL event carries,
+ * naming it (symbol + offset, binary + offset) before its first use in
+ * the process, so that reports need no debug information.
+ */
+#ifndef GILTRACE_CALLSITES_H
+#define GILTRACE_CALLSITES_H
+
+#include <stdint.h>
+
+#include "giltrace_tp.h"
+
+/* Most frames a backtrace may hold (GILTRACE_CALLSITES is capped to it). */
+#define CALLSITES_DEPTH_MAX 32
+
+/* Frames to record above the caller; 0 = no backtrace.  Set once by
+ * the constructor (callsites_init). */
+extern unsigned int callsites_depth;
+
+/*
+ * The return addresses of the frames above caller, the intercepted
+ * call's return address (the shim's own frames skipped): frames[0] is
+ * where the function containing caller was called from.  Returns how
+ * many were written (at most callsites_depth), 0 if caller is not on
+ * the stack as unwound.
+ */
+unsigned int callsites_backtrace(void *caller, uintptr_t *frames);
+
+int callsites_named(uintptr_t addr);
+void callsites_name_slow(uintptr_t addr);
+void callsites_disabled(void);
+
+/*
+ * Is gil_callsite recorded?  Called before every GIL event, recorded
+ * or not, so that a tracing session that enables it after others (or
+ * after none) gets every name again.
+ */
+static inline int callsites_on(void)
+{
+	if (lttng_ust_tracepoint_enabled(giltrace, gil_callsite)) {
+		return 1;
+	}
+	callsites_disabled();
+	return 0;
+}
+
+/* Emit gil_callsite for addr unless this process already named it;
+ * only when callsites_on(). */
+static inline void callsites_name(uintptr_t addr)
+{
+	if (!callsites_named(addr)) {
+		callsites_name_slow(addr);
+	}
+}
+
+/* Name caller and every frame of a backtrace. */
+static inline void callsites_name_all(void *caller, const uintptr_t *frames, unsigned int n)
+{
+	callsites_name((uintptr_t) caller);
+	for (unsigned int i = 0; i < n; i++) {
+		callsites_name(frames[i]);
+	}
+}
+
+/* Constructor: read GILTRACE_CALLSITES. */
+void callsites_init(void);
+
+/* In the child of a fork: every address is named again there. */
+void callsites_after_fork_child(void);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <link.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "symbol.h"
+
+/* libunwind's name (from the symbol table, static functions included),
+ * believed only where the unwind tables agree. */
+static int symbol_from_unwind(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
+{
+	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
+	unw_proc_info_t pi;
+	unw_word_t off = 0;
+	int ret;
+
+	if (!acc || !acc->get_proc_name) {
+		return -1;
+	}
+	/* -UNW_ENOMEM: a longer name, truncated; its offset is still right. */
+	ret = acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL);
+	if (ret != 0 && ret != -UNW_ENOMEM) {
+		return -1;
+	}
+	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0) {
+		return -1;
+	}
+	if (pi.start_ip != ip - off) {
+		return -1;
+	}
+	*start = ip - off;
+	return 0;
+}
+
+/* A dynamic symbol whose size covers ip. */
+static int symbol_from_dynsym(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
+{
+	Dl_info info;
+	const ElfW(Sym) *sym = NULL;
+
+	if (!dladdr1((void *) ip, &info, (void **) &sym, RTLD_DL_SYMENT) || !sym || !info.dli_sname) {
+		return -1;
+	}
+	if (ip < (uintptr_t) info.dli_saddr || ip >= (uintptr_t) info.dli_saddr + sym->st_size) {
+		return -1;
+	}
+	strncpy(buf, info.dli_sname, len - 1);
+	buf[len - 1] = '\0';
+	*start = (uintptr_t) info.dli_saddr;
+	return 0;
+}
+
+int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
+{
+	if (len == 0) {
+		return -1;
+	}
+	/* The dynamic symbols first: a few lookups in memory, where
+	 * libunwind reads the binary's symbol table from its file. */
+	if (symbol_from_dynsym(ip, buf, len, start) == 0) {
+		return 0;
+	}
+	return symbol_from_unwind(ip, buf, len, start);
+}
+
+/*
+ * The main program's path.  Global: one per process image, read on
+ * first use (an exec starts a new image, a fork keeps the same one).
+ */
+static char exe_path[PATH_MAX];
+
+int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias)
+{
+	Dl_info info;
+	struct link_map *map = NULL;
+
+	if (!dladdr1((void *) ip, &info, (void **) &map, RTLD_DL_LINKMAP) || !map) {
+		return -1;
+	}
+	*bias = map->l_addr;
+	if (map->l_name && map->l_name[0]) {
+		*path = map->l_name;
+		return 0;
+	}
+	/* The main program's link map has no name. */
+	if (!exe_path[0]) {
+		ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
+
+		if (n <= 0) {
+			return -1;
+		}
+		exe_path[n] = '\0';
+	}
+	*path = exe_path;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Naming code addresses without being fooled by stripped binaries.
+ *
+ * A symbol counts only if the address lies within the function it
+ * names: libunwind's symbol must start where the unwind tables say the
+ * function starts, or the dynamic symbol table must give the symbol a
+ * size that covers the address.  In a stripped binary the nearest
+ * exported symbol comes back otherwise (Debian's python3.11 names a
+ * take_gil call site PyThread_tss_set+0x24e), which names nothing.
+ */
+#ifndef GILTRACE_SYMBOL_H
+#define GILTRACE_SYMBOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The name of the function containing ip into buf (truncated to len,
+ * compiler clone suffixes such as ".lto_priv.0" kept) and its start
+ * address into *start.  Returns 0, or -1 when no symbol covers ip.
+ */
+int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start);
+
+/*
+ * The file of the loaded object containing ip (the main program's from
+ * /proc/self/exe) and its load bias, so that ip - *bias is the address
+ * in the file's own ELF address space, as addr2line(1) takes it.
+ * Returns 0, or -1 for code outside any loaded object.  Not thread-safe
+ * on first use: callers serialise (callsites.c names under its lock).
+ */
+int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias);
+
+#endif
