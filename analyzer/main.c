@@ -51,6 +51,7 @@ enum format {
 struct options {
 	enum format format;
 	int all_locks;
+	int callsites;			/* CSV: one row per call site */
 	int verbose;
 	const char *output;
 	int64_t *pids;			/* owned */
@@ -66,6 +67,7 @@ static void usage(FILE *out)
 		"  -f, --format=FORMAT  text (default), json or csv\n"
 		"  -o, --output=FILE    write the report to FILE instead of standard output\n"
 		"  -a, --all-locks      also report every contended mutex, condvar and semaphore\n"
+		"  -c, --callsites      CSV: one row per GIL call site instead of per thread\n"
 		"  -p, --pid=PID        only this process (repeatable)\n"
 		"  -v, --verbose        show every error cause and babeltrace2 warnings\n"
 		"  -h, --help           show this help\n"
@@ -138,6 +140,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "all-locks", no_argument, NULL, 'a' },
+		{ "callsites", no_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,7 +150,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0;	/* our own wording below */
-	while ((c = getopt_long(argc, argv, "f:o:ap:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:acp:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "text") == 0) {
@@ -166,6 +169,9 @@ static int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'a':
 			o->all_locks = 1;
+			break;
+		case 'c':
+			o->callsites = 1;
 			break;
 		case 'p':
 			if (pid_add(o, optarg) != 0) {
@@ -317,7 +323,8 @@ static int analyze(void *arg)
 		status = EXIT_NO_EVENTS;
 		goto end;
 	}
-	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o->pids, .npids = o->npids };
+	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o->pids, .npids = o->npids,
+		.callsites = o->callsites };
 	status = report_write(o, &r);
 end:
 	gs_free(&a);

@@ -21,6 +21,7 @@ struct report {
 	const struct trace_read_stats *stats;
 	const int64_t *pids;		/* only these processes, if npids > 0 */
 	size_t npids;
+	int callsites;			/* CSV: call-site rows */
 };
 
 /* Each returns 0, or -1 if writing failed. */

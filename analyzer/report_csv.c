@@ -3,7 +3,8 @@
 
 /*
  * CSV: one row per (process, GIL, thread), RFC 4180 quoting.  With
- * --all-locks, one row per contended lock instead (the columns differ).
+ * --all-locks, one row per contended lock instead, with --callsites one
+ * row per (process, GIL, call site) (the columns differ).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -131,6 +132,79 @@ static int csv_locks(FILE *out, const struct gs_process *p)
 	return 0;
 }
 
+/* A code address: hex, its display name, symbol, offset, binary, offset in it. */
+static void csv_code_address(FILE *out, const struct gs_gil *g, uint64_t addr)
+{
+	const struct cs_name *nm = addr ? cs_names_find(&g->proc->names, addr) : NULL;
+	char name[CS_SYMBOL_MAX + 64];
+
+	cs_format(name, sizeof(name), &g->proc->names, addr);
+	fprintf(out, ",%#" PRIx64 ",", addr);
+	csv_string(out, name);
+	fputc(',', out);
+	if (nm && nm->symbol) {
+		csv_string(out, nm->symbol);
+		fprintf(out, ",%" PRIu64, nm->offset);
+	} else {
+		fputc(',', out);
+	}
+	fputc(',', out);
+	if (nm && nm->binary) {
+		csv_string(out, nm->binary);
+		fprintf(out, ",%#" PRIx64, nm->binary_offset);
+	} else {
+		fputc(',', out);
+	}
+}
+
+static const char csv_sites_header[] =
+	"pid,procname,gil,site,site_name,site_symbol,site_offset,site_binary,site_binary_offset,"
+	"in_gil_machinery,acquisitions,contended_acquisitions,waits,failed_wakeups,timeouts,"
+	"waited_ns,longest_wait_ns,holds,held_ns,longest_hold_ns,releases,abandoned_attempts,"
+	"longest_hold_released_at,longest_hold_released_at_name,longest_hold_released_at_symbol,"
+	"longest_hold_released_at_offset,longest_hold_released_at_binary,"
+	"longest_hold_released_at_binary_offset\n";
+
+static int csv_sites(FILE *out, const struct gs_process *p)
+{
+	size_t ng, ns;
+	struct gs_gil **gils = report_gils(p, 0, &ng);
+
+	if (!gils) {
+		return -1;
+	}
+	for (size_t i = 0; i < ng; i++) {
+		struct cs_site **sites = report_sites(gils[i], REPORT_SITES_BY_HOLD, &ns);
+
+		if (!sites) {
+			free(gils);
+			return -1;
+		}
+		for (size_t k = 0; k < ns; k++) {
+			const struct cs_site *c = sites[k];
+
+			fprintf(out, "%" PRId64 ",", p->pid);
+			csv_string(out, p->procname);
+			fprintf(out, ",%#" PRIx64, gils[i]->address);
+			csv_code_address(out, gils[i], c->addr);
+			fprintf(out, ",%d,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+				",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+				c->in_machinery, c->acquisitions, c->contended, c->waits, c->failed_wakeups,
+				c->timeouts, c->waited_ns, c->longest_wait_ns, c->holds, c->held_ns,
+				c->longest_hold_ns, c->releases, c->abandoned);
+			if (c->holds) {
+				csv_code_address(out, gils[i], c->longest_hold_release);
+			} else {
+				fputs(",,,,,,", out);
+			}
+			fputc('\n', out);
+		}
+		free(sites);
+	}
+	free(gils);
+	return 0;
+}
+
 int report_csv(FILE *out, const struct report *r)
 {
 	size_t n;
@@ -140,7 +214,9 @@ int report_csv(FILE *out, const struct report *r)
 	if (!procs) {
 		return -1;
 	}
-	if (r->a->all_locks) {
+	if (r->callsites) {
+		fputs(csv_sites_header, out);
+	} else if (r->a->all_locks) {
 		fputs("pid,procname,address,kind,gil,acquisitions,contended,busy,owner_changes,timeouts,"
 			"signals,broadcasts,posts,wait_ns_count,wait_ns_mean,wait_ns_p50,wait_ns_p90,"
 			"wait_ns_p99,wait_ns_max,hold_ns_count,hold_ns_mean,hold_ns_p50,hold_ns_p90,"
@@ -149,7 +225,11 @@ int report_csv(FILE *out, const struct report *r)
 		csv_header(out);
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = r->a->all_locks ? csv_locks(out, procs[i]) : csv_gils(out, procs[i]);
+		if (r->callsites) {
+			rc = csv_sites(out, procs[i]);
+		} else {
+			rc = r->a->all_locks ? csv_locks(out, procs[i]) : csv_gils(out, procs[i]);
+		}
 	}
 	free(procs);
 	return rc;

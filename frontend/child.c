@@ -14,11 +14,17 @@
 #include "child.h"
 #include "util.h"
 
-/* The preload list: liblttng-ust-fork first, then the shim. */
+/*
+ * The preload list: liblttng-ust-fork first, then liblttng-ust-dl when
+ * it is installed (it records the objects loaded after start, such as
+ * Python's extension modules, so that Trace Compass can resolve
+ * addresses in them too), then the shim.
+ */
 char *child_preload_list(void)
 {
 	const char *shim = getenv("GILTRACE_SHIM");
 	const char *fork_lib = getenv("GILTRACE_UST_FORK");
+	const char *dl_lib = getenv("GILTRACE_UST_DL");
 	char *list;
 
 	if (!shim || !*shim) {
@@ -36,7 +42,13 @@ char *child_preload_list(void)
 			fork_lib);
 		return NULL;
 	}
-	if (asprintf(&list, "%s:%s", fork_lib, shim) < 0) {
+	if (!dl_lib) {
+		dl_lib = GILTRACE_UST_DL_PATH;
+	}
+	if (!*dl_lib || access(dl_lib, R_OK) != 0) {
+		dl_lib = NULL;		/* GILTRACE_UST_DL="" leaves it out */
+	}
+	if (asprintf(&list, "%s:%s%s%s", fork_lib, dl_lib ? dl_lib : "", dl_lib ? ":" : "", shim) < 0) {
 		return NULL;
 	}
 	return list;

@@ -22,8 +22,9 @@ struct child {
 };
 
 /*
- * The LD_PRELOAD list for COMMAND: liblttng-ust-fork, then the shim
- * (GILTRACE_UST_FORK and GILTRACE_SHIM override the installed ones).
+ * The LD_PRELOAD list for COMMAND: liblttng-ust-fork, liblttng-ust-dl
+ * if installed, then the shim (GILTRACE_UST_FORK, GILTRACE_UST_DL and
+ * GILTRACE_SHIM override the installed ones).
  * Caller frees; NULL and one line if either is missing.
  */
 char *child_preload_list(void);

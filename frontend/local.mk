@@ -34,17 +34,20 @@ frontend_giltrace_SOURCES = \
 
 # Installed locations giltrace looks for; override at build time with
 # e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at
-# run time with GILTRACE_SHIM, GILTRACE_ANALYZE, GILTRACE_UST_FORK and
-# GILTRACE_SESSIOND (the tests point them into the build tree).
+# run time with GILTRACE_SHIM, GILTRACE_ANALYZE, GILTRACE_UST_FORK,
+# GILTRACE_UST_DL and GILTRACE_SESSIOND (the tests point them into the
+# build tree).
 giltrace_shim_path = $(pkglibdir)/libgiltrace.so
 giltrace_analyze_path = $(bindir)/giltrace-analyze
 giltrace_ust_fork_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-fork.so.1
+giltrace_ust_dl_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-dl.so.1
 giltrace_sessiond_path = $(LTTNG_SESSIOND)
 
 frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CFLAGS) -I$(top_srcdir) \
 	-DGILTRACE_SHIM_PATH='"$(giltrace_shim_path)"' \
 	-DGILTRACE_ANALYZE_PATH='"$(giltrace_analyze_path)"' \
 	-DGILTRACE_UST_FORK_PATH='"$(giltrace_ust_fork_path)"' \
+	-DGILTRACE_UST_DL_PATH='"$(giltrace_ust_dl_path)"' \
 	-DLTTNG_SESSIOND_PATH='"$(giltrace_sessiond_path)"'
 frontend_giltrace_LDADD = frontend/libtimeline.la frontend/libtopview.la analyzer/libgilstate.la \
 	$(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS) -lm

@@ -42,6 +42,15 @@
 #define DEFAULT_SUBBUF_SIZE	(UINT64_C(4) << 20)
 #define DEFAULT_NUM_SUBBUF	4
 
+/*
+ * Frames recorded above each GIL acquisition and release with
+ * --callsites and no DEPTH: enough to pass CPython's own GIL functions
+ * (at most four deep, 3.13's PyGILState_Ensure) and reach the code that
+ * called them; bench/RESULTS.md has the cost per depth.
+ */
+#define DEFAULT_CALLSITES_DEPTH	8
+#define MAX_CALLSITES_DEPTH	32	/* the shim's CALLSITES_DEPTH_MAX */
+
 /* How often a shared daemon's session learns about new descendants. */
 #define DESCENDANT_POLL_NS	(20 * 1000 * 1000)
 
@@ -52,6 +61,7 @@ struct record_opts {
 	struct rec_config cfg;
 	bool force_private;
 	bool quiet;
+	int callsites;		/* backtrace depth for GILTRACE_CALLSITES, -1: leave it */
 	char **command;
 };
 
@@ -63,6 +73,8 @@ static void record_usage(FILE *out)
 		"\n"
 		"  -o, --output=DIR        write the trace to DIR (default: ./giltrace-DATE-TIME)\n"
 		"  -a, --all-locks         record every lock call, not only GIL events\n"
+		"  -c, --callsites[=DEPTH] record DEPTH frames (default 8) above each GIL\n"
+		"                          acquisition and release, for giltrace report's call sites\n"
 		"      --subbuf-size=SIZE  size of each sub-buffer, per CPU (default 4M)\n"
 		"      --num-subbuf=N      sub-buffers per CPU (default 4)\n"
 		"      --session=NAME      record in the existing session NAME\n"
@@ -74,12 +86,33 @@ static void record_usage(FILE *out)
 		"failed, 126 if COMMAND cannot be run, 127 if it is not found.\n");
 }
 
+/* --callsites[=DEPTH]: 1 to MAX_CALLSITES_DEPTH frames. */
+static int parse_callsites(const char *arg, int *depth)
+{
+	char *end;
+	long v;
+
+	if (!arg) {
+		*depth = DEFAULT_CALLSITES_DEPTH;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > MAX_CALLSITES_DEPTH) {
+		gt_err("Invalid --callsites depth: '%s' (1 to %d frames)", arg, MAX_CALLSITES_DEPTH);
+		return -1;
+	}
+	*depth = (int) v;
+	return 0;
+}
+
 static int parse_record(int argc, char **argv, struct record_opts *o)
 {
 	enum { OPT_SUBBUF = 256, OPT_NUMSUB, OPT_SESSION, OPT_PRIVATE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "all-locks", no_argument, NULL, 'a' },
+		{ "callsites", optional_argument, NULL, 'c' },
 		{ "subbuf-size", required_argument, NULL, OPT_SUBBUF },
 		{ "num-subbuf", required_argument, NULL, OPT_NUMSUB },
 		{ "session", required_argument, NULL, OPT_SESSION },
@@ -94,15 +127,21 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->cfg.subbuf_size = DEFAULT_SUBBUF_SIZE;
 	o->cfg.num_subbuf = DEFAULT_NUM_SUBBUF;
+	o->callsites = -1;
 	optind = 1;
 	/* '+': the first non-option is COMMAND; its own options are its own. */
-	while ((c = getopt_long(argc, argv, "+o:aqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:ac::qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
 			break;
 		case 'a':
 			o->cfg.all_locks = true;
+			break;
+		case 'c':
+			if (parse_callsites(optarg, &o->callsites) != 0) {
+				return -1;
+			}
 			break;
 		case OPT_SUBBUF:
 		case OPT_NUMSUB:
@@ -288,6 +327,16 @@ int cmd_record(int argc, char **argv)
 	preload = child_preload_list();
 	if (!preload || prepare_output(&run.opts) != 0 || sig_setup(&run.sig) != 0) {
 		return GT_EXIT_FAILURE;
+	}
+	/* The shim reads it in COMMAND and in every process it starts. */
+	if (run.opts.callsites >= 0) {
+		char depth[16];
+
+		snprintf(depth, sizeof(depth), "%d", run.opts.callsites);
+		if (setenv("GILTRACE_CALLSITES", depth, 1) != 0) {
+			gt_err("Cannot set GILTRACE_CALLSITES: %s", strerror(errno));
+			return GT_EXIT_FAILURE;
+		}
 	}
 	if (run.opts.cfg.attach && lttng_session_daemon_alive() != 1) {
 		gt_err("--session %s: no session daemon is running", run.opts.cfg.attach);

@@ -193,8 +193,10 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 	if (add_channel(s, &dom, cfg, &chan_existed) != 0 ||
 	    (!s->pending_events &&
 	     enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0) ||
-	    /* Base addresses of the loaded objects, so that ip can be resolved. */
+	    /* Base addresses of the loaded objects, so that ip can be resolved:
+	     * at start, and as liblttng-ust-dl sees them loaded later. */
 	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
+	    enable_events(s, "lttng_ust_dl:*", cfg->attach) != 0 ||
 	    add_contexts(s, cfg->attach, chan_existed) != 0) {
 		return -1;
 	}

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 packages=(
 	build-essential autoconf automake libtool pkg-config
 	liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 libbabeltrace2-dev python3-bt2 jq
-	libunwind-dev check python3 util-linux
+	libunwind-dev check python3 python3-dev util-linux
 	mandoc libxml2-utils time
 	chromium
 	ruby ocaml	# tests/e2e_ruby.sh, tests/e2e_ocaml.sh: other runtimes' big locks

@@ -173,3 +173,7 @@ tests_check_callsites_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 tests_check_callsites_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
 TESTS += tests/check_callsites
 SANITIZER_TESTS += tests/check_callsites
+# Call sites end to end: a C extension holding the GIL, on every CPython.
+TESTS += tests/e2e_callsites.sh
+EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
+	tests/py/callsites.py
