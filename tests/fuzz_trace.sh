@@ -49,7 +49,7 @@ flags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=
 mkdir -p "$builddir/tests" "$work/obj"
 "$cc" "${flags[@]}" -Dmain=analyzer_main -c "$srcdir/analyzer/main.c" -o "$work/obj/main.o"
 objs=("$work/obj/main.o")
-for s in tests/fuzz_trace.c analyzer/trace_read.c analyzer/isolate.c analyzer/gil_state.c analyzer/lock_state.c \
+for s in tests/fuzz_trace.c analyzer/trace_read.c analyzer/isolate.c analyzer/gil_state.c analyzer/lock_state.c analyzer/callsites.c \
 		analyzer/hist.c analyzer/idmap.c analyzer/report.c analyzer/report_text.c \
 		analyzer/report_json.c analyzer/report_csv.c; do
 	o=$work/obj/$(basename "$s" .c).o
