@@ -67,8 +67,10 @@ gt_lttng_private() {
 	gt_skip "lttng-sessiond does not answer"
 }
 
+# Runs as the EXIT trap, under the script's set -e: nothing here may
+# fail, or a test that passed would end with status 1.
 gt_lttng_cleanup() {
-	local pid
+	local pid pids= i
 	for pid in $(pgrep -f "^lttng-sessiond --daemonize --no-kernel" 2>/dev/null); do
 		# Only the daemon of this namespace / this LTTNG_HOME.
 		if [ -n "${GT_LTTNG_NS:-}" ] && [ "$(readlink /proc/$pid/ns/mnt)" != "$(readlink /proc/$$/ns/mnt)" ]; then
@@ -78,9 +80,19 @@ gt_lttng_cleanup() {
 			continue
 		fi
 		# It may be gone already (a forked helper caught by pgrep).
-		kill "$pid" 2>/dev/null || true
+		kill "$pid" 2>/dev/null && pids="$pids $pid"
 	done
-	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP"
+	# Its consumer may still write into $GT_TMP: let it stop first.
+	for i in $(seq 50); do
+		pid=
+		for pid in $pids; do
+			kill -0 "$pid" 2>/dev/null && break
+			pid=
+		done
+		[ -z "${pid:-}" ] && break
+		sleep 0.1
+	done
+	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP" 2>/dev/null || true
 }
 
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
