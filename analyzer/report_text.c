@@ -200,8 +200,9 @@ static int text_sites(FILE *out, const struct gs_gil *g)
 		fprintf(out, "\n  Call sites (backtraces of up to %" PRIu32 " frames; each event is placed at its\n"
 			"  first frame outside the GIL machinery, * where none was):\n", g->sites.max_depth);
 	} else {
-		fputs("\n  Call sites (no backtraces recorded, so every site lies inside the GIL machinery;\n"
-			"  record with giltrace record --callsites to see the code that took the GIL):\n", out);
+		/* Every site would be the lock's own code: nothing to rank. */
+		fputs("\n  Call sites: no backtraces recorded (giltrace record --callsites records them).\n", out);
+		return 0;
 	}
 	if (text_sites_by_hold(out, g) != 0 || text_sites_by(out, g, REPORT_SITES_BY_WAIT) != 0
 			|| text_sites_by(out, g, REPORT_SITES_BY_FAILED) != 0) {

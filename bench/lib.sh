@@ -11,7 +11,7 @@
 #   shim+gil  libgiltrace.so, session recording giltrace:gil_*
 #   shim+all  libgiltrace.so, session recording giltrace:*
 #   shim+cs   as shim+gil, with call-site backtraces of BENCH_CALLSITES
-#             frames (GILTRACE_CALLSITES, default 8)
+#             frames (GILTRACE_CALLSITES, default 8); shim+csN: N frames
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
@@ -50,7 +50,7 @@ bench_check_built() {
 bench_mode_preload() {
 	case $1 in
 	none) echo "" ;;
-	shim|shim+gil|shim+all|shim+cs) echo "$GT_SHIM" ;;
+	shim|shim+gil|shim+all|shim+cs*) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
 	b|b+gil|b+all)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
@@ -62,7 +62,7 @@ bench_mode_preload() {
 # bench_mode_events MODE: the event rule a session records ("" for none).
 bench_mode_events() {
 	case $1 in
-	shim+gil|shim+cs|b+gil) echo 'giltrace:gil_*' ;;
+	shim+gil|shim+cs*|b+gil) echo 'giltrace:gil_*' ;;
 	shim+all|b+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
 	*) echo "" ;;
@@ -73,6 +73,7 @@ bench_mode_events() {
 bench_mode_env() {
 	case $1 in
 	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
+	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#shim+cs}" ;;
 	*) echo "" ;;
 	esac
 }

@@ -13,7 +13,7 @@
 import os
 import sys
 
-MODES = ["none", "shim", "shim+gil", "shim+cs", "shim+all", "ust", "ust+ev", "b", "b+gil", "b+all"]
+MODES = ["none", "shim", "shim+gil", "shim+cs2", "shim+cs4", "shim+cs", "shim+cs16", "shim+all", "ust", "ust+ev", "b", "b+gil", "b+all"]
 
 
 def median(values):
