@@ -38,7 +38,11 @@ if __name__ == "__main__":
     print("fork child status", os.waitstatus_to_exitcode(status))
     for method in ("fork", "spawn"):
         ctx = multiprocessing.get_context(method)
-        with ctx.Pool(2) as pool:
+        # Every worker runs threads in its initializer: one that gets
+        # no task of the three (another may take them all) is still a
+        # process with GIL traffic, and pool.terminate() does not kill
+        # it before it had any.
+        with ctx.Pool(2, initializer=contend) as pool:
             print(method, sorted(pool.map(child_task, [1, 2, 3])))
     out = subprocess.run([sys.executable, "-c",
         "import threading\n"

@@ -13,6 +13,7 @@
 # round trips) run together: the convoy case.
 import os
 import threading
+import time
 
 flag = []
 results = []
@@ -47,6 +48,18 @@ def io(k):
     results.append(("io", k))
 
 
+def settle():
+    # In CPython 2.7, join() returns when a thread's Python function is
+    # done, before the thread has left threading's bookkeeping, which
+    # takes the GIL again: a process ending then leaves that thread in
+    # an acquire attempt the trace never sees end.  Once it is gone
+    # from threading.enumerate(), it has a few bytecodes left, which the
+    # sleep after lets it run.
+    while threading.active_count() > 1:
+        time.sleep(0.001)
+    time.sleep(0.02)
+
+
 def main():
     a = threading.Thread(target=spinner)
     a.start()
@@ -60,6 +73,7 @@ def main():
         t.start()
     for t in ts:
         t.join()
+    settle()
     for r in sorted(results, key=str):
         print("%s %s" % r)
 
