@@ -707,7 +707,7 @@ void gs_discarded(struct gs_analysis *a, uint64_t events, uint64_t packets, int 
 
 /* ---- the end ------------------------------------------------------- */
 
-static void counters_add(struct gs_counters *to, const struct gs_counters *c)
+void gs_counters_add(struct gs_counters *to, const struct gs_counters *c)
 {
 	to->acquisitions += c->acquisitions;
 	to->contended_acquisitions += c->contended_acquisitions;
@@ -774,7 +774,7 @@ static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 		}
 	}
 	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
-		counters_add(&g->c, &gt->c);
+		gs_counters_add(&g->c, &gt->c);
 		if (dists_merge(&g->d, &gt->d) != 0) {
 			a->oom = 1;
 		}

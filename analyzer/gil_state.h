@@ -276,4 +276,7 @@ struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid);
 struct gs_gil *gs_gil_find(const struct gs_process *p, uint64_t address);
 struct gs_gil_thread *gs_gil_thread_find(const struct gs_gil *g, int64_t tid);
 
+/* to += c, counter by counter (a GIL's totals; giltrace top's sums). */
+void gs_counters_add(struct gs_counters *to, const struct gs_counters *c);
+
 #endif

@@ -22,6 +22,7 @@ frontend_giltrace_SOURCES = \
 	frontend/main.c frontend/frontend.h \
 	frontend/record.c frontend/report.c \
 	frontend/child.c frontend/child.h \
+	frontend/daemon.c frontend/daemon.h \
 	frontend/descendants.c frontend/descendants.h \
 	frontend/session.c frontend/session.h \
 	frontend/sessiond.c frontend/sessiond.h \

@@ -6,20 +6,18 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "relayd.h"
 #include "util.h"
 
@@ -171,31 +169,10 @@ static void exec_relayd(const struct relayd *r, const char *output, pid_t parent
 {
 	char control[300], data[300], live[300], log[PATH_MAX];
 	const char *argv[12];
-	int argc = 0, fd;
-	sigset_t none;
+	int argc = 0;
 
-	/* Own session: Ctrl-C on the terminal is not for the daemon. */
-	setsid();
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent) {
-		_exit(1);
-	}
 	snprintf(log, sizeof(log), "%s/relayd.log", r->logdir);
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		close(fd);
-	}
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	daemon_child_setup(log, parent);
 	relayd_url(r, control, sizeof(control), "tcp", r->control);
 	relayd_url(r, data, sizeof(data), "tcp", r->data);
 	relayd_url(r, live, sizeof(live), "tcp", r->live);
@@ -212,27 +189,6 @@ static void exec_relayd(const struct relayd *r, const char *output, pid_t parent
 	execv(relayd_binary(), (char *const *) argv);
 	fprintf(stderr, "cannot run %s: %s\n", relayd_binary(), strerror(errno));
 	_exit(127);
-}
-
-/* Last non-empty line of the daemon's log, for the error message. */
-static void log_tail(const struct relayd *r, char *line, size_t size)
-{
-	char path[PATH_MAX], buf[512];
-	FILE *f;
-
-	snprintf(line, size, "no message");
-	snprintf(path, sizeof(path), "%s/relayd.log", r->logdir);
-	f = fopen(path, "r");
-	if (!f) {
-		return;
-	}
-	while (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		if (buf[0]) {
-			snprintf(line, size, "%s", buf);
-		}
-	}
-	fclose(f);
 }
 
 /* 0 once all three ports accept; 1 if the daemon exited; -1 on timeout. */
@@ -288,7 +244,10 @@ int relayd_start(struct relayd *r, const char *output)
 		ret = wait_listening(r);
 	}
 	if (ret != 0) {
-		log_tail(r, tail, sizeof(tail));
+		char log[PATH_MAX];
+
+		snprintf(log, sizeof(log), "%s/relayd.log", r->logdir);
+		daemon_log_tail(log, tail, sizeof(tail));
 		gt_err("The private relay daemon did not start (%s): %s",
 			ret < 0 ? "no answer" : "it exited", tail);
 		relayd_stop(r);
@@ -310,22 +269,8 @@ bool relayd_reap(struct relayd *r)
 
 void relayd_stop(struct relayd *r)
 {
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	int waited, status;
-
 	if (r->pid > 0) {
-		kill(r->pid, SIGTERM);
-		for (waited = 0; waited < RELAYD_STOP_TIMEOUT_MS; waited += 20) {
-			if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
-				break;
-			}
-			nanosleep(&tick, NULL);
-		}
-		if (waited >= RELAYD_STOP_TIMEOUT_MS) {
-			gt_err("The private relay daemon did not stop; killing it: pid=%d", (int) r->pid);
-			kill(r->pid, SIGKILL);
-			waitpid(r->pid, &status, 0);
-		}
+		daemon_stop(r->pid, RELAYD_STOP_TIMEOUT_MS, "relay daemon");
 		r->pid = 0;
 	}
 	if (r->logdir) {

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -20,6 +19,7 @@
 
 #include <lttng/lttng.h>
 
+#include "daemon.h"
 #include "sessiond.h"
 #include "util.h"
 
@@ -32,25 +32,6 @@ static const char *sessiond_binary(void)
 	const char *env = getenv("GILTRACE_SESSIOND");
 
 	return env && *env ? env : LTTNG_SESSIOND_PATH;
-}
-
-/* Last non-empty line of the daemon's log, for the error message. */
-static void log_tail(const char *log, char *line, size_t size)
-{
-	FILE *f = fopen(log, "r");
-	char buf[512];
-
-	snprintf(line, size, "no message");
-	if (!f) {
-		return;
-	}
-	while (fgets(buf, sizeof(buf), f)) {
-		buf[strcspn(buf, "\n")] = '\0';
-		if (buf[0]) {
-			snprintf(line, size, "%s", buf);
-		}
-	}
-	fclose(f);
 }
 
 /*
@@ -90,34 +71,10 @@ static void exec_sessiond(const struct sessiond *sd, pid_t parent)
 {
 	char log[PATH_MAX], apps_sock[PATH_MAX + 32];
 	const char *argv[8];
-	int argc = 0, fd;
-	sigset_t none;
+	int argc = 0;
 
-	/*
-	 * Own session and process group: Ctrl-C on the terminal must reach
-	 * COMMAND, not the daemon that is recording it.
-	 */
-	setsid();
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent) {
-		_exit(1);
-	}
 	snprintf(log, sizeof(log), "%s/sessiond.log", sd->home);
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		close(fd);
-	}
-	fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd >= 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		close(fd);
-	}
-	signal(SIGCHLD, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	daemon_child_setup(log, parent);
 
 	argv[argc++] = "lttng-sessiond";
 	argv[argc++] = "--sig-parent";
@@ -223,7 +180,7 @@ static int start_private(struct sessiond *sd, bool force_private)
 	}
 	if (wait_ready(sd) != 0) {
 		snprintf(log, sizeof(log), "%s/sessiond.log", dir);
-		log_tail(log, tail, sizeof(tail));
+		daemon_log_tail(log, tail, sizeof(tail));
 		gt_err("The private session daemon did not start (%s): %s",
 			errno == ETIMEDOUT ? "no answer" : "it exited", tail);
 		return -1;
@@ -263,27 +220,10 @@ bool sessiond_reap(struct sessiond *sd)
 	return false;
 }
 
-static void stop_daemon(pid_t pid)
-{
-	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	int waited, status;
-
-	kill(pid, SIGTERM);
-	for (waited = 0; waited < SESSIOND_STOP_TIMEOUT_MS; waited += 20) {
-		if (waitpid(pid, &status, WNOHANG) == pid) {
-			return;
-		}
-		nanosleep(&tick, NULL);
-	}
-	gt_err("The private session daemon did not stop; killing it: pid=%d", (int) pid);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-}
-
 void sessiond_release(struct sessiond *sd)
 {
 	if (sd->pid > 0) {
-		stop_daemon(sd->pid);
+		daemon_stop(sd->pid, SESSIOND_STOP_TIMEOUT_MS, "session daemon");
 		sd->pid = 0;
 	}
 	if (sd->orig_mntns >= 0) {

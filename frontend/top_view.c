@@ -75,19 +75,6 @@ static void counters_diff(struct gs_counters *d, const struct gs_counters *now, 
 	d->abandoned = minus(now->abandoned, before->abandoned);
 }
 
-static void counters_add(struct gs_counters *to, const struct gs_counters *c)
-{
-	to->acquisitions += c->acquisitions;
-	to->contended_acquisitions += c->contended_acquisitions;
-	to->releases += c->releases;
-	to->switches += c->switches;
-	to->waits += c->waits;
-	to->failed_wakeups += c->failed_wakeups;
-	to->timeouts += c->timeouts;
-	to->missed_handoffs += c->missed_handoffs;
-	to->abandoned += c->abandoned;
-}
-
 static int counters_zero(const struct gs_counters *c)
 {
 	static const struct gs_counters zero;
@@ -227,7 +214,7 @@ static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, int
 			measures_free(&tr->m);
 			continue;
 		}
-		counters_add(&rec->m.c, &tr->m.c);
+		gs_counters_add(&rec->m.c, &tr->m.c);
 		rec->m.held_ns += tr->m.held_ns;
 		rec->m.waited_ns += tr->m.waited_ns;
 		if (hist_merge(&rec->m.wakeup, &tr->m.wakeup) != 0) {
