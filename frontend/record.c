@@ -320,7 +320,7 @@ int cmd_record(int argc, char **argv)
 	int sig, err;
 
 	memset(&run, 0, sizeof(run));
-	run.sd.orig_mntns = -1;
+	sessiond_init(&run.sd);
 	if (parse_record(argc, argv, &run.opts) != 0) {
 		return GT_EXIT_FAILURE;
 	}

@@ -35,6 +35,35 @@ static const char *sessiond_binary(void)
 }
 
 /*
+ * Back to the caller's mount namespace, root and working directory.
+ * setns() alone would leave the caller at the namespace's root, outside
+ * the chroot giltrace may run in, and at that root's top.
+ */
+static int return_home(const struct sessiond *sd)
+{
+	if (setns(sd->orig_mntns, CLONE_NEWNS) != 0 || fchdir(sd->orig_root) != 0 ||
+	    chroot(".") != 0 || fchdir(sd->orig_cwd) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+static void close_fd(int fd)
+{
+	if (fd >= 0) {
+		close(fd);
+	}
+}
+
+static void close_home(struct sessiond *sd)
+{
+	close_fd(sd->orig_mntns);
+	close_fd(sd->orig_root);
+	close_fd(sd->orig_cwd);
+	sd->orig_mntns = sd->orig_root = sd->orig_cwd = -1;
+}
+
+/*
  * As root: move giltrace into a mount namespace of its own whose
  * /run/lttng is empty, so that the daemon started there neither sees
  * nor is seen by the system's root daemon paths.  COMMAND goes back to
@@ -42,29 +71,34 @@ static const char *sessiond_binary(void)
  */
 static int enter_private_namespace(struct sessiond *sd)
 {
-	int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	int ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	int root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int saved;
 
-	if (fd < 0) {
-		return -1;
+	if (ns < 0 || root < 0 || cwd < 0 || unshare(CLONE_NEWNS) != 0) {
+		goto fail;
 	}
-	if (unshare(CLONE_NEWNS) != 0) {
-		close(fd);
-		return -1;
-	}
+	sd->orig_mntns = ns;
+	sd->orig_root = root;
+	sd->orig_cwd = cwd;
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
 	    (mkdir("/run/lttng", 0755) != 0 && errno != EEXIST) ||
 	    mount("tmpfs", "/run/lttng", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") != 0) {
-		int saved = errno;
-
-		if (setns(fd, CLONE_NEWNS) != 0) {
-			/* Cannot happen to root; the daemon would be private anyway. */
-		}
-		close(fd);
+		saved = errno;
+		return_home(sd);
+		close_home(sd);
 		errno = saved;
 		return -1;
 	}
-	sd->orig_mntns = fd;
 	return 0;
+fail:
+	saved = errno;
+	close_fd(ns);
+	close_fd(root);
+	close_fd(cwd);
+	errno = saved;
+	return -1;
 }
 
 static void exec_sessiond(const struct sessiond *sd, pid_t parent)
@@ -192,12 +226,17 @@ static int start_private(struct sessiond *sd, bool force_private)
 	return 0;
 }
 
-int sessiond_acquire(struct sessiond *sd, bool force_private)
+void sessiond_init(struct sessiond *sd)
 {
 	sd->pid = 0;
 	sd->home = NULL;
-	sd->orig_mntns = -1;
+	sd->orig_mntns = sd->orig_root = sd->orig_cwd = -1;
 	sd->exited = false;
+}
+
+int sessiond_acquire(struct sessiond *sd, bool force_private)
+{
+	sessiond_init(sd);
 	if (!force_private && lttng_session_daemon_alive() == 1) {
 		return 0;
 	}
@@ -227,17 +266,10 @@ void sessiond_release(struct sessiond *sd)
 		sd->pid = 0;
 	}
 	if (sd->orig_mntns >= 0) {
-		/* Back home, and in the same directory: relative paths follow. */
-		int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-		if (setns(sd->orig_mntns, CLONE_NEWNS) != 0 || cwd < 0 || fchdir(cwd) != 0) {
+		if (return_home(sd) != 0) {
 			gt_err("Cannot return to the original mount namespace and directory: %s", strerror(errno));
 		}
-		if (cwd >= 0) {
-			close(cwd);
-		}
-		close(sd->orig_mntns);
-		sd->orig_mntns = -1;
+		close_home(sd);
 	}
 	if (sd->home) {
 		gt_rm_rf(sd->home);
@@ -248,21 +280,10 @@ void sessiond_release(struct sessiond *sd)
 
 int sessiond_child_setup(const struct sessiond *sd)
 {
-	int cwd, ret = 0;
-
 	if (sd->orig_mntns < 0) {
 		return 0;
 	}
-	/* setns() moves the caller to the namespace's root: come back. */
-	cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cwd < 0) {
-		return -1;
-	}
-	if (setns(sd->orig_mntns, CLONE_NEWNS) != 0 || fchdir(cwd) != 0) {
-		ret = -1;
-	}
-	close(cwd);
-	return ret;
+	return return_home(sd);
 }
 
 bool sessiond_is_private(const struct sessiond *sd)

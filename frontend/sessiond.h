@@ -28,8 +28,13 @@ struct sessiond {
 	pid_t pid;		/* private daemon, 0 when using a running one */
 	char *home;		/* private LTTNG_HOME, owned; NULL if none */
 	int orig_mntns;		/* caller's mount namespace, -1 if unchanged */
+	int orig_root;		/* with it, the caller's root and working */
+	int orig_cwd;		/* directory (a chroot's root is not the namespace's) */
 	bool exited;		/* the private daemon died while recording */
 };
+
+/* Nothing acquired yet: sessiond_release may be called. */
+void sessiond_init(struct sessiond *sd);
 
 /*
  * Use a running daemon unless force_private, else start a private one.

@@ -869,7 +869,7 @@ int cmd_top(int argc, char **argv)
 	int err = 0;
 
 	memset(&t, 0, sizeof(t));
-	t.sd.orig_mntns = -1;
+	sessiond_init(&t.sd);
 	t.child.pid = -1;
 	if (parse_top(argc, argv, &t.o) != 0) {
 		return GT_EXIT_FAILURE;

@@ -11,7 +11,8 @@
 # - --private-daemon starts its own beside the running one, which sees
 #   nothing of it;
 # - with no daemon running, a private one is started and stopped after,
-#   leaving no process and no file behind.
+#   leaving no process and no file behind;
+# - in a chroot, COMMAND runs inside it (a private daemon as root).
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
@@ -92,6 +93,28 @@ got=$(cd "$T/cwd" && "$GILTRACE" record -o rel.trace -- "$PY" sub/where.py 2>"$T
 n=$(gt_closing_count "$T/cwd.err")
 [ "$n" = "$(gt_bt_count "$T/cwd/rel.trace")" ] && [ "$n" -gt 0 ] ||
 	gt_fail "no daemon: closing line for a relative -o: $(cat "$T/cwd.err")"
+# In a chroot (as root): the private daemon's mount namespace must not
+# take COMMAND out of it, nor out of its directory (setns() back to the
+# original namespace alone leaves a process at that namespace's root).
+# The chroot is the whole tree, inside a throwaway mount namespace, with
+# a tmpfs on /mnt holding a file only the chroot has.
+if [ "$(id -u)" -eq 0 ] && [ -d /mnt ]; then
+	mkdir -p "$T/chroot" "$T/cwd2"
+	# shellcheck disable=SC2016
+	got=$(unshare --mount --propagation private /bin/bash -c '
+		set -e
+		mount --rbind / "$1"
+		mount -t tmpfs tmpfs "$1/mnt"
+		echo inside >"$1/mnt/giltrace-marker"
+		exec chroot "$1" /bin/sh -c "cd \"\$0\" && exec \"\$@\"" "$2" "$3" record -q --private-daemon \
+			-o chroot.trace -- /bin/sh -c "cat /mnt/giltrace-marker; pwd"
+	' _ "$T/chroot" "$T/cwd2" "$GILTRACE" 2>"$T/chroot.err") ||
+		gt_fail "chroot: giltrace record failed: $(cat "$T/chroot.err")"
+	[ "$got" = "$(printf 'inside\n%s' "$T/cwd2")" ] ||
+		gt_fail "chroot: COMMAND left the chroot or its directory, it printed: $got"
+	[ "$(gt_bt_count "$T/cwd2/chroot.trace")" -gt 0 ] || gt_fail "chroot: no trace in $T/cwd2/chroot.trace"
+	echo "in a chroot: COMMAND stays in it, in its directory"
+fi
 # The default output directory is new, in the current directory.
 (cd "$T" && "$GILTRACE" record -q -- "$PY" -c "$workload" >/dev/null)
 ls -d "$T"/giltrace-2* >/dev/null 2>&1 || gt_fail "no default trace directory giltrace-DATE-TIME in the current directory"
