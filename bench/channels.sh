@@ -14,11 +14,7 @@
 # Exit status: 0, 1 on a failed run, 77 without python or session daemon.
 set -euo pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-: "${GT_BUILDDIR:=$BENCH_SRCDIR/build}"
-export GT_BUILDDIR
-. "$BENCH_SRCDIR/tests/lib/lttng.sh"
 . "$BENCH_SRCDIR/bench/lib.sh"
-: "${BENCH_RESULTS:=$BENCH_SRCDIR/bench/RESULTS.md}"
 
 reps=2
 seconds=1

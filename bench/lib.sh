@@ -3,7 +3,8 @@
 #
 # Shell library of the benchmarks: the modes compared, one measured run
 # (with its own tracing session when the mode traces), and the results
-# file.  Sourced by bench/*.sh after tests/lib/lttng.sh.
+# file.  Sourced by bench/*.sh once they have set BENCH_SRCDIR; brings
+# tests/lib/lttng.sh (the private session daemon) with it.
 #
 # Modes (the preloaded library, and what a session records):
 #   none      no preload
@@ -26,6 +27,11 @@
 # The defaults are what bench/RESULTS.md recommends for giltrace record:
 # the only setting bench/channels.sh saw lose no GIL event in any run,
 # on a loaded machine too.
+
+: "${GT_BUILDDIR:=$BENCH_SRCDIR/build}"
+export GT_BUILDDIR
+. "$BENCH_SRCDIR/tests/lib/lttng.sh"
+: "${BENCH_RESULTS:=$BENCH_SRCDIR/bench/RESULTS.md}"
 
 : "${BENCH_SUBBUF:=4M}"
 : "${BENCH_NSUBBUF:=4}"

@@ -10,11 +10,7 @@
 # private session daemon can be started.
 set -euo pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-: "${GT_BUILDDIR:=$BENCH_SRCDIR/build}"
-export GT_BUILDDIR
-. "$BENCH_SRCDIR/tests/lib/lttng.sh"
 . "$BENCH_SRCDIR/bench/lib.sh"
-: "${BENCH_RESULTS:=$BENCH_SRCDIR/bench/RESULTS.md}"
 
 reps=5
 while getopts n: opt; do

@@ -12,11 +12,7 @@
 # private session daemon is available.
 set -euo pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-: "${GT_BUILDDIR:=$BENCH_SRCDIR/build}"
-export GT_BUILDDIR
-. "$BENCH_SRCDIR/tests/lib/lttng.sh"
 . "$BENCH_SRCDIR/bench/lib.sh"
-: "${BENCH_RESULTS:=$BENCH_SRCDIR/bench/RESULTS.md}"
 
 reps=3
 interps="debian 3.13 2.7"

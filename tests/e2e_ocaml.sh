@@ -22,9 +22,7 @@ gt_lttng_private "$@"
 [ "${GT_SANITIZERS:-no}" != yes ] || gt_skip "sanitizer build: OCaml's runtime is not instrumented"
 command -v ocamlopt >/dev/null && command -v ocamlc >/dev/null ||
 	gt_skip "the OCaml compilers are not installed (apt-get install ocaml)"
-/usr/bin/python3 -c 'import bt2' 2>/dev/null ||
-	gt_skip "the libbabeltrace2 Python bindings are missing (apt-get install python3-bt2)"
-command -v jq >/dev/null || gt_skip "jq is missing (apt-get install jq)"
+gt_need_checker
 version=$(ocamlopt -version)
 case $version in
 4.*) ;;

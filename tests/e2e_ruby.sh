@@ -22,9 +22,7 @@ gt_lttng_private "$@"
 
 [ "${GT_SANITIZERS:-no}" != yes ] || gt_skip "sanitizer build: Ruby is not instrumented"
 command -v ruby >/dev/null || gt_skip "ruby is not installed (apt-get install ruby)"
-/usr/bin/python3 -c 'import bt2' 2>/dev/null ||
-	gt_skip "the libbabeltrace2 Python bindings are missing (apt-get install python3-bt2)"
-command -v jq >/dev/null || gt_skip "jq is missing (apt-get install jq)"
+gt_need_checker
 version=$(ruby -e 'print RUBY_VERSION')
 case $version in
 3.1.*) ;;

@@ -22,9 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/lttng.sh"
 gt_lttng_private "$@"
 
-/usr/bin/python3 -c 'import bt2' 2>/dev/null ||
-	gt_skip "the libbabeltrace2 Python bindings are missing (apt-get install python3-bt2)"
-command -v jq >/dev/null || gt_skip "jq is missing (apt-get install jq)"
+gt_need_checker
 progs=$GT_BUILDDIR/tests/progs
 for p in gil_protocol gil_protocol_extent gil_sem_protocol; do
 	[ -x "$progs/$p" ] || gt_fail "$progs/$p is not built (make check builds it)"

@@ -22,9 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/lttng.sh"
 gt_lttng_private "$@"
 
-/usr/bin/python3 -c 'import bt2' 2>/dev/null ||
-	gt_skip "the libbabeltrace2 Python bindings are missing (apt-get install python3-bt2)"
-command -v jq >/dev/null || gt_skip "jq is missing (apt-get install jq)"
+gt_need_checker
 prog=$GT_BUILDDIR/tests/progs/biglock_wrapped
 [ -x "$prog" ] || gt_fail "$prog not built"
 check() { /usr/bin/python3 "$here/trace_check.py" "$@"; }

@@ -39,6 +39,14 @@ gt_fail() {
 	exit 1
 }
 
+# What tests/trace_check.py and the tests' jq assertions need; skip
+# without them.
+gt_need_checker() {
+	/usr/bin/python3 -c 'import bt2' 2>/dev/null ||
+		gt_skip "the libbabeltrace2 Python bindings are missing (apt-get install python3-bt2)"
+	command -v jq >/dev/null || gt_skip "jq is missing (apt-get install jq)"
+}
+
 gt_lttng_private() {
 	command -v lttng >/dev/null && command -v lttng-sessiond >/dev/null ||
 		gt_skip "lttng-tools is not installed (apt-get install lttng-tools)"
