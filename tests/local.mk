@@ -42,7 +42,7 @@ GT_PROGS_CFLAGS = $(AM_CFLAGS) -fno-toplevel-reorder
 
 check_PROGRAMS += tests/progs/gil_protocol tests/progs/gil_protocol_extent \
 	tests/progs/gil_sem_protocol
-tests_progs_gil_protocol_SOURCES = tests/progs/gil_protocol.c tests/progs/task_state.h
+tests_progs_gil_protocol_SOURCES = tests/progs/gil_protocol.c tests/progs/task_state.h tests/progs/progs_util.h
 tests_progs_gil_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
 tests_progs_gil_protocol_extent_SOURCES = $(tests_progs_gil_protocol_SOURCES)
 tests_progs_gil_protocol_extent_CPPFLAGS = $(AM_CPPFLAGS) -DGP_RUNTIME_EXTENT
@@ -50,7 +50,7 @@ tests_progs_gil_protocol_extent_CFLAGS = $(GT_PROGS_CFLAGS)
 # _PyRuntime and the decoy are exported with their sizes, nothing else.
 tests_progs_gil_protocol_extent_LDFLAGS = $(AM_LDFLAGS) \
 	-Wl,--export-dynamic-symbol=_PyRuntime -Wl,--export-dynamic-symbol=take_gil
-tests_progs_gil_sem_protocol_SOURCES = tests/progs/gil_sem_protocol.c tests/progs/task_state.h
+tests_progs_gil_sem_protocol_SOURCES = tests/progs/gil_sem_protocol.c tests/progs/task_state.h tests/progs/progs_util.h
 tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
 
 TESTS += tests/e2e_shim_protocol.sh
@@ -78,9 +78,9 @@ check_PROGRAMS += tests/progs/hazard_errors tests/progs/hazard_cancel \
 	tests/progs/hazard_signals tests/progs/hazard_fork_exec tests/progs/hazard_threads \
 	tests/progs/hazard_ctor tests/progs/hazard_exit
 tests_progs_hazard_exit_SOURCES = tests/progs/hazard_exit.c
-tests_progs_hazard_errors_SOURCES = tests/progs/hazard_errors.c
-tests_progs_hazard_cancel_SOURCES = tests/progs/hazard_cancel.c tests/progs/task_state.h
-tests_progs_hazard_signals_SOURCES = tests/progs/hazard_signals.c tests/progs/task_state.h
+tests_progs_hazard_errors_SOURCES = tests/progs/hazard_errors.c tests/progs/progs_util.h
+tests_progs_hazard_cancel_SOURCES = tests/progs/hazard_cancel.c tests/progs/task_state.h tests/progs/progs_util.h
+tests_progs_hazard_signals_SOURCES = tests/progs/hazard_signals.c tests/progs/task_state.h tests/progs/progs_util.h
 tests_progs_hazard_fork_exec_SOURCES = tests/progs/hazard_fork_exec.c
 tests_progs_hazard_threads_SOURCES = tests/progs/hazard_threads.c
 tests_progs_hazard_ctor_SOURCES = tests/progs/hazard_ctor.c tests/progs/hazard_ctor.h
@@ -159,7 +159,7 @@ EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
 # A big lock reached through wrapper functions, named to the shim with
 # GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.
 check_PROGRAMS += tests/progs/biglock_wrapped
-tests_progs_biglock_wrapped_SOURCES = tests/progs/biglock_wrapped.c tests/progs/task_state.h
+tests_progs_biglock_wrapped_SOURCES = tests/progs/biglock_wrapped.c tests/progs/task_state.h tests/progs/progs_util.h
 tests_progs_biglock_wrapped_CFLAGS = $(GT_PROGS_CFLAGS)
 TESTS += tests/e2e_user_lock.sh
 SANITIZER_TESTS += tests/e2e_user_lock.sh

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progs_util.h"
 #include "task_state.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -118,16 +119,9 @@ NOINLINE void bl_mutex_unlock(pthread_mutex_t *m)
 /* 1 on timeout, 0 when woken. */
 NOINLINE int bl_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, unsigned long us)
 {
-	struct timespec deadline;
+	struct timespec deadline = deadline_after_us(CLOCK_REALTIME, us);
 	int ret;
 
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += us / 1000000;
-	deadline.tv_nsec += (long) (us % 1000000) * 1000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
 	ret = pthread_cond_timedwait(c, m, &deadline);
 	if (ret == ETIMEDOUT) {
 		return 1;
@@ -356,13 +350,7 @@ static void usage(void)
 
 static long parse_number(const char *s, long lo, long hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi) {
-		usage();
-	}
-	return v;
+	return parse_number_or(s, lo, hi, usage);
 }
 
 int main(int argc, char **argv)

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progs_util.h"
 #include "task_state.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -173,16 +174,9 @@ static void gil_create(struct gil_state *gil, unsigned long interval)
 /* PyCOND_TIMEDWAIT: 1 on timeout, 0 when woken. */
 static int cond_timedwait_us(pthread_cond_t *cond, pthread_mutex_t *mutex, unsigned long us)
 {
-	struct timespec deadline;
+	struct timespec deadline = deadline_after_us(CLOCK_MONOTONIC, us);
 	int ret;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += us / 1000000;
-	deadline.tv_nsec += (long) (us % 1000000) * 1000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
 	ret = pthread_cond_timedwait(cond, mutex, &deadline);
 	if (ret == ETIMEDOUT) {
 		return 1;
@@ -544,13 +538,7 @@ static void usage(void)
 
 static long parse_number(const char *s, long lo, long hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi) {
-		usage();
-	}
-	return v;
+	return parse_number_or(s, lo, hi, usage);
 }
 
 static void parse_options(int argc, char **argv)

@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progs_util.h"
 #include "task_state.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -581,13 +582,7 @@ static void usage(void)
 
 static long parse_number(const char *s, long lo, long hi)
 {
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < lo || v > hi) {
-		usage();
-	}
-	return v;
+	return parse_number_or(s, lo, hi, usage);
 }
 
 static void parse_options(int argc, char **argv)

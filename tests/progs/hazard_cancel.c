@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "progs_util.h"
 #include "task_state.h"
 
 #define NOINLINE __attribute__((noinline, noclone))
@@ -64,11 +65,7 @@ static void gil_cleanup(void *arg)
 
 static struct timespec far_deadline(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 3600;
-	return ts;
+	return deadline_after_us(CLOCK_REALTIME, 3600ULL * 1000000);
 }
 
 NOINLINE void take_gil(struct waiter *w);

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "progs_util.h"
+
 /* Set before every call: a pthread call or a success must leave it. */
 #define SENTINEL EXDEV
 
@@ -33,16 +35,7 @@ static sem_t empty, full, top;
 
 static struct timespec from_now(long ms)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000;
-	if (ts.tv_nsec >= 1000000000) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000;
-	}
-	return ts;
+	return deadline_after_us(CLOCK_REALTIME, (unsigned long long) ms * 1000);
 }
 
 static const struct timespec past = { 1, 0 };

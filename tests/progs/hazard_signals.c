@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "progs_util.h"
 #include "task_state.h"
 
 enum wait_kind { SEM_WAIT, SEM_TIMEDWAIT, COND_WAIT, COND_TIMEDWAIT };
@@ -55,11 +56,7 @@ static void on_signal(int sig)
 
 static struct timespec far_deadline(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 3600;
-	return ts;
+	return deadline_after_us(CLOCK_REALTIME, 3600ULL * 1000000);
 }
 
 static void *waiter_main(void *arg)
