@@ -12,6 +12,7 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "addr_word.h"
 #include "callsites.h"
 #include "real.h"
 #include "symbol.h"
@@ -53,8 +54,8 @@ unsigned int callsites_backtrace(void *caller, uintptr_t *frames)
 /* ---- naming -------------------------------------------------------- */
 
 /*
- * The addresses this process has named, each as one 64-bit word: the
- * address in the low 56 bits and the generation it was named in on top.
+ * The addresses this process has named, each as one word (addr_word.h)
+ * tagged with the generation it was named in.
  * Read without a lock by every GIL event (a named address costs one
  * hash and one load), written only under named_lock, after its
  * gil_callsite event is in the trace: a thread that finds an address
@@ -64,9 +65,9 @@ unsigned int callsites_backtrace(void *caller, uintptr_t *frames)
  * Global: the addresses are the process's.  65536 slots (512 KiB of
  * address space, of which only the touched pages cost memory).
  */
-#define NAMED_SLOTS	65536u
+#define NAMED_SLOT_BITS	16u
+#define NAMED_SLOTS	(1u << NAMED_SLOT_BITS)
 #define NAMED_PROBES	64u
-#define NAMED_ADDR_MASK	((UINT64_C(1) << 56) - 1)
 static uint64_t named_table[NAMED_SLOTS];
 static pthread_mutex_t named_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -79,20 +80,10 @@ static pthread_mutex_t named_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned int named_generation = 1;
 static int named_stale;
 
-static inline size_t named_hash(uintptr_t addr)
-{
-	return (size_t) (((uint64_t) addr * UINT64_C(0x9E3779B97F4A7C15)) >> 48) & (NAMED_SLOTS - 1);
-}
-
-static inline uint64_t named_word(uintptr_t addr, unsigned int generation)
-{
-	return ((uint64_t) addr & NAMED_ADDR_MASK) | ((uint64_t) generation << 56);
-}
-
 int callsites_named(uintptr_t addr)
 {
-	uint64_t want = named_word(addr, __atomic_load_n(&named_generation, __ATOMIC_RELAXED));
-	size_t slot = named_hash(addr);
+	uint64_t want = addr_word(addr, __atomic_load_n(&named_generation, __ATOMIC_RELAXED));
+	size_t slot = addr_word_slot(addr, NAMED_SLOT_BITS);
 
 	if (addr == 0) {
 		return 1;	/* nothing to name */
@@ -168,8 +159,8 @@ static void name_emit(uintptr_t addr)
 
 void callsites_name_slow(uintptr_t addr)
 {
-	uint64_t key = (uint64_t) addr & NAMED_ADDR_MASK;
-	size_t slot = named_hash(addr);
+	uint64_t key = addr_word(addr, 0);
+	size_t slot = addr_word_slot(addr, NAMED_SLOT_BITS);
 	uint64_t *free_slot = NULL;
 
 	real_pthread_mutex_lock(&named_lock);
@@ -181,10 +172,10 @@ void callsites_name_slow(uintptr_t addr)
 		uint64_t *entry = &named_table[(slot + i) & (NAMED_SLOTS - 1)];
 		uint64_t seen = __atomic_load_n(entry, __ATOMIC_RELAXED);
 
-		if (seen == named_word(addr, named_generation)) {
+		if (seen == addr_word(addr, named_generation)) {
 			goto out;	/* named while this thread waited */
 		}
-		if (seen == 0 || (seen & NAMED_ADDR_MASK) == key) {
+		if (seen == 0 || (seen & ADDR_WORD_MASK) == key) {
 			free_slot = entry;
 			break;
 		}
@@ -193,7 +184,7 @@ void callsites_name_slow(uintptr_t addr)
 	/* No room: the name is emitted at every use instead, still before
 	 * it (never seen with fewer than some 40,000 addresses). */
 	if (free_slot) {
-		__atomic_store_n(free_slot, named_word(addr, named_generation), __ATOMIC_RELEASE);
+		__atomic_store_n(free_slot, addr_word(addr, named_generation), __ATOMIC_RELEASE);
 	}
 out:
 	real_pthread_mutex_unlock(&named_lock);

@@ -17,6 +17,7 @@
 
 #include "gil_identify.h"
 #include "gil_runtimes.h"
+#include "symbol.h"
 
 /*
  * Functions named in GILTRACE_LOCK_FUNCS ("acquire:release[:yield],..."),
@@ -77,36 +78,18 @@ int gil_identify_in_runtime(const void *addr)
 	return lo && a >= lo && a < __atomic_load_n(&runtime_hi, __ATOMIC_RELAXED);
 }
 
-/*
- * The start of the function containing ip, from the unwind tables (0 if
- * unknown), and its name into buf ("" if unknown).  The name counts only
- * if its symbol starts where the function starts: in a stripped binary
- * the nearest exported symbol comes back instead (Debian's python3.11
- * names a take_gil call site PyThread_tss_set+0x24e).
- */
+/* symbol_function_at (symbol.h), with a compiler clone's suffix dropped. */
 static uintptr_t function_at(uintptr_t ip, char *buf, size_t len)
 {
-	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
-	unw_proc_info_t pi;
-	unw_word_t off = 0;
+	uintptr_t start = symbol_function_at(ip, buf, len);
 	char *dot;
 
-	buf[0] = '\0';
-	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0) {
-		return 0;
-	}
-	if (!acc || !acc->get_proc_name
-			|| acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL) != 0
-			|| pi.start_ip != ip - off) {
-		buf[0] = '\0';
-		return pi.start_ip;
-	}
 	/* take_gil.lto_priv.0, drop_gil.isra.0: compiler clones keep the name. */
 	dot = strchr(buf, '.');
 	if (dot) {
 		*dot = '\0';
 	}
-	return pi.start_ip;
+	return start;
 }
 
 static int name_in(const char *name, char (*names)[USER_NAME_MAX], unsigned int count)

@@ -494,12 +494,11 @@ void gil_cond_wait_end(struct gil *g, int ret, void *caller)
  * acquires, so the thread's attempt begins now, without the wait it
  * slept through.
  */
-void gil_cond_wait_untracked_end(const void *cond, const void *mutex, void *caller)
+void gil_cond_wait_untracked_end(const void *mutex, void *caller)
 {
 	struct gil_thread *t = &gil_thread;
 	struct gil *g;
 
-	(void) cond;
 	if (t->section.mutex || t->attempt) {
 		return;
 	}

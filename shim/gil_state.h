@@ -123,7 +123,7 @@ void gil_mutex_lock_end(const void *mutex, int ret);
 void gil_mutex_unlock(const void *mutex, void *caller);
 struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, void *caller);
 void gil_cond_wait_end(struct gil *g, int ret, void *caller);
-void gil_cond_wait_untracked_end(const void *cond, const void *mutex, void *caller);
+void gil_cond_wait_untracked_end(const void *mutex, void *caller);
 void gil_cond_wait_cancelled(struct gil *g);
 void gil_cond_signal(const void *cond);
 struct gil *gil_sem_wait_begin(const void *sem, void *caller);

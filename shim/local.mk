@@ -13,7 +13,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/internal_callers.c shim/internal_callers.h \
 	shim/real.c shim/real.h \
 	shim/shim_init.c \
-	shim/symbol.c shim/symbol.h \
+	shim/symbol.c shim/symbol.h shim/addr_word.h \
 	shim/thread_exit.h \
 	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_thread.c
 shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \

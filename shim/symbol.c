@@ -15,30 +15,38 @@
 
 #include "symbol.h"
 
-/* libunwind's name (from the symbol table, static functions included),
- * believed only where the unwind tables agree. */
-static int symbol_from_unwind(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
+uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len)
 {
 	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
 	unw_proc_info_t pi;
 	unw_word_t off = 0;
 	int ret;
 
+	buf[0] = '\0';
+	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0) {
+		return 0;
+	}
 	if (!acc || !acc->get_proc_name) {
-		return -1;
+		return pi.start_ip;
 	}
 	/* -UNW_ENOMEM: a longer name, truncated; its offset is still right. */
 	ret = acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL);
-	if (ret != 0 && ret != -UNW_ENOMEM) {
+	if ((ret != 0 && ret != -UNW_ENOMEM) || pi.start_ip != ip - off) {
+		buf[0] = '\0';
+	}
+	return pi.start_ip;
+}
+
+/* libunwind's name (from the symbol table, static functions included),
+ * believed only where the unwind tables agree. */
+static int symbol_from_unwind(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
+{
+	uintptr_t function = symbol_function_at(ip, buf, len);
+
+	if (!buf[0]) {
 		return -1;
 	}
-	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0) {
-		return -1;
-	}
-	if (pi.start_ip != ip - off) {
-		return -1;
-	}
-	*start = ip - off;
+	*start = function;
 	return 0;
 }
 

@@ -25,6 +25,13 @@
 int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start);
 
 /*
+ * The start of the function containing ip by the unwind tables (0 if
+ * they do not cover ip), and into buf (len > 0) its name from the
+ * symbol table, "" unless that symbol starts there too.
+ */
+uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len);
+
+/*
  * The file of the loaded object containing ip (the main program's from
  * /proc/self/exe) and its load bias, so that ip - *bias is the address
  * in the file's own ELF address space, as addr2line(1) takes it.

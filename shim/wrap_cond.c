@@ -76,7 +76,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 	if (w.gil)
 		gil_cond_wait_end(w.gil, ret, caller);
 	else if (gil_hooks_needed())
-		gil_cond_wait_untracked_end(cond, mutex, caller);
+		gil_cond_wait_untracked_end(mutex, caller);
 	shim_leave();
 	errno = err;
 	return ret;
