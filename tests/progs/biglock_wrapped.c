@@ -86,19 +86,6 @@ static atomic_ulong wait_us;
 
 static struct tstate tstates[MAX_THREADS + 2];
 
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "biglock_wrapped: %s: %s\n", what, strerror(err));
-	exit(1);
-}
-
-static void check(int err, const char *what)
-{
-	if (err) {
-		die(what, err);
-	}
-}
-
 /* ---- the wrappers: the only pthread calls of the lock ------------- */
 
 NOINLINE void bl_mutex_lock(pthread_mutex_t *m);
@@ -271,15 +258,6 @@ static void run_sequence(void)
 }
 
 /* ---- the free-running part ---------------------------------------- */
-
-static uint64_t compute(uint64_t x, int steps)
-{
-	for (int i = 0; i < steps; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		x ^= x >> 29;
-	}
-	return x;
-}
 
 static void *worker(void *arg)
 {

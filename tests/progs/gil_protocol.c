@@ -140,19 +140,6 @@ static pthread_barrier_t start_barrier;
 
 static struct tstate tstates[MAX_THREADS + 1];
 
-static void die(const char *what, int err)
-{
-	fprintf(stderr, "gil_protocol: %s: %s\n", what, strerror(err));
-	exit(1);
-}
-
-static void check(int err, const char *what)
-{
-	if (err) {
-		die(what, err);
-	}
-}
-
 static void gil_create(struct gil_state *gil, unsigned long interval)
 {
 	pthread_condattr_t attr;
@@ -296,24 +283,6 @@ static void eval_breaker(struct tstate *ts)
 		DROP_GIL(ts);
 		TAKE_GIL(ts);
 	}
-}
-
-/* Some computation whose result does not depend on timing. */
-static uint64_t compute(uint64_t x, int steps)
-{
-	for (int i = 0; i < steps; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		x ^= x >> 29;
-	}
-	return x;
-}
-
-/* "I/O": a short blocking system call with the GIL released. */
-static void io_wait(int round)
-{
-	struct timespec ts = { 0, 20000 + (round % 5) * 10000 };
-
-	nanosleep(&ts, NULL);
 }
 
 static void run_cpu_bound(struct tstate *ts)

@@ -107,14 +107,6 @@ static struct tstate tstates[MAX_THREADS + 1];
 /* This thread's state, for the signal handler that parks it. */
 static __thread struct tstate *self_ts;
 
-static void check(int err, const char *what)
-{
-	if (err) {
-		fprintf(stderr, "gil_sem_protocol: %s: %s\n", what, strerror(err));
-		exit(1);
-	}
-}
-
 /* ---- CPython 2.7's lock and GIL functions ------------------------------ */
 
 static NOINLINE sem_t *PyThread_allocate_lock(void)
@@ -391,22 +383,6 @@ static NOINLINE void PyEval_EvalFrameEx(struct tstate *ts, enum yield_kind kind,
 }
 
 /* ---- the free-running mix ------------------------------------------- */
-
-static uint64_t compute(uint64_t x, int steps)
-{
-	for (int i = 0; i < steps; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		x ^= x >> 29;
-	}
-	return x;
-}
-
-static void io_wait(int round)
-{
-	struct timespec ts = { 0, 20000 + (round % 5) * 10000 };
-
-	nanosleep(&ts, NULL);
-}
 
 static void *thread_main(void *arg)
 {

@@ -1,12 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 The giltrace developers */
 
-/* Small helpers the test programs share: deadlines and option values. */
+/*
+ * Small helpers the test programs share: failing calls, deadlines,
+ * option values, and the work and "I/O" of their free-running parts.
+ * Needs _GNU_SOURCE (program_invocation_short_name).
+ */
 #ifndef GILTRACE_PROGS_UTIL_H
 #define GILTRACE_PROGS_UTIL_H
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+/* "PROGRAM: WHAT: ERROR" on stderr, and exit 1. */
+static inline void die(const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what, strerror(err));
+	exit(1);
+}
+
+/* A pthread function's result: die unless 0. */
+static inline void check(int err, const char *what)
+{
+	if (err) {
+		die(what, err);
+	}
+}
 
 /* The time us microseconds from now on clock, as a timed wait takes it. */
 static inline struct timespec deadline_after_us(clockid_t clock, unsigned long long us)
@@ -33,6 +56,24 @@ static inline long parse_number_or(const char *s, long lo, long hi, void (*usage
 		usage();
 	}
 	return v;
+}
+
+/* Some computation whose result does not depend on timing. */
+static inline uint64_t compute(uint64_t x, int steps)
+{
+	for (int i = 0; i < steps; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		x ^= x >> 29;
+	}
+	return x;
+}
+
+/* "I/O": a short blocking system call (20 to 60 us by round). */
+static inline void io_wait(int round)
+{
+	struct timespec ts = { 0, 20000 + (round % 5) * 10000 };
+
+	nanosleep(&ts, NULL);
 }
 
 #endif
