@@ -22,47 +22,95 @@ import sys
 LINE = re.compile(r'giltrace:(gil_\w+): .*?\{ vpid = (\d+), vtid = (\d+)[^}]*\}, \{ (.*) \}$')
 FIELD = re.compile(r'(\w+) = ("[^"]*"|[^,]+)')
 
-COUNTERS = ("acquisitions", "releases", "switches", "waits", "failed_wakeups",
-            "timeouts", "abandoned_attempts")
+COUNTERS = ("acquisitions", "contended_acquisitions", "releases", "switches", "waits",
+            "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts")
+
+
+class Attempt:
+    """An open acquire attempt: what contended_acquisitions and
+    missed_handoffs need of it."""
+
+    def __init__(self, gil, releases, held):
+        self.gil = gil
+        self.releases = releases    # the GIL's releases counted so far
+        self.held = held            # another thread held the GIL at its begin
+        self.other_acquired = False
+        self.missed = 0
+        self.waits = 0
 
 
 def count(stream):
     threads = {}      # (pid, gil, tid) -> counters
     woken = {}        # (pid, tid) -> last wait of the attempt ended woken
     last_holder = {}  # (pid, gil) -> tid
+    holder = {}       # (pid, gil) -> tid holding it now
+    releases = {}     # (pid, gil) -> gil_release events so far
+    semaphore = set()  # (pid, gil) of semaphore GILs: waits invisible
+    attempts = {}     # (pid, tid) -> Attempt
+
+    def close(pid, tid, c):
+        a = attempts.pop((pid, tid), None)
+        if a is not None:
+            c["missed_handoffs"] += a.missed
+        return a
+
     for line in stream:
         m = LINE.search(line)
         if not m:
             continue
         name, pid, tid = m.group(1), int(m.group(2)), int(m.group(3))
         fields = dict(FIELD.findall(m.group(4)))
-        if "gil" not in fields or name == "gil_identified":
+        if "gil" not in fields:
             continue
         gil = int(fields["gil"], 16)
+        key = (pid, gil)
+        if name == "gil_identified":
+            if fields.get("kind") == '"semaphore"':
+                semaphore.add(key)
+            continue
         c = threads.setdefault((pid, gil, tid), dict.fromkeys(COUNTERS, 0))
         if name == "gil_acquire_begin":
             woken[(pid, tid)] = False
+            attempts[(pid, tid)] = Attempt(key, releases.get(key, 0),
+                                           holder.get(key) not in (None, tid))
         elif name == "gil_wait_begin":
             c["waits"] += 1
             if woken.get((pid, tid)):
                 c["failed_wakeups"] += 1
             woken[(pid, tid)] = False
+            if (pid, tid) in attempts:
+                attempts[(pid, tid)].waits += 1
         elif name == "gil_wait_end":
             timed_out = int(fields["timed_out"]) != 0
             c["timeouts"] += timed_out
             woken[(pid, tid)] = not timed_out
         elif name == "gil_acquire_end":
             c["acquisitions"] += 1
-            prev = last_holder.get((pid, gil))
+            prev = last_holder.get(key)
             if prev != tid:     # the first acquisition is a switch
                 c["switches"] += 1
-            last_holder[(pid, gil)] = tid
+            last_holder[key] = tid
+            holder[key] = tid
             woken[(pid, tid)] = False
+            # Every other attempt on this GIL saw it go to someone
+            # else; a miss if it was released since the last one.
+            for (apid, atid), a in attempts.items():
+                if apid == pid and atid != tid and a.gil == key:
+                    a.other_acquired = True
+                    if releases.get(key, 0) > a.releases:
+                        a.missed += 1
+                        a.releases = releases.get(key, 0)
+            a = close(pid, tid, c)
+            if a is not None and (a.held or a.other_acquired if key in semaphore else a.waits > 0):
+                c["contended_acquisitions"] += 1
         elif name == "gil_acquire_abandon":
             c["abandoned_attempts"] += 1
             woken[(pid, tid)] = False
+            close(pid, tid, c)
         elif name == "gil_release":
             c["releases"] += 1
+            releases[key] = releases.get(key, 0) + 1
+            holder[key] = None
     out = {}
     for (pid, gil, tid), c in threads.items():
         out.setdefault("%d %#x" % (pid, gil), {})[str(tid)] = c
