@@ -39,6 +39,11 @@ for d in "$corpus"/*/; do
 		babeltrace2 "$d" | python3 "$ref" locks "$tmp/$name.locks.json" ||
 			fail "$name: --all-locks and reference differ"
 	fi
+	# c-cancel's thread cancelled in its GIL wait: one abandoned attempt.
+	if [ "$name" = c-cancel ]; then
+		python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(sum(g["abandoned_attempts"] for p in r["processes"] for g in p["gils"]) != 1)' \
+			"$tmp/$name.json" || fail "$name: expected exactly 1 abandoned attempt"
+	fi
 	procs=$((procs + $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["processes"]))' "$tmp/$name.json")))
 	n=$((n + 1))
 done

@@ -44,6 +44,10 @@ for run in 1 2; do
 		gt_fail "the program fails under the shim"
 	check compare "$GT_TMP/wrap$run.trace" "$GT_TMP/wrap$run.json" ||
 		gt_fail "run $run: the trace and the program's own counts differ (above)"
+	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$GT_TMP/wrap$run.trace" >"$GT_TMP/wrap$run.report" ||
+		gt_fail "run $run: giltrace-analyze failed"
+	/usr/bin/python3 "$here/lib/gil_reference.py" program "$GT_TMP/wrap$run.report" "$GT_TMP/wrap$run.json" ||
+		gt_fail "run $run: the analyzer and the program's own counts differ (above)"
 	check summary "$GT_TMP/wrap$run.trace" >"$GT_TMP/wrap$run.summary"
 	jq -e '.processes[0].gils[0] | .method == "user-functions" and .runtime == "user-named lock"' \
 		"$GT_TMP/wrap$run.summary" >/dev/null ||

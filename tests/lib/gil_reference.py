@@ -161,6 +161,8 @@ def compare(report, ref, io_tid=None):
             check_convoy(g, io_tid)
     if seen != len(ref):
         fail("analyzer reports %d GILs, the trace has %d" % (seen, len(ref)))
+    if seen == 0:
+        fail("no GIL in the trace: nothing compared")
     return seen
 
 
@@ -215,6 +217,8 @@ def program(report, prog, skip=()):
             if g.get(k) != v:
                 fail("GIL %s totals %s: analyzer %s, program %s" % (w["gil"], k, g.get(k), v))
             checked += 1
+    if checked == 0:
+        fail("the program printed no count to compare")
     return checked
 
 
