@@ -8,8 +8,9 @@
 #   top_check.py offline VIEW JSON     the intervals add up exactly to
 #                                      giltrace-analyze --format=json's totals
 #                                      of the same trace, and so does the summary
-#   top_check.py program VIEW PROG     ... and to a GIL protocol program's own counts
-#                                      (at most them, if the view says packets were lost)
+#   top_check.py program VIEW PROG [--allow-loss]
+#                                      ... and to a GIL protocol program's own counts
+#                                      (at most them where losses are allowed and said)
 #
 # Exit status 0 if all holds, 1 with one line per difference otherwise.
 import collections
@@ -135,17 +136,25 @@ def cmd_offline(view, offline):
              tot["timeouts"], len(threads)))
 
 
-def cmd_program(view, prog):
+def cmd_program(view, prog, option=None):
+    """--allow-loss: lost events are said, and the counts are then lower
+    bounds; without it any loss fails."""
+    if option not in (None, "--allow-loss"):
+        fail("unknown option %s" % option)
     intervals, _ = read_view(view)
-    _, threads = interval_sums(intervals)
+    gils, threads = interval_sums(intervals)
     with open(prog) as f:
         truth = json.load(f)
     key = (truth["pid"], truth["gil"])
     keys = ("acquisitions", "contended_acquisitions", "waits", "timeouts", "failed_wakeups",
             "switches", "releases")
     lost = sum(r["discarded_events"] + r["discarded_packets"] for r in intervals)
+    if lost and not option:
+        fail("%d events or packets lost where none may be" % lost)
     if lost:
         # What was lost is said, and then the counts are lower bounds.
+        if gils[key]["acquisitions"] == 0:
+            fail("%d events or packets lost, and no acquisition left" % lost)
         diffs = ["thread %d %s: top %d, more than %d" % (t["tid"], k, threads[key + (t["tid"],)][k], t[k])
                  for t in truth["threads"] for k in keys if threads[key + (t["tid"],)][k] > t[k]]
         if diffs:
@@ -153,7 +162,10 @@ def cmd_program(view, prog):
         print("%d events or packets lost, said so; the intervals' counts are lower bounds of the "
               "program's own" % lost)
         return
-    diffs = []
+    tids = sorted(k[2] for k in threads if k[:2] == key)
+    if tids != sorted(t["tid"] for t in truth["threads"]):
+        fail("threads %s, the program's %s" % (tids, sorted(t["tid"] for t in truth["threads"])))
+    diffs = compare("the GIL", gils[key], truth["totals"], keys)
     for t in truth["threads"]:
         diffs += compare("thread %d" % t["tid"], threads[key + (t["tid"],)], t, keys)
     if diffs:
@@ -163,9 +175,10 @@ def cmd_program(view, prog):
 
 
 def main(argv):
-    cmds = {"first": (cmd_first, 1), "offline": (cmd_offline, 2), "program": (cmd_program, 2)}
-    if len(argv) < 2 or argv[1] not in cmds or len(argv) != 2 + cmds[argv[1]][1]:
-        fail("usage: top_check.py first VIEW | offline VIEW JSON | program VIEW PROG")
+    # command: (function, fewest arguments, most arguments)
+    cmds = {"first": (cmd_first, 1, 1), "offline": (cmd_offline, 2, 2), "program": (cmd_program, 2, 3)}
+    if len(argv) < 2 or argv[1] not in cmds or not cmds[argv[1]][1] <= len(argv) - 2 <= cmds[argv[1]][2]:
+        fail("usage: top_check.py first VIEW | offline VIEW JSON | program VIEW PROG [--allow-loss]")
     cmds[argv[1]][0](*argv[2:])
 
 
