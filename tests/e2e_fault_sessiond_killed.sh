@@ -11,8 +11,10 @@ gt_lttng_private "$@"
 py=$(gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}')
 [ -n "$py" ] || gt_skip "no python3 (Debian's or pyenv 3.11.7) to run"
 
+# RUNNING (traced run only): a file made once the first round is done,
+# so that the daemons die while the program runs, not before it starts.
 prog='
-import threading, time, sys
+import os, threading, time, sys
 def spin(n):
     while n: n -= 1
 deadline = time.monotonic() + 3.0
@@ -21,6 +23,8 @@ while time.monotonic() < deadline:
     t = [threading.Thread(target=spin, args=(20000,)) for _ in range(3)]
     [x.start() for x in t]; [x.join() for x in t]
     rounds += 1
+    if rounds == 1 and os.environ.get("RUNNING"):
+        open(os.environ["RUNNING"], "w").close()
 print("finished", rounds > 0)
 sys.exit(3)
 '
@@ -28,9 +32,9 @@ set +e
 "$py" -c "$prog" >"$GT_TMP/plain.out" 2>&1
 plain_rc=$?
 # Only this test's daemons: other tests (make -j) and other users have
-# their own on the same machine.
+# their own on the same machine.  Status 1 if none was there to kill.
 kill_own_daemons() {
-	local pid
+	local pid killed=0
 	for pid in $(pgrep -f '^lttng-(consumerd|sessiond)' || true); do
 		if [ -n "${GT_LTTNG_NS:-}" ]; then
 			[ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/$$/ns/mnt)" ] || continue
@@ -38,19 +42,28 @@ kill_own_daemons() {
 			tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null |
 				grep -qx "LTTNG_HOME=$LTTNG_HOME" || continue
 		fi
-		kill -KILL "$pid" 2>/dev/null || true
+		kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
 	done
+	[ "$killed" -gt 0 ]
 }
 (
-	sleep 1
+	for _ in $(seq 300); do
+		[ -e "$GT_TMP/running" ] && break
+		sleep 0.1
+	done
+	[ -e "$GT_TMP/running" ] || exit 2
 	kill_own_daemons
 ) &
 killer=$!
-timeout 60 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
+RUNNING=$GT_TMP/running timeout 60 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
 	"$GT_TMP/trace" -- "$py" -c "$prog" >"$GT_TMP/traced.out" 2>&1
 traced_rc=$?
+killer_rc=0
+wait $killer || killer_rc=$?
 set -e
-wait $killer
+[ "$killer_rc" -ne 2 ] || gt_fail "the traced program never ran its first round"
+[ "$killer_rc" -eq 0 ] || gt_fail "no session daemon of this test was running to kill"
+! lttng list >/dev/null 2>&1 || gt_fail "a session daemon still answers after the kill"
 [ "$traced_rc" -ne 124 ] || gt_fail "the traced program hung after the daemon was killed"
 [ "$traced_rc" -eq "$plain_rc" ] || gt_fail "exit status $traced_rc when traced, $plain_rc without"
 # gt_record's lttng stop/destroy fail once the daemon is gone; the
