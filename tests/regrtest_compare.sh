@@ -42,18 +42,25 @@ test_module() {
 runs=0
 
 # run MODE PY OUT ARGS...: one regrtest run, plain or traced (its trace
-# in $GT_TMP/trace.N); its own status is not ours (failing cases are
-# expected).
+# in $GT_TMP/trace.N), its status in run_rc; that status is not ours
+# (failing cases are expected), but a hang (124) or a death by signal
+# (128 + N) is the caller's to judge.
 run() {
 	local mode=$1 py=$2 out=$3
 	shift 3
 	runs=$((runs + 1))
+	run_rc=0
 	if [ "$mode" = plain ]; then
-		timeout 900 "$py" -m "$(test_module "$py")" "$@" >"$out" 2>&1 || true
+		timeout 900 "$py" -m "$(test_module "$py")" "$@" >"$out" 2>&1 || run_rc=$?
 	else
 		timeout 900 bash -c '. "$1"; shift; gt_record "$@"' _ "$here/lib/lttng.sh" \
-			"$GT_TMP/trace.$runs" -- "$py" -m "$(test_module "$py")" "$@" >"$out" 2>&1 || true
+			"$GT_TMP/trace.$runs" -- "$py" -m "$(test_module "$py")" "$@" >"$out" 2>&1 || run_rc=$?
 	fi
+}
+
+# Did a whole run hang or die of a signal?
+run_broke() {
+	[ "$1" -eq 124 ] || [ "$1" -ge 128 ]
 }
 
 # passes MODE NAME PY ID: does case ID pass when run on its own?
@@ -85,9 +92,13 @@ known_difference() {
 }
 
 compare() {
-	local name=$1 py=$2 id mode n_plain n_traced differ=0 plain_ok traced_ok reason
+	local name=$1 py=$2 id mode n_plain n_traced differ=0 plain_ok traced_ok reason plain_rc
 	run plain "$py" "$GT_TMP/$name.plain.out" -v $TESTS_RUN
+	plain_rc=$run_rc
 	run traced "$py" "$GT_TMP/$name.traced.out" -v $TESTS_RUN
+	if run_broke "$run_rc" && ! run_broke "$plain_rc"; then
+		gt_fail "$name: the traced run hung or died (status $run_rc; $plain_rc without the shim): $(tail -3 "$GT_TMP/$name.traced.out")"
+	fi
 	# grep -c reads it all: babeltrace2 must not die of SIGPIPE (pipefail).
 	[ "$(babeltrace2 "$GT_TMP/trace.$runs" 2>/dev/null | grep -c 'giltrace:gil_identified:')" -gt 0 ] ||
 		gt_fail "$name: no GIL identified in the traced run: tracing was not active"
@@ -96,7 +107,12 @@ compare() {
 	n_plain=$(wc -l <"$GT_TMP/$name.plain")
 	n_traced=$(wc -l <"$GT_TMP/$name.traced")
 	[ "$n_plain" -ge 50 ] || gt_fail "$name: only $n_plain test cases found in the plain run: $(tail -5 "$GT_TMP/$name.plain.out")"
-	# Cases whose pass/fail differs, or that ran in one run only.
+	# Cases that ran in one run only: that run stopped short.
+	join -a1 -a2 -e missing -o 0,1.2,2.2 "$GT_TMP/$name.plain" "$GT_TMP/$name.traced" |
+		awk '$2 == "missing" || $3 == "missing" { print $1 }' >"$GT_TMP/$name.missing"
+	[ ! -s "$GT_TMP/$name.missing" ] ||
+		gt_fail "$name: cases that ran in one run only: $(head -5 "$GT_TMP/$name.missing" | tr '\n' ' ')"
+	# Cases whose pass/fail differs.
 	join -a1 -a2 -e missing -o 0,1.2,2.2 "$GT_TMP/$name.plain" "$GT_TMP/$name.traced" |
 		awk '{ p = ($2 == "ok" || $2 == "skipped" || $2 == "expected-failure");
 		       t = ($3 == "ok" || $3 == "skipped" || $3 == "expected-failure");
