@@ -321,6 +321,18 @@ def find_gil(rep, pid, addr):
     return None
 
 
+def compare_keys(counts, keys, label):
+    """The keys to compare in one of the program's count sets: keys if
+    given (each must be there), else every counter it printed
+    (acquisitions and releases at least); and the differences so far."""
+    if keys is None:
+        use = [k for k in COUNTERS if k in counts]
+        need = ("acquisitions", "releases")
+    else:
+        use, need = keys, keys
+    return use, ["%s: the program printed no %s" % (label, k) for k in need if k not in counts]
+
+
 def compare_gil(traced, prog, keys, label):
     """Compare one GIL's per-thread and total counts; return differences."""
     diffs = []
@@ -330,13 +342,17 @@ def compare_gil(traced, prog, keys, label):
         tid = pt["tid"]
         prog_tids.add(tid)
         tt = by_tid.get(tid, dict(new_counts(), tid=tid))
-        for k in keys:
+        use, missing = compare_keys(pt, keys, "%s tid %d" % (label, tid))
+        diffs += missing
+        for k in use:
             if k in pt and pt[k] != tt[k]:
                 diffs.append("%s tid %d %s: program %d, trace %d" % (label, tid, k, pt[k], tt[k]))
     for tid in by_tid:
-        if tid not in prog_tids and any(by_tid[tid][k] for k in keys):
+        if tid not in prog_tids and any(by_tid[tid][k] for k in keys or COUNTERS):
             diffs.append("%s tid %d in the trace but not in the program's output" % (label, tid))
-    for k in keys:
+    use, missing = compare_keys(prog["totals"], keys, "%s totals" % label)
+    diffs += missing
+    for k in use:
         if k in prog["totals"] and prog["totals"][k] != traced["totals"][k]:
             diffs.append("%s totals %s: program %d, trace %d"
                          % (label, k, prog["totals"][k], traced["totals"][k]))
@@ -401,7 +417,7 @@ def main(argv):
         sys.stdout.write("\n")
         return 0 if trace_ok(rep) else 1
     if len(argv) >= 4 and argv[1] == "compare":
-        keys = list(COUNTERS)
+        keys = None
         if len(argv) == 6 and argv[4] == "--keys":
             keys = argv[5].split(",")
         try:
@@ -421,7 +437,8 @@ def main(argv):
         gils = prog["gils"] if "gils" in prog else [prog]
         print("trace_check: pid %d: %s equal for %d GIL(s)"
               % (prog["pid"], ", ".join("%s=%d" % (k, sum(g["totals"].get(k, 0) for g in gils))
-                                        for k in keys if k in gils[0]["totals"]), len(gils)))
+                                        for k in keys or COUNTERS if k in gils[0]["totals"]),
+                 len(gils)))
         return 0
     sys.stderr.write(__doc__)
     return 2
