@@ -24,7 +24,7 @@ command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 is needed" >&2; e
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-corpus.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 procs=0
+n=0 procs=0 locks_checked=
 for d in "$corpus"/*/; do
 	[ -f "$d/metadata" ] || continue
 	name=$(basename "$d")
@@ -38,6 +38,7 @@ for d in "$corpus"/*/; do
 		printf '%-16s ' "$name"
 		babeltrace2 "$d" | python3 "$ref" locks "$tmp/$name.locks.json" ||
 			fail "$name: --all-locks and reference differ"
+		locks_checked="$locks_checked $name"
 	fi
 	# c-cancel's thread cancelled in its GIL wait: one abandoned attempt.
 	if [ "$name" = c-cancel ]; then
@@ -48,6 +49,9 @@ for d in "$corpus"/*/; do
 	n=$((n + 1))
 done
 [ $n -gt 0 ] || fail "no trace in $corpus"
+# The traces recorded with --all-locks (tests/corpus/regenerate.sh).
+[ "$locks_checked" = " c-cancel py27-all-locks" ] ||
+	fail "--all-locks checked on [$locks_checked ], expected c-cancel and py27-all-locks"
 
 "$analyze" --format=json "$corpus" >"$tmp/all.json" || fail "the whole corpus at once: status $?"
 python3 - "$tmp/all.json" "$n" "$procs" <<'PY' || fail "the whole corpus at once: wrong traces or processes"
