@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
-py=$(gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}')
+py=$(gt_python3)
 [ -n "$py" ] || gt_skip "no python3 (Debian's or pyenv 3.11.7) to run"
 
 cat >"$GT_TMP/children.py" <<'PY'
@@ -60,7 +60,7 @@ if __name__ == "__main__":
 PY
 expected=$(timeout 120 "$py" "$GT_TMP/children.py") || gt_fail "workload fails without the shim"
 set +e
-got=$(timeout 180 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
+got=$(gt_record_within 180 \
 	"$GT_TMP/trace" -- "$py" "$GT_TMP/children.py")
 rc=$?
 set -e

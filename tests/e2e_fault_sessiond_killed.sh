@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
-py=$(gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}')
+py=$(gt_python3)
 [ -n "$py" ] || gt_skip "no python3 (Debian's or pyenv 3.11.7) to run"
 
 # RUNNING (traced run only): a file made once the first round is done,
@@ -55,7 +55,7 @@ kill_own_daemons() {
 	kill_own_daemons
 ) &
 killer=$!
-RUNNING=$GT_TMP/running timeout 60 bash -c '. "$1"; shift; gt_record "$@"' _ "$(dirname "$0")/lib/lttng.sh" \
+RUNNING=$GT_TMP/running gt_record_within 60 \
 	"$GT_TMP/trace" -- "$py" -c "$prog" >"$GT_TMP/traced.out" 2>&1
 traced_rc=$?
 killer_rc=0

@@ -10,7 +10,7 @@ set -euo pipefail
 gt_lttng_private "$@"
 analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
 [ -x "$analyze" ] || gt_skip "giltrace-analyze not built"
-py=$(gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}')
+py=$(gt_python3)
 [ -n "$py" ] || gt_skip "no python3 (Debian's or pyenv 3.11.7) to run"
 
 prog='

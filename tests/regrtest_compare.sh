@@ -53,7 +53,7 @@ run() {
 	if [ "$mode" = plain ]; then
 		timeout 900 "$py" -m "$(test_module "$py")" "$@" >"$out" 2>&1 || run_rc=$?
 	else
-		timeout 900 bash -c '. "$1"; shift; gt_record "$@"' _ "$here/lib/lttng.sh" \
+		gt_record_within 900 \
 			"$GT_TMP/trace.$runs" -- "$py" -m "$(test_module "$py")" "$@" >"$out" 2>&1 || run_rc=$?
 	fi
 }

@@ -132,6 +132,20 @@ gt_record() {
 	return $rc
 }
 
+# gt_record_within SECONDS OUT_DIR [OPTION...] -- CMD [ARGS...]: gt_record
+# under timeout(1) (status 124 when CMD outlives SECONDS).
+gt_record_within() {
+	local secs=$1
+	shift
+	timeout "$secs" bash -c '. "$1"; shift; gt_record "$@"' _ "${BASH_SOURCE[0]}" "$@"
+}
+
+# gt_python3: the path of one CPython 3 to run (Debian's, else pyenv
+# 3.11.7); nothing if neither is present.
+gt_python3() {
+	gt_pythons 2>/dev/null | awk '$1 == "debian" || $1 == "3.11.7" {print $2; exit}'
+}
+
 # gt_pythons: "NAME PATH" per interpreter present; prints skipped ones.
 gt_pythons() {
 	local root v
