@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* How often a shared daemon's session learns about new descendants. */
+#define DESCENDANT_POLL_NS	(20 * 1000 * 1000)
+
 /* Sorted set of process IDs already seen. */
 struct pidset {
 	pid_t *pids;

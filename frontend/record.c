@@ -35,14 +35,6 @@
 #include "util.h"
 
 /*
- * Default channel geometry, 4 x 4 MiB per CPU with per-user buffers:
- * bench/RESULTS.md found it loses no GIL event on the stress cases
- * even on an overloaded machine, where 4 x 1 MiB did.
- */
-#define DEFAULT_SUBBUF_SIZE	(UINT64_C(4) << 20)
-#define DEFAULT_NUM_SUBBUF	4
-
-/*
  * Frames recorded above each GIL acquisition and release with
  * --callsites and no DEPTH: enough to pass CPython's own GIL functions
  * (at most four deep, 3.13's PyGILState_Ensure) and reach the code that
@@ -50,9 +42,6 @@
  */
 #define DEFAULT_CALLSITES_DEPTH	8
 #define MAX_CALLSITES_DEPTH	32	/* the shim's CALLSITES_DEPTH_MAX */
-
-/* How often a shared daemon's session learns about new descendants. */
-#define DESCENDANT_POLL_NS	(20 * 1000 * 1000)
 
 struct record_opts {
 	const char *output;	/* as the user wrote it, or the default name */
@@ -121,12 +110,11 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t value;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->cfg.subbuf_size = DEFAULT_SUBBUF_SIZE;
-	o->cfg.num_subbuf = DEFAULT_NUM_SUBBUF;
+	o->cfg.subbuf_size = GT_DEFAULT_SUBBUF_SIZE;
+	o->cfg.num_subbuf = GT_DEFAULT_NUM_SUBBUF;
 	o->callsites = -1;
 	optind = 1;
 	/* '+': the first non-option is COMMAND; its own options are its own. */
@@ -144,16 +132,13 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 			}
 			break;
 		case OPT_SUBBUF:
-		case OPT_NUMSUB:
-			if (!gt_parse_size(optarg, &value)) {
-				gt_err("Invalid %s: '%s'", c == OPT_SUBBUF ? "--subbuf-size" : "--num-subbuf", optarg);
+			if (!gt_parse_pow2("--subbuf-size", optarg, &o->cfg.subbuf_size)) {
 				return -1;
 			}
-			/* LTTng wants powers of two; round up as lttng(1) does. */
-			if (c == OPT_SUBBUF) {
-				o->cfg.subbuf_size = gt_pow2_ceil(value);
-			} else {
-				o->cfg.num_subbuf = gt_pow2_ceil(value);
+			break;
+		case OPT_NUMSUB:
+			if (!gt_parse_pow2("--num-subbuf", optarg, &o->cfg.num_subbuf)) {
+				return -1;
 			}
 			break;
 		case OPT_SESSION:

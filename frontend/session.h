@@ -19,6 +19,14 @@
 /* The channel giltrace records into, in its own or the user's session. */
 #define GT_CHANNEL "giltrace"
 
+/*
+ * Default channel geometry for record and top, 4 x 4 MiB per CPU with
+ * per-user buffers: bench/RESULTS.md found it loses no GIL event on the
+ * stress cases even on an overloaded machine, where 4 x 1 MiB did.
+ */
+#define GT_DEFAULT_SUBBUF_SIZE	(UINT64_C(4) << 20)
+#define GT_DEFAULT_NUM_SUBBUF	4
+
 struct rec_config {
 	const char *output;	/* absolute trace directory (own session) */
 	const char *attach;	/* existing session's name, or NULL */

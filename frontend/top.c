@@ -48,9 +48,6 @@
 
 #define NS_PER_S		INT64_C(1000000000)
 #define NS_PER_MS		INT64_C(1000000)
-/* Default channel geometry: giltrace record's (see bench/RESULTS.md). */
-#define DEFAULT_SUBBUF_SIZE	(UINT64_C(4) << 20)
-#define DEFAULT_NUM_SUBBUF	4
 #define DEFAULT_THREADS		10
 /* How long the viewer may take to attach before COMMAND runs. */
 #define ATTACH_TIMEOUT_NS	(10 * NS_PER_S)
@@ -67,8 +64,6 @@
  */
 #define TMP_TRACEFILE_SIZE	(UINT64_C(16) << 20)
 #define TMP_TRACEFILE_COUNT	4
-/* How often a shared daemon's session learns about new descendants. */
-#define DESCENDANT_POLL_NS	(20 * NS_PER_MS)
 
 struct top_opts {
 	char **command;		/* NULL: --pid or --session only */
@@ -170,7 +165,6 @@ static int parse_count(const char *text, const char *what, long max, long *value
 
 static int parse_option(struct top_opts *o, int c, const char *arg)
 {
-	uint64_t size;
 	long v;
 
 	switch (c) {
@@ -207,14 +201,9 @@ static int parse_option(struct top_opts *o, int c, const char *arg)
 		o->force_private = true;
 		return 0;
 	case 'B':
+		return gt_parse_pow2("--subbuf-size", arg, &o->subbuf_size) ? 0 : -1;
 	case 'N':
-		if (!gt_parse_size(arg, &size)) {
-			gt_err("Invalid %s: '%s'", c == 'B' ? "--subbuf-size" : "--num-subbuf", arg);
-			return -1;
-		}
-		/* LTTng wants powers of two; round up as lttng(1) does. */
-		*(c == 'B' ? &o->subbuf_size : &o->num_subbuf) = gt_pow2_ceil(size);
-		return 0;
+		return gt_parse_pow2("--num-subbuf", arg, &o->num_subbuf) ? 0 : -1;
 	default:
 		return -1;
 	}
@@ -269,8 +258,8 @@ static int parse_top(int argc, char **argv, struct top_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->interval_ns = NS_PER_S;
 	o->threads = DEFAULT_THREADS;
-	o->subbuf_size = DEFAULT_SUBBUF_SIZE;
-	o->num_subbuf = DEFAULT_NUM_SUBBUF;
+	o->subbuf_size = GT_DEFAULT_SUBBUF_SIZE;
+	o->num_subbuf = GT_DEFAULT_NUM_SUBBUF;
 	optind = 1;
 	/* '+': the first non-option is COMMAND; its own options are its own. */
 	while ((c = getopt_long(argc, argv, "+p:ji:t:f:o:h", longopts, NULL)) != -1) {

@@ -83,6 +83,19 @@ uint64_t gt_pow2_ceil(uint64_t value)
 	return p;
 }
 
+bool gt_parse_pow2(const char *opt, const char *arg, uint64_t *out)
+{
+	uint64_t value;
+
+	if (!gt_parse_size(arg, &value)) {
+		gt_err("Invalid %s: '%s'", opt, arg);
+		return false;
+	}
+	/* LTTng wants powers of two; round up as lttng(1) does. */
+	*out = gt_pow2_ceil(value);
+	return true;
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void) st;

@@ -25,6 +25,13 @@ bool gt_parse_size(const char *text, uint64_t *out);
 /* Smallest power of two >= value (value > 0). */
 uint64_t gt_pow2_ceil(uint64_t value);
 
+/*
+ * A channel geometry option (opt names it, e.g. "--subbuf-size"): a size
+ * as gt_parse_size reads it, rounded up to a power of two.  Returns false
+ * after one line if arg is malformed.
+ */
+bool gt_parse_pow2(const char *opt, const char *arg, uint64_t *out);
+
 /* Remove a directory tree without following symbolic links. */
 int gt_rm_rf(const char *path);
 
