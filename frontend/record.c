@@ -226,13 +226,6 @@ struct run {
 	int status;		/* COMMAND's wait status */
 };
 
-static int track_new(pid_t pid, void *arg)
-{
-	struct run *run = arg;
-
-	return session_track_pid(&run->session, pid);
-}
-
 /* Wait for COMMAND, passing signals on; keeps the session's pid set current. */
 static void wait_command(struct run *run)
 {
@@ -244,7 +237,7 @@ static void wait_command(struct run *run)
 		sig = sigtimedwait(&run->sig.handled, &info, run->filter_pids ? &poll : NULL);
 		if (sig < 0) {
 			if (errno == EAGAIN && run->filter_pids &&
-			    descendants_scan(run->child.pid, &run->known, track_new, run) < 0) {
+			    descendants_scan(run->child.pid, &run->known, session_track_new, &run->session) < 0) {
 				/* Keep recording what is tracked, and stop looking. */
 				gt_err("Cannot follow COMMAND's new processes; they may be missing from the trace");
 				run->filter_pids = false;
@@ -346,15 +339,12 @@ int cmd_record(int argc, char **argv)
 	}
 	/* A shared daemon serves other programs too: record only ours. */
 	run.filter_pids = !sessiond_is_private(&run.sd) && !run.opts.cfg.attach;
-	if ((run.filter_pids && session_track_pid(&run.session, run.child.pid) != 0) ||
+	if ((run.filter_pids && session_track_root(&run.session, &run.known, run.child.pid) != 0) ||
 	    session_start(&run.session) != 0) {
 		child_release(&run.child, 0);
 		waitpid(run.child.pid, &run.status, 0);
 		cleanup(&run);
 		return GT_EXIT_FAILURE;
-	}
-	if (run.filter_pids) {
-		pidset_add(&run.known, run.child.pid);
 	}
 	err = child_release(&run.child, 1);
 	wait_command(&run);

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "descendants.h"
 #include "session.h"
 #include "util.h"
 
@@ -230,6 +231,21 @@ int session_track_pid(struct rec_session *s, pid_t pid)
 		return -1;
 	}
 	return 0;
+}
+
+int session_track_root(struct rec_session *s, struct pidset *known, pid_t root)
+{
+	if (session_track_pid(s, root) != 0) {
+		return -1;
+	}
+	/* Known as tracked; failing to remember it only risks tracking it twice. */
+	(void) pidset_add(known, root);
+	return 0;
+}
+
+int session_track_new(pid_t pid, void *arg)
+{
+	return session_track_pid(arg, pid);
 }
 
 int session_start(struct rec_session *s)

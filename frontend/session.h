@@ -79,6 +79,17 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg);
  */
 int session_track_pid(struct rec_session *s, pid_t pid);
 
+struct pidset;
+
+/*
+ * Track COMMAND's process root and remember it in known, where
+ * descendants_scan starts from; -1 and one line on failure.
+ */
+int session_track_root(struct rec_session *s, struct pidset *known, pid_t root);
+
+/* descendants_scan's on_new: track a new descendant; arg is the rec_session. */
+int session_track_new(pid_t pid, void *arg);
+
 /* Start the session if it is not active yet. */
 int session_start(struct rec_session *s);
 

@@ -625,20 +625,13 @@ static enum trace_live_status read_slice(struct top *t)
 	return st;
 }
 
-static int track_new(pid_t pid, void *arg)
-{
-	struct top *t = arg;
-
-	return session_track_pid(&t->session, pid);
-}
-
 static void follow_descendants(struct top *t, int64_t now)
 {
 	if (!t->filter_pids || !t->command_running || now < t->next_scan) {
 		return;
 	}
 	t->next_scan = now + DESCENDANT_POLL_NS;
-	if (descendants_scan(t->child.pid, &t->known, track_new, t) < 0) {
+	if (descendants_scan(t->child.pid, &t->known, session_track_new, &t->session) < 0) {
 		gt_err("Cannot follow COMMAND's new processes; they may be missing from the view");
 		t->filter_pids = false;
 	}
@@ -840,10 +833,7 @@ static int set_up(struct top *t, const char *preload)
 	t->command_running = t->o.command != NULL;
 	/* A shared daemon serves other programs too: record only ours. */
 	t->filter_pids = t->o.command && !sessiond_is_private(&t->sd) && !t->o.attach;
-	if (t->filter_pids) {
-		pidset_add(&t->known, t->child.pid);
-	}
-	if ((t->filter_pids && session_track_pid(&t->session, t->child.pid) != 0) ||
+	if ((t->filter_pids && session_track_root(&t->session, &t->known, t->child.pid) != 0) ||
 	    (t->o.pid && session_track_pid(&t->session, t->o.pid) != 0) ||
 	    session_start(&t->session) != 0) {
 		return -1;
