@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -146,4 +147,10 @@ int child_release(struct child *c, int go)
 	close(c->errpipe);
 	c->errpipe = -1;
 	return n == (ssize_t) sizeof(err) ? err : 0;
+}
+
+void child_abandon(struct child *c, int *status)
+{
+	child_release(c, 0);
+	waitpid(c->pid, status, 0);
 }

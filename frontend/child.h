@@ -40,4 +40,7 @@ int child_fork(struct child *c, char **argv, const char *preload,
  */
 int child_release(struct child *c, int go);
 
+/* Set-up failed: make the child exit without running COMMAND, and reap it. */
+void child_abandon(struct child *c, int *status);
+
 #endif

@@ -341,8 +341,7 @@ int cmd_record(int argc, char **argv)
 	run.filter_pids = !sessiond_is_private(&run.sd) && !run.opts.cfg.attach;
 	if ((run.filter_pids && session_track_root(&run.session, &run.known, run.child.pid) != 0) ||
 	    session_start(&run.session) != 0) {
-		child_release(&run.child, 0);
-		waitpid(run.child.pid, &run.status, 0);
+		child_abandon(&run.child, &run.status);
 		cleanup(&run);
 		return GT_EXIT_FAILURE;
 	}

@@ -865,8 +865,7 @@ int cmd_top(int argc, char **argv)
 		int sig = t.stop_sig ? t.stop_sig : sig_pending_terminating(&t.sig);
 
 		if (t.child.pid > 0) {
-			child_release(&t.child, 0);
-			waitpid(t.child.pid, &t.status, 0);
+			child_abandon(&t.child, &t.status);
 		}
 		cleanup(&t);
 		free(preload);
