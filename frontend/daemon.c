@@ -83,3 +83,14 @@ void daemon_stop(pid_t pid, int timeout_ms, const char *what)
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 }
+
+bool daemon_reap(pid_t *pid)
+{
+	int status;
+
+	if (*pid > 0 && waitpid(*pid, &status, WNOHANG) == *pid) {
+		*pid = 0;
+		return true;
+	}
+	return false;
+}

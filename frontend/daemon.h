@@ -5,11 +5,12 @@
  * What the private LTTng daemons giltrace starts (lttng-sessiond for
  * record, lttng-relayd for top) have in common: how their child process
  * is prepared before exec, how their log explains a failure, how they
- * are stopped.
+ * are stopped and reaped.
  */
 #ifndef GILTRACE_FRONTEND_DAEMON_H
 #define GILTRACE_FRONTEND_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,5 +30,8 @@ void daemon_log_tail(const char *log, char *line, size_t size);
  * saying so on stderr ("The private WHAT did not stop").  Reaps it.
  */
 void daemon_stop(pid_t pid, int timeout_ms, const char *what);
+
+/* Reap *pid (if > 0) if it died, then set it to 0; true if it did. */
+bool daemon_reap(pid_t *pid);
 
 #endif

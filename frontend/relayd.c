@@ -258,13 +258,7 @@ int relayd_start(struct relayd *r, const char *output)
 
 bool relayd_reap(struct relayd *r)
 {
-	int status;
-
-	if (r->pid > 0 && waitpid(r->pid, &status, WNOHANG) == r->pid) {
-		r->pid = 0;
-		return true;
-	}
-	return false;
+	return daemon_reap(&r->pid);
 }
 
 void relayd_stop(struct relayd *r)

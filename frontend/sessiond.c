@@ -231,7 +231,6 @@ void sessiond_init(struct sessiond *sd)
 	sd->pid = 0;
 	sd->home = NULL;
 	sd->orig_mntns = sd->orig_root = sd->orig_cwd = -1;
-	sd->exited = false;
 }
 
 int sessiond_acquire(struct sessiond *sd, bool force_private)
@@ -249,14 +248,7 @@ int sessiond_acquire(struct sessiond *sd, bool force_private)
 
 bool sessiond_reap(struct sessiond *sd)
 {
-	int status;
-
-	if (sd->pid > 0 && waitpid(sd->pid, &status, WNOHANG) == sd->pid) {
-		sd->pid = 0;
-		sd->exited = true;
-		return true;
-	}
-	return false;
+	return daemon_reap(&sd->pid);
 }
 
 void sessiond_release(struct sessiond *sd)

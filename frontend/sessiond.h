@@ -30,7 +30,6 @@ struct sessiond {
 	int orig_mntns;		/* caller's mount namespace, -1 if unchanged */
 	int orig_root;		/* with it, the caller's root and working */
 	int orig_cwd;		/* directory (a chroot's root is not the namespace's) */
-	bool exited;		/* the private daemon died while recording */
 };
 
 /* Nothing acquired yet: sessiond_release may be called. */
