@@ -326,7 +326,6 @@ int timeline_feed(struct timeline *tl, const struct tr_event *ev)
 	}
 	fit(tl, ts);
 	tl->t_end = ts;
-	tl->gil_events++;
 	th = thread_get(tl, ev->pid, ev->tid, ts);
 	if (!th) {
 		return -1;

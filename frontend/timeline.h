@@ -83,7 +83,6 @@ struct timeline {
 	 * pairing as giltrace-analyze's wakeup_latency_ns.
 	 */
 	struct tl_hist wakeup_hist;
-	uint64_t gil_events;
 };
 
 /* ncolumns is rounded up to a power of two (at least 2). */

@@ -257,12 +257,6 @@ static int decode_event(struct reader *r, const bt_message *msg)
 		}
 	}
 	ev.ts = ns > 0 ? (uint64_t) ns : 0;
-	if (r->stats->events == 0 || ev.ts < r->stats->first_ts) {
-		r->stats->first_ts = ev.ts;
-	}
-	if (ev.ts > r->stats->last_ts) {
-		r->stats->last_ts = ev.ts;
-	}
 	r->stats->events++;
 	if (!r->cb) {
 		return 0;
@@ -476,7 +470,6 @@ enum tr_status tr_read(const char *path, tr_callback cb, void *arg, struct tr_st
 		return TR_NO_TRACE;
 	}
 	qsort(traces.paths, traces.len, sizeof(char *), compare_paths);
-	stats->traces = traces.len;
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		pathlist_free(&traces);

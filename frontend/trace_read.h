@@ -40,11 +40,9 @@ struct tr_event {
 };
 
 struct tr_stats {
-	uint64_t traces;		/* CTF traces found */
 	uint64_t events;		/* every event, giltrace's or not */
 	uint64_t discarded_events;	/* as LTTng reported them */
 	uint64_t discarded_packets;
-	uint64_t first_ts, last_ts;	/* of the events read; 0 if none */
 };
 
 /* Return non-zero to stop reading. */
