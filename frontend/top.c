@@ -87,7 +87,6 @@ struct top {
 	struct relayd relay;
 	char *trace_dir;	/* the private relay daemon's output, owned */
 	bool trace_tmp;		/* trace_dir is giltrace's to remove */
-	struct rec_config cfg;
 	struct rec_session session;
 	struct child child;
 	bool command_running;
@@ -400,17 +399,17 @@ static uint64_t tracefile_size(uint64_t subbuf_size)
 /* The relay daemon and the live session, ready to record (not started). */
 static int prepare_session(struct top *t)
 {
+	struct rec_config cfg = { 0 };
 	char control[300], data[300];
 	int64_t timer_us = t->o.interval_ns / 10 / 1000;
 
-	t->cfg.all_locks = false;
 	/* --pid: the process runs already (see session.h). */
-	t->cfg.events_after_start = t->o.pid != 0;
-	t->cfg.subbuf_size = t->o.subbuf_size;
-	t->cfg.num_subbuf = t->o.num_subbuf;
+	cfg.events_after_start = t->o.pid != 0;
+	cfg.subbuf_size = t->o.subbuf_size;
+	cfg.num_subbuf = t->o.num_subbuf;
 	if (t->o.attach) {
-		t->cfg.attach = t->o.attach;
-		return session_prepare(&t->session, &t->cfg) != 0 ? -1 : relay_of_session(t);
+		cfg.attach = t->o.attach;
+		return session_prepare(&t->session, &cfg) != 0 ? -1 : relay_of_session(t);
 	}
 	if (t->o.relayd) {
 		if (relayd_parse(&t->relay, t->o.relayd) != 0) {
@@ -421,16 +420,16 @@ static int prepare_session(struct top *t)
 	}
 	relayd_url(&t->relay, control, sizeof(control), "tcp", t->relay.control);
 	relayd_url(&t->relay, data, sizeof(data), "tcp", t->relay.data);
-	t->cfg.live_control = control;
-	t->cfg.live_data = data;
+	cfg.live_control = control;
+	cfg.live_data = data;
 	/* A tenth of the interval: each refresh sees nearly all of it. */
-	t->cfg.live_timer_us = (uint64_t) (timer_us < 20000 ? 20000 : timer_us > 1000000 ? 1000000 : timer_us);
+	cfg.live_timer_us = (uint64_t) (timer_us < 20000 ? 20000 : timer_us > 1000000 ? 1000000 : timer_us);
 	if (t->trace_tmp) {
 		/* Nobody keeps it: what was read may go (GILTRACE_TOP_TRACEFILE_SIZE tests it). */
-		t->cfg.tracefile_size = tracefile_size(t->o.subbuf_size);
-		t->cfg.tracefile_count = TMP_TRACEFILE_COUNT;
+		cfg.tracefile_size = tracefile_size(t->o.subbuf_size);
+		cfg.tracefile_count = TMP_TRACEFILE_COUNT;
 	}
-	return session_prepare(&t->session, &t->cfg);
+	return session_prepare(&t->session, &cfg);
 }
 
 /* Take the signals that arrived; true if one asks giltrace to stop. */
