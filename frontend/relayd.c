@@ -225,11 +225,13 @@ int relayd_start(struct relayd *r, const char *output)
 		return -1;
 	}
 	for (attempt = 0; attempt < RELAYD_START_ATTEMPTS && ret == 1; attempt++) {
-		if (free_ports(r) < 0) {
+		ret = free_ports(r);
+		if (ret < 0) {
 			gt_err("Cannot find free loopback ports for a private relay daemon: %s", strerror(errno));
 			return -1;
 		}
-		if (r->control == r->data || r->data == r->live || r->control == r->live) {
+		if (ret > 0) {
+			/* A port handed out twice: ret stays 1, so try again. */
 			continue;
 		}
 		r->pid = fork();
