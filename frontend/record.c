@@ -197,14 +197,10 @@ static int prepare_output(struct record_opts *o)
 		}
 		o->output = name;
 	}
-	if (stat(o->output, &st) == 0 && (!S_ISDIR(st.st_mode) || !gt_dir_is_empty(o->output))) {
-		gt_err("Output directory exists and is not empty: %s (choose another with -o)", o->output);
-		return -1;
-	}
+	/* Only what giltrace creates may be removed if nothing is recorded. */
 	o->created_output = stat(o->output, &st) != 0;
-	o->output_abs = gt_abspath(o->output);
-	if (!o->output_abs || gt_make_dirs(o->output_abs) != 0) {
-		gt_err("Cannot create output directory %s: %s", o->output, strerror(errno));
+	o->output_abs = gt_prepare_output_dir(o->output);
+	if (!o->output_abs) {
 		return -1;
 	}
 	if (strncmp(o->output_abs, "/run/lttng/", 11) == 0) {

@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -330,20 +329,11 @@ static void bt_error_line(const char *fallback)
 static int prepare_trace_dir(struct top *t)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct stat st;
 	char dir[PATH_MAX];
 
 	if (t->o.output) {
-		if (stat(t->o.output, &st) == 0 && (!S_ISDIR(st.st_mode) || !gt_dir_is_empty(t->o.output))) {
-			gt_err("Output directory exists and is not empty: %s (choose another with -o)", t->o.output);
-			return -1;
-		}
-		t->trace_dir = gt_abspath(t->o.output);
-		if (!t->trace_dir || gt_make_dirs(t->trace_dir) != 0) {
-			gt_err("Cannot create output directory %s: %s", t->o.output, strerror(errno));
-			return -1;
-		}
-		return 0;
+		t->trace_dir = gt_prepare_output_dir(t->o.output);
+		return t->trace_dir ? 0 : -1;
 	}
 	snprintf(dir, sizeof(dir), "%s/giltrace-top.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir) || !(t->trace_dir = gt_abspath(dir))) {

@@ -195,3 +195,22 @@ int gt_make_dirs(const char *path)
 	free(copy);
 	return ret;
 }
+
+char *gt_prepare_output_dir(const char *dir)
+{
+	struct stat st;
+	char *abs;
+
+	if (stat(dir, &st) == 0 && (!S_ISDIR(st.st_mode) || !gt_dir_is_empty(dir))) {
+		gt_err("Output directory exists and is not empty: %s (choose another with -o)", dir);
+		return NULL;
+	}
+	abs = gt_abspath(dir);
+	if (!abs || gt_make_dirs(abs) != 0) {
+		/* The message first: free() may change errno. */
+		gt_err("Cannot create output directory %s: %s", dir, strerror(errno));
+		free(abs);
+		return NULL;
+	}
+	return abs;
+}

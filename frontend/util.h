@@ -47,4 +47,11 @@ char *gt_abspath(const char *path);
 /* Whether path names a directory holding no entry. */
 bool gt_dir_is_empty(const char *path);
 
+/*
+ * A trace's output directory, -o DIR: refuse one holding anything (a
+ * trace must not mix with old data), else create it and its parents.
+ * Returns its absolute form (caller frees), or NULL after one line.
+ */
+char *gt_prepare_output_dir(const char *dir);
+
 #endif
