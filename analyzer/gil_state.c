@@ -720,6 +720,24 @@ void gs_counters_add(struct gs_counters *to, const struct gs_counters *c)
 	to->abandoned += c->abandoned;
 }
 
+static uint64_t sub_sat(uint64_t now, uint64_t before)
+{
+	return now > before ? now - before : 0;
+}
+
+void gs_counters_sub(struct gs_counters *d, const struct gs_counters *now, const struct gs_counters *before)
+{
+	d->acquisitions = sub_sat(now->acquisitions, before->acquisitions);
+	d->contended_acquisitions = sub_sat(now->contended_acquisitions, before->contended_acquisitions);
+	d->releases = sub_sat(now->releases, before->releases);
+	d->switches = sub_sat(now->switches, before->switches);
+	d->waits = sub_sat(now->waits, before->waits);
+	d->failed_wakeups = sub_sat(now->failed_wakeups, before->failed_wakeups);
+	d->timeouts = sub_sat(now->timeouts, before->timeouts);
+	d->missed_handoffs = sub_sat(now->missed_handoffs, before->missed_handoffs);
+	d->abandoned = sub_sat(now->abandoned, before->abandoned);
+}
+
 static int dists_merge(struct gs_dists *to, const struct gs_dists *d)
 {
 	return hist_merge(&to->wait, &d->wait) | hist_merge(&to->hold, &d->hold)

@@ -279,4 +279,7 @@ struct gs_gil_thread *gs_gil_thread_find(const struct gs_gil *g, int64_t tid);
 /* to += c, counter by counter (a GIL's totals; giltrace top's sums). */
 void gs_counters_add(struct gs_counters *to, const struct gs_counters *c);
 
+/* d = now - before, counter by counter, 0 where before is larger (giltrace top's intervals). */
+void gs_counters_sub(struct gs_counters *d, const struct gs_counters *now, const struct gs_counters *before);
+
 #endif

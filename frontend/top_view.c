@@ -62,19 +62,6 @@ static uint64_t minus(uint64_t now, uint64_t before)
 	return now > before ? now - before : 0;
 }
 
-static void counters_diff(struct gs_counters *d, const struct gs_counters *now, const struct gs_counters *before)
-{
-	d->acquisitions = minus(now->acquisitions, before->acquisitions);
-	d->contended_acquisitions = minus(now->contended_acquisitions, before->contended_acquisitions);
-	d->releases = minus(now->releases, before->releases);
-	d->switches = minus(now->switches, before->switches);
-	d->waits = minus(now->waits, before->waits);
-	d->failed_wakeups = minus(now->failed_wakeups, before->failed_wakeups);
-	d->timeouts = minus(now->timeouts, before->timeouts);
-	d->missed_handoffs = minus(now->missed_handoffs, before->missed_handoffs);
-	d->abandoned = minus(now->abandoned, before->abandoned);
-}
-
 static int counters_zero(const struct gs_counters *c)
 {
 	static const struct gs_counters zero;
@@ -130,7 +117,7 @@ static int thread_take(struct top_view *v, const struct gs_gil_thread *gt, int64
 		return -1;
 	}
 	progress(v->a, gt, now, &held, &waited);
-	counters_diff(&m->c, &gt->c, &b->c);
+	gs_counters_sub(&m->c, &gt->c, &b->c);
 	b->c = gt->c;
 	/* A hold cut by lost events can shrink what was counted so far. */
 	m->held_ns = minus(held, b->held_ns);
