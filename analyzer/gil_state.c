@@ -50,6 +50,16 @@ const char *gs_anomaly_help(enum gs_anomaly an)
 	return an < GS_AN_COUNT ? anomaly_names[an].help : "unknown";
 }
 
+const struct gs_dist_field gs_dist_fields[GS_DIST_COUNT] = {
+	{ "wait_ns", offsetof(struct gs_dists, wait) },
+	{ "hold_ns", offsetof(struct gs_dists, hold) },
+	{ "wakeup_latency_ns", offsetof(struct gs_dists, wakeup) },
+	{ "handoff_latency_ns", offsetof(struct gs_dists, handoff) },
+};
+/* A histogram added to struct gs_dists must be added above too. */
+_Static_assert(sizeof(struct gs_dists) == GS_DIST_COUNT * sizeof(struct hist),
+	"gs_dist_fields does not list every member of struct gs_dists");
+
 const char *gs_kind_name(enum gs_gil_kind kind)
 {
 	switch (kind) {
@@ -738,10 +748,21 @@ void gs_counters_sub(struct gs_counters *d, const struct gs_counters *now, const
 	d->abandoned = sub_sat(now->abandoned, before->abandoned);
 }
 
+/* The writable histogram i of d (gs_dist() is the read-only one). */
+static struct hist *dist_at(struct gs_dists *d, size_t i)
+{
+	return (struct hist *) ((char *) d + gs_dist_fields[i].offset);
+}
+
+/* Merges all of them even if one runs out of memory. */
 static int dists_merge(struct gs_dists *to, const struct gs_dists *d)
 {
-	return hist_merge(&to->wait, &d->wait) | hist_merge(&to->hold, &d->hold)
-		| hist_merge(&to->wakeup, &d->wakeup) | hist_merge(&to->handoff, &d->handoff);
+	int rc = 0;
+
+	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
+		rc |= hist_merge(dist_at(to, i), gs_dist(d, i));
+	}
+	return rc;
 }
 
 static double share(uint64_t part, uint64_t whole)
@@ -828,10 +849,9 @@ void gs_finish(struct gs_analysis *a)
 
 static void dists_free(struct gs_dists *d)
 {
-	hist_free(&d->wait);
-	hist_free(&d->hold);
-	hist_free(&d->wakeup);
-	hist_free(&d->handoff);
+	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
+		hist_free(dist_at(d, i));
+	}
 }
 
 void gs_free(struct gs_analysis *a)

@@ -20,6 +20,7 @@
 #ifndef GILTRACE_GIL_STATE_H
 #define GILTRACE_GIL_STATE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "callsites.h"
@@ -128,6 +129,20 @@ struct gs_dists {
 	struct hist wakeup;		/* signalling release to the waiter's wake-up */
 	struct hist handoff;		/* release to the next acquisition by another thread */
 };
+
+/* The members of struct gs_dists, in order, with the names the JSON and
+ * CSV reports give them: one list for every loop over them. */
+#define GS_DIST_COUNT 4
+struct gs_dist_field {
+	const char *key;
+	size_t offset;			/* of the struct hist in struct gs_dists */
+};
+extern const struct gs_dist_field gs_dist_fields[GS_DIST_COUNT];
+
+static inline const struct hist *gs_dist(const struct gs_dists *d, size_t i)
+{
+	return (const struct hist *) ((const char *) d + gs_dist_fields[i].offset);
+}
 
 struct gs_gil;
 struct gs_thread;

@@ -31,20 +31,16 @@ static void csv_string(FILE *out, const char *s)
 	fputc('"', out);
 }
 
-/* Column prefixes of the distributions, in struct gs_dists order; shared
- * by the header and the rows. */
-static const char *const dist_names[] = {
-	"wait_ns", "hold_ns", "wakeup_latency_ns", "handoff_latency_ns",
-};
-
 static void csv_header(FILE *out)
 {
 	fputs("pid,procname,gil,runtime,identified_by,tid,thread_procname,acquisitions,"
 		"contended_acquisitions,releases,switches,waits,failed_wakeups,timeouts,"
 		"missed_handoffs,abandoned_attempts,waited_ns,held_ns,wait_share,hold_share", out);
-	for (size_t i = 0; i < sizeof(dist_names) / sizeof(dist_names[0]); i++) {
-		fprintf(out, ",%s_count,%s_mean,%s_p50,%s_p90,%s_p99,%s_max", dist_names[i],
-			dist_names[i], dist_names[i], dist_names[i], dist_names[i], dist_names[i]);
+	/* Column prefixes: the distributions' keys, as in the rows. */
+	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
+		const char *k = gs_dist_fields[i].key;
+
+		fprintf(out, ",%s_count,%s_mean,%s_p50,%s_p90,%s_p99,%s_max", k, k, k, k, k, k);
 	}
 	fputc('\n', out);
 }
@@ -76,10 +72,9 @@ static void csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *
 		c->acquisitions, c->contended_acquisitions, c->releases, c->switches, c->waits,
 		c->failed_wakeups, c->timeouts, c->missed_handoffs, c->abandoned,
 		gt->waited_ns, gt->held_ns, gt->wait_share, gt->hold_share);
-	csv_dist(out, &gt->d.wait);
-	csv_dist(out, &gt->d.hold);
-	csv_dist(out, &gt->d.wakeup);
-	csv_dist(out, &gt->d.handoff);
+	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
+		csv_dist(out, gs_dist(&gt->d, i));
+	}
 	fputc('\n', out);
 }
 

@@ -62,14 +62,10 @@ static void json_measures(FILE *out, const struct gs_counters *c, const struct g
 	fprintf(out, "%s\"timeouts\": %" PRIu64 ",\n", indent, c->timeouts);
 	fprintf(out, "%s\"missed_handoffs\": %" PRIu64 ",\n", indent, c->missed_handoffs);
 	fprintf(out, "%s\"abandoned_attempts\": %" PRIu64 ",\n", indent, c->abandoned);
-	fputs(indent, out);
-	json_dist(out, "wait_ns", &d->wait, ",\n");
-	fputs(indent, out);
-	json_dist(out, "hold_ns", &d->hold, ",\n");
-	fputs(indent, out);
-	json_dist(out, "wakeup_latency_ns", &d->wakeup, ",\n");
-	fputs(indent, out);
-	json_dist(out, "handoff_latency_ns", &d->handoff, ",\n");
+	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
+		fputs(indent, out);
+		json_dist(out, gs_dist_fields[i].key, gs_dist(d, i), ",\n");
+	}
 }
 
 static void json_anomalies(FILE *out, const uint64_t *an)
