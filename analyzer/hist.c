@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 The giltrace developers */
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,4 +219,25 @@ int hist_diff(struct hist *into, const struct hist *now, const struct hist *befo
 	}
 	totals_add(into, now->count - before->count, now->sum - before->sum, lo, hi);
 	return 0;
+}
+
+void hist_duration(char *buf, size_t size, uint64_t ns, const char *sep)
+{
+	static const struct {
+		double scale;
+		const char *unit;
+	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		double v;
+
+		if ((double) ns < units[i].scale) {
+			continue;
+		}
+		v = (double) ns / units[i].scale;
+		snprintf(buf, size, v < 10 ? "%.2f%s%s" : v < 100 ? "%.1f%s%s" : "%.0f%s%s", v, sep,
+			units[i].unit);
+		return;
+	}
+	snprintf(buf, size, "%" PRIu64 "%sns", ns, sep);
 }

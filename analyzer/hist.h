@@ -17,6 +17,7 @@
 #ifndef GILTRACE_HIST_H
 #define GILTRACE_HIST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define HIST_SUB_BITS	5
@@ -62,5 +63,10 @@ void hist_free(struct hist *h);
  */
 int hist_copy(struct hist *into, const struct hist *from);
 int hist_diff(struct hist *into, const struct hist *now, const struct hist *before);
+
+/* A duration for people, three significant digits, sep between number
+ * and unit: "850ns", "12.3us", "4.56ms", "1.23s" with sep "" (the
+ * analyzer's text report), "1.23 s" with " " (giltrace top). */
+void hist_duration(char *buf, size_t size, uint64_t ns, const char *sep);
 
 #endif

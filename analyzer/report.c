@@ -233,22 +233,3 @@ int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l)
 	}
 	return 0;
 }
-
-void report_duration(char *buf, size_t size, uint64_t ns)
-{
-	static const struct {
-		double scale;
-		const char *unit;
-	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
-	double v;
-
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if ((double) ns < units[i].scale) {
-			continue;
-		}
-		v = (double) ns / units[i].scale;
-		snprintf(buf, size, v < 10 ? "%.2f%s" : v < 100 ? "%.1f%s" : "%.0f%s", v, units[i].unit);
-		return;
-	}
-	snprintf(buf, size, "%lluns", (unsigned long long) ns);
-}

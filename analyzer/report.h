@@ -3,7 +3,7 @@
 
 /*
  * The output formats and what they share: the order things are listed
- * in, and how durations and shares are written for people.
+ * in.  Durations for people are hist_duration()'s (hist.h).
  */
 #ifndef GILTRACE_REPORT_H
 #define GILTRACE_REPORT_H
@@ -51,8 +51,6 @@ struct gs_lock **report_locks(const struct gs_process *p, size_t *n);
 /* Is the lock a GIL's mutex, condvar or semaphore? */
 int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l);
 
-/* "850ns", "12.3us", "4.56ms", "1.23s": three significant digits. */
-void report_duration(char *buf, size_t size, uint64_t ns);
 /* Are the counters lower bounds (events were lost)? */
 int report_lower_bounds(const struct gs_analysis *a);
 

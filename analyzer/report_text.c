@@ -12,7 +12,7 @@
 
 #include "report.h"
 
-#define DUR(buf, ns) (report_duration(buf, sizeof(buf), ns), buf)
+#define DUR(buf, ns) (hist_duration(buf, sizeof(buf), ns, ""), buf)
 
 static void text_header(FILE *out, const struct report *r, size_t nprocs)
 {

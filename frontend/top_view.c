@@ -312,25 +312,11 @@ void tv_free(struct top_view *v)
 
 void tv_duration(char *buf, size_t size, uint64_t ns, int none)
 {
-	static const struct {
-		double scale;
-		const char *unit;
-	} units[] = { { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" } };
-	double v = (double) ns;
-
 	if (none) {
 		snprintf(buf, size, "-");
 		return;
 	}
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (v >= units[i].scale) {
-			double x = v / units[i].scale;
-
-			snprintf(buf, size, x >= 100 ? "%.0f %s" : x >= 10 ? "%.1f %s" : "%.2f %s", x, units[i].unit);
-			return;
-		}
-	}
-	snprintf(buf, size, "%" PRIu64 " ns", ns);
+	hist_duration(buf, size, ns, " ");
 }
 
 static void json_string(FILE *out, const char *s)
