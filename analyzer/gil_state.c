@@ -81,11 +81,6 @@ static void copy_name(char *dst, size_t size, const char *src)
 	dst[size - 1] = '\0';
 }
 
-static uint64_t dur(int64_t from, int64_t to)
-{
-	return to > from ? (uint64_t) (to - from) : 0;
-}
-
 static void sample(struct gs_analysis *a, struct hist *h, uint64_t v)
 {
 	if (hist_add(h, v) != 0) {
@@ -368,7 +363,7 @@ static void on_wait_end(struct gs_analysis *a, struct gs_thread *t, struct gs_gi
 	/* The first waiter to wake after a signalling release, if it was
 	 * already waiting then, is the one the signal woke. */
 	if (g->signal_pending && att->wait_ts <= g->signal_ts) {
-		sample(a, &gt->d.wakeup, dur(g->signal_ts, ts));
+		sample(a, &gt->d.wakeup, gs_dur(g->signal_ts, ts));
 		g->signal_pending = 0;
 	}
 }
@@ -386,7 +381,7 @@ static void gil_taken(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_
 		g->hold_site = NULL;
 	} else if (g->release_serial > g->release_paired && g->last_releaser
 			&& g->last_releaser != t) {
-		sample(a, &gt->d.handoff, dur(g->last_release_ts, ts));
+		sample(a, &gt->d.handoff, gs_dur(g->last_release_ts, ts));
 	}
 	/* Every other attempter just watched a release go to someone else. */
 	for (struct gs_thread *o = g->attempting; o; o = o->att.att_next) {
@@ -517,16 +512,16 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 	}
 	attempt_check_summary(t, ev);
 	gil_taken(a, t, gt, ts);
-	sample(a, &gt->d.wait, dur(att->begin_ts, ts));
-	gt->waited_ns += dur(att->begin_ts, ts);
+	sample(a, &gt->d.wait, gs_dur(att->begin_ts, ts));
+	gt->waited_ns += gs_dur(att->begin_ts, ts);
 	if (attempt_contended(t)) {
 		gt->c.contended_acquisitions++;
 	}
-	site_acquired(a, g, ev, att, dur(att->begin_ts, ts), attempt_contended(t));
+	site_acquired(a, g, ev, att, gs_dur(att->begin_ts, ts), attempt_contended(t));
 	gt->c.missed_handoffs += att->missed;
 	/* A semaphore waiter's wake-up is its acquisition. */
 	if (g->kind == GS_KIND_SEMAPHORE && g->signal_pending && att->begin_ts <= g->signal_ts) {
-		sample(a, &gt->d.wakeup, dur(g->signal_ts, ts));
+		sample(a, &gt->d.wakeup, gs_dur(g->signal_ts, ts));
 		g->signal_pending = 0;
 	}
 	attempt_close(t);
@@ -546,11 +541,11 @@ static void on_acquire_abandon(struct gs_analysis *a, struct gs_thread *t, struc
 	s = event_site(a, gt->gil, ev);
 	if (s) {
 		s->abandoned++;
-		site_attempt(s, att, dur(att->begin_ts, ts));
+		site_attempt(s, att, gs_dur(att->begin_ts, ts));
 	}
 	gt->c.abandoned++;
 	gt->c.missed_handoffs += att->missed;
-	gt->waited_ns += dur(att->begin_ts, ts);
+	gt->waited_ns += gs_dur(att->begin_ts, ts);
 	attempt_close(t);
 }
 
@@ -560,14 +555,14 @@ static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil
 	struct gs_gil *g = gt->gil;
 
 	if (g->holder == t) {
-		sample(a, &gt->d.hold, dur(g->hold_ts, ts));
-		gt->held_ns += dur(g->hold_ts, ts);
+		sample(a, &gt->d.hold, gs_dur(g->hold_ts, ts));
+		gt->held_ns += gs_dur(g->hold_ts, ts);
 	} else if (!g->ever_acquired) {
 		anomaly(g, GS_AN_RELEASE_BEFORE_ACQUIRE);
 	} else {
 		anomaly(g, GS_AN_RELEASE_BY_NON_HOLDER);
 	}
-	site_released(a, g, ev, g->holder == t, dur(g->hold_ts, ts));
+	site_released(a, g, ev, g->holder == t, gs_dur(g->hold_ts, ts));
 	gt->c.releases++;
 	g->holder = NULL;
 	g->last_releaser = t;
@@ -790,7 +785,7 @@ static void close_open(struct gs_analysis *a)
 			continue;
 		}
 		anomaly(gt->gil, GS_AN_OPEN_AT_END);
-		gt->waited_ns += dur(t->att.begin_ts, gt->gil->last_ts);
+		gt->waited_ns += gs_dur(t->att.begin_ts, gt->gil->last_ts);
 		gt->last_ts = gt->gil->last_ts;
 		attempt_close(t);
 	}
@@ -798,18 +793,18 @@ static void close_open(struct gs_analysis *a)
 
 static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 {
-	uint64_t span = dur(g->first_ts, g->last_ts);
+	uint64_t span = gs_gil_span(g);
 
 	if (g->holder) {
 		struct gs_gil_thread *gt = gil_thread_get(g->holder, g, g->last_ts);
 
 		if (gt) {
-			gt->held_ns += dur(g->hold_ts, g->last_ts);
+			gt->held_ns += gs_dur(g->hold_ts, g->last_ts);
 			gt->last_ts = g->last_ts;
 		}
 		/* Still held: counted in the total, not as a hold. */
 		if (g->hold_site) {
-			g->hold_site->held_ns += dur(g->hold_ts, g->last_ts);
+			g->hold_site->held_ns += gs_dur(g->hold_ts, g->last_ts);
 		}
 	}
 	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
@@ -819,7 +814,7 @@ static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 		}
 		g->held_ns += gt->held_ns;
 		g->waited_ns += gt->waited_ns;
-		gt->wait_share = share(gt->waited_ns, dur(gt->first_ts, gt->last_ts));
+		gt->wait_share = share(gt->waited_ns, gs_dur(gt->first_ts, gt->last_ts));
 		gt->hold_share = share(gt->held_ns, span);
 	}
 	g->utilisation = share(g->held_ns, span);

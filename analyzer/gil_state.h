@@ -291,6 +291,18 @@ struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid);
 struct gs_gil *gs_gil_find(const struct gs_process *p, uint64_t address);
 struct gs_gil_thread *gs_gil_thread_find(const struct gs_gil *g, int64_t tid);
 
+/* Time from one timestamp to a later one; 0 if it is not later. */
+static inline uint64_t gs_dur(int64_t from, int64_t to)
+{
+	return to > from ? (uint64_t) (to - from) : 0;
+}
+
+/* From a GIL's first event to its last. */
+static inline uint64_t gs_gil_span(const struct gs_gil *g)
+{
+	return gs_dur(g->first_ts, g->last_ts);
+}
+
 /* to += c, counter by counter (a GIL's totals; giltrace top's sums). */
 void gs_counters_add(struct gs_counters *to, const struct gs_counters *c);
 

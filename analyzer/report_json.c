@@ -191,8 +191,7 @@ static int json_gils(FILE *out, const struct gs_process *p)
 		fprintf(out, ",\n\t\t\t\t\"cond\": \"%#" PRIx64 "\",\n", g->cond);
 		json_measures(out, &g->c, &g->d, "\t\t\t\t");
 		fprintf(out, "\t\t\t\t\"utilisation\": %.6f,\n", g->utilisation);
-		fprintf(out, "\t\t\t\t\"span_ns\": %" PRIu64 ",\n",
-			g->last_ts > g->first_ts ? (uint64_t) (g->last_ts - g->first_ts) : 0);
+		fprintf(out, "\t\t\t\t\"span_ns\": %" PRIu64 ",\n", gs_gil_span(g));
 		fprintf(out, "\t\t\t\t\"held_ns\": %" PRIu64 ",\n", g->held_ns);
 		fprintf(out, "\t\t\t\t\"waited_ns\": %" PRIu64 ",\n", g->waited_ns);
 		fprintf(out, "\t\t\t\t\"max_waiters\": %" PRIu32 ",\n", g->max_waiters);

@@ -241,7 +241,7 @@ static int text_gil(FILE *out, const struct gs_gil *g)
 		gs_kind_name(g->kind), g->method);
 	fprintf(out, "    held %.1f%% of %s by %u thread%s, at most %" PRIu32 " waiting at a release\n\n",
 		100.0 * g->utilisation,
-		DUR(span, g->last_ts > g->first_ts ? (uint64_t) (g->last_ts - g->first_ts) : 0),
+		DUR(span, gs_gil_span(g)),
 		g->nthreads, g->nthreads == 1 ? "" : "s", g->max_waiters);
 	text_counters(out, g);
 	fprintf(out, "\n    %-18s %9s %9s %9s %9s %9s %9s\n", "", "count", "mean", "p50", "p90", "p99", "max");

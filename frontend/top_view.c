@@ -52,11 +52,6 @@ double tv_share(uint64_t part, int64_t span)
 	return span > 0 ? (double) part / (double) span : 0.0;
 }
 
-static uint64_t since(int64_t from, int64_t to)
-{
-	return to > from ? (uint64_t) (to - from) : 0;
-}
-
 static uint64_t minus(uint64_t now, uint64_t before)
 {
 	return now > before ? now - before : 0;
@@ -83,10 +78,10 @@ static void progress(const struct gs_analysis *a, const struct gs_gil_thread *gt
 		return;
 	}
 	if (g->holder == t) {
-		*held += since(g->hold_ts, now);
+		*held += gs_dur(g->hold_ts, now);
 	}
 	if (t->att.gt == gt) {
-		*waited += since(t->att.begin_ts, now);
+		*waited += gs_dur(t->att.begin_ts, now);
 	}
 }
 
@@ -471,15 +466,11 @@ int tv_print_interval(FILE *out, const struct tv_format *f, const struct tv_inte
 
 /* ---- the summary ---------------------------------------------------- */
 
-static int64_t gil_span(const struct gs_gil *g)
-{
-	return g->last_ts > g->first_ts ? g->last_ts - g->first_ts : 0;
-}
-
 static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_analysis *a,
 		const struct gs_gil *g, uint64_t intervals)
 {
-	int64_t span = gil_span(g);
+	/* Signed, as an interval's span: the rows share its code. */
+	int64_t span = (int64_t) gs_gil_span(g);
 	char label[64];
 	unsigned int n = 0;
 
@@ -524,7 +515,7 @@ int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analy
 
 	if (!f->json) {
 		fprintf(out, "\ngiltrace top: summary of %.2f s, %" PRIu64 " intervals, %" PRIu64
-			" events, %" PRIu64 " discarded%s\n", (double) since(a->first_ts, a->last_ts) / 1e9,
+			" events, %" PRIu64 " discarded%s\n", (double) gs_dur(a->first_ts, a->last_ts) / 1e9,
 			intervals, a->events, a->discarded_events,
 			a->discarded_packets ? " and packets lost: counts are lower bounds" : "");
 	}
