@@ -106,7 +106,7 @@ struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid)
 	return idmap_get(&a->procs, (uint64_t) pid);
 }
 
-static struct gs_process *process_get(struct gs_analysis *a, int64_t pid, int64_t ts)
+static struct gs_process *process_get(struct gs_analysis *a, int64_t pid)
 {
 	struct gs_process *p = gs_process_find(a, pid);
 
@@ -119,12 +119,11 @@ static struct gs_process *process_get(struct gs_analysis *a, int64_t pid, int64_
 		return NULL;
 	}
 	p->pid = pid;
-	p->first_ts = ts;
 	return p;
 }
 
 /* The thread an event comes from, created on first sight. */
-static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event *ev, int64_t ts)
+static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event *ev)
 {
 	uint64_t key = thread_key(ev->vpid, ev->vtid);
 	struct gs_thread *t;
@@ -141,7 +140,7 @@ static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event
 		t = idmap_get(&a->threads, key);
 	}
 	if (!t) {
-		p = process_get(a, ev->vpid, ts);
+		p = process_get(a, ev->vpid);
 		if (!p) {
 			return NULL;
 		}
@@ -579,7 +578,6 @@ static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil
 
 static void on_identified(struct gs_gil *g, const struct gs_event *ev)
 {
-	g->identified = 1;
 	copy_name(g->runtime, sizeof(g->runtime), ev->runtime ? ev->runtime : "unknown");
 	copy_name(g->method, sizeof(g->method), ev->method ? ev->method : "unknown");
 	if (ev->kind && strcmp(ev->kind, "semaphore") == 0) {
@@ -685,13 +683,11 @@ void gs_feed(struct gs_analysis *a, const struct gs_event *ev)
 	}
 	a->events++;
 	a->last_ts = ts;
-	t = thread_get(a, ev, ts);
+	t = thread_get(a, ev);
 	if (!t) {
 		a->oom = 1;
 		return;
 	}
-	t->proc->events++;
-	t->proc->last_ts = ts;
 	if (ev->type >= GS_EV_MUTEX_LOCK_BEGIN) {
 		if (ls_feed(t, ev, ts) != 0) {
 			a->oom = 1;

@@ -210,7 +210,6 @@ struct gs_gil {
 	char runtime[64];
 	char method[GS_NAME_MAX];
 	enum gs_gil_kind kind;
-	int identified;
 	struct gs_process *proc;
 	struct gs_gil *next;		/* the process's list */
 	struct gs_gil_thread *threads;	/* not owned: owned by their threads */
@@ -252,9 +251,6 @@ struct gs_process {
 	char *not_found;		/* gil_not_found reason, owned by this */
 	struct idmap locks;		/* address -> struct gs_lock, owned by this */
 	struct cs_names names;		/* gil_callsite names of its code addresses, owned */
-	int64_t first_ts;
-	int64_t last_ts;
-	uint64_t events;
 };
 
 struct gs_analysis {

@@ -386,7 +386,6 @@ struct ev_desc {
 struct reader {
 	struct gs_analysis *a;
 	struct trace_read_stats *stats;
-	bt_message_iterator *iter;	/* borrowed from the simple sink */
 	struct idmap descs;		/* event class address -> struct ev_desc, owned */
 	struct ev_desc *last;		/* the descriptor used last */
 	uint64_t frames[BACKTRACE_MAX];	/* the current event's backtrace */
@@ -715,15 +714,6 @@ static int message_handle(struct reader *r, const bt_message *msg)
 
 /* ---- the sink ------------------------------------------------------ */
 
-static bt_graph_simple_sink_component_initialize_func_status sink_init(
-		bt_message_iterator *iter, void *data)
-{
-	struct reader *r = data;
-
-	r->iter = iter;
-	return BT_GRAPH_SIMPLE_SINK_COMPONENT_INITIALIZE_FUNC_STATUS_OK;
-}
-
 static bt_graph_simple_sink_component_consume_func_status sink_consume(
 		bt_message_iterator *iter, void *data)
 {
@@ -888,7 +878,7 @@ static enum trace_read_status graph_build(struct graph *g, const struct trace_li
 		APPEND_CAUSE("Cannot create the filter.utils.muxer component");
 		return TRACE_READ_ERROR;
 	}
-	if (bt_graph_add_simple_sink_component(g->graph, "giltrace", sink_init, sink_consume, NULL, r, &sink)
+	if (bt_graph_add_simple_sink_component(g->graph, "giltrace", NULL, sink_consume, NULL, r, &sink)
 			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		APPEND_CAUSE("Cannot create the analysis sink");
 		return TRACE_READ_ERROR;
@@ -1045,7 +1035,7 @@ static enum trace_read_status live_graph_build(struct trace_live *l, bt_logging_
 		status = TRACE_READ_ERROR;
 		goto end;
 	}
-	if (bt_graph_add_simple_sink_component(l->graph, "giltrace", sink_init, sink_consume, NULL, &l->r, &sink)
+	if (bt_graph_add_simple_sink_component(l->graph, "giltrace", NULL, sink_consume, NULL, &l->r, &sink)
 			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
 		APPEND_CAUSE("Cannot create the analysis sink");
 		status = TRACE_READ_ERROR;
