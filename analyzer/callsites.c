@@ -181,7 +181,7 @@ struct cs_site *cs_site_get(struct cs_table *t, uint64_t addr, int in_machinery)
 		return s;
 	}
 	/* Keep one slot for the "other call sites" entry. */
-	if (addr != 0 && t->len >= CS_SITES_MAX - 1) {
+	if (addr != 0 && t->by_addr.len >= CS_SITES_MAX - 1) {
 		t->dropped++;
 		return cs_site_get(t, 0, 0);
 	}
@@ -192,7 +192,6 @@ struct cs_site *cs_site_get(struct cs_table *t, uint64_t addr, int in_machinery)
 	}
 	s->addr = addr;
 	s->in_machinery = (uint8_t) in_machinery;
-	t->len++;
 	return s;
 }
 

@@ -77,8 +77,7 @@ struct cs_site {
 
 /* The call sites of one GIL. */
 struct cs_table {
-	struct idmap by_addr;		/* addr -> struct cs_site, owned */
-	size_t len;			/* sites, the "other" entry included */
+	struct idmap by_addr;		/* addr -> struct cs_site, owned; its len counts "other" too */
 	uint64_t dropped;		/* events that went to "other": CS_SITES_MAX reached */
 	uint32_t max_depth;		/* longest backtrace seen (0: none recorded) */
 };

@@ -129,7 +129,8 @@ static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event
 	struct gs_thread *t;
 	struct gs_process *p;
 
-	if (a->last_thread && a->last_key == key && a->last_thread->tid == ev->vtid
+	/* (pid, tid) names one thread: no need to compare keys. */
+	if (a->last_thread && a->last_thread->tid == ev->vtid
 			&& a->last_thread->proc->pid == ev->vpid) {
 		return a->last_thread;
 	}
@@ -158,7 +159,6 @@ static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event
 		}
 	}
 	a->last_thread = t;
-	a->last_key = key;
 	return t;
 }
 
@@ -403,7 +403,6 @@ static void gil_taken(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_
 	g->holder = t;
 	g->hold_ts = ts;
 	g->last_holder = t;
-	g->ever_acquired = 1;
 }
 
 static int attempt_contended(const struct gs_thread *t)
@@ -556,7 +555,7 @@ static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil
 	if (g->holder == t) {
 		sample(a, &gt->d.hold, gs_dur(g->hold_ts, ts));
 		gt->held_ns += gs_dur(g->hold_ts, ts);
-	} else if (!g->ever_acquired) {
+	} else if (!g->last_holder) {
 		anomaly(g, GS_AN_RELEASE_BEFORE_ACQUIRE);
 	} else {
 		anomaly(g, GS_AN_RELEASE_BY_NON_HOLDER);

@@ -218,14 +218,13 @@ struct gs_gil {
 	/* live state */
 	struct gs_thread *holder;	/* NULL: free, or unknown before any acquisition */
 	int64_t hold_ts;
-	struct gs_thread *last_holder;
+	struct gs_thread *last_holder;	/* NULL: never acquired */
 	struct gs_thread *last_releaser;
 	int64_t last_release_ts;
 	uint64_t release_serial;	/* releases so far */
 	uint64_t release_paired;	/* serial of the release the last acquisition followed */
 	int64_t signal_ts;		/* last release that signalled a waiter ... */
 	uint8_t signal_pending;		/* ... and no waiter woke for it yet */
-	uint8_t ever_acquired;
 	struct gs_thread *attempting;	/* list through gs_attempt.att_next */
 	struct cs_site *hold_site;	/* where the holder acquired it, if known */
 	uint32_t max_waiters;
@@ -258,7 +257,6 @@ struct gs_analysis {
 	struct idmap procs;		/* pid -> struct gs_process, owned */
 	struct idmap threads;		/* (pid, tid) -> struct gs_thread, owned */
 	struct gs_thread *last_thread;	/* lookup cache */
-	uint64_t last_key;
 	uint64_t events;		/* giltrace events fed */
 	uint64_t discarded_events;
 	uint64_t discarded_packets;

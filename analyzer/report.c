@@ -209,7 +209,7 @@ struct cs_site **report_sites(const struct gs_gil *g, enum report_site_order ord
 		[REPORT_SITES_BY_WAIT] = site_by_wait,
 		[REPORT_SITES_BY_FAILED] = site_by_failed,
 	};
-	struct cs_site **v = calloc(g->sites.len + 1, sizeof(*v));
+	struct cs_site **v = calloc(g->sites.by_addr.len + 1, sizeof(*v));
 	size_t pos = 0;
 	void *s;
 

@@ -193,7 +193,7 @@ static int text_sites_by(FILE *out, const struct gs_gil *g, enum report_site_ord
 
 static int text_sites(FILE *out, const struct gs_gil *g)
 {
-	if (g->sites.len == 0) {
+	if (g->sites.by_addr.len == 0) {
 		return 0;
 	}
 	if (g->sites.max_depth) {

@@ -259,7 +259,7 @@ START_TEST(test_site_figures)
 
 	ck_assert_uint_eq(site(EXT_REL)->releases, 2);
 	ck_assert_uint_eq(site(EXT_REL)->acquisitions, 0);
-	ck_assert_uint_eq(the_gil()->sites.len, 3);
+	ck_assert_uint_eq(the_gil()->sites.by_addr.len, 3);
 	ck_assert_uint_eq(the_gil()->sites.max_depth, 3);
 }
 END_TEST
@@ -376,7 +376,7 @@ START_TEST(test_sites_cap)
 	}
 	gs_finish(&an);
 	ck_assert(!an.oom);
-	ck_assert_uint_eq(the_gil()->sites.len, CS_SITES_MAX);
+	ck_assert_uint_eq(the_gil()->sites.by_addr.len, CS_SITES_MAX);
 	/* cycles 0 .. CS_SITES_MAX - 2 have their own site; the other ten
 	 * put an acquisition and a release each in "other" */
 	ck_assert_uint_eq(the_gil()->sites.dropped, 2 * 10);

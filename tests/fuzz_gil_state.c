@@ -81,7 +81,7 @@ static void check_sites(const struct gs_gil *g)
 		abandoned += s->abandoned;
 		n++;
 	}
-	REQUIRE(n == g->sites.len && n <= CS_SITES_MAX);
+	REQUIRE(n == g->sites.by_addr.len && n <= CS_SITES_MAX);
 	REQUIRE(acquisitions == g->c.acquisitions);
 	REQUIRE(releases == g->c.releases);
 	REQUIRE(held == g->held_ns);
