@@ -288,12 +288,14 @@ enum slot {
 	SLOT_PROCNAME,
 };
 
-/* Payload member names of the contract (tracepoints/giltrace_tp.h) and
- * where they go; read-only tables shared by every event class. */
-static const struct {
+struct member_slot {
 	const char *name;
 	enum slot slot;
-} field_slots[] = {
+};
+
+/* Payload member names of the contract (tracepoints/giltrace_tp.h) and
+ * where they go; read-only tables shared by every event class. */
+static const struct member_slot field_slots[] = {
 	{ "gil", SLOT_ADDR },
 	{ "addr", SLOT_ADDR },
 	{ "cond", SLOT_ADDR2 },
@@ -315,6 +317,13 @@ static const struct {
 	{ "offset", SLOT_OFFSET },
 	{ "binary", SLOT_BINARY },
 	{ "binary_offset", SLOT_BINARY_OFFSET },
+};
+
+/* The event common context members we read (lttng add-context). */
+static const struct member_slot context_slots[] = {
+	{ "vpid", SLOT_VPID },
+	{ "vtid", SLOT_VTID },
+	{ "procname", SLOT_PROCNAME },
 };
 
 /* The contract's event names and what each is to the analysis. */
@@ -414,9 +423,9 @@ static int field_type_of(const bt_field_class *fc, enum field_type *type)
 	return 0;
 }
 
-/* Finds the members named in names[] in a structure field class. */
-static unsigned int map_members(const bt_field_class *sfc, struct field_ref *refs, unsigned int max,
-		int context)
+/* Finds the members named in slots[] in a structure field class. */
+static unsigned int map_members(const bt_field_class *sfc, const struct member_slot *slots,
+		size_t nslots, struct field_ref *refs, unsigned int max)
 {
 	unsigned int n = 0;
 	uint64_t count;
@@ -433,20 +442,10 @@ static unsigned int map_members(const bt_field_class *sfc, struct field_ref *ref
 		enum field_type type;
 		int slot = -1;
 
-		if (context) {
-			if (strcmp(name, "vpid") == 0) {
-				slot = SLOT_VPID;
-			} else if (strcmp(name, "vtid") == 0) {
-				slot = SLOT_VTID;
-			} else if (strcmp(name, "procname") == 0) {
-				slot = SLOT_PROCNAME;
-			}
-		} else {
-			for (size_t k = 0; k < sizeof(field_slots) / sizeof(field_slots[0]); k++) {
-				if (strcmp(name, field_slots[k].name) == 0) {
-					slot = (int) field_slots[k].slot;
-					break;
-				}
+		for (size_t k = 0; k < nslots; k++) {
+			if (strcmp(name, slots[k].name) == 0) {
+				slot = (int) slots[k].slot;
+				break;
 			}
 		}
 		if (slot < 0 || field_type_of(fc, &type) != 0) {
@@ -484,14 +483,14 @@ static struct ev_desc *desc_create(struct reader *r, const bt_event_class *ec)
 	}
 	d->has_clock = bt_stream_class_borrow_default_clock_class_const(sc) != NULL;
 	d->nctx = map_members(bt_stream_class_borrow_event_common_context_field_class_const(sc),
-		d->ctx, 3, 1);
+		context_slots, sizeof(context_slots) / sizeof(context_slots[0]), d->ctx, 3);
 	for (unsigned int i = 0; i < d->nctx; i++) {
 		vpid |= d->ctx[i].slot == SLOT_VPID;
 		vtid |= d->ctx[i].slot == SLOT_VTID;
 	}
 	d->has_context = vpid && vtid;
 	d->npayload = map_members(bt_event_class_borrow_payload_field_class_const(ec),
-		d->payload, DESC_MAX_FIELDS, 0);
+		field_slots, sizeof(field_slots) / sizeof(field_slots[0]), d->payload, DESC_MAX_FIELDS);
 	if (idmap_put(&r->descs, (uint64_t) (uintptr_t) ec, d) != 0) {
 		bt_event_class_put_ref(ec);
 		free(d);
