@@ -779,13 +779,49 @@ static enum trace_read_status plugin_find(const char *name, const bt_plugin **pl
 	return TRACE_READ_ERROR;
 }
 
+/* A source's parameters {"inputs": [input]}, to put; NULL when out of
+ * memory. */
+static bt_value *inputs_params(const char *input)
+{
+	bt_value *params = bt_value_map_create();
+	bt_value *inputs = NULL;
+
+	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs)
+			!= BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK
+			|| bt_value_array_append_string_element(inputs, input)
+			!= BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
+		bt_value_put_ref(params);
+		return NULL;
+	}
+	return params;
+}
+
+/* The analysis sink, fed from the output port from; what names that
+ * port's component in the error. */
+static enum trace_read_status sink_add(bt_graph *graph, struct reader *r, const bt_port_output *from,
+		const char *what)
+{
+	const bt_component_sink *sink;
+
+	if (bt_graph_add_simple_sink_component(graph, "giltrace", NULL, sink_consume, NULL, r, &sink)
+			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		APPEND_CAUSE("Cannot create the analysis sink");
+		return TRACE_READ_ERROR;
+	}
+	if (bt_graph_connect_ports(graph, from, bt_component_sink_borrow_input_port_by_name_const(sink, "in"),
+			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		APPEND_CAUSE("Cannot connect %s to the analysis sink", what);
+		return TRACE_READ_ERROR;
+	}
+	return TRACE_READ_OK;
+}
+
 static enum trace_read_status source_add(struct graph *g, const char *path, size_t i,
 		bt_logging_level level)
 {
 	const bt_component_class_source *cls =
 		bt_plugin_borrow_source_component_class_by_name_const(g->ctf, "fs");
-	bt_value *params = bt_value_map_create();
-	bt_value *inputs = NULL;
+	bt_value *params = inputs_params(path);
 	char name[32];
 	enum trace_read_status status = TRACE_READ_OK;
 	bt_graph_add_component_status st;
@@ -795,10 +831,7 @@ static enum trace_read_status source_add(struct graph *g, const char *path, size
 		status = TRACE_READ_ERROR;
 		goto end;
 	}
-	if (!params || bt_value_map_insert_empty_array_entry(params, "inputs", &inputs)
-			!= BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK
-			|| bt_value_array_append_string_element(inputs, path)
-			!= BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK) {
+	if (!params) {
 		status = TRACE_READ_MEMORY;
 		goto end;
 	}
@@ -850,7 +883,6 @@ static enum trace_read_status graph_build(struct graph *g, const struct trace_li
 		struct reader *r, bt_logging_level level)
 {
 	const bt_component_class_filter *mux_cls;
-	const bt_component_sink *sink;
 	enum trace_read_status status;
 
 	g->graph = bt_graph_create(0);
@@ -877,23 +909,12 @@ static enum trace_read_status graph_build(struct graph *g, const struct trace_li
 		APPEND_CAUSE("Cannot create the filter.utils.muxer component");
 		return TRACE_READ_ERROR;
 	}
-	if (bt_graph_add_simple_sink_component(g->graph, "giltrace", NULL, sink_consume, NULL, r, &sink)
-			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		APPEND_CAUSE("Cannot create the analysis sink");
-		return TRACE_READ_ERROR;
-	}
 	status = sources_connect(g, list);
 	if (status != TRACE_READ_OK) {
 		return status;
 	}
-	if (bt_graph_connect_ports(g->graph,
-			bt_component_filter_borrow_output_port_by_name_const(g->muxer, "out"),
-			bt_component_sink_borrow_input_port_by_name_const(sink, "in"), NULL)
-			!= BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-		APPEND_CAUSE("Cannot connect the muxer to the analysis sink");
-		return TRACE_READ_ERROR;
-	}
-	return TRACE_READ_OK;
+	return sink_add(g->graph, r, bt_component_filter_borrow_output_port_by_name_const(g->muxer, "out"),
+		"the muxer");
 }
 
 static void graph_free(struct graph *g)
@@ -1008,9 +1029,7 @@ struct trace_live {
 static enum trace_read_status live_graph_build(struct trace_live *l, bt_logging_level level)
 {
 	const bt_component_source *src;
-	const bt_component_sink *sink;
-	bt_value *params = bt_value_map_create();
-	bt_value *inputs = NULL;
+	bt_value *params = inputs_params(l->url);
 	enum trace_read_status status = TRACE_READ_OK;
 
 	l->graph = bt_graph_create(0);
@@ -1021,9 +1040,7 @@ static enum trace_read_status live_graph_build(struct trace_live *l, bt_logging_
 	/* "end": the source ends once the session is destroyed and read
 	 * to its end ("continue" would wait for a new one of that name);
 	 * the session must exist on the relay daemon when reading starts. */
-	if (bt_value_map_insert_empty_array_entry(params, "inputs", &inputs) != BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK
-			|| bt_value_array_append_string_element(inputs, l->url) != BT_VALUE_ARRAY_APPEND_ELEMENT_STATUS_OK
-			|| bt_value_map_insert_string_entry(params, "session-not-found-action", "end")
+	if (bt_value_map_insert_string_entry(params, "session-not-found-action", "end")
 			!= BT_VALUE_MAP_INSERT_ENTRY_STATUS_OK) {
 		status = TRACE_READ_MEMORY;
 		goto end;
@@ -1034,20 +1051,9 @@ static enum trace_read_status live_graph_build(struct trace_live *l, bt_logging_
 		status = TRACE_READ_ERROR;
 		goto end;
 	}
-	if (bt_graph_add_simple_sink_component(l->graph, "giltrace", NULL, sink_consume, NULL, &l->r, &sink)
-			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		APPEND_CAUSE("Cannot create the analysis sink");
-		status = TRACE_READ_ERROR;
-		goto end;
-	}
 	/* One output port: the live source merges its streams itself. */
-	if (bt_graph_connect_ports(l->graph, bt_component_source_borrow_output_port_by_index_const(src, 0),
-			bt_component_sink_borrow_input_port_by_name_const(sink, "in"), NULL)
-			!= BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
-		APPEND_CAUSE("Cannot connect the live source to the analysis sink");
-		status = TRACE_READ_ERROR;
-		goto end;
-	}
+	status = sink_add(l->graph, &l->r, bt_component_source_borrow_output_port_by_index_const(src, 0),
+		"the live source");
 end:
 	bt_value_put_ref(params);
 	return status;
