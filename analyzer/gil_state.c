@@ -494,28 +494,34 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 {
 	struct gs_attempt *att = &t->att;
 	struct gs_gil *g = gt->gil;
+	int seen = att->gt == gt;	/* the attempt it ends was seen */
+	uint64_t waited = 0;
+	int contended;
 
-	if (att->gt != gt) {
+	if (!seen) {
 		/* The acquisition happened, whatever came before it. */
 		anomaly(g, GS_AN_END_WITHOUT_BEGIN);
 		if (att->gt) {
 			attempt_close(t);
 		}
 		gil_taken(a, t, gt, ts);
-		if (ev->waits > 0) {
-			gt->c.contended_acquisitions++;
-		}
-		site_acquired(a, g, ev, NULL, 0, ev->waits > 0);
-		return;
+		/* Only the event's own summary tells whether it waited. */
+		contended = ev->waits > 0;
+	} else {
+		attempt_check_summary(t, ev);
+		gil_taken(a, t, gt, ts);
+		waited = gs_dur(att->begin_ts, ts);
+		sample(a, &gt->d.wait, waited);
+		gt->waited_ns += waited;
+		contended = attempt_contended(t);
 	}
-	attempt_check_summary(t, ev);
-	gil_taken(a, t, gt, ts);
-	sample(a, &gt->d.wait, gs_dur(att->begin_ts, ts));
-	gt->waited_ns += gs_dur(att->begin_ts, ts);
-	if (attempt_contended(t)) {
+	if (contended) {
 		gt->c.contended_acquisitions++;
 	}
-	site_acquired(a, g, ev, att, gs_dur(att->begin_ts, ts), attempt_contended(t));
+	site_acquired(a, g, ev, seen ? att : NULL, waited, contended);
+	if (!seen) {
+		return;
+	}
 	gt->c.missed_handoffs += att->missed;
 	/* A semaphore waiter's wake-up is its acquisition. */
 	if (g->kind == GS_KIND_SEMAPHORE && g->signal_pending && att->begin_ts <= g->signal_ts) {
