@@ -14,8 +14,8 @@
  * group's buckets are allocated the first time one of its values comes,
  * so a histogram costs a few hundred bytes per power of two it spans.
  */
-#ifndef GILTRACE_HIST_H
-#define GILTRACE_HIST_H
+#ifndef GILTRACE_ANALYZER_HIST_H
+#define GILTRACE_ANALYZER_HIST_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -7,8 +7,8 @@
  * (processes, threads, locks live until the report), so this is all it
  * needs.
  */
-#ifndef GILTRACE_IDMAP_H
-#define GILTRACE_IDMAP_H
+#ifndef GILTRACE_ANALYZER_IDMAP_H
+#define GILTRACE_ANALYZER_IDMAP_H
 
 #include <stddef.h>
 #include <stdint.h>

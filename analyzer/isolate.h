@@ -15,8 +15,8 @@
  * crash: the parent dies of the same signal, after passing on the
  * child's messages.
  */
-#ifndef GILTRACE_ISOLATE_H
-#define GILTRACE_ISOLATE_H
+#ifndef GILTRACE_ANALYZER_ISOLATE_H
+#define GILTRACE_ANALYZER_ISOLATE_H
 
 #include <stdint.h>
 

@@ -6,8 +6,8 @@
 
 noinst_LTLIBRARIES += analyzer/libgilstate.la
 analyzer_libgilstate_la_SOURCES = \
-	analyzer/callsites.c analyzer/callsites.h \
-	analyzer/gil_state.c analyzer/gil_state.h \
+	analyzer/callsite_table.c analyzer/callsite_table.h \
+	analyzer/gil_analysis.c analyzer/gil_analysis.h \
 	analyzer/lock_state.c analyzer/lock_state.h \
 	analyzer/hist.c analyzer/hist.h \
 	analyzer/idmap.c analyzer/idmap.h
@@ -15,10 +15,10 @@ analyzer_libgilstate_la_LIBADD = -lm
 
 bin_PROGRAMS += analyzer/giltrace-analyze
 analyzer_giltrace_analyze_SOURCES = \
-	analyzer/main.c \
+	analyzer/analyze_main.c \
 	analyzer/trace_read.c analyzer/trace_read.h \
 	analyzer/isolate.c analyzer/isolate.h \
-	analyzer/report.c analyzer/report.h \
+	analyzer/report_order.c analyzer/report.h \
 	analyzer/report_text.c analyzer/report_json.c analyzer/report_csv.c
 analyzer_giltrace_analyze_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
 analyzer_giltrace_analyze_LDADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS) -lm
@@ -28,11 +28,11 @@ analyzer_giltrace_analyze_LDADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS) -l
 # corpora in the build tree.  Other fuzz targets can join with
 # "fuzz: their-target".
 FUZZ_SECONDS = 300
-fuzz: fuzz-gil-state fuzz-trace
-fuzz-gil-state:
+fuzz: fuzz-gil-analysis fuzz-trace
+fuzz-gil-analysis:
 	GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) FUZZ_SECONDS=$(FUZZ_SECONDS) \
-		FUZZ_CORPUS=$(abs_top_builddir)/tests/fuzz-corpus $(SHELL) $(srcdir)/tests/fuzz_gil_state.sh
+		FUZZ_CORPUS=$(abs_top_builddir)/tests/fuzz-corpus $(SHELL) $(srcdir)/tests/fuzz_gil_analysis.sh
 fuzz-trace:
 	GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		FUZZ_CORPUS=$(abs_top_builddir)/tests/fuzz-trace-corpus $(SHELL) $(srcdir)/tests/fuzz_trace.sh
-.PHONY: fuzz fuzz-gil-state fuzz-trace
+.PHONY: fuzz fuzz-gil-analysis fuzz-trace

@@ -12,12 +12,12 @@
  * in pthread_cond_wait releases the mutex and takes it back, which moves
  * the holder without counting an acquisition.
  */
-#ifndef GILTRACE_LOCK_STATE_H
-#define GILTRACE_LOCK_STATE_H
+#ifndef GILTRACE_ANALYZER_LOCK_STATE_H
+#define GILTRACE_ANALYZER_LOCK_STATE_H
 
 #include <stdint.h>
 
-#include "gil_state.h"
+#include "gil_analysis.h"
 #include "hist.h"
 
 enum gs_lock_kind {

@@ -5,13 +5,13 @@
  * The output formats and what they share: the order things are listed
  * in.  Durations for people are hist_duration()'s (hist.h).
  */
-#ifndef GILTRACE_REPORT_H
-#define GILTRACE_REPORT_H
+#ifndef GILTRACE_ANALYZER_REPORT_H
+#define GILTRACE_ANALYZER_REPORT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-#include "gil_state.h"
+#include "gil_analysis.h"
 #include "lock_state.h"
 #include "trace_read.h"
 

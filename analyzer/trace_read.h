@@ -10,13 +10,13 @@
  * Failures append a cause to the current thread's babeltrace error
  * ("Cannot read trace: path=..."), to be printed by the caller.
  */
-#ifndef GILTRACE_TRACE_READ_H
-#define GILTRACE_TRACE_READ_H
+#ifndef GILTRACE_ANALYZER_TRACE_READ_H
+#define GILTRACE_ANALYZER_TRACE_READ_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gil_state.h"
+#include "gil_analysis.h"
 
 enum trace_read_status {
 	TRACE_READ_OK = 0,

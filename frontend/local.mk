@@ -19,8 +19,8 @@ frontend_libtopview_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 frontend_libtopview_la_LIBADD = analyzer/libgilstate.la
 
 frontend_giltrace_SOURCES = \
-	frontend/main.c frontend/frontend.h \
-	frontend/record.c frontend/report.c \
+	frontend/giltrace_main.c frontend/frontend.h \
+	frontend/cmd_record.c frontend/cmd_report.c \
 	frontend/child.c frontend/child.h \
 	frontend/daemon.c frontend/daemon.h \
 	frontend/descendants.c frontend/descendants.h \
@@ -29,7 +29,7 @@ frontend_giltrace_SOURCES = \
 	frontend/signals.c frontend/signals.h \
 	frontend/trace_read.c frontend/trace_read.h \
 	frontend/util.c frontend/util.h \
-	frontend/top.c frontend/relayd.c frontend/relayd.h \
+	frontend/cmd_top.c frontend/relayd.c frontend/relayd.h \
 	analyzer/trace_read.c analyzer/trace_read.h \
 	analyzer/isolate.c analyzer/isolate.h
 

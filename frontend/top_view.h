@@ -4,7 +4,7 @@
 /*
  * giltrace top's figures: per interval, what each GIL and each of its
  * threads did since the previous interval, as differences of the
- * analysis core's cumulative counters (analyzer/gil_state.h).  Nothing
+ * analysis core's cumulative counters (analyzer/gil_analysis.h).  Nothing
  * is kept per interval: one baseline per (GIL, thread), overwritten at
  * every interval, so memory grows with threads, never with time.
  *
@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "analyzer/gil_state.h"
+#include "analyzer/gil_analysis.h"
 #include "analyzer/hist.h"
 #include "analyzer/idmap.h"
 

@@ -10,7 +10,7 @@ packages=(
 	liblttng-ust-dev lttng-tools liblttng-ctl-dev babeltrace2 libbabeltrace2-dev python3-bt2 jq
 	libunwind-dev check python3 python3-dev util-linux
 	mandoc libxml2-utils time procps
-	clang libclang-rt-14-dev	# libFuzzer: tests/fuzz_gil_state.sh, tests/fuzz_trace.sh
+	clang libclang-rt-14-dev	# libFuzzer: tests/fuzz_gil_analysis.sh, tests/fuzz_trace.sh
 	chromium
 	ruby ocaml	# tests/e2e_ruby.sh, tests/e2e_ocaml.sh: other runtimes' big locks
 )

@@ -2,14 +2,14 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * Lock-free tables keyed by code address (callsite_cache.c, callsites.c)
+ * Lock-free tables keyed by code address (callsite_cache.c, callsite_events.c)
  * store one 64-bit word per entry: the address in the low 56 bits (user
  * space on x86-64 and AArch64 fits in 48) and an 8-bit tag on top, so
  * that an entry is published and read with single atomic operations.
  * 0 is the empty entry.
  */
-#ifndef GILTRACE_ADDR_WORD_H
-#define GILTRACE_ADDR_WORD_H
+#ifndef GILTRACE_SHIM_ADDR_WORD_H
+#define GILTRACE_SHIM_ADDR_WORD_H
 
 #include <stddef.h>
 #include <stdint.h>

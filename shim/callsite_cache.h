@@ -5,8 +5,8 @@
  * What each call site (return address) of an intercepted call is, so
  * that the cost of naming it with libunwind is paid once per site.
  */
-#ifndef GILTRACE_CALLSITE_CACHE_H
-#define GILTRACE_CALLSITE_CACHE_H
+#ifndef GILTRACE_SHIM_CALLSITE_CACHE_H
+#define GILTRACE_SHIM_CALLSITE_CACHE_H
 
 #include <stdint.h>
 

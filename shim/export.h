@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 The giltrace developers */
 
-#ifndef GILTRACE_EXPORT_H
-#define GILTRACE_EXPORT_H
+#ifndef GILTRACE_SHIM_EXPORT_H
+#define GILTRACE_SHIM_EXPORT_H
 
 /* The shim is built with -fvisibility=hidden; only wrappers are exported. */
 #define SHIM_EXPORT __attribute__((visibility("default")))
@@ -11,7 +11,7 @@
 #define SHIM_CALLER() __builtin_return_address(0)
 
 /* The traced path of a wrapper, kept out of line so that the forwarding
- * path needs no stack frame (see shim_idle in gil_state.h). */
+ * path needs no stack frame (see shim_idle in gil_tracker.h). */
 #define SHIM_SLOW __attribute__((noinline))
 
 #include <stdint.h>

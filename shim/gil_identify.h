@@ -25,13 +25,13 @@
  * GILTRACE_LOCK_WRAPPERS names functions through which a program makes
  * its lock calls: such a call counts as made by the wrapper's caller.
  */
-#ifndef GILTRACE_GIL_IDENTIFY_H
-#define GILTRACE_GIL_IDENTIFY_H
+#ifndef GILTRACE_SHIM_GIL_IDENTIFY_H
+#define GILTRACE_SHIM_GIL_IDENTIFY_H
 
 #include <stddef.h>
 
 #include "callsite_cache.h"
-#include "gil_state.h"
+#include "gil_tracker.h"
 
 /*
  * Outcome for a mutex: a GIL whose acquire (or release: role) begins
@@ -69,7 +69,7 @@ void gil_identify_registered(const struct gil *g);
 /* Constructor: read GILTRACE_LOCK_FUNCS and _WRAPPERS, find _PyRuntime. */
 void gil_identify_init(void);
 
-/* In the child of a fork, after gil_state_after_fork_child(). */
+/* In the child of a fork, after gil_tracker_after_fork_child(). */
 void gil_identify_after_fork_child(void);
 
 #endif

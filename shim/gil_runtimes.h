@@ -14,8 +14,8 @@
  *   which take and release the master lock; the call site's function,
  *   from the unwind tables, is compared with them.
  */
-#ifndef GILTRACE_GIL_RUNTIMES_H
-#define GILTRACE_GIL_RUNTIMES_H
+#ifndef GILTRACE_SHIM_GIL_RUNTIMES_H
+#define GILTRACE_SHIM_GIL_RUNTIMES_H
 
 #include <stddef.h>
 #include <stdint.h>

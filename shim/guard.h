@@ -7,8 +7,8 @@
  * thread, every nested intercepted call on that thread goes straight
  * to the real function.
  */
-#ifndef GILTRACE_GUARD_H
-#define GILTRACE_GUARD_H
+#ifndef GILTRACE_SHIM_GUARD_H
+#define GILTRACE_SHIM_GUARD_H
 
 /*
  * initial-exec: a global-dynamic TLS access may allocate, and the

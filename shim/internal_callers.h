@@ -9,8 +9,8 @@
  * while it holds its own locks (the RCU registry lock, for one), which
  * deadlocks.
  */
-#ifndef GILTRACE_INTERNAL_CALLERS_H
-#define GILTRACE_INTERNAL_CALLERS_H
+#ifndef GILTRACE_SHIM_INTERNAL_CALLERS_H
+#define GILTRACE_SHIM_INTERNAL_CALLERS_H
 
 #include <stdint.h>
 

@@ -4,11 +4,11 @@ pkglib_LTLIBRARIES += shim/libgiltrace.la
 shim_libgiltrace_la_SOURCES = \
 	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h \
 	shim/callsite_cache.c shim/callsite_cache.h \
-	shim/callsites.c shim/callsites.h \
+	shim/callsite_events.c shim/callsite_events.h \
 	shim/export.h \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
-	shim/gil_state.c shim/gil_state.h \
+	shim/gil_tracker.c shim/gil_tracker.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h \
 	shim/real.c shim/real.h \

@@ -7,8 +7,8 @@
  * arrives before the shim's constructor ran still reaches the real
  * function; see real.c.
  */
-#ifndef GILTRACE_REAL_H
-#define GILTRACE_REAL_H
+#ifndef GILTRACE_SHIM_REAL_H
+#define GILTRACE_SHIM_REAL_H
 
 #include <pthread.h>
 #include <semaphore.h>

@@ -10,9 +10,9 @@
 
 #include <pthread.h>
 
-#include "callsites.h"
+#include "callsite_events.h"
 #include "gil_identify.h"
-#include "gil_state.h"
+#include "gil_tracker.h"
 #include "guard.h"
 #include "internal_callers.h"
 #include "real.h"
@@ -20,7 +20,7 @@
 
 static void shim_after_fork_child(void)
 {
-	gil_state_after_fork_child();
+	gil_tracker_after_fork_child();
 	gil_identify_after_fork_child();
 	thread_exit_after_fork_child();
 	callsites_after_fork_child();
@@ -44,6 +44,6 @@ __attribute__((destructor))
 static void shim_fini(void)
 {
 	shim_enter();
-	gil_state_at_exit();
+	gil_tracker_at_exit();
 	shim_leave();
 }

@@ -11,8 +11,8 @@
  * exported symbol comes back otherwise (Debian's python3.11 names a
  * take_gil call site PyThread_tss_set+0x24e), which names nothing.
  */
-#ifndef GILTRACE_SYMBOL_H
-#define GILTRACE_SYMBOL_H
+#ifndef GILTRACE_SHIM_SYMBOL_H
+#define GILTRACE_SHIM_SYMBOL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +36,7 @@ uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len);
  * /proc/self/exe) and its load bias, so that ip - *bias is the address
  * in the file's own ELF address space, as addr2line(1) takes it.
  * Returns 0, or -1 for code outside any loaded object.  Not thread-safe
- * on first use: callers serialise (callsites.c names under its lock).
+ * on first use: callers serialise (callsite_events.c names under its lock).
  */
 int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias);
 

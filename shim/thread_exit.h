@@ -5,8 +5,8 @@
  * The count of application threads that lets the process end when the
  * last one does, although LTTng-UST's threads never end (wrap_thread.c).
  */
-#ifndef GILTRACE_THREAD_EXIT_H
-#define GILTRACE_THREAD_EXIT_H
+#ifndef GILTRACE_SHIM_THREAD_EXIT_H
+#define GILTRACE_SHIM_THREAD_EXIT_H
 
 /* Constructor: count the main thread. */
 void thread_exit_init(void);

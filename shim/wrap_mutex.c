@@ -16,7 +16,7 @@
 #include <pthread.h>
 
 #include "export.h"
-#include "gil_state.h"
+#include "gil_tracker.h"
 #include "guard.h"
 #include "internal_callers.h"
 #include "real.h"

@@ -14,7 +14,7 @@
 #include <semaphore.h>
 
 #include "export.h"
-#include "gil_state.h"
+#include "gil_tracker.h"
 #include "guard.h"
 #include "internal_callers.h"
 #include "real.h"

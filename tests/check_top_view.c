@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/gil_state.h"
+#include "analyzer/gil_analysis.h"
 #include "analyzer/hist.h"
 #include "frontend/top_view.h"
 

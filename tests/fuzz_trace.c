@@ -4,7 +4,7 @@
 /*
  * libFuzzer harness for giltrace-analyze's whole path: damaged copies of
  * real traces (tests/corpus/) are written to a directory and analysed by
- * the program's own main() (analyzer/main.c, renamed analyzer_main when
+ * the program's own main() (analyzer/analyze_main.c, renamed analyzer_main when
  * tests/fuzz_trace.sh compiles it): finding the trace, the babeltrace2
  * graph (ctf.fs source, muxer, our sink), the analysis core and a
  * report.  Each run must end in a documented exit status with, on
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 
-/* analyzer/main.c's main(). */
+/* analyzer/analyze_main.c's main(). */
 int analyzer_main(int argc, char **argv);
 
 /* ---- the input: a trace as an archive ------------------------------ */

@@ -13,13 +13,13 @@ TESTS += tests/man_lint.sh
 EXTRA_DIST += tests/man_lint.sh
 
 # Analyzer: the analysis core against hand-built event sequences.
-check_PROGRAMS += tests/check_gil_state
-tests_check_gil_state_SOURCES = tests/check_gil_state.c
-tests_check_gil_state_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_gil_state_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
-tests_check_gil_state_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
-TESTS += tests/check_gil_state
-SANITIZER_TESTS += tests/check_gil_state
+check_PROGRAMS += tests/check_gil_analysis
+tests_check_gil_analysis_SOURCES = tests/check_gil_analysis.c
+tests_check_gil_analysis_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_gil_analysis_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_gil_analysis_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
+TESTS += tests/check_gil_analysis
+SANITIZER_TESTS += tests/check_gil_analysis
 
 # Fault tests (lead): daemon killed mid-run, buffers too small, children.
 TESTS += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
@@ -58,9 +58,9 @@ EXTRA_DIST += tests/trace_check.py tests/e2e_shim_protocol.sh
 
 # Analyzer fuzzing: a short libFuzzer run over the analysis core
 # (make fuzz runs it longer).
-TESTS += tests/fuzz_gil_state.sh
-EXTRA_DIST += tests/fuzz_gil_state.sh tests/fuzz_gil_state.c
-CLEANFILES += tests/fuzz_gil_state tests/fuzz.log
+TESTS += tests/fuzz_gil_analysis.sh
+EXTRA_DIST += tests/fuzz_gil_analysis.sh tests/fuzz_gil_analysis.c
+CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log
 
 # Analyzer ground truth: the GIL protocol programs' own counts.
 TESTS += tests/e2e_analyze_protocol.sh
@@ -166,13 +166,13 @@ SANITIZER_TESTS += tests/e2e_user_lock.sh
 EXTRA_DIST += tests/e2e_user_lock.sh
 
 # Call sites (issue 6): attribution in the analysis core.
-check_PROGRAMS += tests/check_callsites
-tests_check_callsites_SOURCES = tests/check_callsites.c
-tests_check_callsites_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_callsites_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
-tests_check_callsites_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
-TESTS += tests/check_callsites
-SANITIZER_TESTS += tests/check_callsites
+check_PROGRAMS += tests/check_callsite_table
+tests_check_callsite_table_SOURCES = tests/check_callsite_table.c
+tests_check_callsite_table_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_callsite_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_callsite_table_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
+TESTS += tests/check_callsite_table
+SANITIZER_TESTS += tests/check_callsite_table
 # Call sites end to end: a C extension holding the GIL, on every CPython.
 TESTS += tests/e2e_callsites.sh
 EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \

@@ -6,8 +6,8 @@
  * library it is linked with, libhazard_ctor.c): what each call
  * returned, kept for main to print and check.
  */
-#ifndef GILTRACE_HAZARD_CTOR_H
-#define GILTRACE_HAZARD_CTOR_H
+#ifndef GILTRACE_TESTS_HAZARD_CTOR_H
+#define GILTRACE_TESTS_HAZARD_CTOR_H
 
 #include <pthread.h>
 

@@ -6,8 +6,8 @@
  * option values, and the work and "I/O" of their free-running parts.
  * Needs _GNU_SOURCE (program_invocation_short_name).
  */
-#ifndef GILTRACE_PROGS_UTIL_H
-#define GILTRACE_PROGS_UTIL_H
+#ifndef GILTRACE_TESTS_PROGS_UTIL_H
+#define GILTRACE_TESTS_PROGS_UTIL_H
 
 #include <errno.h>
 #include <stdint.h>

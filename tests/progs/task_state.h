@@ -12,8 +12,8 @@
  * wait shows SYS_futex and the futex word's address, which lies inside
  * the pthread or semaphore object it waits on.
  */
-#ifndef GILTRACE_TASK_STATE_H
-#define GILTRACE_TASK_STATE_H
+#ifndef GILTRACE_TESTS_TASK_STATE_H
+#define GILTRACE_TESTS_TASK_STATE_H
 
 #include <errno.h>
 #include <fcntl.h>

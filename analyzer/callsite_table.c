@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "callsites.h"
+#include "callsite_table.h"
 
 /*
  * Functions whose callers, not themselves, are where the GIL is taken

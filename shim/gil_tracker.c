@@ -8,10 +8,10 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "callsites.h"
+#include "callsite_events.h"
 #include "gil_identify.h"
 #include "gil_runtimes.h"
-#include "gil_state.h"
+#include "gil_tracker.h"
 #include "real.h"
 
 __thread struct gil_thread gil_thread __attribute__((tls_model("initial-exec")));
@@ -50,7 +50,7 @@ struct gil *gil_find(const void *lock)
 
 static void gil_announce_locked(struct gil *g, void *caller);
 
-/* Name the code addresses of a GIL event before it (callsites.h). */
+/* Name the code addresses of a GIL event before it (callsite_events.h). */
 static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
 	if (callsites_on()) {
@@ -612,7 +612,7 @@ void gil_sem_post(const void *sem, void *caller)
  * it again, CPython 2.7 allocates a new semaphore.  Forget holders and
  * attempts, and drop semaphore GILs so the new one is found.
  */
-void gil_state_after_fork_child(void)
+void gil_tracker_after_fork_child(void)
 {
 	unsigned int kept = 0;
 
@@ -636,7 +636,7 @@ void gil_state_after_fork_child(void)
 	gil_thread.attempt = NULL;
 }
 
-void gil_state_at_exit(void)
+void gil_tracker_at_exit(void)
 {
 	if (__atomic_load_n(&gil_count, __ATOMIC_ACQUIRE) == 0)
 		lttng_ust_tracepoint(giltrace, gil_not_found,

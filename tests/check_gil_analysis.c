@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/gil_state.h"
+#include "analyzer/gil_analysis.h"
 #include "analyzer/hist.h"
 #include "analyzer/lock_state.h"
 
@@ -821,9 +821,9 @@ START_TEST(test_discarded)
 }
 END_TEST
 
-static Suite *gil_state_suite(void)
+static Suite *gil_analysis_suite(void)
 {
-	Suite *s = suite_create("gil_state");
+	Suite *s = suite_create("gil_analysis");
 	TCase *tc;
 
 	tc = tcase_create("Counters");
@@ -869,7 +869,7 @@ static Suite *gil_state_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(gil_state_suite());
+	SRunner *sr = srunner_create(gil_analysis_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);

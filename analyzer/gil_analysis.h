@@ -17,13 +17,13 @@
  * anomalies and otherwise ignored or closed conservatively, so that no
  * counter is inflated by it.
  */
-#ifndef GILTRACE_GIL_STATE_H
-#define GILTRACE_GIL_STATE_H
+#ifndef GILTRACE_ANALYZER_GIL_ANALYSIS_H
+#define GILTRACE_ANALYZER_GIL_ANALYSIS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "callsites.h"
+#include "callsite_table.h"
 #include "hist.h"
 #include "idmap.h"
 

@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * Call-site attribution in the analysis core (analyzer/callsites.c):
+ * Call-site attribution in the analysis core (analyzer/callsite_table.c):
  * which functions are GIL machinery, which frame an event goes to, and
  * the per-site figures of hand-built sequences, worked out by hand from
  * the rules in giltrace-analyze(1).
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzer/callsites.h"
-#include "analyzer/gil_state.h"
+#include "analyzer/callsite_table.h"
+#include "analyzer/gil_analysis.h"
 
 #define PID	100
 #define GIL	0x1000
@@ -421,9 +421,9 @@ START_TEST(test_null_strings)
 }
 END_TEST
 
-static Suite *callsites_suite(void)
+static Suite *callsite_table_suite(void)
 {
-	Suite *s = suite_create("callsites");
+	Suite *s = suite_create("callsite_table");
 	TCase *tc;
 
 	tc = tcase_create("Attribution");
@@ -453,7 +453,7 @@ static Suite *callsites_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(callsites_suite());
+	SRunner *sr = srunner_create(callsite_table_suite());
 	int failed;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -15,8 +15,8 @@
  * attempt).  A semaphore GIL (CPython 2.7) is simpler: wait is an
  * attempt, post a release.
  */
-#ifndef GILTRACE_GIL_STATE_H
-#define GILTRACE_GIL_STATE_H
+#ifndef GILTRACE_SHIM_GIL_TRACKER_H
+#define GILTRACE_SHIM_GIL_TRACKER_H
 
 #include <stdint.h>
 
@@ -132,7 +132,7 @@ void gil_sem_trywait(const void *sem, int ret, void *caller);
 void gil_sem_post(const void *sem, void *caller);
 
 /* Process life cycle (shim_init.c). */
-void gil_state_after_fork_child(void);
-void gil_state_at_exit(void);
+void gil_tracker_after_fork_child(void);
+void gil_tracker_at_exit(void);
 
 #endif

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The giltrace developers
 #
-# Fuzz the analysis core (tests/fuzz_gil_state.c) with libFuzzer under
+# Fuzz the analysis core (tests/fuzz_gil_analysis.c) with libFuzzer under
 # AddressSanitizer and UndefinedBehaviorSanitizer for FUZZ_SECONDS
 # (15 in make check, 300 with make fuzz).  make fuzz keeps its corpus
 # in FUZZ_CORPUS (tests/fuzz-corpus in the build tree), so longer runs
@@ -13,7 +13,7 @@ srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${GT_BUILDDIR:-$srcdir/build}
 seconds=${FUZZ_SECONDS:-15}
 cc=${FUZZ_CC:-clang}
-bin=$builddir/tests/fuzz_gil_state
+bin=$builddir/tests/fuzz_gil_analysis
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
 command -v "$cc" >/dev/null || skip "$cc not installed (apt-get install clang libclang-rt-14-dev)"
@@ -25,8 +25,8 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 "$cc" -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" 2>/dev/null ||
 	skip "$cc cannot build libFuzzer targets (apt-get install libclang-rt-14-dev)"
 
-src=(tests/fuzz_gil_state.c analyzer/gil_state.c analyzer/lock_state.c analyzer/hist.c analyzer/callsites.c
-	analyzer/idmap.c analyzer/report.c analyzer/report_text.c analyzer/report_json.c
+src=(tests/fuzz_gil_analysis.c analyzer/gil_analysis.c analyzer/lock_state.c analyzer/hist.c analyzer/callsite_table.c
+	analyzer/idmap.c analyzer/report_order.c analyzer/report_text.c analyzer/report_json.c
 	analyzer/report_csv.c)
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Wno-unused-parameter -I"$srcdir" "${src[@]/#/$srcdir/}" -lm -o "$bin"

@@ -9,13 +9,13 @@
  * below and every report format must render them; AddressSanitizer and
  * UndefinedBehaviorSanitizer watch the rest.
  *
- *   clang -fsanitize=fuzzer,address,undefined ... (tests/fuzz_gil_state.sh)
+ *   clang -fsanitize=fuzzer,address,undefined ... (tests/fuzz_gil_analysis.sh)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "analyzer/gil_state.h"
+#include "analyzer/gil_analysis.h"
 #include "analyzer/lock_state.h"
 #include "analyzer/report.h"
 

@@ -12,7 +12,7 @@
  * An event is attributed to the first frame outside the GIL machinery:
  * the caller is always inside it (it is the lock's own code: take_gil,
  * drop_gil, a PyThread_*_lock function), and so is every frame above it
- * named as one of the functions in cs_machinery_names (callsites.c):
+ * named as one of the functions in cs_machinery_names (callsite_table.c):
  * PyEval_RestoreThread/SaveThread and friends, PyGILState_*, the
  * eval-breaker helpers.  A frame without a name (a stripped binary)
  * counts as outside.  If no frame is outside (no backtrace, or too
@@ -23,8 +23,8 @@
  * sites beyond the cap go to one "other call sites" entry (address 0)
  * so that totals stay complete.
  */
-#ifndef GILTRACE_CALLSITES_H
-#define GILTRACE_CALLSITES_H
+#ifndef GILTRACE_ANALYZER_CALLSITE_TABLE_H
+#define GILTRACE_ANALYZER_CALLSITE_TABLE_H
 
 #include <stddef.h>
 #include <stdint.h>

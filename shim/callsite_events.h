@@ -8,8 +8,8 @@
  * naming it (symbol + offset, binary + offset) before its first use in
  * the process, so that reports need no debug information.
  */
-#ifndef GILTRACE_CALLSITES_H
-#define GILTRACE_CALLSITES_H
+#ifndef GILTRACE_SHIM_CALLSITE_EVENTS_H
+#define GILTRACE_SHIM_CALLSITE_EVENTS_H
 
 #include <stdint.h>
 

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gil_state.h"
+#include "gil_analysis.h"
 #include "isolate.h"
 #include "report.h"
 #include "trace_read.h"

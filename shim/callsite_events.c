@@ -13,7 +13,7 @@
 #include <libunwind.h>
 
 #include "addr_word.h"
-#include "callsites.h"
+#include "callsite_events.h"
 #include "real.h"
 #include "symbol.h"
 

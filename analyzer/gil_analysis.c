@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gil_state.h"
+#include "gil_analysis.h"
 #include "lock_state.h"
 
 /* ---- names ---------------------------------------------------------- */
@@ -419,7 +419,7 @@ static int attempt_contended(const struct gs_thread *t)
 
 /* ---- call sites ---------------------------------------------------- */
 
-/* The call site entry of an event of g (see callsites.h); NULL when out
+/* The call site entry of an event of g (see callsite_table.h); NULL when out
  * of memory. */
 static struct cs_site *event_site(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev)
 {

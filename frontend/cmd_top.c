@@ -8,7 +8,7 @@
  * A live session streams the giltrace events to a relay daemon (a
  * private one on free loopback ports, or the user's), which writes the
  * trace to disk and serves it to libbabeltrace2's lttng-live source; the
- * analysis core (analyzer/gil_state.c) eats the events as they come and
+ * analysis core (analyzer/gil_analysis.c) eats the events as they come and
  * top_view.c prints what changed in each interval.
  *
  * Order matters, as for giltrace record: the viewer attaches to the
