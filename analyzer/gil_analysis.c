@@ -50,6 +50,21 @@ const char *gs_anomaly_help(enum gs_anomaly an)
 	return an < GS_AN_COUNT ? anomaly_names[an].help : "unknown";
 }
 
+const struct gs_counter_field gs_counter_fields[GS_COUNTER_COUNT] = {
+	{ "acquisitions", offsetof(struct gs_counters, acquisitions) },
+	{ "contended_acquisitions", offsetof(struct gs_counters, contended_acquisitions) },
+	{ "releases", offsetof(struct gs_counters, releases) },
+	{ "switches", offsetof(struct gs_counters, switches) },
+	{ "waits", offsetof(struct gs_counters, waits) },
+	{ "failed_wakeups", offsetof(struct gs_counters, failed_wakeups) },
+	{ "timeouts", offsetof(struct gs_counters, timeouts) },
+	{ "missed_handoffs", offsetof(struct gs_counters, missed_handoffs) },
+	{ "abandoned_attempts", offsetof(struct gs_counters, abandoned) },
+};
+/* A counter added to struct gs_counters must be added above too. */
+_Static_assert(sizeof(struct gs_counters) == GS_COUNTER_COUNT * sizeof(uint64_t),
+	"gs_counter_fields does not list every member of struct gs_counters");
+
 const struct gs_dist_field gs_dist_fields[GS_DIST_COUNT] = {
 	{ "wait_ns", offsetof(struct gs_dists, wait) },
 	{ "hold_ns", offsetof(struct gs_dists, hold) },
@@ -59,6 +74,19 @@ const struct gs_dist_field gs_dist_fields[GS_DIST_COUNT] = {
 /* A histogram added to struct gs_dists must be added above too. */
 _Static_assert(sizeof(struct gs_dists) == GS_DIST_COUNT * sizeof(struct hist),
 	"gs_dist_fields does not list every member of struct gs_dists");
+
+const char *gs_state_name(enum gs_state state)
+{
+	static const char *const names[GS_STATE_COUNT] = {
+		[GS_STATE_TRYING] = "trying",
+		[GS_STATE_WAITING] = "waiting",
+		[GS_STATE_RETRYING] = "retrying",
+		[GS_STATE_TIMED_OUT] = "timed_out",
+		[GS_STATE_HOLDING] = "holding",
+	};
+
+	return (unsigned int) state < GS_STATE_COUNT ? names[state] : "unknown";
+}
 
 const char *gs_kind_name(enum gs_gil_kind kind)
 {
@@ -88,12 +116,42 @@ static void sample(struct gs_analysis *a, struct hist *h, uint64_t v)
 	}
 }
 
+/* ---- what the observer is told -------------------------------------- */
+
+static void observe_interval(const struct gs_analysis *a, const struct gs_gil_thread *gt,
+		enum gs_state state, int64_t from, int64_t to)
+{
+	if (a->obs.interval && to > from) {
+		a->obs.interval(a->obs.arg, gt, state, from, to);
+	}
+}
+
+static void observe_instant(const struct gs_analysis *a, const struct gs_gil_thread *gt,
+		enum gs_instant what, int64_t ts)
+{
+	if (a->obs.instant) {
+		a->obs.instant(a->obs.arg, gt, what, ts);
+	}
+}
+
+/* A hold of gt from..to: the one place held time is counted. */
+static void hold_counted(struct gs_analysis *a, struct gs_gil_thread *gt, int64_t from, int64_t to)
+{
+	gt->held_ns += gs_dur(from, to);
+	observe_interval(a, gt, GS_STATE_HOLDING, from, to);
+}
+
 /* ---- registry: processes, threads, GILs ---------------------------- */
 
 void gs_init(struct gs_analysis *a, int all_locks)
 {
 	memset(a, 0, sizeof(*a));
 	a->all_locks = all_locks;
+}
+
+void gs_observe(struct gs_analysis *a, const struct gs_observer *o)
+{
+	a->obs = *o;
 }
 
 static uint64_t thread_key(int64_t pid, int64_t tid)
@@ -254,6 +312,8 @@ static void attempt_start(struct gs_thread *t, struct gs_gil_thread *gt, int64_t
 	memset(att, 0, sizeof(*att));
 	att->gt = gt;
 	att->begin_ts = ts;
+	att->state = GS_STATE_TRYING;
+	att->state_ts = ts;
 	att->releases_counted = g->release_serial;
 	att->held_at_begin = g->holder && g->holder != t;
 	att->att_next = g->attempting;
@@ -261,6 +321,21 @@ static void attempt_start(struct gs_thread *t, struct gs_gil_thread *gt, int64_t
 		g->attempting->att.att_prev = t;
 	}
 	g->attempting = t;
+}
+
+/*
+ * The attempt's current state ends at ts and next begins: the one place
+ * waited time is counted, piece by piece, so that what the observer is
+ * told adds up to waited_ns exactly.
+ */
+static void attempt_state(struct gs_analysis *a, struct gs_thread *t, enum gs_state next, int64_t ts)
+{
+	struct gs_attempt *att = &t->att;
+
+	att->gt->waited_ns += gs_dur(att->state_ts, ts);
+	observe_interval(a, att->gt, att->state, att->state_ts, ts);
+	att->state = next;
+	att->state_ts = ts;
 }
 
 /* Ends the attempt's bookkeeping; counting is the caller's. */
@@ -297,7 +372,8 @@ static void on_acquire_begin(struct gs_thread *t, struct gs_gil_thread *gt, int6
 	struct gs_gil *g = gt->gil;
 
 	if (t->att.gt) {
-		/* Its end is lost: close it without counting anything. */
+		/* Its end is lost: close it without counting anything
+		 * more (its time up to its last state change is counted). */
 		anomaly(t->att.gt->gil, GS_AN_ATTEMPT_RESTARTED);
 		attempt_close(t);
 	}
@@ -311,7 +387,7 @@ static void on_acquire_begin(struct gs_thread *t, struct gs_gil_thread *gt, int6
 	attempt_start(t, gt, ts);
 }
 
-static void on_wait_begin(struct gs_thread *t, struct gs_gil_thread *gt,
+static void on_wait_begin(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
 		const struct gs_event *ev, int64_t ts)
 {
 	struct gs_attempt *att = &t->att;
@@ -333,6 +409,10 @@ static void on_wait_begin(struct gs_thread *t, struct gs_gil_thread *gt,
 		/* Woken, yet waiting again: the GIL was taken first. */
 		gt->c.failed_wakeups++;
 		att->failed++;
+	}
+	attempt_state(a, t, GS_STATE_WAITING, ts);
+	if (att->woken) {
+		observe_instant(a, gt, GS_INSTANT_FAILED_WAKEUP, ts);
 	}
 	att->woken = 0;
 	att->in_wait = 1;
@@ -356,9 +436,12 @@ static void on_wait_end(struct gs_analysis *a, struct gs_thread *t, struct gs_gi
 		att->timeouts++;
 		gt->c.timeouts++;
 		att->woken = 0;
+		attempt_state(a, t, GS_STATE_TIMED_OUT, ts);
+		observe_instant(a, gt, GS_INSTANT_TIMEOUT, ts);
 		return;
 	}
 	att->woken = 1;
+	attempt_state(a, t, GS_STATE_RETRYING, ts);
 	/* The first waiter to wake after a signalling release, if it was
 	 * already waiting then, is the one the signal woke. */
 	if (g->signal_pending && att->wait_ts <= g->signal_ts) {
@@ -509,10 +592,10 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 		contended = ev->waits > 0;
 	} else {
 		attempt_check_summary(t, ev);
+		attempt_state(a, t, GS_STATE_TRYING, ts);
 		gil_taken(a, t, gt, ts);
 		waited = gs_dur(att->begin_ts, ts);
 		sample(a, &gt->d.wait, waited);
-		gt->waited_ns += waited;
 		contended = attempt_contended(t);
 	}
 	if (contended) {
@@ -542,6 +625,7 @@ static void on_acquire_abandon(struct gs_analysis *a, struct gs_thread *t, struc
 		return;
 	}
 	attempt_check_summary(t, ev);
+	attempt_state(a, t, GS_STATE_TRYING, ts);
 	s = event_site(a, gt->gil, ev);
 	if (s) {
 		s->abandoned++;
@@ -549,7 +633,6 @@ static void on_acquire_abandon(struct gs_analysis *a, struct gs_thread *t, struc
 	}
 	gt->c.abandoned++;
 	gt->c.missed_handoffs += att->missed;
-	gt->waited_ns += gs_dur(att->begin_ts, ts);
 	attempt_close(t);
 }
 
@@ -560,7 +643,7 @@ static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil
 
 	if (g->holder == t) {
 		sample(a, &gt->d.hold, gs_dur(g->hold_ts, ts));
-		gt->held_ns += gs_dur(g->hold_ts, ts);
+		hold_counted(a, gt, g->hold_ts, ts);
 	} else if (!g->last_holder) {
 		anomaly(g, GS_AN_RELEASE_BEFORE_ACQUIRE);
 	} else {
@@ -647,7 +730,7 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 		on_acquire_begin(t, gt, ts);
 		break;
 	case GS_EV_GIL_WAIT_BEGIN:
-		on_wait_begin(t, gt, ev, ts);
+		on_wait_begin(a, t, gt, ev, ts);
 		break;
 	case GS_EV_GIL_WAIT_END:
 		on_wait_end(a, t, gt, ev, ts);
@@ -713,35 +796,41 @@ void gs_discarded(struct gs_analysis *a, uint64_t events, uint64_t packets, int 
 
 /* ---- the end ------------------------------------------------------- */
 
-void gs_counters_add(struct gs_counters *to, const struct gs_counters *c)
+/* The writable counter i of c (gs_counter() is the read-only one). */
+static uint64_t *counter_at(struct gs_counters *c, size_t i)
 {
-	to->acquisitions += c->acquisitions;
-	to->contended_acquisitions += c->contended_acquisitions;
-	to->releases += c->releases;
-	to->switches += c->switches;
-	to->waits += c->waits;
-	to->failed_wakeups += c->failed_wakeups;
-	to->timeouts += c->timeouts;
-	to->missed_handoffs += c->missed_handoffs;
-	to->abandoned += c->abandoned;
+	return (uint64_t *) ((char *) c + gs_counter_fields[i].offset);
 }
 
-static uint64_t sub_sat(uint64_t now, uint64_t before)
+void gs_counters_add(struct gs_counters *to, const struct gs_counters *c)
 {
-	return now > before ? now - before : 0;
+	for (size_t i = 0; i < GS_COUNTER_COUNT; i++) {
+		*counter_at(to, i) += gs_counter(c, i);
+	}
 }
 
 void gs_counters_sub(struct gs_counters *d, const struct gs_counters *now, const struct gs_counters *before)
 {
-	d->acquisitions = sub_sat(now->acquisitions, before->acquisitions);
-	d->contended_acquisitions = sub_sat(now->contended_acquisitions, before->contended_acquisitions);
-	d->releases = sub_sat(now->releases, before->releases);
-	d->switches = sub_sat(now->switches, before->switches);
-	d->waits = sub_sat(now->waits, before->waits);
-	d->failed_wakeups = sub_sat(now->failed_wakeups, before->failed_wakeups);
-	d->timeouts = sub_sat(now->timeouts, before->timeouts);
-	d->missed_handoffs = sub_sat(now->missed_handoffs, before->missed_handoffs);
-	d->abandoned = sub_sat(now->abandoned, before->abandoned);
+	for (size_t i = 0; i < GS_COUNTER_COUNT; i++) {
+		uint64_t n = gs_counter(now, i), b = gs_counter(before, i);
+
+		*counter_at(d, i) = n > b ? n - b : 0;
+	}
+}
+
+void gs_gil_thread_progress(const struct gs_gil_thread *gt, int64_t now, uint64_t *held, uint64_t *waited)
+{
+	const struct gs_gil *g = gt->gil;
+	const struct gs_thread *t = gt->thread;
+
+	*held = gt->held_ns;
+	*waited = gt->waited_ns;
+	if (g->holder == t) {
+		*held += gs_dur(g->hold_ts, now);
+	}
+	if (t->att.gt == gt) {
+		*waited += gs_dur(t->att.state_ts, now);
+	}
 }
 
 /* The writable histogram i of d (gs_dist() is the read-only one). */
@@ -761,17 +850,6 @@ static int dists_merge(struct gs_dists *to, const struct gs_dists *d)
 	return rc;
 }
 
-static double share(uint64_t part, uint64_t whole)
-{
-	double s;
-
-	if (whole == 0) {
-		return 0.0;
-	}
-	s = (double) part / (double) whole;
-	return s > 1.0 ? 1.0 : s;
-}
-
 /* What is still open at the end is cut at the GIL's last event. */
 static void close_open(struct gs_analysis *a)
 {
@@ -786,7 +864,7 @@ static void close_open(struct gs_analysis *a)
 			continue;
 		}
 		anomaly(gt->gil, GS_AN_OPEN_AT_END);
-		gt->waited_ns += gs_dur(t->att.begin_ts, gt->gil->last_ts);
+		attempt_state(a, t, t->att.state, gt->gil->last_ts);
 		gt->last_ts = gt->gil->last_ts;
 		attempt_close(t);
 	}
@@ -800,13 +878,15 @@ static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 		struct gs_gil_thread *gt = gil_thread_get(g->holder, g, g->last_ts);
 
 		if (gt) {
-			gt->held_ns += gs_dur(g->hold_ts, g->last_ts);
+			hold_counted(a, gt, g->hold_ts, g->last_ts);
 			gt->last_ts = g->last_ts;
 		}
 		/* Still held: counted in the total, not as a hold. */
 		if (g->hold_site) {
 			g->hold_site->held_ns += gs_dur(g->hold_ts, g->last_ts);
 		}
+		/* Nothing is in progress after the end (gs_gil_thread_progress). */
+		g->holder = NULL;
 	}
 	for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
 		gs_counters_add(&g->c, &gt->c);
@@ -815,10 +895,11 @@ static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 		}
 		g->held_ns += gt->held_ns;
 		g->waited_ns += gt->waited_ns;
-		gt->wait_share = share(gt->waited_ns, gs_dur(gt->first_ts, gt->last_ts));
-		gt->hold_share = share(gt->held_ns, span);
+		gt->wait_share = gs_share(gt->waited_ns, span);
+		gt->hold_share = gs_share(gt->held_ns, span);
 	}
-	g->utilisation = share(g->held_ns, span);
+	g->hold_share = gs_share(g->held_ns, span);
+	g->wait_share = gs_share(g->waited_ns, span);
 	for (int i = 0; i < GS_AN_COUNT; i++) {
 		a->anomalies[i] += g->anomalies[i];
 	}

@@ -2,11 +2,14 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * The analysis core: a state machine fed one giltrace event at a time,
- * in timestamp order, that keeps per process, per GIL and per thread the
- * counters and distributions giltrace-analyze reports.  Pure C, no
- * babeltrace: trace_read.c feeds it from a trace, the check tests and
- * the fuzzer from hand-built sequences.
+ * The analysis core: the one place that interprets GIL events.  A state
+ * machine fed one giltrace event at a time, in timestamp order, that
+ * keeps per process, per GIL and per thread the counters, times, shares
+ * and distributions every view shows (giltrace-analyze's text, JSON and
+ * CSV, giltrace top, the timeline picture), and tells an observer each
+ * thread's state intervals and instants as they end (gs_observer).
+ * Pure C, no babeltrace: the trace reader feeds it from a trace, the
+ * check tests and the fuzzer from hand-built sequences.
  *
  * Memory grows with processes, threads and locks, never with events.
  *
@@ -111,6 +114,7 @@ enum gs_gil_kind {
 	GS_KIND_SEMAPHORE,		/* CPython 2.7: waits invisible */
 };
 
+/* Every counter is a uint64_t: gs_counter_fields lists them. */
 struct gs_counters {
 	uint64_t acquisitions;
 	uint64_t contended_acquisitions;
@@ -122,6 +126,21 @@ struct gs_counters {
 	uint64_t missed_handoffs;
 	uint64_t abandoned;		/* attempts ended by gil_acquire_abandon */
 };
+
+/* The members of struct gs_counters, in order, with the keys the JSON
+ * (giltrace-analyze's and giltrace top's) and CSV outputs give them: one
+ * list for every loop over them. */
+#define GS_COUNTER_COUNT 9
+struct gs_counter_field {
+	const char *key;
+	size_t offset;			/* of the uint64_t in struct gs_counters */
+};
+extern const struct gs_counter_field gs_counter_fields[GS_COUNTER_COUNT];
+
+static inline uint64_t gs_counter(const struct gs_counters *c, size_t i)
+{
+	return *(const uint64_t *) ((const char *) c + gs_counter_fields[i].offset);
+}
 
 struct gs_dists {
 	struct hist wait;		/* attempt begin to GIL held */
@@ -148,6 +167,43 @@ struct gs_gil;
 struct gs_thread;
 struct gs_process;
 
+/*
+ * What a thread is doing with one GIL.  Every moment of a thread's
+ * attempt is in one of the four attempt states, and the times of those
+ * add up to its waited_ns; the holding intervals add up to its held_ns.
+ * Running (neither holding nor trying) is whatever is left.
+ */
+enum gs_state {
+	GS_STATE_TRYING,		/* attempting, not (yet) blocked in a wait */
+	GS_STATE_WAITING,		/* blocked in a wait for the GIL */
+	GS_STATE_RETRYING,		/* woken from a wait, trying again */
+	GS_STATE_TIMED_OUT,		/* a wait timed out, trying again */
+	GS_STATE_HOLDING,
+	GS_STATE_COUNT
+};
+
+/* Moments worth a mark of their own. */
+enum gs_instant {
+	GS_INSTANT_FAILED_WAKEUP,	/* woken, found the GIL taken, waits again */
+	GS_INSTANT_TIMEOUT,		/* a wait for the GIL timed out */
+};
+
+/*
+ * A view's window on the analysis (gs_observe): each interval a thread
+ * spent in a state, told when it ends (from < to, ns from the clock's
+ * origin), and each instant as it happens.  Intervals cut by the end of
+ * the trace are told by gs_finish().  Only what the counters and times
+ * count is told: an attempt whose end was lost is told up to its last
+ * known state change, a hold whose release was lost not at all.
+ */
+struct gs_gil_thread;
+struct gs_observer {
+	void (*interval)(void *arg, const struct gs_gil_thread *gt, enum gs_state state,
+			int64_t from, int64_t to);
+	void (*instant)(void *arg, const struct gs_gil_thread *gt, enum gs_instant what, int64_t ts);
+	void *arg;
+};
+
 /* A thread's dealings with one GIL. */
 struct gs_gil_thread {
 	struct gs_gil *gil;
@@ -158,10 +214,10 @@ struct gs_gil_thread {
 	struct gs_dists d;
 	uint64_t waited_ns;		/* time inside attempts, abandoned and cut ones included */
 	uint64_t held_ns;		/* time holding, to the GIL's last event if still held */
-	int64_t first_ts;
+	int64_t first_ts;		/* the thread's first and last event about the GIL */
 	int64_t last_ts;
-	/* set by gs_finish() */
-	double wait_share;		/* waited_ns / (last_ts - first_ts) */
+	/* set by gs_finish(); see gs_share() */
+	double wait_share;		/* waited_ns / the GIL's span */
 	double hold_share;		/* held_ns / the GIL's span */
 };
 
@@ -179,6 +235,8 @@ struct gs_attempt {
 	uint8_t woken;			/* last wait of this attempt ended woken */
 	uint8_t other_acquired;		/* another thread got the GIL during it */
 	uint8_t held_at_begin;		/* another thread held the GIL when it began */
+	enum gs_state state;		/* where in the attempt the thread is */
+	int64_t state_ts;		/* since when (the time before it is in waited_ns) */
 	struct gs_thread *att_prev;	/* the GIL's list of attempting threads */
 	struct gs_thread *att_next;
 };
@@ -236,7 +294,8 @@ struct gs_gil {
 	struct gs_dists d;
 	uint64_t held_ns;
 	uint64_t waited_ns;
-	double utilisation;
+	double hold_share;		/* held_ns / span: the GIL's utilisation */
+	double wait_share;		/* waited_ns / span: threads waiting, on average (may exceed 1) */
 	uint64_t anomalies[GS_AN_COUNT];
 	struct cs_table sites;		/* call sites, owned */
 };
@@ -265,10 +324,13 @@ struct gs_analysis {
 	int64_t last_ts;
 	int finished;
 	int oom;			/* memory ran out: the report is incomplete */
+	struct gs_observer obs;		/* a view's, or none (NULL functions) */
 	uint64_t anomalies[GS_AN_COUNT];	/* sum over GILs, set by gs_finish() */
 };
 
 void gs_init(struct gs_analysis *a, int all_locks);
+/* From now on, tell o (copied) the state intervals and instants. */
+void gs_observe(struct gs_analysis *a, const struct gs_observer *o);
 void gs_feed(struct gs_analysis *a, const struct gs_event *ev);
 /* Events or packets LTTng lost: every counter becomes a lower bound. */
 void gs_discarded(struct gs_analysis *a, uint64_t events, uint64_t packets, int unknown);
@@ -297,6 +359,28 @@ static inline uint64_t gs_gil_span(const struct gs_gil *g)
 	return gs_dur(g->first_ts, g->last_ts);
 }
 
+/*
+ * The one definition of a share, used by every view: a time divided by
+ * the window it was measured in, 0 for an empty window.  The window is
+ * the GIL's span for giltrace-analyze, the picture and top's summary,
+ * the interval for top's intervals.  A thread's hold and wait shares are
+ * at most 1; a GIL's are the sums over its threads (its hold share is
+ * its utilisation, its wait share the mean number of threads waiting).
+ */
+static inline double gs_share(uint64_t part, uint64_t window)
+{
+	return window ? (double) part / (double) window : 0.0;
+}
+
+/*
+ * A thread's time held and waited so far, counting a hold or an attempt
+ * still in progress up to now (giltrace top, before gs_finish(); after
+ * it nothing is in progress).
+ */
+void gs_gil_thread_progress(const struct gs_gil_thread *gt, int64_t now, uint64_t *held, uint64_t *waited);
+
+/* A state's name for people and for the JSON ("holding", "waiting", ...). */
+const char *gs_state_name(enum gs_state state);
 /* to += c, counter by counter (a GIL's totals; giltrace top's sums). */
 void gs_counters_add(struct gs_counters *to, const struct gs_counters *c);
 

@@ -10,7 +10,8 @@ analyzer_libgilstate_la_SOURCES = \
 	analyzer/gil_analysis.c analyzer/gil_analysis.h \
 	analyzer/lock_state.c analyzer/lock_state.h \
 	analyzer/hist.c analyzer/hist.h \
-	analyzer/idmap.c analyzer/idmap.h
+	analyzer/idmap.c analyzer/idmap.h \
+	analyzer/json_write.c analyzer/json_write.h
 analyzer_libgilstate_la_LIBADD = -lm
 
 bin_PROGRAMS += analyzer/giltrace-analyze

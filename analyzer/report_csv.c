@@ -33,9 +33,11 @@ static void csv_string(FILE *out, const char *s)
 
 static void csv_header(FILE *out)
 {
-	fputs("pid,procname,gil,runtime,identified_by,tid,thread_procname,acquisitions,"
-		"contended_acquisitions,releases,switches,waits,failed_wakeups,timeouts,"
-		"missed_handoffs,abandoned_attempts,waited_ns,held_ns,wait_share,hold_share", out);
+	fputs("pid,procname,gil,runtime,identified_by,tid,thread_procname", out);
+	for (size_t i = 0; i < GS_COUNTER_COUNT; i++) {
+		fprintf(out, ",%s", gs_counter_fields[i].key);
+	}
+	fputs(",waited_ns,held_ns,wait_share,hold_share", out);
 	/* Column prefixes: the distributions' keys, as in the rows. */
 	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
 		const char *k = gs_dist_fields[i].key;
@@ -57,8 +59,6 @@ static void csv_dist(FILE *out, const struct hist *h)
 static void csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *g,
 		const struct gs_gil_thread *gt)
 {
-	const struct gs_counters *c = &gt->c;
-
 	fprintf(out, "%" PRId64 ",", p->pid);
 	csv_string(out, p->procname);
 	fprintf(out, ",%#" PRIx64 ",", g->address);
@@ -67,11 +67,11 @@ static void csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *
 	csv_string(out, g->method);
 	fprintf(out, ",%" PRId64 ",", gt->thread->tid);
 	csv_string(out, gt->thread->procname);
-	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f",
-		c->acquisitions, c->contended_acquisitions, c->releases, c->switches, c->waits,
-		c->failed_wakeups, c->timeouts, c->missed_handoffs, c->abandoned,
-		gt->waited_ns, gt->held_ns, gt->wait_share, gt->hold_share);
+	for (size_t i = 0; i < GS_COUNTER_COUNT; i++) {
+		fprintf(out, ",%" PRIu64, gs_counter(&gt->c, i));
+	}
+	fprintf(out, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f", gt->waited_ns, gt->held_ns, gt->wait_share,
+		gt->hold_share);
 	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
 		csv_dist(out, gs_dist(&gt->d, i));
 	}

@@ -9,62 +9,21 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "json_write.h"
 #include "report.h"
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *c = (const unsigned char *) (s ? s : ""); *c; c++) {
-		switch (*c) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*c < 0x20 || *c == 0x7f) {
-				fprintf(out, "\\u%04x", *c);
-			} else {
-				fputc(*c, out);
-			}
-		}
-	}
-	fputc('"', out);
-}
-
-static void json_dist(FILE *out, const char *key, const struct hist *h, const char *sep)
-{
-	struct hist_summary s;
-
-	hist_summarise(h, &s);
-	fprintf(out, "\"%s\": {\"count\": %" PRIu64 ", \"mean\": %" PRIu64 ", \"p50\": %" PRIu64
-		", \"p90\": %" PRIu64 ", \"p99\": %" PRIu64 ", \"max\": %" PRIu64
-		", \"min\": %" PRIu64 ", \"total\": %" PRIu64 "}%s",
-		key, s.count, s.mean, s.p50, s.p90, s.p99, s.max, s.min, s.sum, sep);
-}
+/* Members of the indented document, at two depths. */
+static const struct json_style gil_members = { "\t\t\t\t", ": ", ",\n" };
+static const struct json_style thread_members = { "\t\t\t\t\t\t", ": ", ",\n" };
 
 static void json_measures(FILE *out, const struct gs_counters *c, const struct gs_dists *d,
-		const char *indent)
+		const struct json_style *st)
 {
-	fprintf(out, "%s\"acquisitions\": %" PRIu64 ",\n", indent, c->acquisitions);
-	fprintf(out, "%s\"contended_acquisitions\": %" PRIu64 ",\n", indent, c->contended_acquisitions);
-	fprintf(out, "%s\"releases\": %" PRIu64 ",\n", indent, c->releases);
-	fprintf(out, "%s\"switches\": %" PRIu64 ",\n", indent, c->switches);
-	fprintf(out, "%s\"waits\": %" PRIu64 ",\n", indent, c->waits);
-	fprintf(out, "%s\"failed_wakeups\": %" PRIu64 ",\n", indent, c->failed_wakeups);
-	fprintf(out, "%s\"timeouts\": %" PRIu64 ",\n", indent, c->timeouts);
-	fprintf(out, "%s\"missed_handoffs\": %" PRIu64 ",\n", indent, c->missed_handoffs);
-	fprintf(out, "%s\"abandoned_attempts\": %" PRIu64 ",\n", indent, c->abandoned);
+	json_write_counters(out, st, c);
 	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
-		fputs(indent, out);
-		json_dist(out, gs_dist_fields[i].key, gs_dist(d, i), ",\n");
+		fprintf(out, "%s\"%s\"%s", st->indent, gs_dist_fields[i].key, st->colon);
+		json_write_dist(out, gs_dist(d, i));
+		fputs(st->comma, out);
 	}
 }
 
@@ -91,12 +50,12 @@ static int json_threads(FILE *out, const struct gs_gil *g)
 
 		fprintf(out, "%s\n\t\t\t\t\t{\n\t\t\t\t\t\t\"tid\": %" PRId64 ",\n", i ? "," : "", gt->thread->tid);
 		fputs("\t\t\t\t\t\t\"procname\": ", out);
-		json_string(out, gt->thread->procname);
+		json_write_string(out, gt->thread->procname);
 		fputs(",\n", out);
-		json_measures(out, &gt->c, &gt->d, "\t\t\t\t\t\t");
-		fprintf(out, "\t\t\t\t\t\t\"waited_ns\": %" PRIu64 ",\n", gt->waited_ns);
-		fprintf(out, "\t\t\t\t\t\t\"held_ns\": %" PRIu64 ",\n", gt->held_ns);
-		fprintf(out, "\t\t\t\t\t\t\"wait_share\": %.6f,\n", gt->wait_share);
+		json_measures(out, &gt->c, &gt->d, &thread_members);
+		json_write_u64(out, &thread_members, "waited_ns", gt->waited_ns);
+		json_write_u64(out, &thread_members, "held_ns", gt->held_ns);
+		json_write_share(out, &thread_members, "wait_share", gt->wait_share);
 		fprintf(out, "\t\t\t\t\t\t\"hold_share\": %.6f\n\t\t\t\t\t}", gt->hold_share);
 	}
 	fputs(n ? "\n\t\t\t\t]" : "]", out);
@@ -117,17 +76,17 @@ static void json_code_address(FILE *out, const struct gs_gil *g, const char *key
 		fprintf(out, "\"%s\": null, ", key);
 	}
 	fprintf(out, "\"%s_name\": ", key);
-	json_string(out, name);
+	json_write_string(out, name);
 	fprintf(out, ", \"%s_symbol\": ", key);
 	if (nm && nm->symbol) {
-		json_string(out, nm->symbol);
+		json_write_string(out, nm->symbol);
 		fprintf(out, ", \"%s_offset\": %" PRIu64, key, nm->offset);
 	} else {
 		fprintf(out, "null, \"%s_offset\": null", key);
 	}
 	fprintf(out, ", \"%s_binary\": ", key);
 	if (nm && nm->binary) {
-		json_string(out, nm->binary);
+		json_write_string(out, nm->binary);
 		fprintf(out, ", \"%s_binary_offset\": \"%#" PRIx64 "\"", key, nm->binary_offset);
 	} else {
 		fprintf(out, "null, \"%s_binary_offset\": null", key);
@@ -183,18 +142,21 @@ static int json_gils(FILE *out, const struct gs_process *p)
 
 		fprintf(out, "%s\n\t\t\t{\n\t\t\t\t\"address\": \"%#" PRIx64 "\",\n", i ? "," : "", g->address);
 		fputs("\t\t\t\t\"runtime\": ", out);
-		json_string(out, g->runtime);
+		json_write_string(out, g->runtime);
 		fputs(",\n\t\t\t\t\"identified_by\": ", out);
-		json_string(out, g->method);
+		json_write_string(out, g->method);
 		fputs(",\n\t\t\t\t\"kind\": ", out);
-		json_string(out, gs_kind_name(g->kind));
+		json_write_string(out, gs_kind_name(g->kind));
 		fprintf(out, ",\n\t\t\t\t\"cond\": \"%#" PRIx64 "\",\n", g->cond);
-		json_measures(out, &g->c, &g->d, "\t\t\t\t");
-		fprintf(out, "\t\t\t\t\"utilisation\": %.6f,\n", g->utilisation);
-		fprintf(out, "\t\t\t\t\"span_ns\": %" PRIu64 ",\n", gs_gil_span(g));
-		fprintf(out, "\t\t\t\t\"held_ns\": %" PRIu64 ",\n", g->held_ns);
-		fprintf(out, "\t\t\t\t\"waited_ns\": %" PRIu64 ",\n", g->waited_ns);
-		fprintf(out, "\t\t\t\t\"max_waiters\": %" PRIu32 ",\n", g->max_waiters);
+		json_measures(out, &g->c, &g->d, &gil_members);
+		/* The same as hold_share: the key giltrace 0.1 gave it. */
+		json_write_share(out, &gil_members, "utilisation", g->hold_share);
+		json_write_share(out, &gil_members, "hold_share", g->hold_share);
+		json_write_share(out, &gil_members, "wait_share", g->wait_share);
+		json_write_u64(out, &gil_members, "span_ns", gs_gil_span(g));
+		json_write_u64(out, &gil_members, "held_ns", g->held_ns);
+		json_write_u64(out, &gil_members, "waited_ns", g->waited_ns);
+		json_write_u64(out, &gil_members, "max_waiters", g->max_waiters);
 		fputs("\t\t\t\t\"anomalies\": ", out);
 		json_anomalies(out, g->anomalies);
 		fputs(",\n", out);
@@ -229,8 +191,11 @@ static int json_locks(FILE *out, const struct gs_process *p)
 			report_lock_is_gil(p, l) ? "true" : "false",
 			l->acquisitions, l->contended, l->busy, l->owner_changes, l->timeouts,
 			l->signals, l->broadcasts, l->posts);
-		json_dist(out, "wait_ns", &l->wait, ", ");
-		json_dist(out, "hold_ns", &l->hold, "}");
+		fputs("\"wait_ns\": ", out);
+		json_write_dist(out, &l->wait);
+		fputs(", \"hold_ns\": ", out);
+		json_write_dist(out, &l->hold);
+		fputc('}', out);
 	}
 	fputs(n ? "\n\t\t\t]" : "]", out);
 	free(v);
@@ -250,7 +215,7 @@ int report_json(FILE *out, const struct report *r)
 	fputs("{\n\t\"traces\": [", out);
 	for (size_t i = 0; i < r->traces->len; i++) {
 		fputs(i ? ", " : "", out);
-		json_string(out, r->traces->paths[i]);
+		json_write_string(out, r->traces->paths[i]);
 	}
 	fprintf(out, "],\n\t\"events\": %" PRIu64 ",\n", a->events);
 	fprintf(out, "\t\"discarded_events\": %" PRIu64 ",\n", a->discarded_events);
@@ -263,10 +228,10 @@ int report_json(FILE *out, const struct report *r)
 		const struct gs_process *p = procs[i];
 
 		fprintf(out, "%s\n\t\t{\n\t\t\t\"pid\": %" PRId64 ",\n\t\t\t\"procname\": ", i ? "," : "", p->pid);
-		json_string(out, p->procname);
+		json_write_string(out, p->procname);
 		fputs(",\n\t\t\t\"gil_not_found\": ", out);
 		if (p->not_found) {
-			json_string(out, p->not_found);
+			json_write_string(out, p->not_found);
 		} else {
 			fputs("null", out);
 		}

@@ -240,7 +240,7 @@ static int text_gil(FILE *out, const struct gs_gil *g)
 	fprintf(out, "\n  GIL %#" PRIx64 " -- %s, %s (identified by %s)\n", g->address, g->runtime,
 		gs_kind_name(g->kind), g->method);
 	fprintf(out, "    held %.1f%% of %s by %u thread%s, at most %" PRIu32 " waiting at a release\n\n",
-		100.0 * g->utilisation,
+		100.0 * g->hold_share,
 		DUR(span, gs_gil_span(g)),
 		g->nthreads, g->nthreads == 1 ? "" : "s", g->max_waiters);
 	text_counters(out, g);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/json_write.h"
 #include "top_view.h"
 
 /* Where the previous interval left one (GIL, thread). */
@@ -47,11 +48,6 @@ static int process_gone(struct top_view *v, int64_t pid)
 	return 1;
 }
 
-double tv_share(uint64_t part, int64_t span)
-{
-	return span > 0 ? (double) part / (double) span : 0.0;
-}
-
 static uint64_t minus(uint64_t now, uint64_t before)
 {
 	return now > before ? now - before : 0;
@@ -62,27 +58,6 @@ static int counters_zero(const struct gs_counters *c)
 	static const struct gs_counters zero;
 
 	return memcmp(c, &zero, sizeof(zero)) == 0;
-}
-
-/* Held and waited so far, what is in progress counted up to now. */
-static void progress(const struct gs_analysis *a, const struct gs_gil_thread *gt, int64_t now,
-		uint64_t *held, uint64_t *waited)
-{
-	const struct gs_gil *g = gt->gil;
-	const struct gs_thread *t = gt->thread;
-
-	*held = gt->held_ns;
-	*waited = gt->waited_ns;
-	/* gs_finish() has already closed both. */
-	if (a->finished) {
-		return;
-	}
-	if (g->holder == t) {
-		*held += gs_dur(g->hold_ts, now);
-	}
-	if (t->att.gt == gt) {
-		*waited += gs_dur(t->att.begin_ts, now);
-	}
 }
 
 static struct tv_base *base_get(struct top_view *v, const struct gs_gil_thread *gt)
@@ -111,7 +86,7 @@ static int thread_take(struct top_view *v, const struct gs_gil_thread *gt, int64
 	if (!b) {
 		return -1;
 	}
-	progress(v->a, gt, now, &held, &waited);
+	gs_gil_thread_progress(gt, now, &held, &waited);
 	gs_counters_sub(&m->c, &gt->c, &b->c);
 	b->c = gt->c;
 	/* A hold cut by lost events can shrink what was counted so far. */
@@ -314,34 +289,18 @@ void tv_duration(char *buf, size_t size, uint64_t ns, int none)
 	hist_duration(buf, size, ns, " ");
 }
 
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *c = (const unsigned char *) (s ? s : ""); *c; c++) {
-		if (*c == '"' || *c == '\\') {
-			fprintf(out, "\\%c", *c);
-		} else if (*c < 0x20 || *c == 0x7f) {
-			fprintf(out, "\\u%04x", *c);
-		} else {
-			fputc(*c, out);
-		}
-	}
-	fputc('"', out);
-}
-
 /* The members every record has, for a GIL or a thread (keys in giltrace(1)). */
 static void json_measures(FILE *out, const struct gs_counters *c, uint64_t held, uint64_t waited,
 		int64_t span, const struct hist *wakeup)
 {
-	fprintf(out, "\"held_share\":%.6f,\"wait_share\":%.6f,\"held_ns\":%" PRIu64 ",\"waited_ns\":%" PRIu64,
-		tv_share(held, span), tv_share(waited, span), held, waited);
-	fprintf(out, ",\"acquisitions\":%" PRIu64 ",\"contended_acquisitions\":%" PRIu64
-		",\"releases\":%" PRIu64 ",\"switches\":%" PRIu64 ",\"waits\":%" PRIu64
-		",\"failed_wakeups\":%" PRIu64 ",\"timeouts\":%" PRIu64 ",\"missed_handoffs\":%" PRIu64
-		",\"abandoned_attempts\":%" PRIu64,
-		c->acquisitions, c->contended_acquisitions, c->releases, c->switches, c->waits,
-		c->failed_wakeups, c->timeouts, c->missed_handoffs, c->abandoned);
-	fprintf(out, ",\"wakeups\":%" PRIu64 ",\"wakeup_p99_ns\":", wakeup->count);
+	uint64_t window = span > 0 ? (uint64_t) span : 0;
+
+	json_write_share(out, &json_compact, "hold_share", gs_share(held, window));
+	json_write_share(out, &json_compact, "wait_share", gs_share(waited, window));
+	json_write_u64(out, &json_compact, "held_ns", held);
+	json_write_u64(out, &json_compact, "waited_ns", waited);
+	json_write_counters(out, &json_compact, c);
+	fprintf(out, "\"wakeups\":%" PRIu64 ",\"wakeup_p99_ns\":", wakeup->count);
 	if (wakeup->count) {
 		fprintf(out, "%" PRIu64, hist_percentile(wakeup, 99));
 	} else {
@@ -352,17 +311,17 @@ static void json_measures(FILE *out, const struct gs_counters *c, uint64_t held,
 static void json_gil_head(FILE *out, const char *type, const struct gs_gil *g)
 {
 	fprintf(out, "{\"type\":\"%s\",\"pid\":%" PRId64 ",\"procname\":", type, g->proc->pid);
-	json_string(out, g->proc->procname);
+	json_write_string(out, g->proc->procname);
 	fprintf(out, ",\"gil\":\"%#" PRIx64 "\",\"runtime\":", g->address);
-	json_string(out, g->runtime);
+	json_write_string(out, g->runtime);
 	fputs(",\"kind\":", out);
-	json_string(out, gs_kind_name(g->kind));
+	json_write_string(out, gs_kind_name(g->kind));
 }
 
 static void json_thread_head(FILE *out, const struct gs_gil_thread *gt, int first)
 {
 	fprintf(out, "%s{\"tid\":%" PRId64 ",\"procname\":", first ? "" : ",", gt->thread->tid);
-	json_string(out, gt->thread->procname);
+	json_write_string(out, gt->thread->procname);
 	fputc(',', out);
 }
 
@@ -396,11 +355,12 @@ static void json_interval(FILE *out, const struct tv_interval *iv)
 static void text_row(FILE *out, const char *label, const struct gs_counters *c, uint64_t held,
 		uint64_t waited, int64_t span, const struct hist *wakeup)
 {
+	uint64_t window = span > 0 ? (uint64_t) span : 0;
 	char p99[16];
 
 	tv_duration(p99, sizeof(p99), wakeup->count ? hist_percentile(wakeup, 99) : 0, wakeup->count == 0);
 	fprintf(out, "  %-24.24s %6.1f%% %6.1f%% %9" PRIu64 " %8" PRIu64 " %10s\n", label,
-		100.0 * tv_share(held, span), 100.0 * tv_share(waited, span),
+		100.0 * gs_share(held, window), 100.0 * gs_share(waited, window),
 		c->acquisitions, c->failed_wakeups, p99);
 }
 
@@ -408,7 +368,7 @@ static void text_gil_head(FILE *out, const struct gs_gil *g)
 {
 	fprintf(out, "\npid %" PRId64 " %s  GIL %#" PRIx64 "  %s\n", g->proc->pid, g->proc->procname,
 		g->address, g->runtime);
-	fprintf(out, "  %-24s %7s %7s %9s %8s %10s\n", "THREAD", "HELD", "WAIT", "ACQUIRED", "FAILED",
+	fprintf(out, "  %-24s %7s %7s %9s %8s %10s\n", "THREAD", "HOLDING", "WAITING", "ACQUIRED", "FAILED",
 		"WAKE p99");
 }
 
@@ -477,7 +437,7 @@ static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_an
 	if (f->json) {
 		json_gil_head(out, "summary", g);
 		fprintf(out, ",\"identified_by\":");
-		json_string(out, g->method);
+		json_write_string(out, g->method);
 		fprintf(out, ",\"intervals\":%" PRIu64 ",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64
 			",\"discarded_events\":%" PRIu64 ",\"discarded_packets\":%" PRIu64 ",",
 			intervals, span, a->events, a->discarded_events, a->discarded_packets);

@@ -93,9 +93,6 @@ int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *i
 void tv_interval_free(struct tv_interval *iv);
 void tv_free(struct top_view *v);
 
-/* Share of span, 0 when span is 0 (a thread's held or waited share). */
-double tv_share(uint64_t part, int64_t span);
-
 /* How intervals are written. */
 struct tv_format {
 	int json;			/* one JSON object per line, else a table */

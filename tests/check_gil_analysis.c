@@ -42,6 +42,81 @@ enum { KIND_CONDVAR, KIND_SEM };
 
 static struct gs_analysis an;
 
+/* ---- What the observer is told ------------------------------------ */
+
+#define SEEN_MAX 64
+
+struct seen {
+	int64_t pid, tid;
+	int state;		/* enum gs_state, or -1 - enum gs_instant for an instant */
+	int64_t from, to;	/* an instant: at from */
+};
+
+/* Everything the observer was told in the current test, in order. */
+static struct seen seen[SEEN_MAX];
+static size_t nseen;
+
+static void seen_add(const struct gs_gil_thread *gt, int state, int64_t from, int64_t to)
+{
+	ck_assert_uint_lt(nseen, SEEN_MAX);
+	seen[nseen++] = (struct seen) { gt->thread->proc->pid, gt->thread->tid, state, from, to };
+}
+
+static void on_interval(void *arg, const struct gs_gil_thread *gt, enum gs_state state,
+		int64_t from, int64_t to)
+{
+	(void) arg;
+	ck_assert_int_lt(from, to);
+	seen_add(gt, (int) state, from, to);
+}
+
+static void on_instant(void *arg, const struct gs_gil_thread *gt, enum gs_instant what, int64_t ts)
+{
+	(void) arg;
+	seen_add(gt, -1 - (int) what, ts, ts);
+}
+
+static const struct gs_observer observer = { on_interval, on_instant, NULL };
+
+#define INSTANT_FAILED	(-1 - GS_INSTANT_FAILED_WAKEUP)
+#define INSTANT_TIMEOUT	(-1 - GS_INSTANT_TIMEOUT)
+
+/*
+ * Whatever the sequence, what the observer was told adds up to each
+ * thread's waited and held time and to its failed wake-ups and
+ * timeouts: every view built on it shows the core's figures.
+ */
+static void check_observed_totals(void)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&an.procs, &pos, &v)) {
+		for (struct gs_gil *g = ((struct gs_process *) v)->gils; g; g = g->next) {
+			for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+				uint64_t waited = 0, held = 0, failed = 0, timeouts = 0;
+
+				for (size_t i = 0; i < nseen; i++) {
+					if (seen[i].tid != gt->thread->tid || seen[i].pid != g->proc->pid) {
+						continue;
+					}
+					if (seen[i].state == GS_STATE_HOLDING) {
+						held += (uint64_t) (seen[i].to - seen[i].from);
+					} else if (seen[i].state >= 0) {
+						waited += (uint64_t) (seen[i].to - seen[i].from);
+					}
+					failed += seen[i].state == INSTANT_FAILED;
+					timeouts += seen[i].state == INSTANT_TIMEOUT;
+				}
+				ck_assert_uint_eq(waited, gt->waited_ns);
+				ck_assert_uint_eq(held, gt->held_ns);
+				ck_assert_uint_eq(failed, gt->c.failed_wakeups);
+				ck_assert_uint_eq(timeouts, gt->c.timeouts);
+			}
+		}
+	}
+}
+
 static void feed(const struct step *steps, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -84,6 +159,7 @@ static void feed(const struct step *steps, size_t n)
 		gs_feed(&an, &ev);
 	}
 	gs_finish(&an);
+	check_observed_totals();
 }
 
 #define FEED(steps) feed(steps, sizeof(steps) / sizeof(steps[0]))
@@ -91,6 +167,8 @@ static void feed(const struct step *steps, size_t n)
 static void setup(void)
 {
 	gs_init(&an, 0);
+	gs_observe(&an, &observer);
+	nseen = 0;
 }
 
 static void teardown(void)
@@ -435,7 +513,7 @@ START_TEST(test_abandon)
 }
 END_TEST
 
-/* Utilisation and wait share. */
+/* Shares: of the GIL's span, for the GIL and for each thread. */
 START_TEST(test_shares)
 {
 	static const struct step s[] = {
@@ -448,12 +526,13 @@ START_TEST(test_shares)
 	FEED(s);
 	/* span 0..100: held 0..60 and 70..100 */
 	ck_assert_uint_eq(the_gil()->held_ns, 90);
-	ck_assert_double_eq_tol(the_gil()->utilisation, 0.9, 1e-9);
+	ck_assert_double_eq_tol(the_gil()->hold_share, 0.9, 1e-9);
 	ck_assert_double_eq_tol(thread_of(1)->hold_share, 0.6, 1e-9);
 	ck_assert_double_eq_tol(thread_of(2)->hold_share, 0.3, 1e-9);
-	/* thread 2 seen 10..100, waiting 10..70 */
-	ck_assert_double_eq_tol(thread_of(2)->wait_share, 60.0 / 90.0, 1e-9);
+	/* thread 2 seen 10..100, waiting 10..70: 60 of the GIL's 100 */
+	ck_assert_double_eq_tol(thread_of(2)->wait_share, 0.6, 1e-9);
 	ck_assert_double_eq_tol(thread_of(1)->wait_share, 0.0, 1e-9);
+	ck_assert_double_eq_tol(the_gil()->wait_share, 0.6, 1e-9);
 }
 END_TEST
 
@@ -577,6 +656,145 @@ START_TEST(test_open_at_end_wait_time)
 	ck_assert_uint_eq(thread_of(2)->c.missed_handoffs, 0);
 	/* thread 1 still holds at the end: 1..20 and 30..30 */
 	ck_assert_uint_eq(thread_of(1)->held_ns, 19);
+}
+END_TEST
+
+/* ---- State intervals and instants, as the views get them ---------- */
+
+static void check_seen(const struct seen *want, size_t n)
+{
+	ck_assert_uint_eq(nseen, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_msg(seen[i].tid == want[i].tid && seen[i].state == want[i].state
+				&& seen[i].from == want[i].from && seen[i].to == want[i].to,
+			"told #%zu: tid %lld state %d %lld..%lld, want tid %lld state %d %lld..%lld", i,
+			(long long) seen[i].tid, seen[i].state, (long long) seen[i].from, (long long) seen[i].to,
+			(long long) want[i].tid, want[i].state, (long long) want[i].from, (long long) want[i].to);
+	}
+}
+
+#define CHECK_SEEN(w) check_seen(w, sizeof(w) / sizeof(w[0]))
+#define TOLD(tid, state, from, to)	{ PID, tid, state, from, to }
+#define MARK(tid, what, ts)		{ PID, tid, what, ts, ts }
+
+/* Beazley's case, as intervals: told as each one ends, in time order. */
+START_TEST(test_states_failed_wakeup)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0),
+		BEGIN(10, 2), WAIT(11, 2),
+		REL(20, 1, 1, 1),
+		BEGIN(21, 1), END(22, 1, 0, 0),
+		WOKEN(24, 2), WAIT(25, 2),
+		REL(40, 1, 1, 1),
+		WOKEN(43, 2), END(44, 2, 2, 0),
+		REL(50, 2, 0, 0),
+	};
+	static const struct seen w[] = {
+		TOLD(1, GS_STATE_TRYING, 0, 1),
+		TOLD(2, GS_STATE_TRYING, 10, 11),
+		TOLD(1, GS_STATE_HOLDING, 1, 20),
+		TOLD(1, GS_STATE_TRYING, 21, 22),
+		TOLD(2, GS_STATE_WAITING, 11, 24),
+		TOLD(2, GS_STATE_RETRYING, 24, 25),
+		MARK(2, INSTANT_FAILED, 25),
+		TOLD(1, GS_STATE_HOLDING, 22, 40),
+		TOLD(2, GS_STATE_WAITING, 25, 43),
+		TOLD(2, GS_STATE_RETRYING, 43, 44),
+		TOLD(2, GS_STATE_HOLDING, 44, 50),
+	};
+
+	FEED(s);
+	CHECK_SEEN(w);
+}
+END_TEST
+
+/* Timed-out waits; a hold still open at the end is told by gs_finish. */
+START_TEST(test_states_timeouts)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0),
+		BEGIN(10, 2), WAIT(11, 2), TIMEOUT(16, 2), WAIT(17, 2), TIMEOUT(22, 2),
+		WAIT(23, 2),
+		REL(30, 1, 1, 1),
+		WOKEN(31, 2), END(32, 2, 3, 2), BEGIN(40, 1),
+	};
+	static const struct seen w[] = {
+		TOLD(1, GS_STATE_TRYING, 0, 1),
+		TOLD(2, GS_STATE_TRYING, 10, 11),
+		TOLD(2, GS_STATE_WAITING, 11, 16),
+		MARK(2, INSTANT_TIMEOUT, 16),
+		TOLD(2, GS_STATE_TIMED_OUT, 16, 17),
+		TOLD(2, GS_STATE_WAITING, 17, 22),
+		MARK(2, INSTANT_TIMEOUT, 22),
+		TOLD(2, GS_STATE_TIMED_OUT, 22, 23),
+		TOLD(1, GS_STATE_HOLDING, 1, 30),
+		TOLD(2, GS_STATE_WAITING, 23, 31),
+		TOLD(2, GS_STATE_RETRYING, 31, 32),
+		/* gs_finish: the open attempt, then the hold, cut at 40 */
+		TOLD(2, GS_STATE_HOLDING, 32, 40),
+	};
+
+	FEED(s);
+	CHECK_SEEN(w);
+	/* thread 1's attempt began at the very end: nothing to tell */
+	ck_assert_uint_eq(thread_of(1)->waited_ns, 1);
+	ck_assert_uint_eq(thread_of(2)->held_ns, 8);
+}
+END_TEST
+
+/*
+ * An attempt whose end was lost (a new one begins): its time is told
+ * and counted up to its last known state change, not beyond.
+ */
+START_TEST(test_states_restarted)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), WAIT(5, 1),
+		BEGIN(20, 1), END(25, 1, 0, 0), REL(30, 1, 0, 0),
+	};
+	static const struct seen w[] = {
+		TOLD(1, GS_STATE_TRYING, 0, 5),
+		TOLD(1, GS_STATE_TRYING, 20, 25),
+		TOLD(1, GS_STATE_HOLDING, 25, 30),
+	};
+
+	FEED(s);
+	CHECK_SEEN(w);
+	ck_assert_uint_eq(thread_of(1)->waited_ns, 5 + 5);
+	ck_assert_uint_eq(the_gil()->anomalies[GS_AN_ATTEMPT_RESTARTED], 1);
+}
+END_TEST
+
+/* giltrace top's question: held and waited so far, what is in
+ * progress counted up to now; after gs_finish nothing is. */
+START_TEST(test_progress)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0),
+		BEGIN(10, 2), WAIT(11, 2), WOKEN(14, 2), WAIT(15, 2),
+	};
+	uint64_t held, waited;
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		struct gs_event ev = { .type = s[i].type, .ts = s[i].ts, .vpid = PID, .vtid = s[i].tid,
+			.addr = GIL, .addr2 = COND };
+
+		gs_feed(&an, &ev);
+	}
+	gs_gil_thread_progress(thread_of(1), 100, &held, &waited);
+	ck_assert_uint_eq(held, 99);
+	ck_assert_uint_eq(waited, 1);
+	gs_gil_thread_progress(thread_of(2), 100, &held, &waited);
+	ck_assert_uint_eq(held, 0);
+	ck_assert_uint_eq(waited, 90);
+	gs_finish(&an);
+	/* the GIL's last event was at 15 */
+	gs_gil_thread_progress(thread_of(1), 100, &held, &waited);
+	ck_assert_uint_eq(held, 14);
+	gs_gil_thread_progress(thread_of(2), 100, &held, &waited);
+	ck_assert_uint_eq(waited, 5);
+	check_observed_totals();
 }
 END_TEST
 
@@ -720,6 +938,7 @@ static void lfeed(const struct lstep *s, size_t n)
 		gs_feed(&an, &ev);
 	}
 	gs_finish(&an);
+	check_observed_totals();
 }
 
 START_TEST(test_locks_mutex)
@@ -848,6 +1067,14 @@ static Suite *gil_analysis_suite(void)
 	tcase_add_test(tc, test_time_backwards_durations);
 	tcase_add_test(tc, test_open_at_end_wait_time);
 	tcase_add_test(tc, test_bad_type);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("States");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_states_failed_wakeup);
+	tcase_add_test(tc, test_states_timeouts);
+	tcase_add_test(tc, test_states_restarted);
+	tcase_add_test(tc, test_progress);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Histogram");

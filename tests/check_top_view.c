@@ -260,7 +260,7 @@ START_TEST(test_long_hold)
 	ck_assert_int_eq(tv_take(&view, 2 * TV_IDLE_NS + SEC, 0, &iv), 0);
 	ck_assert_uint_eq(iv.ngils, 1);
 	ck_assert_uint_eq(iv.gils[0].m.held_ns, (uint64_t) SEC);
-	ck_assert(tv_share(iv.gils[0].m.held_ns, iv.end_ns - iv.start_ns) == 1.0);
+	ck_assert(gs_share(iv.gils[0].m.held_ns, (uint64_t) (iv.end_ns - iv.start_ns)) == 1.0);
 	tv_interval_free(&iv);
 }
 END_TEST
@@ -362,7 +362,7 @@ START_TEST(test_json_lines)
 	ck_assert_ptr_nonnull(strstr(text, "\"gil\":\"0x1000\",\"runtime\":\"CPython 3.11.7\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"interval\":1,\"final\":false,\"start_ns\":0,\"end_ns\":100,\"span_ns\":100"));
 	/* t1 held 87 of 100 ns; the GIL 87 too (t2 held nothing). */
-	ck_assert_ptr_nonnull(strstr(text, "{\"tid\":1,\"procname\":\"proc\",\"held_share\":0.870000"));
+	ck_assert_ptr_nonnull(strstr(text, "{\"tid\":1,\"procname\":\"proc\",\"hold_share\":0.870000"));
 	ck_assert_ptr_nonnull(strstr(text, "\"wakeups\":1,\"wakeup_p99_ns\":5"));
 	free(text);
 }

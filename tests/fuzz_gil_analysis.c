@@ -6,7 +6,8 @@
  * sequence of synthetic events (6 bytes each) over two processes, four
  * threads and two locks, any order, any field values, time sometimes
  * going backwards.  After feeding, the results must obey the invariants
- * below and every report format must render them; AddressSanitizer and
+ * below, what the observer was told must add up to them exactly, and
+ * every report format must render them; AddressSanitizer and
  * UndefinedBehaviorSanitizer watch the rest.
  *
  *   clang -fsanitize=fuzzer,address,undefined ... (tests/fuzz_gil_analysis.sh)
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 
 #include "analyzer/gil_analysis.h"
+#include "analyzer/idmap.h"
 #include "analyzer/lock_state.h"
 #include "analyzer/report.h"
 
@@ -49,6 +51,78 @@ static void check_hist(const struct hist *h)
 	REQUIRE(s.p99 <= s.max);
 	REQUIRE(s.min <= s.mean && s.mean <= s.max);
 	REQUIRE(s.sum >= s.max);
+}
+
+/* What the observer told about one (GIL, thread). */
+struct told {
+	uint64_t waited, held, failed, timeouts;
+};
+
+/* gs_gil_thread address -> struct told, for the current input. */
+static struct idmap told;
+
+static struct told *told_get(const struct gs_gil_thread *gt)
+{
+	struct told *t = idmap_get(&told, (uint64_t) (uintptr_t) gt);
+
+	if (!t) {
+		t = calloc(1, sizeof(*t));
+		REQUIRE(t != NULL && idmap_put(&told, (uint64_t) (uintptr_t) gt, t) == 0);
+	}
+	return t;
+}
+
+static void on_interval(void *arg, const struct gs_gil_thread *gt, enum gs_state state,
+		int64_t from, int64_t to)
+{
+	struct told *t = told_get(gt);
+
+	(void) arg;
+	REQUIRE(from < to && (unsigned int) state < GS_STATE_COUNT);
+	REQUIRE(from >= gt->gil->first_ts && to <= gt->gil->last_ts);
+	if (state == GS_STATE_HOLDING) {
+		t->held += (uint64_t) (to - from);
+	} else {
+		t->waited += (uint64_t) (to - from);
+	}
+}
+
+static void on_instant(void *arg, const struct gs_gil_thread *gt, enum gs_instant what, int64_t ts)
+{
+	struct told *t = told_get(gt);
+
+	(void) arg;
+	REQUIRE(ts >= gt->gil->first_ts && ts <= gt->gil->last_ts);
+	if (what == GS_INSTANT_FAILED_WAKEUP) {
+		t->failed++;
+	} else {
+		t->timeouts++;
+	}
+}
+
+static void check_told(const struct gs_gil_thread *gt)
+{
+	struct told *t = idmap_get(&told, (uint64_t) (uintptr_t) gt);
+	struct told none = { 0 };
+
+	if (!t) {
+		t = &none;
+	}
+	REQUIRE(t->waited == gt->waited_ns);
+	REQUIRE(t->held == gt->held_ns);
+	REQUIRE(t->failed == gt->c.failed_wakeups);
+	REQUIRE(t->timeouts == gt->c.timeouts);
+}
+
+static void told_free(void)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&told, &pos, &v)) {
+		free(v);
+	}
+	idmap_free(&told);
 }
 
 static void check_dists(const struct gs_dists *d)
@@ -110,7 +184,8 @@ static void check_gil(const struct gs_gil *g)
 	REQUIRE(g->d.wakeup.count <= c->releases);
 	REQUIRE(g->d.handoff.count <= c->releases);
 	REQUIRE(g->d.handoff.count <= c->acquisitions);
-	REQUIRE(g->utilisation >= 0.0 && g->utilisation <= 1.0);
+	REQUIRE(g->hold_share >= 0.0 && g->hold_share <= 1.0);
+	REQUIRE(g->wait_share >= 0.0);
 	REQUIRE(g->held_ns <= (uint64_t) (g->last_ts - g->first_ts));
 	check_dists(&g->d);
 	for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
@@ -119,6 +194,7 @@ static void check_gil(const struct gs_gil *g)
 		REQUIRE(gt->hold_share >= 0.0 && gt->hold_share <= 1.0);
 		REQUIRE(gt->c.failed_wakeups + gt->c.timeouts <= gt->c.waits);
 		REQUIRE(gt->d.wait.sum <= gt->waited_ns);
+		check_told(gt);
 		check_dists(&gt->d);
 		acquisitions += gt->c.acquisitions;
 		waits += gt->c.waits;
@@ -224,6 +300,7 @@ static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct gs_observer observer = { on_interval, on_instant, NULL };
 	struct gs_analysis a;
 	int64_t ts = 1000;
 
@@ -231,6 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	gs_init(&a, data[0] & 1);
+	gs_observe(&a, &observer);
 	for (size_t i = 1; i + 6 <= size; i += 6) {
 		struct gs_event ev = { 0 };
 
@@ -245,5 +323,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_all(&a);
 	render(&a);
 	gs_free(&a);
+	told_free();
 	return 0;
 }

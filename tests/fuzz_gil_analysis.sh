@@ -26,7 +26,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 	skip "$cc cannot build libFuzzer targets (apt-get install libclang-rt-14-dev)"
 
 src=(tests/fuzz_gil_analysis.c analyzer/gil_analysis.c analyzer/lock_state.c analyzer/hist.c analyzer/callsite_table.c
-	analyzer/idmap.c analyzer/report_order.c analyzer/report_text.c analyzer/report_json.c
+	analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c analyzer/report_json.c
 	analyzer/report_csv.c)
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Wno-unused-parameter -I"$srcdir" "${src[@]/#/$srcdir/}" -lm -o "$bin"

@@ -50,7 +50,7 @@ mkdir -p "$builddir/tests" "$work/obj"
 "$cc" "${flags[@]}" -Dmain=analyzer_main -c "$srcdir/analyzer/analyze_main.c" -o "$work/obj/main.o"
 objs=("$work/obj/main.o")
 for s in tests/fuzz_trace.c analyzer/trace_read.c analyzer/isolate.c analyzer/gil_analysis.c analyzer/lock_state.c analyzer/callsite_table.c \
-		analyzer/hist.c analyzer/idmap.c analyzer/report_order.c analyzer/report_text.c \
+		analyzer/hist.c analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c \
 		analyzer/report_json.c analyzer/report_csv.c; do
 	o=$work/obj/$(basename "$s" .c).o
 	"$cc" "${flags[@]}" -c "$srcdir/$s" -o "$o"

@@ -19,7 +19,7 @@ import sys
 
 COUNTERS = ("acquisitions", "contended_acquisitions", "releases", "switches", "waits",
             "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts")
-SHARES = ("held_share", "wait_share")
+SHARES = ("hold_share", "wait_share")
 NANOS = ("held_ns", "waited_ns", "wakeups")
 GIL_KEYS = ("type", "pid", "procname", "gil", "runtime", "kind", "threads") + COUNTERS + SHARES + NANOS
 INTERVAL_KEYS = GIL_KEYS + ("interval", "final", "start_ns", "end_ns", "span_ns", "events",
@@ -95,7 +95,7 @@ def cmd_first(view):
     if not first:
         fail("no interval 1")
     acq = sum(r["acquisitions"] for r in first)
-    held = max(r["held_share"] for r in first)
+    held = max(r["hold_share"] for r in first)
     if acq == 0 or held <= 0 or not any(r["threads"] for r in first) or first[0]["span_ns"] <= 0:
         fail("interval 1 has no figures: %s" % json.dumps(first[0])[:300])
     print("first interval: %d GIL(s), %d acquisitions, held %.1f%%, %d thread(s)"
