@@ -73,6 +73,22 @@ int hist_add(struct hist *h, uint64_t v)
 	return 0;
 }
 
+void hist_log2_bins(const struct hist *h, uint64_t bins[HIST_LOG2_BINS])
+{
+	memset(bins, 0, HIST_LOG2_BINS * sizeof(*bins));
+	for (unsigned int g = 0; h->count && g < HIST_GROUPS; g++) {
+		if (!h->groups[g]) {
+			continue;
+		}
+		for (unsigned int s = 0; s < HIST_SUB; s++) {
+			uint64_t width, low = bucket_low(g, s, &width);
+			unsigned int k = low > 1 ? 63 - (unsigned int) __builtin_clzll(low) : 0;
+
+			bins[k] += h->groups[g][s];
+		}
+	}
+}
+
 int hist_merge(struct hist *into, const struct hist *from)
 {
 	if (from->count == 0) {

@@ -64,6 +64,14 @@ void hist_free(struct hist *h);
 int hist_copy(struct hist *into, const struct hist *from);
 int hist_diff(struct hist *into, const struct hist *now, const struct hist *before);
 
+/*
+ * Counts per power of two, for pictures: bins[k] counts the values in
+ * [2^k, 2^(k+1)), bins[0] also 0.  Exact: every bucket lies within one
+ * power of two.
+ */
+#define HIST_LOG2_BINS 64
+void hist_log2_bins(const struct hist *h, uint64_t bins[HIST_LOG2_BINS]);
+
 /* A duration for people, three significant digits, sep between number
  * and unit: "850ns", "12.3us", "4.56ms", "1.23s" with sep "" (the
  * analyzer's text report), "1.23 s" with " " (giltrace top). */

@@ -17,10 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <babeltrace2/babeltrace.h>
+
+#include "analyzer/gil_analysis.h"
+#include "analyzer/trace_read.h"
 #include "frontend.h"
 #include "render.h"
 #include "timeline.h"
-#include "trace_read.h"
 #include "util.h"
 
 struct report_opts {
@@ -125,11 +128,6 @@ static int parse_report(int argc, char **argv, struct report_opts *o)
 	return 0;
 }
 
-static int feed(const struct tr_event *ev, void *arg)
-{
-	return timeline_feed(arg, ev) != 0;
-}
-
 static int write_picture(const char *file, bool html, const struct timeline *tl, const struct render_info *info)
 {
 	FILE *out = strcmp(file, "-") == 0 ? stdout : fopen(file, "w");
@@ -149,46 +147,88 @@ static int write_picture(const char *file, bool html, const struct timeline *tl,
 	return ret;
 }
 
-static int pictures(const struct report_opts *o)
+/* The current babeltrace error as one line: what failed, then why. */
+static void print_bt_error(const char *fallback)
 {
-	struct timeline *tl = timeline_create(TL_DEFAULT_COLUMNS);
-	struct render_info info = { o->traces[0], 0, 0 };
-	struct tr_stats stats;
-	int i, ret = 0;
+	const bt_error *err = bt_current_thread_take_error();
+	uint64_t n = err ? bt_error_get_cause_count(err) : 0;
+	const char *what, *why;
 
-	if (!tl) {
-		gt_err("Out of memory");
+	if (n == 0) {
+		gt_err("%s", fallback);
+		goto end;
+	}
+	what = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, n - 1));
+	why = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, 0));
+	if (n > 1 && strcmp(what, why) != 0) {
+		gt_err("%s: %s", what, why);
+	} else {
+		gt_err("%s", what);
+	}
+end:
+	if (err) {
+		bt_error_release(err);
+	}
+}
+
+/* Reads the traces into the analysis the timeline observes. */
+static int pictures_read(const struct report_opts *o, struct gs_analysis *a, struct trace_list *list,
+		struct trace_read_stats *stats)
+{
+	for (int i = 0; i < o->ntraces; i++) {
+		if (trace_find(o->traces[i], list) != TRACE_READ_OK) {
+			print_bt_error("Cannot find traces");
+			return -1;
+		}
+	}
+	if (trace_read(list, a, 0, stats) != TRACE_READ_OK) {
+		print_bt_error("Cannot read the traces");
 		return -1;
 	}
-	for (i = 0; i < o->ntraces && ret == 0; i++) {
-		switch (tr_read(o->traces[i], feed, tl, &stats)) {
-		case TR_OK:
-			info.events += stats.events;
-			info.discarded_events += stats.discarded_events;
-			break;
-		case TR_NO_TRACE:
-			gt_err("No CTF trace found under %s", o->traces[i]);
-			ret = -1;
-			break;
-		case TR_STOPPED:
-			gt_err("Out of memory while reading %s", o->traces[i]);
-			ret = -1;
-			break;
-		default:
-			ret = -1;
-			break;
-		}
+	gs_finish(a);
+	if (a->oom) {
+		gt_err("Out of memory: the analysis is incomplete");
+		return -1;
 	}
-	if (ret == 0) {
-		timeline_finish(tl);
-		if (o->svg) {
-			ret = write_picture(o->svg, false, tl, &info);
-		}
-		if (ret == 0 && o->html) {
-			ret = write_picture(o->html, true, tl, &info);
-		}
+	return 0;
+}
+
+static int pictures(const struct report_opts *o)
+{
+	struct trace_list list = { 0 };
+	struct trace_read_stats stats = { 0 };
+	struct gs_analysis a;
+	struct timeline *tl;
+	struct render_info info = { o->traces[0], 0, 0 };
+	int ret;
+
+	gs_init(&a, 0);
+	tl = timeline_create(&a, TL_DEFAULT_COLUMNS);
+	if (!tl) {
+		gt_err("Out of memory");
+		ret = -1;
+		goto end;
 	}
+	ret = pictures_read(o, &a, &list, &stats);
+	if (ret == 0 && timeline_finish(tl) != 0) {
+		gt_err("Out of memory: the picture is incomplete");
+		ret = -1;
+	}
+	if (ret != 0) {
+		goto end;
+	}
+	info.events = stats.events;
+	info.discarded_events = a.discarded_events;
+	if (o->svg) {
+		ret = write_picture(o->svg, false, tl, &info);
+	}
+	if (ret == 0 && o->html) {
+		ret = write_picture(o->html, true, tl, &info);
+	}
+end:
 	timeline_destroy(tl);
+	gs_free(&a);
+	trace_list_free(&list);
 	return ret;
 }
 

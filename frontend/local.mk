@@ -3,13 +3,14 @@
 
 bin_PROGRAMS += frontend/giltrace
 
-# The timeline and its renderer are pure C: the unit tests link them too.
+# The timeline and its renderer: pure C views of the analysis core, so
+# the unit tests link them too.
 noinst_LTLIBRARIES += frontend/libtimeline.la
 frontend_libtimeline_la_SOURCES = \
 	frontend/timeline.c frontend/timeline.h \
-	frontend/render.c frontend/render.h \
-	frontend/trace_read.h
-frontend_libtimeline_la_LIBADD = -lm
+	frontend/render.c frontend/render.h
+frontend_libtimeline_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+frontend_libtimeline_la_LIBADD = analyzer/libgilstate.la -lm
 
 # giltrace top's figures per interval: pure C on the analysis core, so
 # the unit tests link it too.

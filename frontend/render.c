@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -69,51 +70,50 @@ static void put_escaped(FILE *out, const char *s)
 	}
 }
 
-static double percent(uint64_t part, uint64_t whole)
+/* Every share shown is the core's (gs_share(), giltrace-analyze(1)). */
+static double percent(double share)
 {
-	return whole ? 100.0 * (double) part / (double) whole : 0.0;
-}
-
-static uint64_t lifetime(const struct tl_thread *th)
-{
-	return th->last_ts > th->first_ts ? th->last_ts - th->first_ts : 0;
+	return 100.0 * share;
 }
 
 /* --- row selection -------------------------------------------------------- */
 
 static int by_activity(const void *a, const void *b)
 {
-	const struct tl_thread *x = *(const struct tl_thread *const *) a;
-	const struct tl_thread *y = *(const struct tl_thread *const *) b;
-	uint64_t ax = x->hold_ns + x->wait_ns, ay = y->hold_ns + y->wait_ns;
+	const struct gs_gil_thread *x = (*(const struct tl_row *const *) a)->gt;
+	const struct gs_gil_thread *y = (*(const struct tl_row *const *) b)->gt;
+	uint64_t ax = x->held_ns + x->waited_ns, ay = y->held_ns + y->waited_ns;
 
 	return ax < ay ? 1 : ax > ay ? -1 : 0;
 }
 
 static int by_process_then_start(const void *a, const void *b)
 {
-	const struct tl_thread *x = *(const struct tl_thread *const *) a;
-	const struct tl_thread *y = *(const struct tl_thread *const *) b;
+	const struct gs_gil_thread *x = (*(const struct tl_row *const *) a)->gt;
+	const struct gs_gil_thread *y = (*(const struct tl_row *const *) b)->gt;
 
-	if (x->pid != y->pid) {
-		return x->pid < y->pid ? -1 : 1;
+	if (x->thread->proc->pid != y->thread->proc->pid) {
+		return x->thread->proc->pid < y->thread->proc->pid ? -1 : 1;
 	}
 	if (x->first_ts != y->first_ts) {
 		return x->first_ts < y->first_ts ? -1 : 1;
 	}
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
+	if (x->thread->tid != y->thread->tid) {
+		return x->thread->tid < y->thread->tid ? -1 : 1;
+	}
+	return x->gil->address < y->gil->address ? -1 : x->gil->address > y->gil->address;
 }
 
 /* The rows drawn: the most active threads, in process and start order. */
-static size_t pick_rows(const struct timeline *tl, const struct tl_thread ***rows)
+static size_t pick_rows(const struct timeline *tl, const struct tl_row ***rows)
 {
-	size_t n = tl->nthreads;
+	size_t n = tl->nrows;
 
 	*rows = malloc((n ? n : 1) * sizeof(**rows));
 	if (!*rows) {
 		return 0;
 	}
-	memcpy(*rows, tl->threads, n * sizeof(**rows));
+	memcpy(*rows, tl->rows, n * sizeof(**rows));
 	if (n > RENDER_MAX_ROWS) {
 		qsort(*rows, n, sizeof(**rows), by_activity);
 		n = RENDER_MAX_ROWS;
@@ -130,30 +130,40 @@ struct geom {
 	double colw;		/* pixels per column */
 };
 
-static double x_of_ts(const struct timeline *tl, const struct geom *g, uint64_t ts)
+static double x_of_ts(const struct timeline *tl, const struct geom *g, int64_t ts)
 {
 	return PLOT_X + (double) (ts - tl->t0) * PLOT_W / g->span;
 }
 
+/* The runtime of the first GIL whose runtime is known, or NULL. */
+static const char *runtime_of(const struct timeline *tl)
+{
+	for (size_t i = 0; i < tl->nrows; i++) {
+		const char *rt = tl->rows[i]->gt->gil->runtime;
+
+		if (strcmp(rt, "unknown") != 0) {
+			return rt;
+		}
+	}
+	return NULL;
+}
+
 static void header(FILE *out, const struct timeline *tl, const struct render_info *info, size_t rows)
 {
+	const char *runtime = runtime_of(tl);
 	char dur[32];
-	size_t i;
 
 	fmt_ns(dur, sizeof(dur), (double) (tl->t_end - tl->t0));
 	fprintf(out, "<text x=\"%d\" y=\"30\" class=\"title\">GIL timeline", LABEL_X);
-	for (i = 0; i < tl->ngils; i++) {
-		if (tl->gils[i].runtime[0]) {
-			fputs(" — ", out);
-			put_escaped(out, tl->gils[i].runtime);
-			break;
-		}
+	if (runtime) {
+		fputs(" — ", out);
+		put_escaped(out, runtime);
 	}
 	fputs("</text>\n", out);
 	fprintf(out, "<text x=\"%d\" y=\"50\" class=\"sub\">", LABEL_X);
 	put_escaped(out, info->trace);
-	fprintf(out, " · %s · %zu threads%s · %llu events", dur, tl->nthreads,
-		rows < tl->nthreads ? " (most active shown)" : "", (unsigned long long) info->events);
+	fprintf(out, " · %s · %zu threads%s · %llu events", dur, tl->nrows,
+		rows < tl->nrows ? " (most active shown)" : "", (unsigned long long) info->events);
 	if (info->discarded_events) {
 		fprintf(out, " · <tspan class=\"warn\">%llu events discarded by LTTng: counts are lower bounds</tspan>",
 			(unsigned long long) info->discarded_events);
@@ -170,7 +180,7 @@ static void header(FILE *out, const struct timeline *tl, const struct render_inf
 
 /* Runs of equal pixel heights become one rectangle each. */
 static void row_bars(FILE *out, const struct timeline *tl, const struct geom *g,
-	const struct tl_thread *th, double y)
+	const struct tl_row *th, double y)
 {
 	unsigned int c, start = 0;
 	int run_h = -1, run_w = -1;
@@ -179,8 +189,9 @@ static void row_bars(FILE *out, const struct timeline *tl, const struct geom *g,
 		int hp = 0, wp = 0;
 
 		if (c < g->used) {
-			uint64_t col_start = tl->t0 + (uint64_t) c * tl->width;
-			uint64_t eff = tl->t_end - col_start < tl->width ? tl->t_end - col_start : tl->width;
+			int64_t col_start = tl->t0 + (int64_t) ((uint64_t) c * tl->width);
+			uint64_t rest = (uint64_t) (tl->t_end - col_start);
+			uint64_t eff = rest < tl->width ? rest : tl->width;
 			const struct tl_cell *cell = &th->cells[c];
 
 			if (eff == 0) {
@@ -212,13 +223,11 @@ static void row_bars(FILE *out, const struct timeline *tl, const struct geom *g,
 }
 
 /* Failed wake-ups above the bar, timeouts below; adjacent columns merge. */
-static void row_marks(FILE *out, const struct timeline *tl, const struct geom *g,
-	const struct tl_thread *th, double y, bool timeouts)
+static void row_marks(FILE *out, const struct geom *g, const struct tl_row *th, double y, bool timeouts)
 {
 	unsigned int c = 0, start;
 	uint64_t sum;
 
-	(void) tl;
 	while (c < g->used) {
 		uint32_t n = timeouts ? th->cells[c].timeouts : th->cells[c].failed_wakeups;
 
@@ -241,33 +250,45 @@ static void row_marks(FILE *out, const struct timeline *tl, const struct geom *g
 	}
 }
 
-static void row(FILE *out, const struct timeline *tl, const struct geom *g, const struct tl_thread *th, double y)
+/* "python3 · tid 42", and the GIL where its process has several. */
+static void row_name(FILE *out, const struct gs_gil_thread *gt)
 {
-	uint64_t life = lifetime(th);
-	double x0 = x_of_ts(tl, g, th->first_ts), x1 = x_of_ts(tl, g, th->last_ts);
+	put_escaped(out, gt->thread->procname[0] ? gt->thread->procname : "?");
+	fprintf(out, " · tid %" PRId64, gt->thread->tid);
+	if (gt->thread->proc->ngils > 1) {
+		fprintf(out, " · GIL %#" PRIx64, gt->gil->address);
+	}
+}
+
+static void row(FILE *out, const struct timeline *tl, const struct geom *g, const struct tl_row *th, double y)
+{
+	const struct gs_gil_thread *gt = th->gt;
+	double x0 = x_of_ts(tl, g, gt->first_ts), x1 = x_of_ts(tl, g, gt->last_ts);
 
 	/* Exact figures as data attributes, for scripts and tests. */
-	fprintf(out, "<g class=\"thread\" data-pid=\"%lld\" data-tid=\"%lld\" data-acquisitions=\"%llu\" "
-		"data-held-ns=\"%llu\" data-waited-ns=\"%llu\" data-failed-wakeups=\"%llu\" data-timeouts=\"%llu\">\n<title>",
-		(long long) th->pid, (long long) th->tid, (unsigned long long) th->acquisitions,
-		(unsigned long long) th->hold_ns, (unsigned long long) th->wait_ns,
-		(unsigned long long) th->failed_wakeups, (unsigned long long) th->timeouts);
-	put_escaped(out, th->procname);
-	fprintf(out, " pid %lld tid %lld: %llu acquisitions, held %.1f%%, waiting %.1f%%, %llu failed wake-ups, %llu timeouts</title>\n",
-		(long long) th->pid, (long long) th->tid, (unsigned long long) th->acquisitions,
-		percent(th->hold_ns, life), percent(th->wait_ns, life),
-		(unsigned long long) th->failed_wakeups, (unsigned long long) th->timeouts);
+	fprintf(out, "<g class=\"thread\" data-pid=\"%" PRId64 "\" data-tid=\"%" PRId64 "\" data-gil=\"%#" PRIx64
+		"\" data-acquisitions=\"%" PRIu64 "\" data-held-ns=\"%" PRIu64 "\" data-waited-ns=\"%" PRIu64
+		"\" data-hold-share=\"%.6f\" data-wait-share=\"%.6f\" data-failed-wakeups=\"%" PRIu64
+		"\" data-timeouts=\"%" PRIu64 "\">\n<title>",
+		gt->thread->proc->pid, gt->thread->tid, gt->gil->address, gt->c.acquisitions, gt->held_ns,
+		gt->waited_ns, gt->hold_share, gt->wait_share, gt->c.failed_wakeups, gt->c.timeouts);
+	put_escaped(out, gt->thread->procname);
+	fprintf(out, " pid %" PRId64 " tid %" PRId64 ": %" PRIu64 " acquisitions, holding %.1f%%, waiting %.1f%%, %"
+		PRIu64 " failed wake-ups, %" PRIu64 " timeouts</title>\n",
+		gt->thread->proc->pid, gt->thread->tid, gt->c.acquisitions, percent(gt->hold_share),
+		percent(gt->wait_share), gt->c.failed_wakeups, gt->c.timeouts);
 	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"name\">", LABEL_X, y + 14);
-	put_escaped(out, th->procname[0] ? th->procname : "?");
-	fprintf(out, " · tid %lld</text>\n", (long long) th->tid);
-	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"stats\">held %.1f%% · waited %.1f%% · %llu failed wake-ups · %llu timeouts</text>\n",
-		LABEL_X, y + 27, percent(th->hold_ns, life), percent(th->wait_ns, life),
-		(unsigned long long) th->failed_wakeups, (unsigned long long) th->timeouts);
+	row_name(out, gt);
+	fputs("</text>\n", out);
+	fprintf(out, "<text x=\"%d\" y=\"%.1f\" class=\"stats\">holding %.1f%% · waiting %.1f%% · %" PRIu64
+		" failed wake-ups · %" PRIu64 " timeouts</text>\n",
+		LABEL_X, y + 27, percent(gt->hold_share), percent(gt->wait_share), gt->c.failed_wakeups,
+		gt->c.timeouts);
 	fprintf(out, "<rect class=\"idle\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\"/>",
 		x0, y + BAR_Y, x1 - x0 < 1 ? 1 : x1 - x0, BAR_H);
 	row_bars(out, tl, g, th, y);
-	row_marks(out, tl, g, th, y, false);
-	row_marks(out, tl, g, th, y, true);
+	row_marks(out, g, th, y, false);
+	row_marks(out, g, th, y, true);
 	fputs("\n</g>\n", out);
 }
 
@@ -298,18 +319,19 @@ static void time_axis(FILE *out, const struct timeline *tl, const struct geom *g
 	fputs("</g>\n", out);
 }
 
-static void histogram(FILE *out, const struct tl_hist *h, const char *id, const char *title, double y)
+static void histogram(FILE *out, const struct hist *h, const char *id, const char *title, double y)
 {
-	unsigned int lo = TL_HIST_BINS, hi = 0, b;
-	uint64_t top = 0;
+	unsigned int lo = HIST_LOG2_BINS, hi = 0, b;
+	uint64_t top = 0, bins[HIST_LOG2_BINS];
 	char mean[32], max[32], edge[32];
 	double bw;
 
-	for (b = 0; b < TL_HIST_BINS; b++) {
-		if (h->bins[b]) {
+	hist_log2_bins(h, bins);
+	for (b = 0; b < HIST_LOG2_BINS; b++) {
+		if (bins[b]) {
 			lo = b < lo ? b : lo;
 			hi = b;
-			top = h->bins[b] > top ? h->bins[b] : top;
+			top = bins[b] > top ? bins[b] : top;
 		}
 	}
 	fprintf(out, "<g class=\"hist\" id=\"%s\" data-count=\"%llu\" data-total-ns=\"%llu\" data-max-ns=\"%llu\">"
@@ -336,13 +358,13 @@ static void histogram(FILE *out, const struct tl_hist *h, const char *id, const 
 	y += 24;
 	for (b = lo; b <= hi; b++) {
 		/* Counts on a log scale: the tail matters as much as the peak. */
-		double bh = (double) HIST_H * log1p((double) h->bins[b]) / log1p((double) top);
+		double bh = (double) HIST_H * log1p((double) bins[b]) / log1p((double) top);
 
-		if (h->bins[b]) {
+		if (bins[b]) {
 			fmt_ns(edge, sizeof(edge), (double) (UINT64_C(1) << b));
 			fprintf(out, "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>%s and up: %llu</title></rect>",
 				HIST_X + (b - lo) * bw + 0.5, y + HIST_H - (bh < 1 ? 1 : bh), bw - 1, bh < 1 ? 1 : bh,
-				edge, (unsigned long long) h->bins[b]);
+				edge, (unsigned long long) bins[b]);
 		}
 	}
 	fprintf(out, "\n<line class=\"base\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>",
@@ -372,7 +394,7 @@ static const char *style =
 
 int render_svg(FILE *out, const struct timeline *tl, const struct render_info *info)
 {
-	const struct tl_thread **rows;
+	const struct tl_row **rows;
 	size_t n = pick_rows(tl, &rows), i;
 	struct geom g;
 	double rows_end, hist_end, height;
@@ -404,8 +426,8 @@ int render_svg(FILE *out, const struct timeline *tl, const struct render_info *i
 	if (n) {
 		time_axis(out, tl, &g, rows_end + 4);
 	}
-	histogram(out, &tl->wait_hist, "wait-hist", "Wait for the GIL (attempt → held)", TOP + 4);
-	histogram(out, &tl->wakeup_hist, "wakeup-hist", "Wake-up latency (signal → waiter up)", TOP + HIST_H + 84);
+	histogram(out, &tl->wait, "wait-hist", "Wait for the GIL (attempt → held)", TOP + 4);
+	histogram(out, &tl->wakeup, "wakeup-hist", "Wake-up latency (signal → waiter up)", TOP + HIST_H + 84);
 	fputs("</svg>\n", out);
 	free(rows);
 	return ferror(out) ? -1 : 0;
@@ -413,27 +435,26 @@ int render_svg(FILE *out, const struct timeline *tl, const struct render_info *i
 
 static void html_table(FILE *out, const struct timeline *tl)
 {
-	const struct tl_thread **rows;
-	size_t n = tl->nthreads, i;
+	const struct tl_row **rows;
+	size_t n = tl->nrows;
 
 	rows = malloc((n ? n : 1) * sizeof(*rows));
 	if (!rows) {
 		return;
 	}
-	memcpy(rows, tl->threads, n * sizeof(*rows));
+	memcpy(rows, tl->rows, n * sizeof(*rows));
 	qsort(rows, n, sizeof(*rows), by_process_then_start);
-	fputs("<table>\n<thead><tr><th>process</th><th>pid</th><th>tid</th><th>acquisitions</th>"
-		"<th>held</th><th>waited</th><th>failed wake-ups</th><th>timeouts</th></tr></thead>\n<tbody>\n", out);
-	for (i = 0; i < n; i++) {
-		const struct tl_thread *th = rows[i];
-		uint64_t life = lifetime(th);
+	fputs("<table>\n<thead><tr><th>process</th><th>pid</th><th>tid</th><th>GIL</th><th>acquisitions</th>"
+		"<th>holding</th><th>waiting</th><th>failed wake-ups</th><th>timeouts</th></tr></thead>\n<tbody>\n", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct gs_gil_thread *gt = rows[i]->gt;
 
 		fputs("<tr><td>", out);
-		put_escaped(out, th->procname);
-		fprintf(out, "</td><td>%lld</td><td>%lld</td><td>%llu</td><td>%.1f%%</td><td>%.1f%%</td><td>%llu</td><td>%llu</td></tr>\n",
-			(long long) th->pid, (long long) th->tid, (unsigned long long) th->acquisitions,
-			percent(th->hold_ns, life), percent(th->wait_ns, life),
-			(unsigned long long) th->failed_wakeups, (unsigned long long) th->timeouts);
+		put_escaped(out, gt->thread->procname);
+		fprintf(out, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%#" PRIx64 "</td><td>%" PRIu64
+			"</td><td>%.1f%%</td><td>%.1f%%</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
+			gt->thread->proc->pid, gt->thread->tid, gt->gil->address, gt->c.acquisitions,
+			percent(gt->hold_share), percent(gt->wait_share), gt->c.failed_wakeups, gt->c.timeouts);
 	}
 	fputs("</tbody>\n</table>\n", out);
 	free(rows);
@@ -455,7 +476,9 @@ int render_html(FILE *out, const struct timeline *tl, const struct render_info *
 		"held the GIL, the red part the share it spent trying to take it (waiting); grey is time it ran "
 		"without the GIL (I/O, sleeping, C code that released it). Orange marks above a row are failed wake-ups: the "
 		"thread was woken to take the GIL and found it taken again. Blue marks below are waits that timed out, "
-		"which in CPython 3 ask the holder to drop the GIL. Percentages are of the thread's time in the trace.</p>\n", out);
+		"which in CPython 3 ask the holder to drop the GIL. Percentages are shares of the GIL's span (its first to "
+		"last event), as giltrace-analyze reports them: a GIL's threads' holding shares add up to its "
+		"utilisation.</p>\n", out);
 	html_table(out, tl);
 	fputs("</body>\n</html>\n", out);
 	return ferror(out) ? -1 : 0;

@@ -2,357 +2,243 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * The timeline behind giltrace report --svg/--html, fed hand-built GIL
- * event sequences with exact expected values, and its rendering kept
- * bounded whatever the trace's length.
+ * The timeline behind giltrace report --svg/--html: a view of the
+ * analysis core.  Hand-built event sequences are fed to the core with a
+ * timeline observing it; the columns must hold exactly the core's
+ * figures, placed where they happened, whatever the trace's length, and
+ * the picture must print the core's numbers and stay bounded.
  */
 #define _GNU_SOURCE
 #include "config.h"
 
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzer/gil_analysis.h"
 #include "frontend/render.h"
 #include "frontend/timeline.h"
 
-/* Shorthands for one event of process 1. */
-static struct tr_event ev(enum tr_kind kind, uint64_t ts, int64_t tid, int64_t a1, int64_t a2)
-{
-	struct tr_event e;
+#define PID	1
+#define GIL	0x1000
+#define COND	0x2000
 
-	memset(&e, 0, sizeof(e));
-	e.kind = kind;
-	e.ts = ts;
-	e.pid = 1;
-	e.tid = tid;
-	e.gil = 0x1000;
-	e.a1 = a1;
-	e.a2 = a2;
-	e.procname = "python3";
-	return e;
+static struct gs_analysis an;
+static struct timeline *tl;
+
+static void setup(void)
+{
+	gs_init(&an, 0);
 }
 
-static void feed_all(struct timeline *tl, const struct tr_event *events, size_t n)
+static void teardown(void)
 {
-	size_t i;
+	timeline_destroy(tl);
+	tl = NULL;
+	gs_free(&an);
+}
 
-	for (i = 0; i < n; i++) {
-		ck_assert_int_eq(timeline_feed(tl, &events[i]), 0);
+static void start(unsigned int columns)
+{
+	tl = timeline_create(&an, columns);
+	ck_assert_ptr_nonnull(tl);
+}
+
+/* One GIL event of process PID; a: waits / timed_out / waiters, b: signalled. */
+static void feed(enum gs_event_type type, int64_t ts, int64_t tid, uint32_t a, uint32_t b)
+{
+	struct gs_event ev = {
+		.type = type, .ts = ts, .vpid = PID, .vtid = tid, .procname = "python3",
+		.addr = GIL, .addr2 = COND,
+	};
+
+	if (type == GS_EV_GIL_WAIT_END) {
+		ev.timed_out = (uint8_t) a;
+	} else if (type == GS_EV_GIL_RELEASE) {
+		ev.waiters = a;
+		ev.signalled = (uint8_t) b;
+	} else {
+		ev.waits = a;
 	}
-	timeline_finish(tl);
+	gs_feed(&an, &ev);
 }
 
-static struct tl_thread *find(struct timeline *tl, int64_t tid)
+static void finish(void)
 {
-	size_t i;
+	gs_finish(&an);
+	ck_assert_int_eq(timeline_finish(tl), 0);
+}
 
-	for (i = 0; i < tl->nthreads; i++) {
-		if (tl->threads[i]->tid == tid) {
-			return tl->threads[i];
+static const struct tl_row *row_of(int64_t tid)
+{
+	for (size_t i = 0; i < tl->nrows; i++) {
+		if (tl->rows[i]->gt->thread->tid == tid) {
+			return tl->rows[i];
 		}
 	}
-	ck_abort_msg("thread %lld not in the timeline", (long long) tid);
+	ck_abort_msg("thread %lld has no row", (long long) tid);
 	return NULL;
 }
 
-static void assert_cells_sum_to_totals(const struct timeline *tl)
+/* Every row's columns add up to the core's own figures, exactly. */
+static void assert_columns_are_the_core(void)
 {
-	size_t t;
-	unsigned int c;
-
-	for (t = 0; t < tl->nthreads; t++) {
-		const struct tl_thread *th = tl->threads[t];
+	for (size_t r = 0; r < tl->nrows; r++) {
+		const struct tl_row *row = tl->rows[r];
 		uint64_t hold = 0, wait = 0, failed = 0, timeouts = 0;
 
-		for (c = 0; c < tl->ncolumns; c++) {
-			hold += th->cells[c].hold_ns;
-			wait += th->cells[c].wait_ns;
-			failed += th->cells[c].failed_wakeups;
-			timeouts += th->cells[c].timeouts;
+		for (unsigned int c = 0; c < tl->ncolumns; c++) {
+			hold += row->cells[c].hold_ns;
+			wait += row->cells[c].wait_ns;
+			failed += row->cells[c].failed_wakeups;
+			timeouts += row->cells[c].timeouts;
 		}
-		ck_assert_uint_eq(hold, th->hold_ns);
-		ck_assert_uint_eq(wait, th->wait_ns);
-		ck_assert_uint_eq(failed, th->failed_wakeups);
-		ck_assert_uint_eq(timeouts, th->timeouts);
+		ck_assert_uint_eq(hold, row->gt->held_ns);
+		ck_assert_uint_eq(wait, row->gt->waited_ns);
+		ck_assert_uint_eq(failed, row->gt->c.failed_wakeups);
+		ck_assert_uint_eq(timeouts, row->gt->c.timeouts);
 	}
 }
 
-/* Thread 10 takes the GIL at once; thread 20 waits, is signalled, takes it. */
-START_TEST(test_hold_wait_and_latencies)
+/*
+ * Thread 10 holds 1000..3000; thread 20 tries from 1200, waits, is
+ * woken, takes it at 3200 and holds until 4000.  8 columns of 512 ns
+ * from 1000: each column gets exactly the part of each state inside it.
+ */
+START_TEST(test_columns_exact)
 {
-	const struct tr_event events[] = {
-		ev(TR_GIL_ACQUIRE_BEGIN, 1000, 10, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 1500, 10, 0, 0),
-		ev(TR_GIL_ACQUIRE_BEGIN, 1200, 20, 0, 0), /* muxer order is time order */
-	};
-	const struct tr_event rest[] = {
-		ev(TR_GIL_WAIT_BEGIN, 1600, 20, 0x2000, 0),
-		ev(TR_GIL_RELEASE, 3000, 10, 1, 1),
-		ev(TR_GIL_WAIT_END, 3100, 20, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 3200, 20, 1, 0),
-		ev(TR_GIL_RELEASE, 4000, 20, 0, 0),
-	};
-	struct timeline *tl = timeline_create(8);
-	struct tl_thread *a, *b;
-	size_t i;
-
-	ck_assert_int_eq(timeline_feed(tl, &events[0]), 0);
-	ck_assert_int_eq(timeline_feed(tl, &events[1]), 0);
-	/* A stamp earlier than the last one is clamped to it (1500). */
-	ck_assert_int_eq(timeline_feed(tl, &events[2]), 0);
-	for (i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
-		ck_assert_int_eq(timeline_feed(tl, &rest[i]), 0);
-	}
-	timeline_finish(tl);
-	a = find(tl, 10);
-	b = find(tl, 20);
-	ck_assert_uint_eq(a->hold_ns, 1500);
-	ck_assert_uint_eq(a->wait_ns, 500);
-	ck_assert_uint_eq(b->wait_ns, 3200 - 1500);
-	ck_assert_uint_eq(b->hold_ns, 800);
-	ck_assert_uint_eq(a->acquisitions, 1);
-	ck_assert_uint_eq(b->acquisitions, 1);
-	ck_assert_uint_eq(tl->wait_hist.count, 2);
-	ck_assert_uint_eq(tl->wait_hist.sum, 500 + 1700);
-	ck_assert_uint_eq(tl->wait_hist.max, 1700);
-	ck_assert_uint_eq(tl->wait_hist.bins[tl_hist_bin(500)], 1);
-	ck_assert_uint_eq(tl->wait_hist.bins[tl_hist_bin(1700)], 1);
-	ck_assert_uint_eq(tl->wakeup_hist.count, 1);
-	ck_assert_uint_eq(tl->wakeup_hist.sum, 100);
-	ck_assert_uint_eq(tl->t0, 1000);
-	ck_assert_uint_eq(tl->t_end, 4000);
-	ck_assert_str_eq(a->procname, "python3");
-	assert_cells_sum_to_totals(tl);
-	timeline_destroy(tl);
+	start(8);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 1000, 10, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 1000, 10, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 1200, 20, 0, 0);
+	feed(GS_EV_GIL_WAIT_BEGIN, 1600, 20, 0, 0);
+	feed(GS_EV_GIL_RELEASE, 3000, 10, 1, 1);
+	feed(GS_EV_GIL_WAIT_END, 3100, 20, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 3200, 20, 1, 0);
+	feed(GS_EV_GIL_RELEASE, 4000, 20, 0, 0);
+	finish();
+	ck_assert_int_eq(tl->t0, 1000);
+	ck_assert_int_eq(tl->t_end, 4000);
+	ck_assert_uint_eq(tl->width, 512);
+	ck_assert_uint_eq(timeline_used_columns(tl), 6);
+	/* thread 10 holds 1000..3000: columns 0-2 full, 3 up to 3000 */
+	ck_assert_uint_eq(row_of(10)->cells[0].hold_ns, 512);
+	ck_assert_uint_eq(row_of(10)->cells[2].hold_ns, 512);
+	ck_assert_uint_eq(row_of(10)->cells[3].hold_ns, 3000 - 2536);
+	ck_assert_uint_eq(row_of(10)->cells[4].hold_ns, 0);
+	/* thread 20 tries 1200..3200: 1200-1512, 1512-2024, ..., 3048-3200 */
+	ck_assert_uint_eq(row_of(20)->cells[0].wait_ns, 1512 - 1200);
+	ck_assert_uint_eq(row_of(20)->cells[1].wait_ns, 512);
+	ck_assert_uint_eq(row_of(20)->cells[3].wait_ns, 512);
+	ck_assert_uint_eq(row_of(20)->cells[4].wait_ns, 3200 - 3048);
+	ck_assert_uint_eq(row_of(20)->cells[4].hold_ns, 3560 - 3200);
+	ck_assert_uint_eq(row_of(20)->cells[5].hold_ns, 4000 - 3560);
+	assert_columns_are_the_core();
+	/* the histograms are the core's */
+	ck_assert_uint_eq(tl->wait.count, 2);
+	ck_assert_uint_eq(tl->wait.sum, 0 + 2000);
+	ck_assert_uint_eq(tl->wakeup.count, 1);
+	ck_assert_uint_eq(tl->wakeup.sum, 100);
 }
 END_TEST
 
-START_TEST(test_hist_bins)
+/* Failed wake-ups and timeouts land in the column they happened in. */
+START_TEST(test_marks_placed)
 {
-	static const struct {
-		uint64_t ns;
-		unsigned int bin;
-	} table[] = {
-		{ 0, 0 }, { 1, 0 }, { 2, 1 }, { 3, 1 }, { 4, 2 }, { 1023, 9 }, { 1024, 10 },
-		{ UINT64_MAX, TL_HIST_BINS - 1 },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
-		ck_assert_uint_eq(tl_hist_bin(table[i].ns), table[i].bin);
-	}
-}
-END_TEST
-
-/* Wake-up latency pairs a signalling release with the first waiter to
- * wake after it that was already waiting then; the latest signal counts. */
-START_TEST(test_wakeup_pairing)
-{
-	const struct tr_event events[] = {
-		ev(TR_GIL_ACQUIRE_BEGIN, 100, 1, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 110, 1, 0, 0),
-		ev(TR_GIL_ACQUIRE_BEGIN, 120, 2, 0, 0),
-		ev(TR_GIL_WAIT_BEGIN, 130, 2, 0x2000, 0),
-		ev(TR_GIL_RELEASE, 200, 1, 1, 1),	/* signal at 200 ... */
-		ev(TR_GIL_ACQUIRE_BEGIN, 210, 1, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 220, 1, 0, 0),	/* ... 1 takes it back */
-		ev(TR_GIL_RELEASE, 300, 1, 1, 1),	/* latest signal: 300 */
-		ev(TR_GIL_ACQUIRE_BEGIN, 305, 3, 0, 0),
-		ev(TR_GIL_WAIT_BEGIN, 310, 3, 0x2000, 0), /* began after it */
-		ev(TR_GIL_WAIT_END, 340, 3, 0, 0),	/* not the one it woke */
-		ev(TR_GIL_WAIT_END, 350, 2, 0, 0),	/* 50 ns after 300 */
-		ev(TR_GIL_ACQUIRE_END, 360, 2, 1, 0),
-		ev(TR_GIL_WAIT_BEGIN, 370, 3, 0x2000, 0), /* 3: failed wake-up */
-		ev(TR_GIL_RELEASE, 400, 2, 1, 1),
-		ev(TR_GIL_WAIT_END, 480, 3, 1, 0),	/* timed out: no sample */
-		ev(TR_GIL_ACQUIRE_END, 490, 3, 2, 1),
-	};
-	struct timeline *tl = timeline_create(8);
-
-	feed_all(tl, events, sizeof(events) / sizeof(events[0]));
-	ck_assert_uint_eq(tl->wakeup_hist.count, 1);
-	ck_assert_uint_eq(tl->wakeup_hist.sum, 50);
-	ck_assert_uint_eq(find(tl, 3)->failed_wakeups, 1);
-	ck_assert_uint_eq(find(tl, 3)->timeouts, 1);
-	timeline_destroy(tl);
-}
-END_TEST
-
-/* A semaphore GIL (CPython 2.7): waits are invisible, the acquisition is the wake-up. */
-START_TEST(test_wakeup_semaphore)
-{
-	struct tr_event events[] = {
-		ev(TR_GIL_IDENTIFIED, 50, 1, 0, 0),
-		ev(TR_GIL_ACQUIRE_BEGIN, 100, 1, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 110, 1, 0, 0),
-		ev(TR_GIL_ACQUIRE_BEGIN, 120, 2, 0, 0),
-		ev(TR_GIL_RELEASE, 200, 1, 1, 1),
-		ev(TR_GIL_ACQUIRE_END, 270, 2, 0, 0),
-	};
-	struct timeline *tl = timeline_create(8);
-
-	events[0].gil_kind = "semaphore";
-	feed_all(tl, events, sizeof(events) / sizeof(events[0]));
-	ck_assert_uint_eq(tl->wakeup_hist.count, 1);
-	ck_assert_uint_eq(tl->wakeup_hist.sum, 70);
-	ck_assert_uint_eq(tl->wait_hist.count, 2);
-	ck_assert_uint_eq(tl->wait_hist.sum, 10 + 150);
-	timeline_destroy(tl);
-}
-END_TEST
-
-/* Failed wake-ups and timeouts, per the contract's definition. */
-static const struct {
-	const char *name;
-	const char *waits;	/* per wait: 'w' woken, 't' timed out */
-	unsigned int failed, timeouts;
-} wait_cases[] = {
-	{ "uncontended", "", 0, 0 },
-	{ "woken once, took it", "w", 0, 0 },
-	{ "woken, lost, woken", "ww", 1, 0 },
-	{ "three failed reacquisitions", "wwww", 3, 0 },
-	{ "timed out, then woken", "tw", 0, 1 },
-	{ "woken then timed out", "wt", 1, 1 },
-	{ "timeouts only", "ttt", 0, 3 },
-	{ "mixed", "wtwwt", 3, 2 },
-};
-
-START_TEST(test_failed_wakeups_and_timeouts)
-{
-	struct timeline *tl = timeline_create(16);
-	struct tl_thread *th;
-	const char *w = wait_cases[_i].waits;
-	uint64_t ts = 100;
-	struct tr_event e;
-
-	e = ev(TR_GIL_ACQUIRE_BEGIN, ts, 7, 0, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	for (; *w; w++) {
-		e = ev(TR_GIL_WAIT_BEGIN, ts += 10, 7, 0x2000, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_WAIT_END, ts += 10, 7, *w == 't', 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	}
-	e = ev(TR_GIL_ACQUIRE_END, ts += 10, 7, 0, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	/* A new attempt starts clean: its first wait is no failure. */
-	e = ev(TR_GIL_RELEASE, ts += 10, 7, 0, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	e = ev(TR_GIL_ACQUIRE_BEGIN, ts += 10, 7, 0, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	e = ev(TR_GIL_WAIT_BEGIN, ts += 10, 7, 0x2000, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	e = ev(TR_GIL_WAIT_END, ts += 10, 7, 0, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	e = ev(TR_GIL_ACQUIRE_END, ts += 10, 7, 0, 0);
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	timeline_finish(tl);
-	th = find(tl, 7);
-	ck_assert_msg(th->failed_wakeups == wait_cases[_i].failed, "%s: %llu failed wake-ups, want %u",
-		wait_cases[_i].name, (unsigned long long) th->failed_wakeups, wait_cases[_i].failed);
-	ck_assert_msg(th->timeouts == wait_cases[_i].timeouts, "%s: %llu timeouts, want %u",
-		wait_cases[_i].name, (unsigned long long) th->timeouts, wait_cases[_i].timeouts);
-	ck_assert_uint_eq(th->acquisitions, 2);
-	assert_cells_sum_to_totals(tl);
-	timeline_destroy(tl);
+	start(4);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 0, 1, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 0, 1, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 1, 2, 0, 0);
+	feed(GS_EV_GIL_WAIT_BEGIN, 2, 2, 0, 0);
+	feed(GS_EV_GIL_WAIT_END, 3, 2, 0, 0);
+	feed(GS_EV_GIL_WAIT_BEGIN, 5, 2, 0, 0);		/* failed wake-up at 5 */
+	feed(GS_EV_GIL_WAIT_END, 6, 2, 1, 0);		/* timeout at 6 */
+	feed(GS_EV_GIL_WAIT_BEGIN, 7, 2, 0, 0);
+	feed(GS_EV_GIL_RELEASE, 7, 1, 1, 1);
+	feed(GS_EV_GIL_WAIT_END, 7, 2, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 7, 2, 3, 1);
+	finish();
+	/* 4 columns over 0..7: 2 ns each */
+	ck_assert_uint_eq(tl->width, 2);
+	ck_assert_uint_eq(row_of(2)->cells[2].failed_wakeups, 1);
+	ck_assert_uint_eq(row_of(2)->cells[3].timeouts, 1);
+	assert_columns_are_the_core();
 }
 END_TEST
 
 /* Many more events than columns: columns widen, nothing is lost. */
 START_TEST(test_columns_merge_without_loss)
 {
-	struct timeline *tl = timeline_create(4);
-	uint64_t ts = 5, hold = 0, wait = 0;
-	struct tr_event e;
-	int i;
+	int64_t ts = 5;
 
-	for (i = 0; i < 10000; i++) {
-		uint64_t w = 1 + (uint64_t) (i % 7) * 13, h = 1 + (uint64_t) (i % 5) * 1000;
+	start(4);
+	for (int i = 0; i < 10000; i++) {
+		int64_t w = 1 + (i % 7) * 13, h = 1 + (i % 5) * 1000;
 
-		e = ev(TR_GIL_ACQUIRE_BEGIN, ts, 3, 0, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_ACQUIRE_END, ts += w, 3, 0, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_RELEASE, ts += h, 3, 0, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
+		feed(GS_EV_GIL_ACQUIRE_BEGIN, ts, 3, 0, 0);
+		feed(GS_EV_GIL_ACQUIRE_END, ts += w, 3, 0, 0);
+		feed(GS_EV_GIL_RELEASE, ts += h, 3, 0, 0);
 		ts += 17;
-		wait += w;
-		hold += h;
 	}
-	timeline_finish(tl);
-	ck_assert_uint_eq(find(tl, 3)->hold_ns, hold);
-	ck_assert_uint_eq(find(tl, 3)->wait_ns, wait);
+	finish();
 	ck_assert_uint_eq(tl->ncolumns, 4);
 	/* Width is a power of two that covers the span in 4 columns. */
 	ck_assert_uint_eq(tl->width & (tl->width - 1), 0);
-	ck_assert_uint_lt((tl->t_end - tl->t0) / tl->width, 4);
-	ck_assert_uint_ge((tl->t_end - tl->t0) / tl->width, 1);
-	ck_assert_uint_le(timeline_used_columns(tl), 4);
-	assert_cells_sum_to_totals(tl);
-	timeline_destroy(tl);
+	ck_assert_uint_lt((uint64_t) (tl->t_end - tl->t0) / tl->width, 4);
+	ck_assert_uint_ge((uint64_t) (tl->t_end - tl->t0) / tl->width, 1);
+	assert_columns_are_the_core();
+	ck_assert_uint_gt(row_of(3)->gt->held_ns, 0);
 }
 END_TEST
 
-/* Traces that begin or end mid-way, and abandoned attempts. */
-START_TEST(test_partial_and_abandoned)
+/*
+ * Traces that begin or end mid-way: a thread the core knows only from a
+ * lone release still has a row (all zero); an attempt and a hold open at
+ * the end reach the last column.
+ */
+START_TEST(test_partial_trace_rows)
 {
-	const struct tr_event events[] = {
-		/* 5 held the GIL before the trace began: nothing to account. */
-		ev(TR_GIL_RELEASE, 100, 5, 0, 0),
-		/* 6 waited before the trace began: its wait end has no begin. */
-		ev(TR_GIL_WAIT_END, 110, 6, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 120, 6, 1, 0),
-		ev(TR_GIL_RELEASE, 200, 6, 0, 0),
-		/* 8 gives up (interpreter shutdown). */
-		ev(TR_GIL_ACQUIRE_BEGIN, 210, 8, 0, 0),
-		ev(TR_GIL_ACQUIRE_ABANDON, 260, 8, 0, 0),
-		/* 9 still holds the GIL when the trace ends. */
-		ev(TR_GIL_ACQUIRE_BEGIN, 300, 9, 0, 0),
-		ev(TR_GIL_ACQUIRE_END, 310, 9, 0, 0),
-		ev(TR_GIL_ACQUIRE_BEGIN, 400, 5, 0, 0),
+	start(8);
+	feed(GS_EV_GIL_RELEASE, 100, 5, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 300, 9, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 310, 9, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 350, 6, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 400, 7, 0, 0);
+	finish();
+	ck_assert_uint_eq(tl->nrows, 4);
+	ck_assert_uint_eq(row_of(5)->gt->held_ns, 0);
+	ck_assert_uint_eq(row_of(9)->gt->held_ns, 90);
+	ck_assert_uint_eq(row_of(6)->gt->waited_ns, 50);
+	ck_assert_uint_gt(row_of(9)->cells[timeline_used_columns(tl) - 1].hold_ns, 0);
+	assert_columns_are_the_core();
+}
+END_TEST
+
+/* Power-of-two bins of the core's histograms, as the picture draws them. */
+START_TEST(test_log2_bins)
+{
+	static const struct {
+		uint64_t ns;
+		unsigned int bin;
+	} table[] = {
+		{ 0, 0 }, { 1, 0 }, { 2, 1 }, { 3, 1 }, { 4, 2 }, { 31, 4 }, { 32, 5 }, { 63, 5 },
+		{ 1023, 9 }, { 1024, 10 }, { 1500, 10 }, { UINT64_MAX, 63 },
 	};
-	struct timeline *tl = timeline_create(8);
+	uint64_t bins[HIST_LOG2_BINS];
 
-	feed_all(tl, events, sizeof(events) / sizeof(events[0]));
-	ck_assert_uint_eq(find(tl, 5)->hold_ns, 0);
-	ck_assert_uint_eq(find(tl, 5)->wait_ns, 0);
-	ck_assert_uint_eq(find(tl, 6)->hold_ns, 80);
-	ck_assert_uint_eq(find(tl, 6)->wait_ns, 0);
-	ck_assert_uint_eq(find(tl, 6)->acquisitions, 1);
-	ck_assert_uint_eq(find(tl, 8)->wait_ns, 50);
-	ck_assert_uint_eq(find(tl, 8)->acquisitions, 0);
-	ck_assert_uint_eq(find(tl, 9)->hold_ns, 90);
-	ck_assert_uint_eq(find(tl, 9)->last_ts, 400);
-	/* 5's attempt at the end is still open: waiting until the end. */
-	ck_assert_uint_eq(find(tl, 5)->wait_ns, 0);
-	/* Only 9's attempt has a known duration; 6's began before the trace. */
-	ck_assert_uint_eq(tl->wait_hist.count, 1);
-	ck_assert_uint_eq(tl->wait_hist.sum, 10);
-	ck_assert_uint_eq(tl->wakeup_hist.count, 0);
-	assert_cells_sum_to_totals(tl);
-	timeline_destroy(tl);
-}
-END_TEST
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct hist h = { 0 };
 
-/* Non-GIL events and GIL identification do not start the timeline. */
-START_TEST(test_other_events_ignored)
-{
-	struct timeline *tl = timeline_create(8);
-	struct tr_event e = ev(TR_OTHER, 50, 1, 0, 0);
-
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	e = ev(TR_GIL_IDENTIFIED, 60, 1, 0, 0);
-	e.gil_kind = "mutex+condvar";
-	e.runtime = "CPython 3.11.2";
-	ck_assert_int_eq(timeline_feed(tl, &e), 0);
-	ck_assert(!tl->started);
-	ck_assert_uint_eq(tl->nthreads, 0);
-	ck_assert_uint_eq(tl->ngils, 1);
-	ck_assert_str_eq(tl->gils[0].runtime, "CPython 3.11.2");
-	ck_assert_str_eq(tl->gils[0].kind, "mutex+condvar");
-	timeline_destroy(tl);
+		ck_assert_int_eq(hist_add(&h, table[i].ns), 0);
+		hist_log2_bins(&h, bins);
+		for (unsigned int k = 0; k < HIST_LOG2_BINS; k++) {
+			ck_assert_msg(bins[k] == (k == table[i].bin), "%llu ns: bin %u holds %llu",
+				(unsigned long long) table[i].ns, k, (unsigned long long) bins[k]);
+		}
+		hist_free(&h);
+	}
 }
 END_TEST
 
@@ -367,7 +253,7 @@ static size_t count(const char *haystack, const char *needle)
 	return n;
 }
 
-static char *render_to_string(const struct timeline *tl, bool html)
+static char *render_to_string(bool html)
 {
 	struct render_info info = { "/trace", 123, 0 };
 	char *buf = NULL;
@@ -387,30 +273,25 @@ static char *render_to_string(const struct timeline *tl, bool html)
  */
 START_TEST(test_render_is_bounded)
 {
-	struct timeline *tl = timeline_create(TL_DEFAULT_COLUMNS);
-	uint64_t ts = 1000, shapes_bound;
 	unsigned int seed = 12345;
-	struct tr_event e;
+	uint64_t shapes_bound;
+	int64_t ts = 1000;
 	char *svg;
-	int i;
 
-	for (i = 0; i < 400000; i++) {
+	start(TL_DEFAULT_COLUMNS);
+	for (int i = 0; i < 400000; i++) {
 		int64_t tid = 100 + (int64_t) (rand_r(&seed) % 100);
 
-		e = ev(TR_GIL_ACQUIRE_BEGIN, ts += 3, tid, 0, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_WAIT_BEGIN, ts += 5, tid, 0x2000, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_WAIT_END, ts += (uint64_t) (rand_r(&seed) % 5000), tid, i % 3 == 0, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_ACQUIRE_END, ts += 7, tid, 1, 0);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
-		e = ev(TR_GIL_RELEASE, ts += (uint64_t) (rand_r(&seed) % 9000), tid, 1, 1);
-		ck_assert_int_eq(timeline_feed(tl, &e), 0);
+		feed(GS_EV_GIL_ACQUIRE_BEGIN, ts += 3, tid, 0, 0);
+		feed(GS_EV_GIL_WAIT_BEGIN, ts += 5, tid, 0, 0);
+		feed(GS_EV_GIL_WAIT_END, ts += rand_r(&seed) % 5000, tid, i % 3 == 0, 0);
+		feed(GS_EV_GIL_ACQUIRE_END, ts += 7, tid, 1, i % 3 == 0);
+		feed(GS_EV_GIL_RELEASE, ts += rand_r(&seed) % 9000, tid, 1, 1);
 	}
-	timeline_finish(tl);
-	ck_assert_uint_eq(tl->nthreads, 100);
-	svg = render_to_string(tl, false);
+	finish();
+	ck_assert_uint_eq(tl->nrows, 100);
+	assert_columns_are_the_core();
+	svg = render_to_string(false);
 	ck_assert_uint_eq(count(svg, "<g class=\"thread\""), RENDER_MAX_ROWS);
 	/* Per row: background, hold and wait runs, two marker kinds. */
 	shapes_bound = (uint64_t) RENDER_MAX_ROWS * (1 + 4 * TL_DEFAULT_COLUMNS) + 200;
@@ -418,62 +299,68 @@ START_TEST(test_render_is_bounded)
 	ck_assert_uint_lt(strlen(svg), 4u << 20);
 	ck_assert_ptr_nonnull(strstr(svg, "(most active shown)"));
 	free(svg);
-	timeline_destroy(tl);
 }
 END_TEST
 
-/* What the rows say is what the timeline counted; names are escaped. */
+/*
+ * What a row says is the core's: counts, and shares of the GIL's span
+ * (here 0..250, thread 42 holding 150..250 and trying 100..150, thread
+ * 7 holding 0..50); names are escaped.
+ */
 START_TEST(test_render_text)
 {
-	struct tr_event events[] = {
-		ev(TR_GIL_ACQUIRE_BEGIN, 100, 42, 0, 0),
-		ev(TR_GIL_WAIT_BEGIN, 110, 42, 0x2000, 0),
-		ev(TR_GIL_WAIT_END, 120, 42, 0, 0),
-		ev(TR_GIL_WAIT_BEGIN, 130, 42, 0x2000, 0),
-		ev(TR_GIL_WAIT_END, 140, 42, 1, 0),
-		ev(TR_GIL_ACQUIRE_END, 150, 42, 2, 1),
-		ev(TR_GIL_RELEASE, 250, 42, 0, 0),
-	};
-	struct timeline *tl = timeline_create(8);
+	struct gs_event ev = { .type = GS_EV_GIL_IDENTIFIED, .ts = 0, .vpid = PID, .vtid = 42,
+		.procname = "a<b&c", .addr = GIL, .kind = "mutex+condvar", .runtime = "CPython 3.11.2",
+		.method = "callsite-symbol" };
 	char *svg, *html;
-	size_t i;
 
-	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
-		events[i].procname = "a<b&c";
-	}
-	feed_all(tl, events, sizeof(events) / sizeof(events[0]));
-	svg = render_to_string(tl, false);
-	ck_assert_ptr_nonnull(strstr(svg, "a&lt;b&amp;c pid 1 tid 42: 1 acquisitions, held 66.7%, waiting 33.3%, 1 failed wake-ups, 1 timeouts"));
+	start(8);
+	gs_feed(&an, &ev);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 0, 7, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 0, 7, 0, 0);
+	feed(GS_EV_GIL_RELEASE, 50, 7, 0, 0);
+	feed(GS_EV_GIL_ACQUIRE_BEGIN, 100, 42, 0, 0);
+	feed(GS_EV_GIL_WAIT_BEGIN, 110, 42, 0, 0);
+	feed(GS_EV_GIL_WAIT_END, 120, 42, 0, 0);
+	feed(GS_EV_GIL_WAIT_BEGIN, 130, 42, 0, 0);
+	feed(GS_EV_GIL_WAIT_END, 140, 42, 1, 0);
+	feed(GS_EV_GIL_ACQUIRE_END, 150, 42, 2, 1);
+	feed(GS_EV_GIL_RELEASE, 250, 42, 0, 0);
+	finish();
+	svg = render_to_string(false);
+	ck_assert_ptr_nonnull(strstr(svg, "GIL timeline — CPython 3.11.2"));
+	ck_assert_ptr_nonnull(strstr(svg, "a&lt;b&amp;c pid 1 tid 42: 1 acquisitions, holding 40.0%, waiting 20.0%, "
+		"1 failed wake-ups, 1 timeouts"));
+	ck_assert_ptr_nonnull(strstr(svg, "data-hold-share=\"0.400000\" data-wait-share=\"0.200000\""));
+	ck_assert_ptr_nonnull(strstr(svg, "holding 20.0% · waiting 0.0% · 0 failed wake-ups"));
 	ck_assert_ptr_null(strstr(svg, "a<b"));
-	html = render_to_string(tl, true);
+	html = render_to_string(true);
 	ck_assert_ptr_nonnull(strstr(html, "<!DOCTYPE html>"));
-	ck_assert_ptr_nonnull(strstr(html, "<td>42</td><td>1</td><td>66.7%</td><td>33.3%</td><td>1</td><td>1</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<td>42</td><td>0x1000</td><td>1</td><td>40.0%</td><td>20.0%</td>"
+		"<td>1</td><td>1</td>"));
 	free(svg);
 	free(html);
-	timeline_destroy(tl);
 }
 END_TEST
 
 static Suite *timeline_suite(void)
 {
 	Suite *s = suite_create("timeline");
-	TCase *core = tcase_create("Core");
+	TCase *columns = tcase_create("Columns");
 	TCase *render = tcase_create("Render");
 
-	tcase_add_test(core, test_hold_wait_and_latencies);
-	tcase_add_test(core, test_hist_bins);
-	tcase_add_test(core, test_wakeup_pairing);
-	tcase_add_test(core, test_wakeup_semaphore);
-	tcase_add_loop_test(core, test_failed_wakeups_and_timeouts, 0,
-		(int) (sizeof(wait_cases) / sizeof(wait_cases[0])));
-	tcase_add_test(core, test_columns_merge_without_loss);
-	tcase_add_test(core, test_partial_and_abandoned);
-	tcase_add_test(core, test_other_events_ignored);
+	tcase_add_checked_fixture(columns, setup, teardown);
+	tcase_add_test(columns, test_columns_exact);
+	tcase_add_test(columns, test_marks_placed);
+	tcase_add_test(columns, test_columns_merge_without_loss);
+	tcase_add_test(columns, test_partial_trace_rows);
+	tcase_add_test(columns, test_log2_bins);
+	tcase_add_checked_fixture(render, setup, teardown);
 	tcase_add_test(render, test_render_is_bounded);
 	tcase_add_test(render, test_render_text);
 	/* 2 shared cores, and sanitizer builds: be generous. */
 	tcase_set_timeout(render, 120);
-	suite_add_tcase(s, core);
+	suite_add_tcase(s, columns);
 	suite_add_tcase(s, render);
 	return s;
 }

@@ -58,7 +58,7 @@ chrome() {
 # The DOM Chromium built from the HTML page: one row per thread, and
 # each row's figures equal the independent count.
 chrome --dump-dom "file://$T/gil.html" >"$T/dom.html" || gt_fail "Chromium could not load the HTML page: $(tail -3 "$T/chrome.log")"
-sed -n 's/.*<title>[^<]* tid \([0-9]*\): \([0-9]*\) acquisitions, held [0-9.]*%, waiting [0-9.]*%, \([0-9]*\) failed wake-ups, \([0-9]*\) timeouts<\/title>.*/\1 \2 \3 \4/p' \
+sed -n 's/.*<title>[^<]* tid \([0-9]*\): \([0-9]*\) acquisitions, holding [0-9.]*%, waiting [0-9.]*%, \([0-9]*\) failed wake-ups, \([0-9]*\) timeouts<\/title>.*/\1 \2 \3 \4/p' \
 	"$T/dom.html" | sort -n >"$T/rendered"
 rows=$(grep -c '<g class="thread"' "$T/dom.html" || true)
 [ "$rows" -eq "$(wc -l <"$T/expected")" ] || gt_fail "the page has $rows thread rows, the trace $(wc -l <"$T/expected") threads"
