@@ -7,7 +7,8 @@
 # per-thread counters equal those re-derived from babeltrace2's text by
 # tests/lib/gil_reference.py, exactly, and --all-locks equals the
 # reference's lock counts; all of them at once give one process each
-# (two for the forked child).  Then every damaged trace of
+# (two for the forked child), and every view of each shows the same
+# figures.  Then every damaged trace of
 # tests/corpus/regress/ ends in its documented status and one line.
 # Needs no session daemon, so it runs in the sanitizer build too.
 set -euo pipefail
@@ -18,6 +19,8 @@ ref=$srcdir/tests/lib/gil_reference.py
 corpus=$srcdir/tests/corpus
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+GT_BUILDDIR=$builddir GT_SRCDIR=$srcdir
+. "$srcdir/tests/lib/views.sh"
 [ -x "$analyze" ] || fail "$analyze not built"
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed" >&2; exit 77; }
 command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 is needed" >&2; exit 77; }
@@ -45,6 +48,8 @@ for d in "$corpus"/*/; do
 		python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); sys.exit(sum(g["abandoned_attempts"] for p in r["processes"] for g in p["gils"]) != 1)' \
 			"$tmp/$name.json" || fail "$name: expected exactly 1 abandoned attempt"
 	fi
+	# Every view of it shows the analyzer's figures.
+	gt_views_agree "$d" "$name"
 	procs=$((procs + $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["processes"]))' "$tmp/$name.json")))
 	n=$((n + 1))
 done

@@ -15,6 +15,7 @@ T=$GT_TMP
 # The demo program: a convoy, a countdown and hashing threads, so that
 # waits, timeouts and (often) failed wake-ups occur.
 "$GILTRACE" record -q -o "$T/trace" -- "$PY" "$GT_SRCDIR/examples/gil_convoy.py" >/dev/null
+gt_views_agree "$T/trace" demo
 
 # Without an analyzer: one clear line and status 127.
 rc=0

@@ -56,6 +56,7 @@ start_busy() {
 offline() {
 	"$GILTRACE_ANALYZE" --format=json "$T/$1.trace" >"$T/$1.offline.json" ||
 		gt_fail "$1: giltrace-analyze cannot read the trace the relay daemon wrote"
+	gt_views_agree "$T/$1.trace" "$1"
 }
 
 # --- CPython, the running daemon: figures, exit, exact sums -------------

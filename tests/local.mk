@@ -1,9 +1,11 @@
 # Tests: check programs for pure logic, e2e scripts recording real traces
 # with a private LTTng session daemon (tests/lib/lttng.sh).
 
+# GT_VIEWS_CHECK: every recording a test makes with gt_record must look
+# the same in every view (tests/lib/views.sh).
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
-	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)"; \
-	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC;
+	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
+	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK;
 
 TESTS += tests/e2e_smoke.sh
 EXTRA_DIST += tests/lib/lttng.sh tests/e2e_smoke.sh

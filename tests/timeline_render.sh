@@ -29,6 +29,7 @@ t = [threading.Thread(target=spin, args=(2000000,)) for _ in range(2)] + [thread
 [x.start() for x in t]; [x.join() for x in t]
 '
 "$GILTRACE" report --picture-only --svg "$T/gil.svg" --html "$T/gil.html" "$T/trace"
+gt_views_agree "$T/trace"
 xmllint --noout "$T/gil.svg" || gt_fail "the SVG is not well-formed XML"
 
 # Independent count, per thread, from babeltrace2's text output.

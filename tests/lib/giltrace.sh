@@ -69,3 +69,4 @@ gt_wait_file() {
 		sleep 0.05
 	done
 }
+

@@ -34,6 +34,12 @@ gt_skip() {
 	exit 77
 }
 
+. "$(dirname "${BASH_SOURCE[0]}")/views.sh"
+
+# The test's own stderr, for what the library says while a command's
+# stderr is redirected (gt_record's views line).
+[ -e /proc/self/fd/9 ] || exec 9>&2
+
 gt_fail() {
 	echo "FAIL: $*" >&2
 	exit 1
@@ -104,7 +110,10 @@ gt_lttng_cleanup() {
 }
 
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
-# The command's exit status is returned; its stdio is left alone.
+# The command's exit status is returned; its stdio is left alone.  In
+# make check (GT_VIEWS_CHECK=1) every view of the recording must then
+# agree (tests/lib/views.sh; its line goes to the test's stderr, not to
+# the command's).
 gt_record() {
 	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*'
 	shift
@@ -129,6 +138,9 @@ gt_record() {
 	LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
+	if [ "${GT_VIEWS_CHECK:-0}" = 1 ]; then
+		gt_views_agree "$out" >&9 2>&9
+	fi
 	return $rc
 }
 

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# gt_views_agree TRACE [LABEL]: every view of the trace (giltrace-analyze's
+# text, JSON and CSV, giltrace report's SVG and HTML picture) shows the
+# same number for the same quantity (tests/lib/views_check.py); prints
+# one line saying what was compared, or fails the test.  A trace the
+# analyzer cannot report on (no GIL events, say) has nothing to compare.
+# Needs $GT_BUILDDIR and $GT_SRCDIR; sourced by tests/lib/lttng.sh, and
+# by tests that run without a session daemon.
+gt_views_agree() {
+	local trace=$1 label=${2:-$(basename "$1")} dir rc=0
+	local analyze=$GT_BUILDDIR/analyzer/giltrace-analyze giltrace=$GT_BUILDDIR/frontend/giltrace
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-views.XXXXXX")
+	if ! "$analyze" --format=json "$trace" >"$dir/report.json" 2>"$dir/err"; then
+		echo "$label: no report to compare views with: $(head -1 "$dir/err")"
+		rm -rf "$dir"
+		return 0
+	fi
+	{
+		"$analyze" --format=csv "$trace" >"$dir/report.csv" &&
+		"$analyze" "$trace" >"$dir/report.txt" &&
+		GILTRACE_ANALYZE=$analyze "$giltrace" report --picture-only \
+			--svg "$dir/picture.svg" --html "$dir/picture.html" "$trace"
+	} 2>"$dir/err" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL: $label: a view of the trace failed (status $rc): $(head -3 "$dir/err")" >&2
+		rm -rf "$dir"
+		exit 1
+	fi
+	printf '%s: ' "$label"
+	python3 "$GT_SRCDIR/tests/lib/views_check.py" "$dir" || rc=$?
+	rm -rf "$dir"
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL: $label: the views disagree" >&2
+		exit 1
+	fi
+}

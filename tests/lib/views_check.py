@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Every view of one trace shows the same number for the same quantity.
+#
+#   views_check.py DIR
+#
+# DIR holds what the views made of one trace (tests/lib/giltrace.sh,
+# gt_views_agree, makes them):
+#   report.json  giltrace-analyze --format=json (the reference)
+#   report.csv   giltrace-analyze --format=csv
+#   report.txt   giltrace-analyze (text)
+#   picture.svg, picture.html   giltrace report --svg/--html
+#   top.jsonl, top.txt          giltrace top --replay (JSON lines, table), if present
+# For every process, GIL and thread it compares every figure each view
+# shows with the JSON: counters, times, shares (as each view rounds them),
+# distributions.  The text's durations are compared as the report formats
+# them (three significant digits).
+#
+# Exit status 0 if all agree (one line saying what was compared), 1 with
+# one line per difference (at most 20) otherwise.
+import csv
+import json
+import os
+import re
+import sys
+import xml.etree.ElementTree as ET
+
+COUNTERS = ("acquisitions", "contended_acquisitions", "releases", "switches", "waits",
+            "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts")
+DISTS = ("wait_ns", "hold_ns", "wakeup_latency_ns", "handoff_latency_ns")
+SVG = "{http://www.w3.org/2000/svg}"
+
+diffs = []
+compared = 0
+
+
+def same(what, got, want):
+    global compared
+    compared += 1
+    if got != want:
+        diffs.append("%s: %r, the JSON says %r" % (what, got, want))
+
+
+def duration(ns):
+    """hist_duration() with sep "": the text report's durations."""
+    for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "us")):
+        if ns >= scale:
+            v = ns / scale
+            return ("%.2f%s" if v < 10 else "%.1f%s" if v < 100 else "%.0f%s") % (v, unit)
+    return "%dns" % ns
+
+
+def pct(share):
+    return "%.1f%%" % (100.0 * share)
+
+
+def share(part, window):
+    """gs_share(): the same double the C code computes, from the JSON's exact integers."""
+    return part / window if window else 0.0
+
+
+def reference(path):
+    """(pid, gil) -> (process, gil) and (pid, gil, tid) -> thread, from the JSON.
+    The shares are recomputed from the exact times, as the views compute
+    them (the JSON's are rounded to 6 decimals: rounding those again for
+    a percentage could differ in the last digit)."""
+    with open(path) as f:
+        doc = json.load(f)
+    gils, threads = {}, {}
+    for p in doc["processes"]:
+        for g in p["gils"]:
+            gils[(p["pid"], g["address"])] = (p, g)
+            for k, ns in (("hold_share", "held_ns"), ("wait_share", "waited_ns")):
+                same("JSON %s %s" % (g["address"], k), "%.6f" % share(g[ns], g["span_ns"]), "%.6f" % g[k])
+                g[k] = share(g[ns], g["span_ns"])
+            for t in g["threads"]:
+                threads[(p["pid"], g["address"], t["tid"])] = t
+                for k, ns in (("hold_share", "held_ns"), ("wait_share", "waited_ns")):
+                    same("JSON %s thread %d %s" % (g["address"], t["tid"], k),
+                         "%.6f" % share(t[ns], g["span_ns"]), "%.6f" % t[k])
+                    t[k] = share(t[ns], g["span_ns"])
+    return doc, gils, threads
+
+
+def check_csv(path, threads):
+    rows = list(csv.DictReader(open(path)))
+    same("CSV rows", len(rows), len(threads))
+    for r in rows:
+        key = (int(r["pid"]), r["gil"], int(r["tid"]))
+        t = threads.get(key)
+        if t is None:
+            diffs.append("CSV row for %s not in the JSON" % (key,))
+            continue
+        for k in COUNTERS + ("waited_ns", "held_ns"):
+            same("CSV %s %s" % (key, k), int(r[k]), t[k])
+        for k in ("wait_share", "hold_share"):
+            same("CSV %s %s" % (key, k), r[k], "%.6f" % t[k])
+        for d in DISTS:
+            for s in ("count", "mean", "p50", "p90", "p99", "max"):
+                same("CSV %s %s_%s" % (key, d, s), int(r["%s_%s" % (d, s)]), t[d][s])
+
+
+def text_sections(path):
+    """The text report cut into (pid, gil address) -> its lines."""
+    sections, pid, key = {}, None, None
+    for line in open(path):
+        m = re.match(r"^Process (\d+) ", line)
+        if m:
+            pid, key = int(m.group(1)), None
+            continue
+        m = re.match(r"^  GIL (0x[0-9a-f]+) -- ", line)
+        if m:
+            key = (pid, m.group(1))
+            sections[key] = []
+        if key:
+            sections[key].append(line.rstrip("\n"))
+    return sections
+
+
+def check_text(path, gils):
+    sections = text_sections(path)
+    same("text GIL sections", sorted(sections), sorted(gils))
+    labels = {"acquisitions": "acquisitions", "contended": "contended_acquisitions",
+              "switches": "switches", "releases": "releases", "failed wake-ups": "failed_wakeups",
+              "timeouts": "timeouts", "missed hand-offs": "missed_handoffs", "waits": "waits",
+              "abandoned attempts": "abandoned_attempts"}
+    dist_labels = {"wait": "wait_ns", "hold": "hold_ns", "wake-up latency": "wakeup_latency_ns",
+                   "hand-off latency": "handoff_latency_ns"}
+    for key, lines in sections.items():
+        if key not in gils:
+            continue
+        _, g = gils[key]
+        text = "\n".join(lines)
+        m = re.search(r"held ([0-9.]+%) of (\S+) by (\d+) threads?", text)
+        same("text %s held" % (key,), m and m.group(1), pct(g["hold_share"]))
+        same("text %s span" % (key,), m and m.group(2), duration(g["span_ns"]))
+        same("text %s threads" % (key,), m and int(m.group(3)), len(g["threads"]))
+        counters = {}
+        for line in lines[2:]:
+            if "count" in line:
+                break
+            for label, n in re.findall(r"([a-z][a-z -]*[a-z])\s+(\d+)", line):
+                counters[labels.get(label, label)] = int(n)
+        if not g["abandoned_attempts"]:
+            counters.setdefault("abandoned_attempts", 0)
+        same("text %s counters" % (key,), counters, {k: g[k] for k in COUNTERS})
+        for label, d in dist_labels.items():
+            m = re.search(r"^    %s +(\d+|-)(.*)$" % re.escape(label), text, re.M)
+            if not m:
+                diffs.append("text %s: no %s row" % (key, label))
+                continue
+            if m.group(1) == "-":
+                same("text %s %s count" % (key, d), 0, g[d]["count"])
+                continue
+            cols = m.group(2).split()
+            same("text %s %s" % (key, d), [int(m.group(1))] + cols,
+                 [g[d]["count"]] + [duration(g[d][s]) for s in ("mean", "p50", "p90", "p99", "max")])
+        check_text_threads(key, lines, g)
+
+
+def check_text_threads(key, lines, g):
+    try:
+        start = next(i for i, l in enumerate(lines) if l.startswith("  Threads, longest waiting first"))
+    except StopIteration:
+        diffs.append("text %s: no thread table" % (key,))
+        return
+    rows = {}
+    for line in lines[start + 2:]:
+        f = line.split()
+        if len(f) != 12 or not f[0].isdigit():
+            break
+        rows[int(f[0])] = f[1:]
+    same("text %s thread rows" % (key,), sorted(rows), sorted(t["tid"] for t in g["threads"]))
+    for t in g["threads"]:
+        if t["tid"] not in rows:
+            continue
+        w, u = t["wait_ns"], t["wakeup_latency_ns"]
+        want = [pct(t["wait_share"]), pct(t["hold_share"])] + [str(t[k]) for k in (
+            "acquisitions", "contended_acquisitions", "switches", "failed_wakeups", "timeouts",
+            "missed_handoffs")] + [duration(w["p99"]) if w["count"] else "-",
+                                   duration(u["p50"]) if u["count"] else "-",
+                                   duration(u["max"]) if u["count"] else "-"]
+        same("text %s thread %d" % (key, t["tid"]), rows[t["tid"]], want)
+
+
+def check_svg(path, gils, threads):
+    svg = ET.parse(path).getroot()
+    rows = [g for g in svg.iter(SVG + "g") if g.get("class") == "thread"]
+    # The picture shows at most 48 rows, the most active: compare those.
+    if len(threads) <= 48:
+        same("picture rows", len(rows), len(threads))
+    hists = {"wait-hist": "wait_ns", "wakeup-hist": "wakeup_latency_ns"}
+    for g in rows:
+        key = (int(g.get("data-pid")), g.get("data-gil"), int(g.get("data-tid")))
+        t = threads.get(key)
+        if t is None:
+            diffs.append("picture row %s not in the JSON" % (key,))
+            continue
+        for attr, k in (("acquisitions", "acquisitions"), ("held-ns", "held_ns"),
+                        ("waited-ns", "waited_ns"), ("failed-wakeups", "failed_wakeups"),
+                        ("timeouts", "timeouts")):
+            same("picture %s %s" % (key, k), int(g.get("data-" + attr)), t[k])
+        for attr, k in (("hold-share", "hold_share"), ("wait-share", "wait_share")):
+            same("picture %s %s" % (key, k), g.get("data-" + attr), "%.6f" % t[k])
+        title = g.find(SVG + "title").text
+        same("picture %s tooltip" % (key,), title.split(": ", 1)[1],
+             "%d acquisitions, holding %s, waiting %s, %d failed wake-ups, %d timeouts"
+             % (t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
+                t["timeouts"]))
+        stats = [e.text for e in g.iter(SVG + "text") if e.get("class") == "stats"]
+        same("picture %s row" % (key,), stats, ["holding %s · waiting %s · %d failed wake-ups · %d timeouts"
+                                                 % (pct(t["hold_share"]), pct(t["wait_share"]),
+                                                    t["failed_wakeups"], t["timeouts"])])
+    for h in svg.iter(SVG + "g"):
+        if h.get("class") != "hist":
+            continue
+        d = hists[h.get("id")]
+        dists = [g[d] for _, g in gils.values()]
+        same("picture %s" % h.get("id"), [int(h.get(k)) for k in ("data-count", "data-total-ns", "data-max-ns")],
+             [sum(x["count"] for x in dists), sum(x["total"] for x in dists), max([x["max"] for x in dists] + [0])])
+
+
+def check_html(path, threads):
+    rows = re.findall(r"<tr><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td><td>(0x[0-9a-f]+)</td>"
+                      r"<td>(\d+)</td><td>([0-9.]+%)</td><td>([0-9.]+%)</td><td>(\d+)</td><td>(\d+)</td></tr>",
+                      open(path).read())
+    same("picture table rows", len(rows), len(threads))
+    for pid, tid, gil, acq, hold, wait, failed, timeouts in rows:
+        key = (int(pid), gil, int(tid))
+        t = threads.get(key)
+        if t is None:
+            diffs.append("picture table row %s not in the JSON" % (key,))
+            continue
+        same("picture table %s" % (key,), [int(acq), hold, wait, int(failed), int(timeouts)],
+             [t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
+              t["timeouts"]])
+
+
+def check_top_json(path, gils, threads):
+    summaries = [r for r in map(json.loads, open(path)) if r["type"] == "summary"]
+    same("top summaries", sorted((r["pid"], r["gil"]) for r in summaries), sorted(gils))
+    for r in summaries:
+        key = (r["pid"], r["gil"])
+        if key not in gils:
+            continue
+        _, g = gils[key]
+        for k in COUNTERS + ("held_ns", "waited_ns", "span_ns"):
+            same("top %s %s" % (key, k), r[k], g[k])
+        same("top %s hold_share" % (key,), "%.6f" % r["hold_share"], "%.6f" % g["hold_share"])
+        same("top %s wait_share" % (key,), "%.6f" % r["wait_share"], "%.6f" % g["wait_share"])
+        same("top %s wakeups" % (key,), [r["wakeups"], r["wakeup_p99_ns"]],
+             [g["wakeup_latency_ns"]["count"], g["wakeup_latency_ns"]["p99"] if g["wakeup_latency_ns"]["count"] else None])
+        for t in r["threads"]:
+            w = threads.get(key + (t["tid"],))
+            if w is None:
+                diffs.append("top thread %s not in the JSON" % (key + (t["tid"],),))
+                continue
+            for k in COUNTERS + ("held_ns", "waited_ns"):
+                same("top %s thread %d %s" % (key, t["tid"], k), t[k], w[k])
+            for k in ("hold_share", "wait_share"):
+                same("top %s thread %d %s" % (key, t["tid"], k), "%.6f" % t[k], "%.6f" % w[k])
+
+
+def main():
+    d = sys.argv[1]
+    doc, gils, threads = reference(os.path.join(d, "report.json"))
+    check_csv(os.path.join(d, "report.csv"), threads)
+    check_text(os.path.join(d, "report.txt"), gils)
+    check_svg(os.path.join(d, "picture.svg"), gils, threads)
+    check_html(os.path.join(d, "picture.html"), threads)
+    views = "text, CSV, picture"
+    if os.path.exists(os.path.join(d, "top.jsonl")):
+        check_top_json(os.path.join(d, "top.jsonl"), gils, threads)
+        views += ", top"
+    if diffs:
+        for line in diffs[:20]:
+            print("views_check: " + line)
+        sys.exit(1)
+    print("views agree: %d figures of %d GIL(s) and %d thread(s) compared (%s against the JSON)"
+          % (compared, len(gils), len(threads), views))
+
+
+main()
