@@ -4,16 +4,10 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <dlfcn.h>
-#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 
 #include "gil_identify.h"
 #include "gil_runtimes.h"
@@ -53,15 +47,12 @@ static unsigned int take_site_count;
 
 static void find_runtime_extent(void)
 {
-	Dl_info info;
-	const ElfW(Sym) *sym = NULL;
-	void *addr = dlsym(RTLD_DEFAULT, "_PyRuntime");
+	size_t size;
+	void *addr = symbol_lookup("_PyRuntime", &size);
 
-	if (!addr || !dladdr1(addr, &info, (void **) &sym, RTLD_DL_SYMENT) || !sym)
+	if (!addr || size == 0)
 		return;
-	if (sym->st_size == 0)
-		return;
-	__atomic_store_n(&runtime_hi, (uintptr_t) addr + sym->st_size, __ATOMIC_RELAXED);
+	__atomic_store_n(&runtime_hi, (uintptr_t) addr + size, __ATOMIC_RELAXED);
 	__atomic_store_n(&runtime_lo, (uintptr_t) addr, __ATOMIC_RELEASE);
 }
 
@@ -166,7 +157,7 @@ struct lock_site gil_identify_lock_site(void *caller)
 	if (site.role != SITE_WRAPPER) {
 		return site;
 	}
-	n = unw_backtrace(frames, 32);
+	n = symbol_backtrace(frames, 32);
 	i = 0;
 	while (i < n && frames[i] != caller) {
 		i++;
@@ -313,7 +304,7 @@ struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first
 static uintptr_t caller_of(void *caller)
 {
 	void *frames[16];
-	int n = unw_backtrace(frames, 16);
+	int n = symbol_backtrace(frames, 16);
 
 	for (int i = 0; i + 1 < n; i++) {
 		if (frames[i] == caller)
@@ -344,7 +335,7 @@ struct gil_verdict gil_identify_sem(const void *sem, void *caller, int known)
 
 static void cpython_runtime_name(char *buf, size_t len)
 {
-	const char *(*get_version)(void) = (const char *(*)(void)) dlsym(RTLD_DEFAULT, "Py_GetVersion");
+	const char *(*get_version)(void) = (const char *(*)(void)) symbol_lookup("Py_GetVersion", NULL);
 	const char *v;
 	size_t n;
 
