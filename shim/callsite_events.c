@@ -9,9 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "addr_word.h"
 #include "callsite_events.h"
 #include "real.h"
@@ -35,7 +32,7 @@ unsigned int callsites_backtrace(void *caller, uintptr_t *frames)
 {
 	void *raw[CALLSITES_OWN_FRAMES + 1 + CALLSITES_DEPTH_MAX];
 	unsigned int depth = callsites_depth;
-	int n = unw_backtrace(raw, (int) (CALLSITES_OWN_FRAMES + 1 + depth));
+	int n = symbol_backtrace(raw, (int) (CALLSITES_OWN_FRAMES + 1 + depth));
 
 	for (int i = 0; i < n; i++) {
 		if (raw[i] != caller) {

@@ -4,16 +4,10 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <dlfcn.h>
-#include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
 
 #include "gil_identify.h"
 #include "gil_runtimes.h"
@@ -46,11 +40,6 @@ static unsigned int user_wrapper_count;
 /* Extent of CPython's exported _PyRuntime (3.7+), 0..0 until found. */
 static uintptr_t runtime_lo, runtime_hi;
 
-/* Set once an interpreter's GIL is known: from then on only learned
- * take sites (a CPython sub-interpreter's own GIL) and Ruby's thread
- * starts (another ractor's GVL) can reveal another one. */
-static int runtime_gil_known;
-
 /* Call sites where a known GIL's acquire locks its mutex. */
 #define TAKE_SITES_MAX 8
 static uintptr_t take_sites[TAKE_SITES_MAX];
@@ -58,15 +47,12 @@ static unsigned int take_site_count;
 
 static void find_runtime_extent(void)
 {
-	Dl_info info;
-	const ElfW(Sym) *sym = NULL;
-	void *addr = dlsym(RTLD_DEFAULT, "_PyRuntime");
+	size_t size;
+	void *addr = symbol_lookup("_PyRuntime", &size);
 
-	if (!addr || !dladdr1(addr, &info, (void **) &sym, RTLD_DL_SYMENT) || !sym)
+	if (!addr || size == 0)
 		return;
-	if (sym->st_size == 0)
-		return;
-	__atomic_store_n(&runtime_hi, (uintptr_t) addr + sym->st_size, __ATOMIC_RELAXED);
+	__atomic_store_n(&runtime_hi, (uintptr_t) addr + size, __ATOMIC_RELAXED);
 	__atomic_store_n(&runtime_lo, (uintptr_t) addr, __ATOMIC_RELEASE);
 }
 
@@ -171,7 +157,7 @@ struct lock_site gil_identify_lock_site(void *caller)
 	if (site.role != SITE_WRAPPER) {
 		return site;
 	}
-	n = unw_backtrace(frames, 32);
+	n = symbol_backtrace(frames, 32);
 	i = 0;
 	while (i < n && frames[i] != caller) {
 		i++;
@@ -213,26 +199,50 @@ void gil_identify_learn_take_site(void *caller)
 		__ATOMIC_RELEASE, __ATOMIC_RELAXED);
 }
 
-static struct gil_candidate gil_found(const void *mutex, enum gil_runtime rt,
+/* A GIL, whose section on its mutex (role) begins with this lock call. */
+static struct gil_verdict found_mutex(const void *mutex, enum gil_runtime rt,
 		const char *method, int by_site, enum gil_role role, void *caller)
 {
-	struct gil_candidate c = { NULL, NULL, role, caller, 0, rt };
+	struct gil_verdict v = {
+		.found = GIL_FOUND_LOCK, .lock = mutex, .kind = GIL_KIND_COND, .rt = rt,
+		.method = method, .by_site = by_site, .role = role, .caller = caller,
+	};
 
-	c.gil = gil_register(mutex, NULL, GIL_KIND_COND, rt, method, by_site, caller);
-	return c;
+	return v;
 }
 
-static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int first, int known)
+/* A GIL found at a yield function's site: its release takes it back. */
+static struct gil_verdict as_yield(struct gil_verdict v)
 {
-	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller, 0, GIL_RT_RUBY };
+	v.yield = 1;
+	return v;
+}
 
+/* Maybe a GIL: the state machine follows its section to decide. */
+static struct gil_verdict candidate_mutex(const void *mutex, enum gil_runtime rt,
+		const char *method, void *caller)
+{
+	struct gil_verdict v = {
+		.found = GIL_FOUND_CANDIDATE, .lock = mutex, .kind = GIL_KIND_COND, .rt = rt,
+		.method = method, .role = ROLE_UNKNOWN, .caller = caller,
+	};
+
+	return v;
+}
+
+/* The verdict when nothing was found (all zero: GIL_FOUND_NOTHING);
+ * a constant so that every such return reads the same. */
+static const struct gil_verdict nothing_found;
+
+static struct gil_verdict ruby_verdict(const void *mutex, void *caller, int first, int known)
+{
 	/* The first lock call of a thread Ruby just created: see gil_ruby.c. */
 	if (first) {
 		switch (ruby_gvl_at_thread_start(mutex, caller)) {
 		case 1:
-			return gil_found(mutex, GIL_RT_RUBY, "thread-start", 0, ROLE_ACQUIRE, caller);
+			return found_mutex(mutex, GIL_RT_RUBY, "thread-start", 0, ROLE_ACQUIRE, caller);
 		case 2:
-			return gil_found(mutex, GIL_RT_RUBY, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+			return found_mutex(mutex, GIL_RT_RUBY, "callsite-learned", 0, ROLE_ACQUIRE, caller);
 		default:
 			break;
 		}
@@ -240,56 +250,53 @@ static struct gil_candidate ruby_candidate(const void *mutex, void *caller, int 
 	/* Tracing began after the threads did: a wait in the section will
 	 * tell (ruby_queue_wait). */
 	if (!known && ruby_gvl_candidate(mutex)) {
-		c.method = "runtime-extent";
+		return candidate_mutex(mutex, GIL_RT_RUBY, "runtime-extent", caller);
 	}
-	return c;
+	return nothing_found;
 }
 
-struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int first)
+struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first, int known)
 {
-	struct gil_candidate c = { NULL, NULL, ROLE_ACQUIRE, caller, 0, GIL_RT_CPYTHON };
-	int known = __atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED);
 	struct lock_site site;
 
 	if (is_take_site((uintptr_t) caller)) {
-		return gil_found(mutex, GIL_RT_CPYTHON, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+		return found_mutex(mutex, GIL_RT_CPYTHON, "callsite-learned", 0, ROLE_ACQUIRE, caller);
 	}
 	/* Once a GIL is known, only a thread's first lock (Ruby: another
 	 * ractor's GVL) or a user-named lock can reveal another one. */
 	if (known && user_lock_count == 0 && !first) {
-		return c;
+		return nothing_found;
 	}
 	site = gil_identify_lock_site(caller);
-	c.caller = site.caller;
 	switch (site.role) {
 	case SITE_RUBY_LOCK:
-		return ruby_candidate(mutex, caller, first, known);
+		return ruby_verdict(mutex, caller, first, known);
 	case SITE_USER_TAKE:
-		return gil_found(mutex, GIL_RT_USER, "user-functions", 1, ROLE_ACQUIRE, site.caller);
+		return found_mutex(mutex, GIL_RT_USER, "user-functions", 1, ROLE_ACQUIRE, site.caller);
 	default:
 		break;
 	}
 	if (known) {
-		return c;
+		return nothing_found;
 	}
 	switch (site.role) {
 	case SITE_TAKE:
-		return gil_found(mutex, GIL_RT_CPYTHON, "callsite-symbol", 0, ROLE_ACQUIRE, caller);
+		return found_mutex(mutex, GIL_RT_CPYTHON, "callsite-symbol", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_TAKE:
-		return gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_ACQUIRE, caller);
+		return found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_DROP:
-		return gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
+		return found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
 	case SITE_OCAML_YIELD:
-		c = gil_found(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
-		c.yield = 1;
-		return c;
+		return as_yield(found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0,
+			ROLE_RELEASE, caller));
 	default:
 		break;
 	}
+	/* The section opens where the lock was called, wrapper or not. */
 	if (gil_identify_in_runtime(mutex)) {
-		c.method = "runtime-extent";
+		return candidate_mutex(mutex, GIL_RT_CPYTHON, "runtime-extent", caller);
 	}
-	return c;
+	return nothing_found;
 }
 
 /* The return address of the function that called the one returning to
@@ -297,7 +304,7 @@ struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int fir
 static uintptr_t caller_of(void *caller)
 {
 	void *frames[16];
-	int n = unw_backtrace(frames, 16);
+	int n = symbol_backtrace(frames, 16);
 
 	for (int i = 0; i + 1 < n; i++) {
 		if (frames[i] == caller)
@@ -306,33 +313,29 @@ static uintptr_t caller_of(void *caller)
 	return 0;
 }
 
-struct gil *gil_identify_sem(const void *sem, void *caller)
+struct gil_verdict gil_identify_sem(const void *sem, void *caller, int known)
 {
+	struct gil_verdict v = {
+		.found = GIL_FOUND_LOCK, .lock = sem, .kind = GIL_KIND_SEM, .rt = GIL_RT_CPYTHON,
+		.method = "semaphore-caller", .caller = caller,
+	};
 	uintptr_t outer;
 
-	/* CPython 2.7 has one GIL; once it is known, stop looking. */
-	if (__atomic_load_n(&runtime_gil_known, __ATOMIC_RELAXED))
-		return NULL;
+	/* CPython 2.7 has one GIL; once it is known, stop looking (the
+	 * costly part: this search unwinds on every call at PyThread_* sites). */
+	if (known)
+		return nothing_found;
 	if (gil_identify_site_role(caller) != SITE_PYTHREAD_LOCK)
-		return NULL;
+		return nothing_found;
 	outer = caller_of(caller);
 	if (!outer || callsite_cache_lookup(outer, classify_site) != SITE_PYEVAL)
-		return NULL;
-	return gil_register(sem, NULL, GIL_KIND_SEM, GIL_RT_CPYTHON, "semaphore-caller", 0, caller);
-}
-
-void gil_identify_registered(const struct gil *g)
-{
-	/* Any interpreter GIL ends the search by name, extent and caller
-	 * (the costly part: the semaphore search unwinds on every call at
-	 * PyThread_* sites); user-named locks leave it running. */
-	if (!g->by_site)
-		__atomic_store_n(&runtime_gil_known, 1, __ATOMIC_RELAXED);
+		return nothing_found;
+	return v;
 }
 
 static void cpython_runtime_name(char *buf, size_t len)
 {
-	const char *(*get_version)(void) = (const char *(*)(void)) dlsym(RTLD_DEFAULT, "Py_GetVersion");
+	const char *(*get_version)(void) = (const char *(*)(void)) symbol_lookup("Py_GetVersion", NULL);
 	const char *v;
 	size_t n;
 
@@ -366,13 +369,6 @@ void gil_identify_runtime_name(enum gil_runtime rt, char *buf, size_t len)
 		cpython_runtime_name(buf, len);
 		break;
 	}
-}
-
-/* The forked child of a 2.7 interpreter makes a new semaphore GIL. */
-void gil_identify_after_fork_child(void)
-{
-	if (!gil_count)
-		runtime_gil_known = 0;
 }
 
 /* Copy field number n (0-based, ':'-separated) of item into out; its

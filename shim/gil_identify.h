@@ -31,21 +31,35 @@
 #include <stddef.h>
 
 #include "callsite_cache.h"
-#include "gil_tracker.h"
+#include "gil_types.h"
 
 /*
- * Outcome for a mutex: a GIL whose acquire (or release: role) begins
- * now, or a candidate (method set, gil 0) to be confirmed by its
- * critical section.  caller: the lock call's site, or the site of the
- * wrapper it was made through.
+ * What identification found.  It only decides: registering the GIL and
+ * announcing it (gil_identified) is the state machine's job.
  */
-struct gil_candidate {
-	struct gil *gil;
-	const char *method;
-	enum gil_role role;
-	void *caller;
+enum gil_finding {
+	GIL_FOUND_NOTHING = 0,
+	GIL_FOUND_LOCK,		/* a GIL: register it */
+	GIL_FOUND_CANDIDATE,	/* maybe a GIL: its critical section will tell */
+};
+
+/*
+ * The verdict on one lock call.  For a mutex: a GIL whose acquire (or
+ * release: role) begins now, or a candidate (rt and method set) to be
+ * confirmed by its critical section.  caller: the site the GIL events
+ * carry, the lock call's, or for a GIL found through a named wrapper
+ * the site the wrapper was called from.
+ */
+struct gil_verdict {
+	enum gil_finding found;
+	const void *lock;	/* the mutex or the semaphore */
+	enum gil_kind kind;
+	enum gil_runtime rt;
+	const char *method;	/* gil_identified's method */
+	int by_site;		/* roles come from call sites (user-named functions) */
+	enum gil_role role;	/* of the critical section the lock call opens */
 	int yield;		/* the site is a yield function's */
-	enum gil_runtime rt;	/* a candidate's runtime */
+	void *caller;
 };
 
 /* A lock call site, followed up through named wrappers. */
@@ -54,22 +68,21 @@ struct lock_site {
 	enum site_role role;
 };
 
-/* first: the thread's first traced lock call. */
-struct gil_candidate gil_identify_mutex(const void *mutex, void *caller, int first);
+/*
+ * first: the thread's first traced lock call.  known: an interpreter's
+ * GIL is already registered (the state machine knows), which ends the
+ * search by name, extent and caller: only learned take sites, Ruby's
+ * thread starts and user-named locks can reveal another GIL then.
+ */
+struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first, int known);
+struct gil_verdict gil_identify_sem(const void *sem, void *caller, int known);
 struct lock_site gil_identify_lock_site(void *caller);
-struct gil *gil_identify_sem(const void *sem, void *caller);
 enum site_role gil_identify_site_role(void *caller);
 int gil_identify_in_runtime(const void *addr);
 void gil_identify_learn_take_site(void *caller);
 void gil_identify_runtime_name(enum gil_runtime rt, char *buf, size_t len);
 
-/* A GIL was registered (gil_register calls this). */
-void gil_identify_registered(const struct gil *g);
-
 /* Constructor: read GILTRACE_LOCK_FUNCS and _WRAPPERS, find _PyRuntime. */
 void gil_identify_init(void);
-
-/* In the child of a fork, after gil_tracker_after_fork_child(). */
-void gil_identify_after_fork_child(void);
 
 #endif

@@ -21,12 +21,12 @@
 #include "config.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "gil_runtimes.h"
+#include "symbol.h"
 
 /* Where the runtime keeps the two hooks, found once; NULL outside
  * OCaml.  Global: one runtime per process. */
@@ -39,8 +39,8 @@ static void ocaml_look_up(void)
 		return;
 	}
 	/* A race only repeats the same look-up. */
-	ocaml_leave_hook = dlsym(RTLD_DEFAULT, "caml_leave_blocking_section_hook");
-	ocaml_enter_hook = dlsym(RTLD_DEFAULT, "caml_enter_blocking_section_hook");
+	ocaml_leave_hook = symbol_lookup("caml_leave_blocking_section_hook", NULL);
+	ocaml_enter_hook = symbol_lookup("caml_enter_blocking_section_hook", NULL);
 	__atomic_store_n(&ocaml_looked_up, 1, __ATOMIC_RELEASE);
 }
 
@@ -96,7 +96,7 @@ static int copy_version(char *buf, size_t len, const char *s, size_t n)
  */
 static int version_from_sys_module(char *buf, size_t len)
 {
-	const uintptr_t *sys = dlsym(RTLD_DEFAULT, "camlStdlib__Sys");
+	const uintptr_t *sys = symbol_lookup("camlStdlib__Sys", NULL);
 	uintptr_t fields;
 
 	if (!sys) {

@@ -25,18 +25,14 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <dlfcn.h>
-#include <link.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define UNW_LOCAL_ONLY
-#include <libunwind.h>
-
 #include "gil_runtimes.h"
+#include "symbol.h"
 
 /*
  * Most frames between a new thread's entry and the lock that takes the
@@ -80,8 +76,8 @@ static void ruby_look_up(void)
 
 	if (!__atomic_load_n(&ruby_looked_up, __ATOMIC_ACQUIRE)) {
 		/* A race only repeats the same look-up. */
-		ruby_vm_var = dlsym(RTLD_DEFAULT, "ruby_current_vm_ptr");
-		ruby_ractor_var = dlsym(RTLD_DEFAULT, "ruby_single_main_ractor");
+		ruby_vm_var = symbol_lookup("ruby_current_vm_ptr", NULL);
+		ruby_ractor_var = symbol_lookup("ruby_single_main_ractor", NULL);
 		__atomic_store_n(&ruby_looked_up, 1, __ATOMIC_RELEASE);
 	}
 	r = ruby_ractor_var ? __atomic_load_n(ruby_ractor_var, __ATOMIC_RELAXED) : NULL;
@@ -121,7 +117,7 @@ static uintptr_t startup_site(void *caller)
 {
 	void *frames[SHIM_FRAMES + RUBY_STARTUP_FRAMES + 2];
 	int max = (int) (sizeof(frames) / sizeof(frames[0]));
-	int n = unw_backtrace(frames, max);
+	int n = symbol_backtrace(frames, max);
 
 	/* A full buffer means a deeper stack than a starting thread has. */
 	if (n >= max) {
@@ -196,18 +192,15 @@ int ruby_handover_cond(const void *lock, const void *cond)
 
 int ruby_runtime_name(char *buf, size_t len)
 {
-	const char *v = dlsym(RTLD_DEFAULT, "ruby_version");
-	const ElfW(Sym) *sym = NULL;
-	Dl_info info;
 	size_t n;
+	const char *v = symbol_lookup("ruby_version", &n);
 
 	if (!v) {
 		return 0;
 	}
 	/* A char array ("3.1.2"): its size bounds the read. */
-	n = 16;
-	if (dladdr1(v, &info, (void **) &sym, RTLD_DL_SYMENT) && sym && sym->st_size) {
-		n = sym->st_size;
+	if (n == 0) {
+		n = 16;
 	}
 	snprintf(buf, len, "Ruby %.*s", (int) strnlen(v, n), v);
 	return 1;

@@ -27,6 +27,13 @@ static struct gil gil_table[GIL_MAX];
 unsigned int gil_count;
 static pthread_mutex_t gil_registry_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * Set once an interpreter's GIL is registered (user-named locks do not
+ * count): from then on identification only looks for what can reveal
+ * another one (gil_identify_mutex's known).  Global: the registry's.
+ */
+static int interpreter_gil_known;
+
 /* Source of gil_thread.serial: thread identities never reused. */
 static uint64_t gil_next_serial;
 
@@ -67,7 +74,7 @@ static unsigned int event_backtrace(int enabled, void *caller, uintptr_t *bt)
 	return callsites_backtrace(caller, bt);
 }
 
-struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
+static struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 		enum gil_runtime rt, const char *method, int by_site, void *caller)
 {
 	struct gil *g;
@@ -96,8 +103,23 @@ struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
 	gil_announce_locked(g, caller);
 	__atomic_store_n(&gil_count, gil_count + 1, __ATOMIC_RELEASE);
 	real_pthread_mutex_unlock(&gil_registry_lock);
-	gil_identify_registered(g);
+	/* Any interpreter GIL ends the search by name, extent and caller
+	 * (the costly part: the semaphore search unwinds on every call at
+	 * PyThread_* sites); user-named locks leave it running. */
+	if (!by_site)
+		__atomic_store_n(&interpreter_gil_known, 1, __ATOMIC_RELAXED);
 	return g;
+}
+
+/* Register the GIL identification found (NULL: the registry is full). */
+static struct gil *gil_register_found(const struct gil_verdict *v)
+{
+	return gil_register(v->lock, NULL, v->kind, v->rt, v->method, v->by_site, v->caller);
+}
+
+static int interpreter_gil_registered(void)
+{
+	return __atomic_load_n(&interpreter_gil_known, __ATOMIC_RELAXED);
 }
 
 /*
@@ -312,6 +334,28 @@ static void section_resolve(struct gil_thread *t, enum gil_role role)
 		attempt_begin(t, s->gil, s->caller);
 }
 
+/* A lock call on a mutex identification had a verdict on. */
+static void section_open_found(struct gil_thread *t, const struct gil_verdict *v)
+{
+	struct gil *g;
+
+	switch (v->found) {
+	case GIL_FOUND_LOCK:
+		g = gil_register_found(v);
+		if (!g) {
+			return;
+		}
+		section_open(t, v->lock, g, v->caller, v->role, NULL, GIL_RT_CPYTHON);
+		t->section.yield_site = v->yield && v->role == ROLE_RELEASE;
+		return;
+	case GIL_FOUND_CANDIDATE:
+		section_open(t, v->lock, NULL, v->caller, ROLE_UNKNOWN, v->method, v->rt);
+		return;
+	default:
+		return;
+	}
+}
+
 void gil_mutex_lock_begin(const void *mutex, void *caller)
 {
 	struct gil_thread *t = &gil_thread;
@@ -348,13 +392,9 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 	if (!gil_tracing_on()) {
 		return;
 	}
-	struct gil_candidate c = gil_identify_mutex(mutex, caller, first);
-	if (c.gil) {
-		section_open(t, mutex, c.gil, c.caller, c.role, NULL, GIL_RT_CPYTHON);
-		s->yield_site = c.yield && c.role == ROLE_RELEASE;
-	} else if (c.method) {
-		section_open(t, mutex, NULL, caller, ROLE_UNKNOWN, c.method, c.rt);
-	}
+	struct gil_verdict v = gil_identify_mutex(mutex, caller, first, interpreter_gil_registered());
+
+	section_open_found(t, &v);
 }
 
 void gil_mutex_lock_end(const void *mutex, int ret)
@@ -553,8 +593,12 @@ static struct gil *sem_gil(const void *sem, void *caller)
 {
 	struct gil *g = gil_find(sem);
 
-	if (!g && gil_tracing_on())
-		g = gil_identify_sem(sem, caller);
+	if (!g && gil_tracing_on()) {
+		struct gil_verdict v = gil_identify_sem(sem, caller, interpreter_gil_registered());
+
+		if (v.found == GIL_FOUND_LOCK)
+			g = gil_register_found(&v);
+	}
 	return g && g->kind == GIL_KIND_SEM ? g : NULL;
 }
 
@@ -631,6 +675,10 @@ void gil_tracker_after_fork_child(void)
 		kept++;
 	}
 	gil_count = kept;
+	/* The forked child of a 2.7 interpreter makes a new semaphore GIL:
+	 * search again when no GIL is left. */
+	if (!kept)
+		interpreter_gil_known = 0;
 	pthread_mutex_init(&gil_registry_lock, NULL);
 	memset(&gil_thread.section, 0, sizeof(gil_thread.section));
 	gil_thread.attempt = NULL;

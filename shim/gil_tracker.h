@@ -21,26 +21,7 @@
 #include <stdint.h>
 
 #include "giltrace_tp.h"
-
-enum gil_kind {
-	GIL_KIND_COND,		/* mutex + condition variable */
-	GIL_KIND_SEM,		/* one semaphore */
-};
-
-/* Whose lock it is: decides the version string and the quirks below. */
-enum gil_runtime {
-	GIL_RT_CPYTHON,
-	GIL_RT_RUBY,
-	GIL_RT_OCAML,
-	GIL_RT_USER,		/* named in GILTRACE_LOCK_FUNCS */
-};
-
-enum gil_role {
-	ROLE_NONE = 0,
-	ROLE_UNKNOWN,		/* section on a GIL mutex, purpose not yet clear */
-	ROLE_ACQUIRE,
-	ROLE_RELEASE,
-};
+#include "gil_types.h"
 
 struct gil {
 	const void *lock;		/* identity: the mutex or the semaphore */
@@ -114,8 +95,6 @@ static inline int gil_hooks_needed(void)
 		&& !lttng_ust_tracepoint_enabled(giltrace, ev2))
 
 struct gil *gil_find(const void *lock);
-struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
-		enum gil_runtime rt, const char *method, int by_site, void *caller);
 
 /* Hooks, called by the wrappers with the recursion guard held. */
 void gil_mutex_lock_begin(const void *mutex, void *caller);

@@ -8,7 +8,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/export.h \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
-	shim/gil_tracker.c shim/gil_tracker.h \
+	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h \
 	shim/real.c shim/real.h \

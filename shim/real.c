@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * Every dlsym/dlvsym of the shim is here.
+ * Every lookup of the next definition (dlsym/dlvsym RTLD_NEXT) of the
+ * shim is here; symbol_lookup (symbol.c) finds the program's own symbols.
  *
  * Hazards handled:
  * - Calls before the constructor: another library's constructor, or

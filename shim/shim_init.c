@@ -21,7 +21,6 @@
 static void shim_after_fork_child(void)
 {
 	gil_tracker_after_fork_child();
-	gil_identify_after_fork_child();
 	thread_exit_after_fork_child();
 	callsites_after_fork_child();
 }

@@ -81,6 +81,44 @@ int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
 	return symbol_from_unwind(ip, buf, len, start);
 }
 
+/* Most frames symbol_backtrace returns: more than any caller asks for. */
+#define SYMBOL_BACKTRACE_MAX 64
+
+/* noinline: its own frame is the one dropped. */
+__attribute__((noinline)) int symbol_backtrace(void **frames, int max)
+{
+	void *raw[SYMBOL_BACKTRACE_MAX + 1];
+	int n;
+
+	if (max > SYMBOL_BACKTRACE_MAX) {
+		max = SYMBOL_BACKTRACE_MAX;
+	}
+	/* raw[0] lies in this function: dropped, the caller sees what
+	 * unw_backtrace would have given it (callers count frames). */
+	n = unw_backtrace(raw, max + 1);
+	if (n <= 1) {
+		return 0;
+	}
+	memcpy(frames, raw + 1, (size_t) (n - 1) * sizeof(*frames));
+	return n - 1;
+}
+
+void *symbol_lookup(const char *name, size_t *size)
+{
+	void *addr = dlsym(RTLD_DEFAULT, name);
+	const ElfW(Sym) *sym = NULL;
+	Dl_info info;
+
+	if (!size) {
+		return addr;
+	}
+	*size = 0;
+	if (addr && dladdr1(addr, &info, (void **) &sym, RTLD_DL_SYMENT) && sym) {
+		*size = sym->st_size;
+	}
+	return addr;
+}
+
 /*
  * The main program's path.  Global: one per process image, read on
  * first use (an exec starts a new image, a fork keeps the same one).

@@ -40,4 +40,20 @@ uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len);
  */
 int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias);
 
+/*
+ * The return addresses of this thread's stack, innermost first, as
+ * unw_backtrace(3) called in the caller's place gives them: frames[0]
+ * lies in the caller.  At most max (up to 64) are written; returns how
+ * many.  One interface for every stack walk of the shim, so that tests
+ * can give fake stacks.
+ */
+int symbol_backtrace(void **frames, int max);
+
+/*
+ * The address of the exported symbol name in the process's global scope
+ * (dlsym(RTLD_DEFAULT)), NULL if none, and unless size is NULL its size
+ * from the dynamic symbol table into *size (0 if not known).
+ */
+void *symbol_lookup(const char *name, size_t *size);
+
 #endif

@@ -58,6 +58,23 @@ tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
 TESTS += tests/e2e_shim_protocol.sh
 EXTRA_DIST += tests/trace_check.py tests/e2e_shim_protocol.sh
 
+# The GIL state machine and identification, compiled from shim/ as they
+# are, against a fake world (tests/shim_fakes.c) and a recording
+# tracepoint provider (tests/shim_tp_recorder.h, force-included: see
+# there); no LTTng is linked, no session daemon needed.  LTTNG_UST_CFLAGS
+# only locates the empty <lttng/tracepoint-event.h> the provider header
+# ends with.
+check_PROGRAMS += tests/check_gil_tracker
+tests_check_gil_tracker_SOURCES = tests/check_gil_tracker.c \
+	tests/shim_fakes.c tests/shim_fakes.h tests/shim_tp_recorder.h \
+	shim/gil_tracker.c shim/gil_identify.c shim/callsite_cache.c shim/callsite_events.c
+tests_check_gil_tracker_CPPFLAGS = $(AM_CPPFLAGS) -include $(srcdir)/tests/shim_tp_recorder.h \
+	-I$(top_srcdir) -I$(srcdir)/shim -I$(srcdir)/tracepoints $(LTTNG_UST_CFLAGS)
+tests_check_gil_tracker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_check_gil_tracker_LDADD = $(CHECK_LIBS)
+TESTS += tests/check_gil_tracker
+SANITIZER_TESTS += tests/check_gil_tracker
+
 # Analyzer fuzzing: a short libFuzzer run over the analysis core
 # (make fuzz runs it longer).
 TESTS += tests/fuzz_gil_analysis.sh

@@ -17,11 +17,14 @@
 #undef LTTNG_UST_TRACEPOINT_INCLUDE
 #define LTTNG_UST_TRACEPOINT_INCLUDE "giltrace_tp.h"
 
-#if !defined(_GILTRACE_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
-#define _GILTRACE_TP_H
-
-#include <stdint.h>
-#include <lttng/tracepoint.h>
+/*
+ * Values of fields, under a guard of their own: the unit test of the
+ * GIL state machine replaces this provider by a recorder
+ * (tests/shim_tp_recorder.h), which pre-defines _GILTRACE_TP_H and still
+ * needs them.
+ */
+#ifndef GILTRACE_TP_VALUES
+#define GILTRACE_TP_VALUES
 
 /* Clock values of the "clock" field when a wait has no explicit clock. */
 #define GILTRACE_CLOCK_NONE	(-1)	/* untimed wait */
@@ -29,6 +32,14 @@
 
 /* "ret" of a *_end event whose thread was cancelled inside the wait. */
 #define GILTRACE_RET_CANCELLED	(-125)
+
+#endif
+
+#if !defined(_GILTRACE_TP_H) || defined(LTTNG_UST_TRACEPOINT_HEADER_MULTI_READ)
+#define _GILTRACE_TP_H
+
+#include <stdint.h>
+#include <lttng/tracepoint.h>
 
 /* ---- Family 1: every intercepted lock call ------------------------- */
 

@@ -1,0 +1,759 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The fake world of tests/check_gil_tracker.c (see shim_fakes.h): the
+ * definitions the shim's state machine and identification link against
+ * in place of the outside world (real.h, symbol.h, gil_runtimes.h, the
+ * tracepoint provider), and the simulated threads.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shim/callsite_events.h"
+#include "shim/gil_identify.h"
+#include "shim/gil_runtimes.h"
+#include "shim/gil_tracker.h"
+#include "shim/real.h"
+#include "shim/symbol.h"
+#include "tests/shim_fakes.h"
+
+/* The world of the running test; one per test process (check forks). */
+static const struct fake_world *world;
+
+/* Whether a session records the gil_* events and gil_callsite: what
+ * lttng_ust_tracepoint_enabled says.  Set by the test's steps. */
+static int gil_events_on, callsite_events_on;
+
+/* ---- simulated threads ---------------------------------------------- */
+
+#define SIM_THREADS_MAX	8
+
+struct sim_thread {
+	int index;
+	pthread_t thread;
+	sem_t go, done;			/* the test hands over a step, the thread hands back */
+	const struct step *next;	/* the step to run; NULL: end */
+	const struct step *call;	/* the intercepted call in progress */
+	struct gil *wait_gil;		/* what a wait wrapper keeps across the real wait */
+	int started;
+	int gone;			/* left behind by a fork */
+};
+
+/* Threads 1..SIM_THREADS_MAX; slot 0 unused (the test itself). */
+static struct sim_thread sim_threads[SIM_THREADS_MAX + 1];
+
+/* The simulated thread running on this thread, NULL on the test's own. */
+static __thread struct sim_thread *sim_self;
+
+#define OBJ(a)		((const void *) (a))
+#define CALLER(a)	((void *) (a))
+
+/*
+ * Each function below makes the hook calls of one wrapper, in its
+ * order and under its conditions (the real call is the step's result).
+ */
+
+/* wrap_mutex.c: mutex_lock_traced */
+static void sim_lock(const struct step *s)
+{
+	int hooks = gil_hooks_needed();
+
+	if (hooks) {
+		gil_mutex_lock_begin(OBJ(s->obj), CALLER(s->caller));
+	}
+	/* the real lock, returning s->ret */
+	if (hooks) {
+		gil_mutex_lock_end(OBJ(s->obj), s->ret);
+	}
+}
+
+/* wrap_mutex.c: mutex_unlock_traced */
+static void sim_unlock(const struct step *s)
+{
+	if (gil_hooks_needed()) {
+		gil_mutex_unlock(OBJ(s->obj), CALLER(s->caller));
+	}
+}
+
+/* wrap_cond.c: cond_wait_traced, up to the real wait */
+static void sim_wait(struct sim_thread *t, const struct step *s)
+{
+	t->wait_gil = NULL;
+	if (gil_hooks_needed()) {
+		t->wait_gil = gil_cond_wait_begin(OBJ(s->obj), OBJ(s->mutex), s->timed,
+			CALLER(s->caller));
+	}
+}
+
+/* wrap_cond.c: cond_wait_traced, after the real wait */
+static void sim_wake(struct sim_thread *t, const struct step *s)
+{
+	const struct step *w = t->call;
+
+	if (t->wait_gil) {
+		gil_cond_wait_end(t->wait_gil, s->ret, CALLER(w->caller));
+	} else if (gil_hooks_needed()) {
+		gil_cond_wait_untracked_end(OBJ(w->mutex), CALLER(w->caller));
+	}
+}
+
+/* wrap_cond.c: wait_cleanup_run */
+static void sim_cancel(struct sim_thread *t)
+{
+	if (t->wait_gil) {
+		gil_cond_wait_cancelled(t->wait_gil);
+	}
+}
+
+/* wrap_cond.c: cond_wake_traced */
+static void sim_signal(const struct step *s)
+{
+	if (gil_hooks_needed()) {
+		gil_cond_signal(OBJ(s->obj));
+	}
+}
+
+/* wrap_sem.c: sem_wait_traced, up to the real wait */
+static void sim_sem_wait(struct sim_thread *t, const struct step *s)
+{
+	t->wait_gil = NULL;
+	if (gil_hooks_needed()) {
+		t->wait_gil = gil_sem_wait_begin(OBJ(s->obj), CALLER(s->caller));
+	}
+}
+
+/* wrap_sem.c: sem_wait_traced after the real wait (ret, err), and
+ * sem_cleanup_run (-1, ECANCELED) */
+static void sim_sem_wake(struct sim_thread *t, int ret, int err)
+{
+	if (t->wait_gil) {
+		gil_sem_wait_end(t->wait_gil, ret, err, CALLER(t->call->caller));
+	}
+}
+
+/* wrap_sem.c: sem_trywait_traced */
+static void sim_sem_trywait(const struct step *s)
+{
+	if (gil_hooks_needed()) {
+		gil_sem_trywait(OBJ(s->obj), s->ret, CALLER(s->caller));
+	}
+}
+
+/* wrap_sem.c: sem_post_traced */
+static void sim_sem_post(const struct step *s)
+{
+	if (gil_hooks_needed()) {
+		gil_sem_post(OBJ(s->obj), CALLER(s->caller));
+	}
+}
+
+/* shim_init.c: shim_after_fork_child, for the units compiled here.
+ * Only this thread goes on in the child. */
+static void sim_fork(struct sim_thread *t)
+{
+	gil_tracker_after_fork_child();
+	callsites_after_fork_child();
+	for (int i = 1; i <= SIM_THREADS_MAX; i++) {
+		if (&sim_threads[i] != t) {
+			sim_threads[i].gone = 1;
+		}
+	}
+}
+
+/* The end of a blocking call: the wait's stack, not a new call. */
+static int sim_ends_call(enum sim_op op)
+{
+	return op == SIM_WAKE || op == SIM_CANCEL || op == SIM_SEM_WAKE || op == SIM_SEM_CANCEL;
+}
+
+static void sim_apply(struct sim_thread *t, const struct step *s)
+{
+	if (!sim_ends_call(s->op)) {
+		t->call = s;
+	}
+	switch (s->op) {
+	case SIM_LOCK:
+		sim_lock(s);
+		break;
+	case SIM_UNLOCK:
+		sim_unlock(s);
+		break;
+	case SIM_WAIT:
+		sim_wait(t, s);
+		break;
+	case SIM_WAKE:
+		sim_wake(t, s);
+		break;
+	case SIM_CANCEL:
+		sim_cancel(t);
+		break;
+	case SIM_SIGNAL:
+		sim_signal(s);
+		break;
+	case SIM_SEM_WAIT:
+		sim_sem_wait(t, s);
+		break;
+	case SIM_SEM_WAKE:
+		sim_sem_wake(t, s->ret, s->err);
+		break;
+	case SIM_SEM_CANCEL:
+		sim_sem_wake(t, -1, ECANCELED);
+		break;
+	case SIM_SEM_TRYWAIT:
+		sim_sem_trywait(s);
+		break;
+	case SIM_SEM_POST:
+		sim_sem_post(s);
+		break;
+	case SIM_FORK:
+		sim_fork(t);
+		break;
+	default:
+		break;
+	}
+}
+
+static void *sim_main(void *arg)
+{
+	struct sim_thread *t = arg;
+
+	sim_self = t;
+	for (;;) {
+		sem_wait(&t->go);
+		if (!t->next) {
+			return NULL;
+		}
+		sim_apply(t, t->next);
+		sem_post(&t->done);
+	}
+}
+
+static struct sim_thread *sim_thread_get(int index)
+{
+	struct sim_thread *t;
+
+	ck_assert_msg(index >= 1 && index <= SIM_THREADS_MAX, "no simulated thread %d", index);
+	t = &sim_threads[index];
+	ck_assert_msg(!t->gone, "thread %d does not exist in the child of the fork", index);
+	if (t->started) {
+		return t;
+	}
+	t->index = index;
+	ck_assert_int_eq(sem_init(&t->go, 0, 0), 0);
+	ck_assert_int_eq(sem_init(&t->done, 0, 0), 0);
+	ck_assert_int_eq(pthread_create(&t->thread, NULL, sim_main, t), 0);
+	t->started = 1;
+	return t;
+}
+
+/* Steps of the test itself (thread 0). */
+static void sim_control(const struct step *s)
+{
+	switch (s->op) {
+	case SIM_TRACING:
+		gil_events_on = s->ret;
+		break;
+	case SIM_EXIT:
+		gil_tracker_at_exit();
+		break;
+	default:
+		ck_abort_msg("step %d is no step of the test itself", (int) s->op);
+	}
+}
+
+void sim_run(const struct step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &steps[i];
+		struct sim_thread *t;
+
+		if (s->thread == 0) {
+			sim_control(s);
+			continue;
+		}
+		t = sim_thread_get(s->thread);
+		t->next = s;
+		sem_post(&t->go);
+		sem_wait(&t->done);
+	}
+}
+
+void sim_end(void)
+{
+	for (int i = 1; i <= SIM_THREADS_MAX; i++) {
+		struct sim_thread *t = &sim_threads[i];
+
+		if (!t->started) {
+			continue;
+		}
+		t->next = NULL;
+		sem_post(&t->go);
+		pthread_join(t->thread, NULL);
+		t->started = 0;
+	}
+}
+
+/* ---- the world ------------------------------------------------------ */
+
+static void env_set(const char *name, const char *value)
+{
+	if (value) {
+		setenv(name, value, 1);
+	} else {
+		unsetenv(name);
+	}
+}
+
+void fake_world_start(const struct fake_world *w)
+{
+	char depth[16];
+
+	world = w;
+	gil_events_on = !w->tracing_off;
+	callsite_events_on = w->callsites > 0;
+	env_set("GILTRACE_LOCK_FUNCS", w->lock_funcs);
+	env_set("GILTRACE_LOCK_WRAPPERS", w->lock_wrappers);
+	snprintf(depth, sizeof(depth), "%d", w->callsites);
+	env_set("GILTRACE_CALLSITES", w->callsites ? depth : NULL);
+	/* shim_init.c's constructor, for the units compiled here. */
+	gil_identify_init();
+	callsites_init();
+}
+
+static const struct fake_function *function_at(uintptr_t ip)
+{
+	for (const struct fake_function *f = world->functions; f->label; f++) {
+		if (ip >= f->start && ip < f->end) {
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* real.h: the registry's and the call-site table's own locks. */
+int (*real_pthread_mutex_lock)(pthread_mutex_t *) = pthread_mutex_lock;
+int (*real_pthread_mutex_unlock)(pthread_mutex_t *) = pthread_mutex_unlock;
+
+/* symbol.h: the unwind tables cover every function, symbols name
+ * those not stripped. */
+uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len)
+{
+	const struct fake_function *f = function_at(ip);
+
+	buf[0] = '\0';
+	if (!f) {
+		return 0;
+	}
+	snprintf(buf, len, "%s", f->name);
+	return f->start;
+}
+
+int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
+{
+	const struct fake_function *f = function_at(ip);
+
+	if (!f || !f->name[0]) {
+		return -1;
+	}
+	snprintf(buf, len, "%s", f->name);
+	*start = f->start;
+	return 0;
+}
+
+/* Where the fake program is loaded: its file's addresses are below. */
+#define FAKE_LOAD_BIAS	((uintptr_t) 0x400000)
+
+int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias)
+{
+	if (!function_at(ip)) {
+		return -1;
+	}
+	*path = "/usr/bin/fake";
+	*bias = FAKE_LOAD_BIAS;
+	return 0;
+}
+
+/* A return address inside the shim, below the caller on every stack. */
+#define FAKE_SHIM_FRAME	((uintptr_t) 0x7f0000001234)
+
+/* The stack of the call in progress: the shim, the caller, its callers. */
+int symbol_backtrace(void **frames, int max)
+{
+	const struct step *c = sim_self ? sim_self->call : NULL;
+	int n = 0;
+
+	if (!c || max < 2) {
+		return 0;
+	}
+	frames[n++] = (void *) FAKE_SHIM_FRAME;
+	frames[n++] = (void *) c->caller;
+	for (int i = 0; i < SIM_FRAMES_UP && c->up[i] && n < max; i++) {
+		frames[n++] = (void *) c->up[i];
+	}
+	return n;
+}
+
+static const char *fake_py_get_version(void)
+{
+	return world->py_version;
+}
+
+void *symbol_lookup(const char *name, size_t *size)
+{
+	if (size) {
+		*size = 0;
+	}
+	if (strcmp(name, "_PyRuntime") == 0 && world->py_runtime) {
+		if (size) {
+			*size = world->py_runtime_size;
+		}
+		return (void *) world->py_runtime;
+	}
+	if (strcmp(name, "Py_GetVersion") == 0 && world->py_version) {
+		return (void *) fake_py_get_version;
+	}
+	return NULL;
+}
+
+/* gil_runtimes.h: the recognisers' answers for the world's Ruby. */
+void ruby_lock_seen(void)
+{
+}
+
+static int in_ruby_objects(uintptr_t addr)
+{
+	return addr >= world->ruby_lo && addr < world->ruby_hi;
+}
+
+/* As gil_ruby.c: never on the main thread (thread 1), only for a call
+ * made a few frames from its thread's entry (the step's start). */
+int ruby_gvl_at_thread_start(const void *mutex, void *caller)
+{
+	uintptr_t m = (uintptr_t) mutex;
+
+	if (!world->ruby_version || sim_self->index == 1 || !sim_self->call->start) {
+		return 0;
+	}
+	if (m == world->ruby_gvl) {
+		return 1;
+	}
+	return m == world->ruby_gvl2 ? 2 : 0;
+}
+
+int ruby_gvl_candidate(const void *mutex)
+{
+	return world->ruby_version && in_ruby_objects((uintptr_t) mutex);
+}
+
+int ruby_handover_cond(const void *lock, const void *cond)
+{
+	for (const uintptr_t *c = world->ruby_handover; c && *c; c++) {
+		if (*c == (uintptr_t) cond) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int ruby_queue_wait(const void *mutex, const void *cond)
+{
+	return !ruby_handover_cond(mutex, cond) && !in_ruby_objects((uintptr_t) cond);
+}
+
+int ruby_runtime_name(char *buf, size_t len)
+{
+	if (!world->ruby_version) {
+		return 0;
+	}
+	snprintf(buf, len, "Ruby %s", world->ruby_version);
+	return 1;
+}
+
+/* ... and for its OCaml: hooks point at the functions marked so. */
+enum site_role ocaml_site_role(uintptr_t function_start, const char *name)
+{
+	if (!world->ocaml_version) {
+		return SITE_OTHER;
+	}
+	if (name && strcmp(name, "caml_thread_yield") == 0) {
+		return SITE_OCAML_YIELD;
+	}
+	for (const struct fake_function *f = world->functions; f->label; f++) {
+		if (f->ocaml && f->start == function_start) {
+			return f->ocaml;
+		}
+	}
+	return SITE_OTHER;
+}
+
+int ocaml_runtime_name(char *buf, size_t len)
+{
+	if (!world->ocaml_version) {
+		return 0;
+	}
+	snprintf(buf, len, "OCaml %s", world->ocaml_version);
+	return 1;
+}
+
+/* ---- the recorder --------------------------------------------------- */
+
+#define REC_MAX	256
+
+/*
+ * The events, in the order emitted.  Threads emit one step at a time,
+ * handed over through semaphores, so no lock is needed.
+ */
+static struct rec_event recorded[REC_MAX];
+static size_t nrecorded;
+
+int tp_rec_enabled(const char *event)
+{
+	if (strcmp(event, "gil_callsite") == 0) {
+		return callsite_events_on;
+	}
+	return strncmp(event, "gil_", 4) == 0 && gil_events_on;
+}
+
+/* A new event, or NULL when not enabled (as LTTng records nothing). */
+static struct rec_event *rec_new(const char *name, const void *gil, void *ip)
+{
+	struct rec_event *ev;
+
+	if (!tp_rec_enabled(name)) {
+		return NULL;
+	}
+	ck_assert_uint_lt(nrecorded, REC_MAX);
+	ev = &recorded[nrecorded++];
+	memset(ev, 0, sizeof(*ev));
+	ev->name = name;
+	ev->thread = sim_self ? sim_self->index : 0;
+	ev->gil = (uintptr_t) gil;
+	ev->caller = (uintptr_t) ip;
+	return ev;
+}
+
+static void rec_bt(struct rec_event *ev, const uintptr_t *bt, unsigned int n)
+{
+	ev->bt_len = n < REC_BT_MAX ? n : REC_BT_MAX;
+	memcpy(ev->bt, bt, ev->bt_len * sizeof(*bt));
+}
+
+void tp_rec_gil_identified(const void *gil, const void *cond, const char *kind,
+		const char *method, const char *runtime, void *ip)
+{
+	struct rec_event *ev = rec_new("gil_identified", gil, ip);
+
+	if (!ev) {
+		return;
+	}
+	ev->cond = (uintptr_t) cond;
+	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+	snprintf(ev->method, sizeof(ev->method), "%s", method);
+	snprintf(ev->runtime, sizeof(ev->runtime), "%s", runtime);
+}
+
+void tp_rec_gil_not_found(const char *reason, void *ip)
+{
+	rec_new("gil_not_found", NULL, NULL);
+}
+
+void tp_rec_gil_acquire_begin(const void *gil, void *ip)
+{
+	rec_new("gil_acquire_begin", gil, ip);
+}
+
+void tp_rec_gil_wait_begin(const void *gil, const void *cond, void *ip)
+{
+	struct rec_event *ev = rec_new("gil_wait_begin", gil, ip);
+
+	if (ev) {
+		ev->cond = (uintptr_t) cond;
+	}
+}
+
+void tp_rec_gil_wait_end(const void *gil, int timed_out, int ret, void *ip)
+{
+	struct rec_event *ev = rec_new("gil_wait_end", gil, ip);
+
+	if (ev) {
+		ev->timed_out = timed_out;
+		ev->ret = ret;
+	}
+}
+
+void tp_rec_gil_acquire_end(const void *gil, unsigned int waits, unsigned int timeouts,
+		void *ip, const uintptr_t *bt, unsigned int bt_len)
+{
+	struct rec_event *ev = rec_new("gil_acquire_end", gil, ip);
+
+	if (ev) {
+		ev->waits = waits;
+		ev->timeouts = timeouts;
+		rec_bt(ev, bt, bt_len);
+	}
+}
+
+void tp_rec_gil_acquire_abandon(const void *gil, unsigned int waits, unsigned int timeouts,
+		void *ip)
+{
+	struct rec_event *ev = rec_new("gil_acquire_abandon", gil, ip);
+
+	if (ev) {
+		ev->waits = waits;
+		ev->timeouts = timeouts;
+	}
+}
+
+void tp_rec_gil_release(const void *gil, unsigned int waiters, int signalled, void *ip,
+		const uintptr_t *bt, unsigned int bt_len)
+{
+	struct rec_event *ev = rec_new("gil_release", gil, ip);
+
+	if (ev) {
+		ev->waiters = waiters;
+		ev->signalled = signalled;
+		rec_bt(ev, bt, bt_len);
+	}
+}
+
+void tp_rec_gil_callsite(const void *addr, const char *symbol, uint64_t offset,
+		const char *binary, uint64_t binary_offset, void *ip)
+{
+	struct rec_event *ev = rec_new("gil_callsite", addr, NULL);
+
+	if (!ev) {
+		return;
+	}
+	snprintf(ev->symbol, sizeof(ev->symbol), "%s", symbol);
+	snprintf(ev->binary, sizeof(ev->binary), "%s", binary);
+	ev->offset = offset;
+	ev->binary_offset = binary_offset;
+}
+
+size_t rec_count(void)
+{
+	return nrecorded;
+}
+
+const struct rec_event *rec_get(size_t i)
+{
+	return &recorded[i];
+}
+
+/* ---- describing events ---------------------------------------------- */
+
+/* An address for people: an object's label, label+offset in a function. */
+static const char *addr_name(uintptr_t a, char *buf, size_t len)
+{
+	const struct fake_function *f = function_at(a);
+
+	if (a == 0) {
+		return "0";
+	}
+	for (const struct fake_object *o = world->objects; o && o->label; o++) {
+		if (o->addr == a) {
+			return o->label;
+		}
+	}
+	if (f) {
+		snprintf(buf, len, "%s+%#lx", f->label, (unsigned long) (a - f->start));
+	} else {
+		snprintf(buf, len, "%#lx", (unsigned long) a);
+	}
+	return buf;
+}
+
+/* Appends to buf; every event's line is made of such pieces. */
+struct line {
+	char *buf;
+	size_t len, used;
+};
+
+static void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (l->used >= l->len) {
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(l->buf + l->used, l->len - l->used, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		l->used += (size_t) n;
+	}
+}
+
+static void put_addr(struct line *l, const char *field, uintptr_t a)
+{
+	char buf[64];
+
+	put(l, " %s=%s", field, addr_name(a, buf, sizeof(buf)));
+}
+
+static void put_bt(struct line *l, const struct rec_event *ev)
+{
+	if (ev->bt_len == 0) {
+		return;
+	}
+	put(l, " bt=[");
+	for (unsigned int i = 0; i < ev->bt_len; i++) {
+		char buf[64];
+
+		put(l, "%s%s", i ? "," : "", addr_name(ev->bt[i], buf, sizeof(buf)));
+	}
+	put(l, "]");
+}
+
+/* The fields of each event, after its name and gil. */
+static void put_fields(struct line *l, const struct rec_event *ev)
+{
+	const char *n = ev->name;
+
+	if (strcmp(n, "gil_identified") == 0) {
+		put_addr(l, "cond", ev->cond);
+		put(l, " kind=%s method=%s runtime=\"%s\"", ev->kind, ev->method, ev->runtime);
+	} else if (strcmp(n, "gil_wait_begin") == 0) {
+		put_addr(l, "cond", ev->cond);
+	} else if (strcmp(n, "gil_wait_end") == 0) {
+		put(l, " timed_out=%d ret=%d", ev->timed_out, ev->ret);
+	} else if (strcmp(n, "gil_acquire_end") == 0 || strcmp(n, "gil_acquire_abandon") == 0) {
+		put(l, " waits=%u timeouts=%u", ev->waits, ev->timeouts);
+	} else if (strcmp(n, "gil_release") == 0) {
+		put(l, " waiters=%u signalled=%d", ev->waiters, ev->signalled);
+	} else if (strcmp(n, "gil_callsite") == 0) {
+		put(l, " symbol=%s offset=%#llx binary=%s binary_offset=%#llx", ev->symbol,
+			(unsigned long long) ev->offset, ev->binary,
+			(unsigned long long) ev->binary_offset);
+	}
+}
+
+void rec_format(const struct rec_event *ev, char *buf, size_t len)
+{
+	struct line l = { buf, len, 0 };
+
+	buf[0] = '\0';
+	put(&l, "T%d %s", ev->thread, ev->name);
+	if (strcmp(ev->name, "gil_not_found") == 0) {
+		return;
+	}
+	put_addr(&l, strcmp(ev->name, "gil_callsite") == 0 ? "addr" : "gil", ev->gil);
+	put_fields(&l, ev);
+	if (strcmp(ev->name, "gil_callsite") != 0) {
+		put_addr(&l, "caller", ev->caller);
+	}
+	put_bt(&l, ev);
+}
