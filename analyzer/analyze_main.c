@@ -10,25 +10,22 @@
  *   events, 6 events lack the vpid/vtid contexts.
  *
  * The traces are read, and the report written, in a child process
- * (isolate.c): libbabeltrace2 crashes on some damaged traces, and that
+ * (isolate_run()): libbabeltrace2 crashes on some damaged traces, and that
  * must end in status 4 and one line like any other unreadable trace.
  * GILTRACE_ANALYZE_INPROCESS=1 does it all in this process (debuggers,
  * the fuzzer).
  */
 #include "config.h"
 
-#include <babeltrace2/babeltrace.h>
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gil_analysis.h"
-#include "isolate.h"
 #include "report.h"
-#include "trace_read.h"
+#include "trace_reader.h"
 
 #define PROG "giltrace-analyze"
 
@@ -74,43 +71,6 @@ static void usage(FILE *out)
 		"  -V, --version        show the version\n\n"
 		"Exit status: 0 ok, 1 failure, 2 usage, 3 no trace found, 4 unreadable trace,\n"
 		"5 no giltrace events, 6 events lack the vpid/vtid contexts.\n");
-}
-
-/*
- * Prints the current babeltrace error as one line: the outermost cause
- * (what failed), then the innermost one (why), as babeltrace words it.
- * --verbose prints every cause.
- */
-static void print_error(int verbose, const char *fallback)
-{
-	const bt_error *err = bt_current_thread_take_error();
-	uint64_t n = err ? bt_error_get_cause_count(err) : 0;
-	const char *what, *why;
-
-	if (n == 0) {
-		fprintf(stderr, PROG ": %s\n", fallback);
-		goto end;
-	}
-	/* Index 0 is the first cause appended, at the root of the failure;
-	 * the last one was appended furthest up the stack. */
-	what = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, n - 1));
-	why = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, 0));
-	if (n > 1 && strcmp(what, why) != 0) {
-		fprintf(stderr, PROG ": %s: %s\n", what, why);
-	} else {
-		fprintf(stderr, PROG ": %s\n", what);
-	}
-	for (uint64_t i = n; verbose && i > 0; i--) {
-		const bt_error_cause *c = bt_error_borrow_cause_by_index(err, i - 1);
-
-		fprintf(stderr, "  caused by [%s] (%s:%" PRIu64 ") %s\n",
-			bt_error_cause_get_module_name(c), bt_error_cause_get_file_name(c),
-			bt_error_cause_get_line_number(c), bt_error_cause_get_message(c));
-	}
-end:
-	if (err) {
-		bt_error_release(err);
-	}
 }
 
 static int pid_add(struct options *o, const char *arg)
@@ -295,14 +255,14 @@ static int analyze(void *arg)
 		enum trace_read_status st = trace_find(run->inputs[i], &traces);
 
 		if (st != TRACE_READ_OK) {
-			print_error(o->verbose, "Cannot find traces");
+			trace_error_print(o->verbose, "Cannot find traces");
 			status = status_to_exit(st);
 			goto end;
 		}
 	}
 	status = status_to_exit(trace_read(&traces, &a, o->verbose, &stats));
 	if (status != EXIT_OK) {
-		print_error(o->verbose, "Cannot read the traces");
+		trace_error_print(o->verbose, "Cannot read the traces");
 		goto end;
 	}
 	gs_finish(&a);
@@ -339,6 +299,7 @@ int main(int argc, char **argv)
 	const char *inprocess = getenv("GILTRACE_ANALYZE_INPROCESS");
 	int status;
 
+	trace_reader_init(PROG);
 	status = options_parse(argc, argv, &o);
 	if (status != EXIT_OK) {
 		goto end;
