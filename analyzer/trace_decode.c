@@ -401,6 +401,9 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 	struct gs_event ev;
 
 	r->stats->events++;
+	if (!r->a) {
+		return 0;	/* only counting */
+	}
 	d = desc_get(r, bt_event_borrow_class_const(event));
 	if (!d) {
 		return -1;
@@ -427,7 +430,8 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 	return 0;
 }
 
-/* What the tracer says it lost, for the analysis. */
+/* What the tracer says it lost: summed (trace_reader.h), and given to
+ * the analysis. */
 static void discarded_handle(struct trace_sink *r, const bt_message *msg)
 {
 	uint64_t events = 0, packets = 0;
@@ -438,7 +442,12 @@ static void discarded_handle(struct trace_sink *r, const bt_message *msg)
 	} else {
 		unknown = bt_message_discarded_packets_get_count(msg, &packets) != BT_PROPERTY_AVAILABILITY_AVAILABLE;
 	}
-	gs_discarded(r->a, events, packets, unknown);
+	r->stats->discarded_events += events;
+	r->stats->discarded_packets += packets;
+	r->stats->discarded_unknown += (uint64_t) unknown;
+	if (r->a) {
+		gs_discarded(r->a, events, packets, unknown);
+	}
 }
 
 /* A live source saying no event older than this will come. */

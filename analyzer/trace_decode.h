@@ -3,8 +3,9 @@
 
 /*
  * Inside libtracereader: the simple sink at the end of every graph.  It
- * decodes the giltrace events (the contract of
- * tracepoints/giltrace_tp.h) into struct gs_event for the analysis core.
+ * counts every event and discard, and decodes the giltrace events (the
+ * contract of tracepoints/giltrace_tp.h) into struct gs_event for the
+ * analysis core.
  */
 #ifndef GILTRACE_ANALYZER_TRACE_DECODE_H
 #define GILTRACE_ANALYZER_TRACE_DECODE_H
@@ -22,7 +23,7 @@ struct ev_desc;
 
 /* The sink's state, owned by whoever builds the graph. */
 struct trace_sink {
-	struct gs_analysis *a;		/* fed the events */
+	struct gs_analysis *a;		/* fed the events; NULL: only count */
 	struct trace_read_stats *stats;
 	struct idmap descs;		/* event class address -> struct ev_desc, owned */
 	struct ev_desc *last;		/* the descriptor used last */

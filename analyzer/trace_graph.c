@@ -246,3 +246,15 @@ end:
 	trace_sink_fini(&r);
 	return status;
 }
+
+enum trace_read_status trace_count(const char *input, struct trace_read_stats *stats)
+{
+	struct trace_list list = { 0 };
+	enum trace_read_status status = trace_find(input, &list);
+
+	if (status == TRACE_READ_OK) {
+		status = trace_read(&list, NULL, 0, stats);
+	}
+	trace_list_free(&list);
+	return status;
+}

@@ -3,7 +3,8 @@
 
 /*
  * libtracereader: reading LTTng traces with libbabeltrace2, for
- * giltrace-analyze and giltrace top.  One concern a file:
+ * giltrace-analyze, giltrace top and bench/tracecount.  One concern a
+ * file:
  *
  *   trace_error.c     the program's name in messages, the error printer
  *   trace_find.c      the CTF traces below a path
@@ -63,8 +64,17 @@ struct trace_list {
 
 struct trace_read_stats {
 	uint64_t events;		/* every event message */
-	uint64_t giltrace_events;	/* of which giltrace:* */
+	uint64_t giltrace_events;	/* of which giltrace:* (not when only counting) */
 	uint64_t no_context;		/* giltrace events without vpid/vtid (ignored) */
+	/*
+	 * What the tracer says it lost, summed modulo 2^64 on purpose:
+	 * LTTng-UST 2.13's per-user buffers make babeltrace2 report some
+	 * "discarded 2^64 - n", each cancelled by a later "discarded n".
+	 * An analysis is given them too (gs_discarded()).
+	 */
+	uint64_t discarded_events;
+	uint64_t discarded_packets;
+	uint64_t discarded_unknown;	/* discard messages without a count */
 	int64_t clock_ns;		/* latest time the trace vouched for: its last event,
 					 * or a live source's inactivity message */
 };
@@ -74,10 +84,15 @@ struct trace_read_stats {
 enum trace_read_status trace_find(const char *input, struct trace_list *list);
 void trace_list_free(struct trace_list *list);
 
-/* Reads every trace of list into a.  verbose: let the components log
- * their warnings. */
+/* Reads every trace of list into a, or only counts its events and
+ * discards if a is NULL.  verbose: let the components log their
+ * warnings. */
 enum trace_read_status trace_read(const struct trace_list *list, struct gs_analysis *a,
 		int verbose, struct trace_read_stats *stats);
+
+/* trace_find() and trace_read() without an analysis: the events and
+ * discards of the traces below input. */
+enum trace_read_status trace_count(const char *input, struct trace_read_stats *stats);
 
 /* ---- live reading -------------------------------------------------- */
 

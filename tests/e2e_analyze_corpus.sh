@@ -7,18 +7,22 @@
 # per-thread counters equal those re-derived from babeltrace2's text by
 # tests/lib/gil_reference.py, exactly, and --all-locks equals the
 # reference's lock counts; all of them at once give one process each
-# (two for the forked child).  Then every damaged trace of
-# tests/corpus/regress/ ends in its documented status and one line.
+# (two for the forked child), and the reader's count mode
+# (bench/tracecount) counts the events babeltrace2 prints.  Then every
+# damaged trace of tests/corpus/regress/ ends in its documented status
+# and one line, the same line from tracecount when it is unreadable.
 # Needs no session daemon, so it runs in the sanitizer build too.
 set -euo pipefail
 srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${GT_BUILDDIR:-$srcdir/build}
 analyze=$builddir/analyzer/giltrace-analyze
+count=$builddir/bench/tracecount
 ref=$srcdir/tests/lib/gil_reference.py
 corpus=$srcdir/tests/corpus
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -x "$analyze" ] || fail "$analyze not built"
+[ -x "$count" ] || fail "$count not built"
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed" >&2; exit 77; }
 command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 is needed" >&2; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-corpus.XXXXXX")
@@ -62,6 +66,12 @@ assert len(r["processes"]) == int(sys.argv[3]), [p["pid"] for p in r["processes"
 PY
 echo "all $n traces at once: $procs processes"
 
+"$count" "$corpus" >"$tmp/count" 2>"$tmp/err" || fail "tracecount: status $?: $(cat "$tmp/err")"
+events=$(babeltrace2 "$corpus" | wc -l)
+[ "$(cat "$tmp/count")" = "$(printf 'events %s\ndiscarded 0' "$events")" ] ||
+	fail "tracecount: $(cat "$tmp/count"), want events $events, discarded 0"
+echo "tracecount: $events events, as babeltrace2 prints them"
+
 # tests/corpus/regress/NAME-STATUS.gtfz: a fuzzer input that once found
 # a bug, and the status it must end in.
 k=0
@@ -77,6 +87,13 @@ for f in "$corpus"/regress/*.gtfz; do
 	if [ "$want" -ne 0 ]; then
 		[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^giltrace-analyze: ' "$tmp/err" ||
 			fail "$base: not one line naming the program: $(cat "$tmp/err")"
+	fi
+	if [ "$want" -eq 4 ]; then
+		rc=0
+		"$count" "$tmp/r" >/dev/null 2>"$tmp/count.err" || rc=$?
+		[ "$rc" -eq 1 ] && grep -q '^tracecount: ' "$tmp/count.err" &&
+			[ "$(sed 's/^tracecount: //' "$tmp/count.err")" = "$(sed 's/^giltrace-analyze: //' "$tmp/err")" ] ||
+			fail "$base: tracecount's status $rc, and its line differs: $(cat "$tmp/count.err")"
 	fi
 	k=$((k + 1))
 done
