@@ -3,8 +3,8 @@
 
 /*
  * libtracereader: reading LTTng traces with libbabeltrace2, for
- * giltrace-analyze, giltrace top and bench/tracecount.  One concern a
- * file:
+ * giltrace-analyze, giltrace (record's closing count, top) and
+ * bench/tracecount.  One concern a file:
  *
  *   trace_error.c     the program's name in messages, the error printer
  *   trace_find.c      the CTF traces below a path
