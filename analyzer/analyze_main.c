@@ -10,37 +10,25 @@
  *   events, 6 events lack the vpid/vtid contexts.
  *
  * The traces are read, and the report written, in a child process
- * (isolate.c): libbabeltrace2 crashes on some damaged traces, and that
+ * (isolate_run()): libbabeltrace2 crashes on some damaged traces, and that
  * must end in status 4 and one line like any other unreadable trace.
  * GILTRACE_ANALYZE_INPROCESS=1 does it all in this process (debuggers,
  * the fuzzer).
  */
 #include "config.h"
 
-#include <babeltrace2/babeltrace.h>
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gil_analysis.h"
-#include "isolate.h"
 #include "report.h"
-#include "trace_read.h"
+#include "trace_reader.h"
 
 #define PROG "giltrace-analyze"
 
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_FAILURE_OTHER = 1,
-	EXIT_USAGE = 2,
-	EXIT_NO_TRACE = 3,
-	EXIT_BAD_TRACE = 4,
-	EXIT_NO_EVENTS = 5,
-	EXIT_NO_CONTEXT = 6,
-};
 
 enum format {
 	FORMAT_TEXT,
@@ -74,43 +62,6 @@ static void usage(FILE *out)
 		"  -V, --version        show the version\n\n"
 		"Exit status: 0 ok, 1 failure, 2 usage, 3 no trace found, 4 unreadable trace,\n"
 		"5 no giltrace events, 6 events lack the vpid/vtid contexts.\n");
-}
-
-/*
- * Prints the current babeltrace error as one line: the outermost cause
- * (what failed), then the innermost one (why), as babeltrace words it.
- * --verbose prints every cause.
- */
-static void print_error(int verbose, const char *fallback)
-{
-	const bt_error *err = bt_current_thread_take_error();
-	uint64_t n = err ? bt_error_get_cause_count(err) : 0;
-	const char *what, *why;
-
-	if (n == 0) {
-		fprintf(stderr, PROG ": %s\n", fallback);
-		goto end;
-	}
-	/* Index 0 is the first cause appended, at the root of the failure;
-	 * the last one was appended furthest up the stack. */
-	what = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, n - 1));
-	why = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, 0));
-	if (n > 1 && strcmp(what, why) != 0) {
-		fprintf(stderr, PROG ": %s: %s\n", what, why);
-	} else {
-		fprintf(stderr, PROG ": %s\n", what);
-	}
-	for (uint64_t i = n; verbose && i > 0; i--) {
-		const bt_error_cause *c = bt_error_borrow_cause_by_index(err, i - 1);
-
-		fprintf(stderr, "  caused by [%s] (%s:%" PRIu64 ") %s\n",
-			bt_error_cause_get_module_name(c), bt_error_cause_get_file_name(c),
-			bt_error_cause_get_line_number(c), bt_error_cause_get_message(c));
-	}
-end:
-	if (err) {
-		bt_error_release(err);
-	}
 }
 
 static int pid_add(struct options *o, const char *arg)
@@ -161,7 +112,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 				o->format = FORMAT_CSV;
 			} else {
 				fprintf(stderr, PROG ": Unknown format: format=\"%s\" (text, json or csv)\n", optarg);
-				return EXIT_USAGE;
+				return TRACE_EXIT_USAGE;
 			}
 			break;
 		case 'o':
@@ -175,7 +126,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			if (pid_add(o, optarg) != 0) {
-				return EXIT_USAGE;
+				return TRACE_EXIT_USAGE;
 			}
 			break;
 		case 'v':
@@ -183,10 +134,10 @@ static int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(EXIT_OK);
+			exit(TRACE_EXIT_OK);
 		case 'V':
 			printf(PROG " %s\n", PACKAGE_VERSION);
-			exit(EXIT_OK);
+			exit(TRACE_EXIT_OK);
 		default:
 			if (optopt) {
 				fprintf(stderr, PROG ": Unknown option or missing argument: option=\"-%c\"\n", optopt);
@@ -194,31 +145,15 @@ static int options_parse(int argc, char **argv, struct options *o)
 				fprintf(stderr, PROG ": Unknown option: option=\"%s\"\n", argv[optind - 1]);
 			}
 			usage(stderr);
-			return EXIT_USAGE;
+			return TRACE_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		fprintf(stderr, PROG ": No trace directory given\n");
 		usage(stderr);
-		return EXIT_USAGE;
+		return TRACE_EXIT_USAGE;
 	}
-	return EXIT_OK;
-}
-
-static int status_to_exit(enum trace_read_status st)
-{
-	switch (st) {
-	case TRACE_READ_OK:
-		return EXIT_OK;
-	case TRACE_READ_NOT_FOUND:
-		return EXIT_NO_TRACE;
-	case TRACE_READ_BAD_TRACE:
-		return EXIT_BAD_TRACE;
-	case TRACE_READ_NO_CONTEXT:
-		return EXIT_NO_CONTEXT;
-	default:
-		return EXIT_FAILURE_OTHER;
-	}
+	return TRACE_EXIT_OK;
 }
 
 static int report_write(const struct options *o, const struct report *r)
@@ -231,7 +166,7 @@ static int report_write(const struct options *o, const struct report *r)
 		if (!out) {
 			fprintf(stderr, PROG ": Cannot write report: path=\"%s\", error=\"%s\"\n",
 				o->output, strerror(errno));
-			return EXIT_FAILURE_OTHER;
+			return TRACE_EXIT_FAILURE;
 		}
 	}
 	switch (o->format) {
@@ -254,9 +189,9 @@ static int report_write(const struct options *o, const struct report *r)
 	if (rc != 0) {
 		fprintf(stderr, PROG ": Cannot write report: path=\"%s\"%s\n",
 			o->output ? o->output : "(standard output)", errno ? ", out of space or memory" : "");
-		return EXIT_FAILURE_OTHER;
+		return TRACE_EXIT_FAILURE;
 	}
-	return EXIT_OK;
+	return TRACE_EXIT_OK;
 }
 
 /* A trace list as "path", "path" for messages. */
@@ -287,7 +222,7 @@ static int analyze(void *arg)
 	struct gs_analysis a;
 	struct report r;
 	char where[512];
-	int status = EXIT_OK;
+	int status = TRACE_EXIT_OK;
 
 	gs_init(&a, 0);
 	a.all_locks = o->all_locks;
@@ -295,20 +230,20 @@ static int analyze(void *arg)
 		enum trace_read_status st = trace_find(run->inputs[i], &traces);
 
 		if (st != TRACE_READ_OK) {
-			print_error(o->verbose, "Cannot find traces");
-			status = status_to_exit(st);
+			trace_error_print(o->verbose, "Cannot find traces");
+			status = trace_exit_status(st);
 			goto end;
 		}
 	}
-	status = status_to_exit(trace_read(&traces, &a, o->verbose, &stats));
-	if (status != EXIT_OK) {
-		print_error(o->verbose, "Cannot read the traces");
+	status = trace_exit_status(trace_read(&traces, &a, o->verbose, &stats));
+	if (status != TRACE_EXIT_OK) {
+		trace_error_print(o->verbose, "Cannot read the traces");
 		goto end;
 	}
 	gs_finish(&a);
 	if (a.oom) {
 		fprintf(stderr, PROG ": Out of memory: the analysis is incomplete\n");
-		status = EXIT_FAILURE_OTHER;
+		status = TRACE_EXIT_FAILURE;
 		goto end;
 	}
 	if (a.events == 0) {
@@ -320,7 +255,7 @@ static int analyze(void *arg)
 			fprintf(stderr, PROG ": No giltrace events in the traces (was libgiltrace.so preloaded "
 				"and giltrace:* enabled?): traces=%s\n", where);
 		}
-		status = EXIT_NO_EVENTS;
+		status = TRACE_EXIT_NO_EVENTS;
 		goto end;
 	}
 	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o->pids, .npids = o->npids,
@@ -339,8 +274,9 @@ int main(int argc, char **argv)
 	const char *inprocess = getenv("GILTRACE_ANALYZE_INPROCESS");
 	int status;
 
+	trace_reader_init(PROG);
 	status = options_parse(argc, argv, &o);
-	if (status != EXIT_OK) {
+	if (status != TRACE_EXIT_OK) {
 		goto end;
 	}
 	run = (struct run) { .o = &o, .ninputs = argc - optind, .inputs = argv + optind };
@@ -348,11 +284,11 @@ int main(int argc, char **argv)
 		status = analyze(&run);
 		goto end;
 	}
-	status = isolate_run(analyze, &run, o.verbose, EXIT_BAD_TRACE);
+	status = isolate_run(analyze, &run, o.verbose, TRACE_EXIT_BAD_TRACE);
 	if (status < 0) {
 		fprintf(stderr, PROG ": Cannot start the process that reads the traces: error=\"%s\"\n",
 			strerror(errno));
-		status = EXIT_FAILURE_OTHER;
+		status = TRACE_EXIT_FAILURE;
 	}
 end:
 	free(o.pids);

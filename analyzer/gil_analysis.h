@@ -8,8 +8,9 @@
  * and distributions every view shows (giltrace-analyze's text, JSON and
  * CSV, giltrace top, the timeline picture), and tells an observer each
  * thread's state intervals and instants as they end (gs_observer).
- * Pure C, no babeltrace: the trace reader feeds it from a trace, the
- * check tests and the fuzzer from hand-built sequences.
+ * Pure C, no babeltrace: the trace reader (trace_reader.h) feeds it
+ * from a trace, the check tests and the fuzzer from hand-built
+ * sequences.
  *
  * Memory grows with processes, threads and locks, never with events.
  *

@@ -2,7 +2,9 @@
 # Copyright (c) 2026 The giltrace developers
 #
 # giltrace-analyze: the analysis core (pure C, also linked into the
-# check tests and the fuzzer) and the program around it.
+# check tests and the fuzzer), the trace reader library (libbabeltrace2,
+# also linked into giltrace and bench/tracecount) and the program around
+# them.
 
 noinst_LTLIBRARIES += analyzer/libgilstate.la
 analyzer_libgilstate_la_SOURCES = \
@@ -14,15 +16,28 @@ analyzer_libgilstate_la_SOURCES = \
 	analyzer/json_write.c analyzer/json_write.h
 analyzer_libgilstate_la_LIBADD = -lm
 
+# Reading traces (analyzer/trace_reader.h): finding them, checking their
+# metadata, decoding the giltrace events, the offline and live graphs,
+# and the child process that outlives libbabeltrace2's crashes.
+noinst_LTLIBRARIES += analyzer/libtracereader.la
+analyzer_libtracereader_la_SOURCES = \
+	analyzer/trace_reader.h \
+	analyzer/trace_error.c analyzer/trace_error.h \
+	analyzer/trace_find.c \
+	analyzer/trace_metadata.c analyzer/trace_metadata.h \
+	analyzer/trace_decode.c analyzer/trace_decode.h \
+	analyzer/trace_graph.c analyzer/trace_graph.h \
+	analyzer/trace_live.c \
+	analyzer/trace_isolate.c analyzer/trace_isolate.h
+analyzer_libtracereader_la_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
+analyzer_libtracereader_la_LIBADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS)
+
 bin_PROGRAMS += analyzer/giltrace-analyze
 analyzer_giltrace_analyze_SOURCES = \
 	analyzer/analyze_main.c \
-	analyzer/trace_read.c analyzer/trace_read.h \
-	analyzer/isolate.c analyzer/isolate.h \
 	analyzer/report_order.c analyzer/report.h \
 	analyzer/report_text.c analyzer/report_json.c analyzer/report_csv.c
-analyzer_giltrace_analyze_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
-analyzer_giltrace_analyze_LDADD = analyzer/libgilstate.la $(BABELTRACE2_LIBS) -lm
+analyzer_giltrace_analyze_LDADD = analyzer/libtracereader.la analyzer/libgilstate.la -lm
 
 # make fuzz: fuzz the analysis core, then the whole program on damaged
 # real traces (tests/fuzz_trace.sh), for FUZZ_SECONDS each, keeping the

@@ -13,7 +13,7 @@
 
 #include "gil_analysis.h"
 #include "lock_state.h"
-#include "trace_read.h"
+#include "trace_reader.h"
 
 struct report {
 	const struct gs_analysis *a;	/* finished */

@@ -19,5 +19,5 @@ bench: all
 # Events recorded and discarded in a trace (see the comment atop it).
 noinst_PROGRAMS += bench/tracecount
 bench_tracecount_SOURCES = bench/tracecount.c
-bench_tracecount_CFLAGS = $(AM_CFLAGS) $(BABELTRACE2_CFLAGS)
-bench_tracecount_LDADD = $(BABELTRACE2_LIBS)
+bench_tracecount_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+bench_tracecount_LDADD = analyzer/libtracereader.la

@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <babeltrace2/babeltrace.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -25,13 +26,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyzer/trace_reader.h"
 #include "child.h"
 #include "descendants.h"
 #include "frontend.h"
 #include "session.h"
 #include "sessiond.h"
 #include "signals.h"
-#include "trace_read.h"
 #include "util.h"
 
 /*
@@ -255,28 +256,56 @@ static void wait_command(struct run *run)
 	}
 }
 
+/* The trace closing_count() counts. */
+struct closing {
+	const char *where;	/* as the user named it */
+	const char *path;	/* where to read it */
+};
+
+/*
+ * Counts the trace and prints the closing line.  It runs in a child
+ * process (isolate_run()): a damaged trace that crashes libbabeltrace2
+ * costs one line, as with giltrace-analyze, and not giltrace itself.
+ * Its status is ours, not record's (which is COMMAND's).
+ */
+static int closing_count(void *arg)
+{
+	const struct closing *c = arg;
+	struct trace_read_stats stats;
+	enum trace_read_status st = trace_count(c->path, &stats);
+
+	if (st == TRACE_READ_NOT_FOUND) {
+		bt_current_thread_clear_error();
+		gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", c->where);
+		return 0;
+	}
+	if (st != TRACE_READ_OK) {
+		trace_error_print(0, "Cannot count the events recorded");
+		return 1;
+	}
+	fprintf(stderr, "giltrace: trace %s: %llu events recorded, %llu discarded%s\n", c->where,
+		(unsigned long long) stats.events, (unsigned long long) stats.discarded_events,
+		stats.discarded_packets ? " (and packets lost)" : "");
+	return 0;
+}
+
 static void closing_line(struct run *run)
 {
 	const struct record_opts *o = &run->opts;
-	struct tr_stats stats;
-	enum tr_status st;
-	const char *where = o->cfg.attach ? run->session.path : o->output;
-	const char *path = o->cfg.attach ? run->session.path : o->output_abs;
+	struct closing c = {
+		.where = o->cfg.attach ? run->session.path : o->output,
+		.path = o->cfg.attach ? run->session.path : o->output_abs,
+	};
 
 	if (o->quiet) {
 		return;
 	}
 	if (run->session.was_active) {
-		fprintf(stderr, "giltrace: session %s is still recording into %s\n", run->session.name, where);
+		fprintf(stderr, "giltrace: session %s is still recording into %s\n", run->session.name, c.where);
 		return;
 	}
-	st = tr_read(path, NULL, NULL, &stats);
-	if (st == TR_NO_TRACE) {
-		gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", where);
-	} else if (st == TR_OK) {
-		fprintf(stderr, "giltrace: trace %s: %llu events recorded, %llu discarded%s\n", where,
-			(unsigned long long) stats.events, (unsigned long long) stats.discarded_events,
-			stats.discarded_packets ? " (and packets lost)" : "");
+	if (isolate_run(closing_count, &c, 0, 1) < 0) {
+		gt_err("Cannot start the process that counts the events: %s", strerror(errno));
 	}
 }
 

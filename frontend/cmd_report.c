@@ -17,10 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <babeltrace2/babeltrace.h>
-
 #include "analyzer/gil_analysis.h"
-#include "analyzer/trace_read.h"
+#include "analyzer/trace_reader.h"
 #include "frontend.h"
 #include "render.h"
 #include "timeline.h"
@@ -147,54 +145,37 @@ static int write_picture(const char *file, bool html, const struct timeline *tl,
 	return ret;
 }
 
-/* The current babeltrace error as one line: what failed, then why. */
-static void print_bt_error(const char *fallback)
-{
-	const bt_error *err = bt_current_thread_take_error();
-	uint64_t n = err ? bt_error_get_cause_count(err) : 0;
-	const char *what, *why;
-
-	if (n == 0) {
-		gt_err("%s", fallback);
-		goto end;
-	}
-	what = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, n - 1));
-	why = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, 0));
-	if (n > 1 && strcmp(what, why) != 0) {
-		gt_err("%s: %s", what, why);
-	} else {
-		gt_err("%s", what);
-	}
-end:
-	if (err) {
-		bt_error_release(err);
-	}
-}
-
-/* Reads the traces into the analysis the timeline observes. */
+/* Reads the traces into the analysis the timeline observes; an exit
+ * status of trace_reader.h, the error printed. */
 static int pictures_read(const struct report_opts *o, struct gs_analysis *a, struct trace_list *list,
 		struct trace_read_stats *stats)
 {
+	enum trace_read_status st;
+
 	for (int i = 0; i < o->ntraces; i++) {
-		if (trace_find(o->traces[i], list) != TRACE_READ_OK) {
-			print_bt_error("Cannot find traces");
-			return -1;
+		st = trace_find(o->traces[i], list);
+		if (st != TRACE_READ_OK) {
+			trace_error_print(0, "Cannot find traces");
+			return trace_exit_status(st);
 		}
 	}
-	if (trace_read(list, a, 0, stats) != TRACE_READ_OK) {
-		print_bt_error("Cannot read the traces");
-		return -1;
+	st = trace_read(list, a, 0, stats);
+	if (st != TRACE_READ_OK) {
+		trace_error_print(0, "Cannot read the traces");
+		return trace_exit_status(st);
 	}
 	gs_finish(a);
 	if (a->oom) {
 		gt_err("Out of memory: the analysis is incomplete");
-		return -1;
+		return TRACE_EXIT_FAILURE;
 	}
-	return 0;
+	return TRACE_EXIT_OK;
 }
 
-static int pictures(const struct report_opts *o)
+/* The picture job, in the crash isolation's child: read, draw, write. */
+static int pictures_job(void *arg)
 {
+	const struct report_opts *o = arg;
 	struct trace_list list = { 0 };
 	struct trace_read_stats stats = { 0 };
 	struct gs_analysis a;
@@ -206,30 +187,46 @@ static int pictures(const struct report_opts *o)
 	tl = timeline_create(&a, TL_DEFAULT_COLUMNS);
 	if (!tl) {
 		gt_err("Out of memory");
-		ret = -1;
+		ret = TRACE_EXIT_FAILURE;
 		goto end;
 	}
 	ret = pictures_read(o, &a, &list, &stats);
-	if (ret == 0 && timeline_finish(tl) != 0) {
+	if (ret == TRACE_EXIT_OK && timeline_finish(tl) != 0) {
 		gt_err("Out of memory: the picture is incomplete");
-		ret = -1;
+		ret = TRACE_EXIT_FAILURE;
 	}
-	if (ret != 0) {
+	if (ret != TRACE_EXIT_OK) {
 		goto end;
 	}
 	info.events = stats.events;
 	info.discarded_events = a.discarded_events;
-	if (o->svg) {
-		ret = write_picture(o->svg, false, tl, &info);
+	if (o->svg && write_picture(o->svg, false, tl, &info) != 0) {
+		ret = TRACE_EXIT_FAILURE;
 	}
-	if (ret == 0 && o->html) {
-		ret = write_picture(o->html, true, tl, &info);
+	if (ret == TRACE_EXIT_OK && o->html && write_picture(o->html, true, tl, &info) != 0) {
+		ret = TRACE_EXIT_FAILURE;
 	}
 end:
 	timeline_destroy(tl);
 	gs_free(&a);
 	trace_list_free(&list);
 	return ret;
+}
+
+/*
+ * The pictures are drawn in a child process (trace_reader.h): a damaged
+ * trace that crashes libbabeltrace2 gets the same one line and exit
+ * status from the picture as from giltrace-analyze.
+ */
+static int pictures(const struct report_opts *o)
+{
+	int status = isolate_run(pictures_job, (void *) o, 0, TRACE_EXIT_BAD_TRACE);
+
+	if (status < 0) {
+		gt_err("Cannot start the process that draws the picture: %s", strerror(errno));
+		return TRACE_EXIT_FAILURE;
+	}
+	return status;
 }
 
 /* Run the analyzer in place of giltrace; returns only on failure. */
@@ -260,8 +257,11 @@ int cmd_report(int argc, char **argv)
 	if (parse_report(argc, argv, &o) != 0) {
 		return GT_EXIT_FAILURE;
 	}
-	if ((o.svg || o.html) && pictures(&o) != 0) {
-		return GT_EXIT_FAILURE;
+	if (o.svg || o.html) {
+		ret = pictures(&o);
+		if (ret != 0) {
+			return ret;
+		}
 	}
 	if (o.picture_only) {
 		return 0;

@@ -21,7 +21,6 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <babeltrace2/babeltrace.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -34,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analyzer/trace_read.h"
+#include "analyzer/trace_reader.h"
 #include "child.h"
 #include "descendants.h"
 #include "frontend.h"
@@ -300,29 +299,6 @@ static struct timespec ns_to_timespec(int64_t ns)
 	return ts;
 }
 
-/* The babeltrace error as one line: what failed, then why. */
-static void bt_error_line(const char *fallback)
-{
-	const bt_error *err = bt_current_thread_take_error();
-	uint64_t n = err ? bt_error_get_cause_count(err) : 0;
-	const char *what, *why;
-
-	if (n == 0) {
-		gt_err("%s", fallback);
-	} else {
-		what = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, n - 1));
-		why = bt_error_cause_get_message(bt_error_borrow_cause_by_index(err, 0));
-		if (n > 1 && strcmp(what, why) != 0) {
-			gt_err("%s: %s", what, why);
-		} else {
-			gt_err("%s", what);
-		}
-	}
-	if (err) {
-		bt_error_release(err);
-	}
-}
-
 /* ---- set-up ---------------------------------------------------------- */
 
 /* Where a private relay daemon writes: -o DIR, or a directory of ours. */
@@ -470,7 +446,7 @@ static int wait_attached(struct top *t)
 	for (;;) {
 		st = trace_live_step(t->live);
 		if (st != TRACE_LIVE_OK && st != TRACE_LIVE_AGAIN) {
-			bt_error_line("Cannot read the live session");
+			trace_error_print(0, "Cannot read the live session");
 			return -1;
 		}
 		viewers = trace_live_viewers(t->live);
@@ -478,7 +454,7 @@ static int wait_attached(struct top *t)
 			return 0;
 		}
 		if (viewers == -2) {
-			bt_error_line("Cannot list the relay daemon's sessions");
+			trace_error_print(0, "Cannot list the relay daemon's sessions");
 			return -1;
 		}
 		if (mono_ns() > deadline) {
@@ -513,7 +489,7 @@ static int open_live(struct top *t)
 	tv_init(&t->view, &t->a);
 	tv_set_alive(&t->view, process_alive, NULL);
 	if (trace_live_open(relay, host, t->session.name, &t->a, 0, &t->stats, &t->live) != TRACE_READ_OK) {
-		bt_error_line("Cannot read the live session");
+		trace_error_print(0, "Cannot read the live session");
 		return -1;
 	}
 	t->reading = true;
@@ -606,7 +582,7 @@ static enum trace_live_status read_slice(struct top *t)
 	if (st == TRACE_LIVE_END) {
 		t->reading = false;
 	} else if (st == TRACE_LIVE_ERROR || st == TRACE_LIVE_MEMORY) {
-		bt_error_line(st == TRACE_LIVE_MEMORY ? "Out of memory reading the live session"
+		trace_error_print(0, st == TRACE_LIVE_MEMORY ? "Out of memory reading the live session"
 			: "Cannot read the live session");
 		t->reading = false;
 		t->failed = true;

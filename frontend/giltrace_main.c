@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyzer/trace_reader.h"
 #include "frontend.h"
 #include "util.h"
 
@@ -30,6 +31,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	trace_reader_init("giltrace");
 	if (argc < 2) {
 		usage(stderr);
 		return GT_EXIT_FAILURE;

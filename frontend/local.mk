@@ -28,11 +28,8 @@ frontend_giltrace_SOURCES = \
 	frontend/session.c frontend/session.h \
 	frontend/sessiond.c frontend/sessiond.h \
 	frontend/signals.c frontend/signals.h \
-	frontend/trace_read.c frontend/trace_read.h \
 	frontend/util.c frontend/util.h \
-	frontend/cmd_top.c frontend/relayd.c frontend/relayd.h \
-	analyzer/trace_read.c analyzer/trace_read.h \
-	analyzer/isolate.c analyzer/isolate.h
+	frontend/cmd_top.c frontend/relayd.c frontend/relayd.h
 
 # Installed locations giltrace looks for; override at build time with
 # e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at
@@ -51,8 +48,8 @@ frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CF
 	-DGILTRACE_UST_FORK_PATH='"$(giltrace_ust_fork_path)"' \
 	-DGILTRACE_UST_DL_PATH='"$(giltrace_ust_dl_path)"' \
 	-DLTTNG_SESSIOND_PATH='"$(giltrace_sessiond_path)"'
-frontend_giltrace_LDADD = frontend/libtimeline.la frontend/libtopview.la analyzer/libgilstate.la \
-	$(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS) -lm
+frontend_giltrace_LDADD = frontend/libtimeline.la frontend/libtopview.la analyzer/libtracereader.la \
+	analyzer/libgilstate.la $(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS) -lm
 
 # Trace Compass: the XML analysis, installed where users can import it.
 tracecompassdir = $(pkgdatadir)

@@ -7,14 +7,18 @@
 # per-thread counters equal those re-derived from babeltrace2's text by
 # tests/lib/gil_reference.py, exactly, and --all-locks equals the
 # reference's lock counts; all of them at once give one process each
-# (two for the forked child), and every view of each shows the same
-# figures.  Then every damaged trace of
-# tests/corpus/regress/ ends in its documented status and one line.
+# (two for the forked child), every view of each shows the same
+# figures, and the reader's count mode (bench/tracecount) counts the
+# events babeltrace2 prints.  Then every
+# damaged trace of tests/corpus/regress/ ends in its documented status
+# and one line, the same line from tracecount when it is unreadable.
 # Needs no session daemon, so it runs in the sanitizer build too.
 set -euo pipefail
 srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${GT_BUILDDIR:-$srcdir/build}
 analyze=$builddir/analyzer/giltrace-analyze
+count=$builddir/bench/tracecount
+giltrace=$builddir/frontend/giltrace
 ref=$srcdir/tests/lib/gil_reference.py
 corpus=$srcdir/tests/corpus
 
@@ -22,6 +26,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 GT_BUILDDIR=$builddir GT_SRCDIR=$srcdir
 . "$srcdir/tests/lib/views.sh"
 [ -x "$analyze" ] || fail "$analyze not built"
+[ -x "$count" ] || fail "$count not built"
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed" >&2; exit 77; }
 command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 is needed" >&2; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-corpus.XXXXXX")
@@ -67,8 +72,16 @@ assert len(r["processes"]) == int(sys.argv[3]), [p["pid"] for p in r["processes"
 PY
 echo "all $n traces at once: $procs processes"
 
+"$count" "$corpus" >"$tmp/count" 2>"$tmp/err" || fail "tracecount: status $?: $(cat "$tmp/err")"
+events=$(babeltrace2 "$corpus" | wc -l)
+[ "$(cat "$tmp/count")" = "$(printf 'events %s\ndiscarded 0' "$events")" ] ||
+	fail "tracecount: $(cat "$tmp/count"), want events $events, discarded 0"
+echo "tracecount: $events events, as babeltrace2 prints them"
+
 # tests/corpus/regress/NAME-STATUS.gtfz: a fuzzer input that once found
-# a bug, and the status it must end in.
+# a bug, and the status it must end in; giltrace report's picture ends
+# in it too, with the same line (a trace without GIL events, status 5
+# for the analyzer, is an empty picture).
 k=0
 for f in "$corpus"/regress/*.gtfz; do
 	[ -e "$f" ] || continue
@@ -83,6 +96,24 @@ for f in "$corpus"/regress/*.gtfz; do
 		[ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q '^giltrace-analyze: ' "$tmp/err" ||
 			fail "$base: not one line naming the program: $(cat "$tmp/err")"
 	fi
+	# giltrace report's picture reads it as giltrace-analyze does: the
+	# same status, and the same line from giltrace.
+	rc=0
+	GILTRACE_ANALYZE=$analyze "$giltrace" report --picture-only --svg "$tmp/r.svg" "$tmp/r" >/dev/null \
+		2>"$tmp/picture.err" || rc=$?
+	{ [ "$rc" -eq "$want" ] || { [ "$want" -eq 5 ] && [ "$rc" -eq 0 ]; }; } ||
+		fail "$base: the picture's status $rc, giltrace-analyze's $want: $(cat "$tmp/picture.err")"
+	if [ "$want" -ne 0 ] && [ "$want" -ne 5 ]; then
+		[ "$(sed 's/^giltrace: //' "$tmp/picture.err")" = "$(sed 's/^giltrace-analyze: //' "$tmp/err")" ] ||
+			fail "$base: the picture's line differs: $(cat "$tmp/picture.err")"
+	fi
+	if [ "$want" -eq 4 ]; then
+		rc=0
+		"$count" "$tmp/r" >/dev/null 2>"$tmp/count.err" || rc=$?
+		[ "$rc" -eq 1 ] && grep -q '^tracecount: ' "$tmp/count.err" &&
+			[ "$(sed 's/^tracecount: //' "$tmp/count.err")" = "$(sed 's/^giltrace-analyze: //' "$tmp/err")" ] ||
+			fail "$base: tracecount's status $rc, and its line differs: $(cat "$tmp/count.err")"
+	fi
 	k=$((k + 1))
 done
-echo "PASS: $n corpus traces exact; $k damaged traces of tests/corpus/regress as documented"
+echo "PASS: $n corpus traces exact; $k damaged traces of tests/corpus/regress as documented, the picture's status and line the analyzer's"

@@ -17,7 +17,7 @@
  * (GILTRACE_ANALYZE_INPROCESS=1), so that libFuzzer sees its coverage;
  * a crash inside libbabeltrace2 then ends the run, and
  * tests/fuzz_trace.sh (libFuzzer's -fork mode) replays the input with
- * FUZZ_TRACE_ISOLATE=1: the analyzer's own child process (isolate.c),
+ * FUZZ_TRACE_ISOLATE=1: the analyzer's own child process (isolate_run()),
  * where such a crash must give status 4 and one line.
  *
  * An input is a whole trace (tests/corpus/tracepack.py documents the

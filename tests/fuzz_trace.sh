@@ -14,7 +14,7 @@
 #     it exceeds libFuzzer's memory limit; the fuzzer goes on and keeps
 #     the input.
 #  3. Each such input is replayed with FUZZ_TRACE_ISOLATE=1, through
-#     the analyzer's child process and watchdog (analyzer/isolate.c): it
+#     the analyzer's child process and watchdog (analyzer/trace_isolate.c): it
 #     must end in status 4 and one line like any damaged trace.
 # A crash or sanitizer report in our code, a run longer than
 # FUZZ_TIMEOUT seconds (a hang), an undocumented exit status or a
@@ -42,14 +42,17 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 "$cc" -fsanitize=fuzzer "$work/p.c" -o "$work/p" 2>/dev/null ||
 	skip "$cc cannot build libFuzzer targets (apt-get install libclang-rt-14-dev)"
 
-# The analyzer's sources as the program is built from them
-# (analyzer/local.mk), its main() renamed so that libFuzzer's can run.
+# The analyzer's sources as the program is built from them, with the
+# trace reader library and the analysis core (analyzer/local.mk), its
+# main() renamed so that libFuzzer's can run.
 flags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 	-Wall -Wextra -Wno-unused-parameter -I"$builddir" -I"$srcdir" $(pkg-config --cflags babeltrace2))
 mkdir -p "$builddir/tests" "$work/obj"
 "$cc" "${flags[@]}" -Dmain=analyzer_main -c "$srcdir/analyzer/analyze_main.c" -o "$work/obj/main.o"
 objs=("$work/obj/main.o")
-for s in tests/fuzz_trace.c analyzer/trace_read.c analyzer/isolate.c analyzer/gil_analysis.c analyzer/lock_state.c analyzer/callsite_table.c \
+for s in tests/fuzz_trace.c analyzer/trace_error.c analyzer/trace_find.c analyzer/trace_metadata.c \
+		analyzer/trace_decode.c analyzer/trace_graph.c analyzer/trace_live.c analyzer/trace_isolate.c \
+		analyzer/gil_analysis.c analyzer/lock_state.c analyzer/callsite_table.c \
 		analyzer/hist.c analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c \
 		analyzer/report_json.c analyzer/report_csv.c; do
 	o=$work/obj/$(basename "$s" .c).o

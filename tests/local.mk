@@ -137,6 +137,10 @@ EXTRA_DIST += tests/lib/giltrace.sh tests/lib/ctrl_c.py tests/lib/png_colors.py 
 	tests/e2e_record_status.sh tests/e2e_record_sigint.sh \
 	tests/e2e_record_daemon.sh tests/e2e_record_concurrent.sh \
 	tests/timeline_render.sh tests/e2e_report.sh
+# record's closing line through the trace reader: a sound trace, none,
+# and the damaged traces of tests/corpus/regress/ (giltrace-analyze's line).
+TESTS += tests/e2e_record_closing.sh
+EXTRA_DIST += tests/e2e_record_closing.sh
 
 # Analyzer fuzzing, whole path: damaged copies of the small real traces
 # of tests/corpus/ read by giltrace-analyze's own main() under the

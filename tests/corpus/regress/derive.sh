@@ -33,7 +33,7 @@ with open(sys.argv[1], "r+b") as f:
     f.seek(int(sys.argv[2])); f.write(struct.pack("<Q", int(sys.argv[3])))' "$@"
 }
 
-# libbabeltrace2 2.0.4 aborts or faults on each (see analyzer/isolate.c).
+# libbabeltrace2 2.0.4 aborts or faults on each (see analyzer/trace_isolate.h).
 base "$tmp/t"; put_u64 "$tmp/t/chan_0" 48 9223372036854775816	# content_size 2^63 + 8
 python3 "$pack" pack "$tmp/t" "$here/bt-content-size-2e63-4.gtfz"
 base "$tmp/t"; put_u64 "$tmp/t/chan_0" 56 9223372036854775816	# packet_size
@@ -42,12 +42,12 @@ base "$tmp/t"; python3 "$pack" edit "$tmp/t" '\tfreq = \d+;[^\n]*\n' ''
 python3 "$pack" pack "$tmp/t" "$here/bt-clock-without-freq-4.gtfz"
 base "$tmp/t"; python3 "$pack" edit "$tmp/t" '_vpid;' '_vtid;'
 python3 "$pack" pack "$tmp/t" "$here/bt-duplicate-member-4.gtfz"
-# libbabeltrace2 2.0.4 loops for ever on it (see analyzer/isolate.c).
+# libbabeltrace2 2.0.4 loops for ever on it (see analyzer/trace_isolate.h).
 base "$tmp/t"; put_u64 "$tmp/t/chan_0" 48 0; put_u64 "$tmp/t/chan_0" 56 0	# sizes 0
 rm "$tmp/t/index/chan_0.idx"	# (babeltrace2 indexes the stream itself)
 python3 "$pack" pack "$tmp/t" "$here/bt-packet-size-0-4.gtfz"
 # A later metadata packet, bad magic, content past the end of the file:
-# libbabeltrace2 loops for ever, analyzer/trace_read.c's pre-check once
+# libbabeltrace2 loops for ever, analyzer/trace_metadata.c's pre-check once
 # stopped at the magic.
 base "$tmp/t"
 python3 - "$tmp/t/metadata" <<'PY'

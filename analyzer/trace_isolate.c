@@ -2,7 +2,9 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
@@ -12,13 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "isolate.h"
-
-#define PROG "giltrace-analyze"
+#include "trace_error.h"
+#include "trace_isolate.h"
+#include "trace_reader.h"
 
 /* What the child tells the parent, in memory both share. */
 struct isolate_shared {
@@ -49,7 +52,7 @@ enum runaway {
 
 /*
  * The shared record (or, without isolate_run(), a private one): global
- * because trace_read.c marks it from deep inside the graph's callbacks
+ * because the reader marks it from deep inside the graph's callbacks
  * and the child's signal handler reads it.
  */
 static struct isolate_shared local_state;
@@ -78,9 +81,30 @@ void isolate_babeltrace_leave(void)
 	state->in_babeltrace = 0;
 }
 
-void isolate_babeltrace_data(uint64_t bytes)
+/* The size of a trace's files (metadata and streams). */
+static uint64_t trace_bytes(const char *dir)
 {
-	state->data_bytes += bytes;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	uint64_t total = 0;
+
+	if (!d) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+			total += (uint64_t) st.st_size;
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+void isolate_babeltrace_data(const char *dir)
+{
+	state->data_bytes += trace_bytes(dir);
 }
 
 static int is_crash_signal(int sig)
@@ -306,11 +330,11 @@ static void report_babeltrace(const struct isolate_shared *shared, const struct 
 		snprintf(why, sizeof(why), "crashed on damaged data, signal=SIG%s", sigabbrev_np(sig));
 	}
 	if (shared->path[0]) {
-		fprintf(stderr, PROG ": Cannot read trace: libbabeltrace2 %s (--verbose shows its messages): "
-			"path=\"%s\"\n", why, shared->path);
+		fprintf(stderr, "%s: Cannot read trace: libbabeltrace2 %s (--verbose shows its messages): "
+			"path=\"%s\"\n", trace_reader_prog(), why, shared->path);
 	} else {
-		fprintf(stderr, PROG ": Cannot read the traces: libbabeltrace2 %s (--verbose shows its messages)\n",
-			why);
+		fprintf(stderr, "%s: Cannot read the traces: libbabeltrace2 %s (--verbose shows its messages)\n",
+			trace_reader_prog(), why);
 	}
 }
 
@@ -326,12 +350,48 @@ static int child_wait(pid_t pid)
 	return ws;
 }
 
+/* In the child: the job, then out with its status. */
+static void __attribute__((noreturn)) child_run(int (*fn)(void *), void *arg, struct isolate_shared *shared,
+		int errfd)
+{
+	int status;
+
+	state = shared;
+	child_prepare(errfd);
+	status = fn(arg);
+	fflush(NULL);
+	/* _exit: the parent's atexit handlers are the parent's. */
+	_exit(status);
+}
+
+/* What the child's wait status ws means to isolate_run()'s caller. */
+static int child_verdict(int ws, const struct isolate_shared *shared, const struct watch *w,
+		const struct buffer *msgs, int bad_trace_status)
+{
+	int sig;
+
+	if (WIFEXITED(ws)) {
+		write_all(2, msgs->data, msgs->len);
+		return WEXITSTATUS(ws);
+	}
+	sig = WTERMSIG(ws);
+	if ((w->why != RUNAWAY_NONE && sig == SIGKILL) || (is_crash_signal(sig) && shared->in_babeltrace)) {
+		report_babeltrace(shared, w, sig);
+		return bad_trace_status;
+	}
+	/* Not babeltrace's: die the same way, messages first. */
+	write_all(2, msgs->data, msgs->len);
+	signal(sig, SIG_DFL);
+	raise(sig);
+	return 128 + sig;
+}
+
 int isolate_run(int (*fn)(void *), void *arg, int verbose, int bad_trace_status)
 {
 	struct buffer msgs = { 0 };
 	struct watch w = { 0 };
 	struct isolate_shared *shared;
-	int fds[2], ws, sig, status;
+	int fds[2], ws, status;
 	pid_t pid;
 
 	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -352,34 +412,13 @@ int isolate_run(int (*fn)(void *), void *arg, int verbose, int bad_trace_status)
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		state = shared;
-		child_prepare(fds[1]);
-		status = fn(arg);
-		fflush(NULL);
-		/* _exit: the parent's atexit handlers are the parent's. */
-		_exit(status);
+		child_run(fn, arg, shared, fds[1]);
 	}
 	close(fds[1]);
 	child_messages(pid, fds[0], verbose, &msgs, shared, &w);
 	close(fds[0]);
 	ws = child_wait(pid);
-	if (ws == -1) {
-		status = -1;
-	} else if (WIFEXITED(ws)) {
-		write_all(2, msgs.data, msgs.len);
-		status = WEXITSTATUS(ws);
-	} else if ((w.why != RUNAWAY_NONE && WTERMSIG(ws) == SIGKILL)
-			|| (is_crash_signal(WTERMSIG(ws)) && shared->in_babeltrace)) {
-		report_babeltrace(shared, &w, WTERMSIG(ws));
-		status = bad_trace_status;
-	} else {
-		/* Not babeltrace's: die the same way, messages first. */
-		write_all(2, msgs.data, msgs.len);
-		sig = WTERMSIG(ws);
-		signal(sig, SIG_DFL);
-		raise(sig);
-		status = 128 + sig;
-	}
+	status = ws == -1 ? -1 : child_verdict(ws, shared, &w, &msgs, bad_trace_status);
 	free(msgs.data);
 	munmap(shared, sizeof(*shared));
 	return status;

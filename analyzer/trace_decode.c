@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#include <babeltrace2/babeltrace.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trace_decode.h"
+#include "trace_error.h"
+#include "trace_isolate.h"
+
+/* ---- event classes ------------------------------------------------- */
+
+/* Where a payload or context member goes in struct gs_event. */
+enum slot {
+	SLOT_ADDR,
+	SLOT_ADDR2,
+	SLOT_RET,
+	SLOT_ERR,
+	SLOT_WAITS,
+	SLOT_TIMEOUTS,
+	SLOT_WAITERS,
+	SLOT_TIMED_OUT,
+	SLOT_SIGNALLED,
+	SLOT_KIND,
+	SLOT_METHOD,
+	SLOT_RUNTIME,
+	SLOT_REASON,
+	SLOT_CALLER,
+	SLOT_BACKTRACE,
+	SLOT_SYMBOL,
+	SLOT_OFFSET,
+	SLOT_BINARY,
+	SLOT_BINARY_OFFSET,
+	SLOT_VPID,
+	SLOT_VTID,
+	SLOT_PROCNAME,
+};
+
+struct member_slot {
+	const char *name;
+	enum slot slot;
+};
+
+/* Payload member names of the contract (tracepoints/giltrace_tp.h) and
+ * where they go; read-only tables shared by every event class. */
+static const struct member_slot field_slots[] = {
+	{ "gil", SLOT_ADDR },
+	{ "addr", SLOT_ADDR },
+	{ "cond", SLOT_ADDR2 },
+	{ "mutex", SLOT_ADDR2 },
+	{ "ret", SLOT_RET },
+	{ "err", SLOT_ERR },
+	{ "waits", SLOT_WAITS },
+	{ "timeouts", SLOT_TIMEOUTS },
+	{ "waiters", SLOT_WAITERS },
+	{ "timed_out", SLOT_TIMED_OUT },
+	{ "signalled", SLOT_SIGNALLED },
+	{ "kind", SLOT_KIND },
+	{ "method", SLOT_METHOD },
+	{ "runtime", SLOT_RUNTIME },
+	{ "reason", SLOT_REASON },
+	{ "caller", SLOT_CALLER },
+	{ "backtrace", SLOT_BACKTRACE },
+	{ "symbol", SLOT_SYMBOL },
+	{ "offset", SLOT_OFFSET },
+	{ "binary", SLOT_BINARY },
+	{ "binary_offset", SLOT_BINARY_OFFSET },
+};
+
+/* The event common context members we read (lttng add-context). */
+static const struct member_slot context_slots[] = {
+	{ "vpid", SLOT_VPID },
+	{ "vtid", SLOT_VTID },
+	{ "procname", SLOT_PROCNAME },
+};
+
+/* The contract's event names and what each is to the analysis. */
+static const struct {
+	const char *name;
+	enum gs_event_type type;
+} event_types[] = {
+	{ "giltrace:gil_identified", GS_EV_GIL_IDENTIFIED },
+	{ "giltrace:gil_not_found", GS_EV_GIL_NOT_FOUND },
+	{ "giltrace:gil_acquire_begin", GS_EV_GIL_ACQUIRE_BEGIN },
+	{ "giltrace:gil_wait_begin", GS_EV_GIL_WAIT_BEGIN },
+	{ "giltrace:gil_wait_end", GS_EV_GIL_WAIT_END },
+	{ "giltrace:gil_acquire_end", GS_EV_GIL_ACQUIRE_END },
+	{ "giltrace:gil_acquire_abandon", GS_EV_GIL_ACQUIRE_ABANDON },
+	{ "giltrace:gil_release", GS_EV_GIL_RELEASE },
+	{ "giltrace:gil_callsite", GS_EV_GIL_CALLSITE },
+	{ "giltrace:mutex_lock_begin", GS_EV_MUTEX_LOCK_BEGIN },
+	{ "giltrace:mutex_lock_end", GS_EV_MUTEX_LOCK_END },
+	{ "giltrace:mutex_trylock", GS_EV_MUTEX_TRYLOCK },
+	{ "giltrace:mutex_timedlock_begin", GS_EV_MUTEX_TIMEDLOCK_BEGIN },
+	{ "giltrace:mutex_timedlock_end", GS_EV_MUTEX_TIMEDLOCK_END },
+	{ "giltrace:mutex_unlock", GS_EV_MUTEX_UNLOCK },
+	{ "giltrace:cond_wait_begin", GS_EV_COND_WAIT_BEGIN },
+	{ "giltrace:cond_wait_end", GS_EV_COND_WAIT_END },
+	{ "giltrace:cond_signal", GS_EV_COND_SIGNAL },
+	{ "giltrace:cond_broadcast", GS_EV_COND_BROADCAST },
+	{ "giltrace:sem_wait_begin", GS_EV_SEM_WAIT_BEGIN },
+	{ "giltrace:sem_wait_end", GS_EV_SEM_WAIT_END },
+	{ "giltrace:sem_trywait", GS_EV_SEM_TRYWAIT },
+	{ "giltrace:sem_post", GS_EV_SEM_POST },
+};
+
+#define DESC_MAX_FIELDS 8
+
+enum field_type {
+	FT_UNSIGNED,
+	FT_SIGNED,
+	FT_STRING,
+	FT_ARRAY,			/* of unsigned integers (backtrace) */
+};
+
+struct field_ref {
+	uint64_t index;			/* member index in its structure */
+	enum slot slot;
+	enum field_type type;
+};
+
+/*
+ * What an event class means to us, worked out once from its field
+ * classes so that each event costs only indexed borrows.
+ */
+struct ev_desc {
+	const bt_event_class *ec;	/* a reference owned by this */
+	int wanted;			/* a giltrace event the analysis reads */
+	int giltrace;			/* any giltrace:* event */
+	int has_clock;
+	int has_context;		/* vpid and vtid present */
+	enum gs_event_type type;
+	struct field_ref ctx[3];
+	unsigned int nctx;
+	struct field_ref payload[DESC_MAX_FIELDS];
+	unsigned int npayload;
+};
+
+static int field_type_of(const bt_field_class *fc, enum field_type *type)
+{
+	bt_field_class_type t = bt_field_class_get_type(fc);
+
+	if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+		*type = FT_UNSIGNED;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_SIGNED_INTEGER)) {
+		*type = FT_SIGNED;
+	} else if (t == BT_FIELD_CLASS_TYPE_STRING) {
+		*type = FT_STRING;
+	} else if (bt_field_class_type_is(t, BT_FIELD_CLASS_TYPE_ARRAY)) {
+		const bt_field_class *elem = bt_field_class_array_borrow_element_field_class_const(fc);
+
+		if (!bt_field_class_type_is(bt_field_class_get_type(elem), BT_FIELD_CLASS_TYPE_UNSIGNED_INTEGER)) {
+			return -1;
+		}
+		*type = FT_ARRAY;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* Finds the members named in slots[] in a structure field class. */
+static unsigned int map_members(const bt_field_class *sfc, const struct member_slot *slots,
+		size_t nslots, struct field_ref *refs, unsigned int max)
+{
+	unsigned int n = 0;
+	uint64_t count;
+
+	if (!sfc || bt_field_class_get_type(sfc) != BT_FIELD_CLASS_TYPE_STRUCTURE) {
+		return 0;
+	}
+	count = bt_field_class_structure_get_member_count(sfc);
+	for (uint64_t i = 0; i < count && n < max; i++) {
+		const bt_field_class_structure_member *m =
+			bt_field_class_structure_borrow_member_by_index_const(sfc, i);
+		const char *name = bt_field_class_structure_member_get_name(m);
+		const bt_field_class *fc = bt_field_class_structure_member_borrow_field_class_const(m);
+		enum field_type type;
+		int slot = -1;
+
+		for (size_t k = 0; k < nslots; k++) {
+			if (strcmp(name, slots[k].name) == 0) {
+				slot = (int) slots[k].slot;
+				break;
+			}
+		}
+		if (slot < 0 || field_type_of(fc, &type) != 0) {
+			continue;
+		}
+		refs[n].index = i;
+		refs[n].slot = (enum slot) slot;
+		refs[n].type = type;
+		n++;
+	}
+	return n;
+}
+
+static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *ec)
+{
+	struct ev_desc *d = calloc(1, sizeof(*d));
+	const bt_stream_class *sc = bt_event_class_borrow_stream_class_const(ec);
+	const char *name = bt_event_class_get_name(ec);
+	int vpid = 0, vtid = 0;
+
+	if (!d) {
+		return NULL;
+	}
+	/* Keep the class alive while cached: a live session's traces may end
+	 * (per-process buffers) and a new class must not reuse its address. */
+	bt_event_class_get_ref(ec);
+	d->ec = ec;
+	d->giltrace = name && strncmp(name, "giltrace:", 9) == 0;
+	for (size_t i = 0; d->giltrace && i < sizeof(event_types) / sizeof(event_types[0]); i++) {
+		if (strcmp(name, event_types[i].name) == 0) {
+			d->type = event_types[i].type;
+			d->wanted = d->type < GS_EV_MUTEX_LOCK_BEGIN || r->a->all_locks;
+			break;
+		}
+	}
+	d->has_clock = bt_stream_class_borrow_default_clock_class_const(sc) != NULL;
+	d->nctx = map_members(bt_stream_class_borrow_event_common_context_field_class_const(sc),
+		context_slots, sizeof(context_slots) / sizeof(context_slots[0]), d->ctx, 3);
+	for (unsigned int i = 0; i < d->nctx; i++) {
+		vpid |= d->ctx[i].slot == SLOT_VPID;
+		vtid |= d->ctx[i].slot == SLOT_VTID;
+	}
+	d->has_context = vpid && vtid;
+	d->npayload = map_members(bt_event_class_borrow_payload_field_class_const(ec),
+		field_slots, sizeof(field_slots) / sizeof(field_slots[0]), d->payload, DESC_MAX_FIELDS);
+	if (idmap_put(&r->descs, (uint64_t) (uintptr_t) ec, d) != 0) {
+		bt_event_class_put_ref(ec);
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* A backtrace into the sink's buffer (the event borrows it). */
+static void backtrace_set(struct trace_sink *r, struct gs_event *ev, const bt_field *f)
+{
+	uint64_t n = bt_field_array_get_length(f);
+
+	if (n > BACKTRACE_MAX) {
+		n = BACKTRACE_MAX;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		r->frames[i] = bt_field_integer_unsigned_get_value(
+			bt_field_array_borrow_element_field_by_index_const(f, i));
+	}
+	ev->backtrace = r->frames;
+	ev->nbacktrace = (uint32_t) n;
+}
+
+static void slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, const bt_field *f,
+		enum field_type type)
+{
+	uint64_t u = 0;
+	int64_t s = 0;
+	const char *str = NULL;
+
+	if (type == FT_ARRAY) {
+		if (slot == SLOT_BACKTRACE) {
+			backtrace_set(r, ev, f);
+		}
+		return;
+	}
+	switch (type) {
+	case FT_UNSIGNED:
+		u = bt_field_integer_unsigned_get_value(f);
+		s = (int64_t) u;
+		break;
+	case FT_SIGNED:
+		s = bt_field_integer_signed_get_value(f);
+		u = (uint64_t) s;
+		break;
+	case FT_STRING:
+		str = bt_field_string_get_value(f);
+		break;
+	case FT_ARRAY:
+		break;
+	}
+	switch (slot) {
+	case SLOT_ADDR:
+		ev->addr = u;
+		break;
+	case SLOT_ADDR2:
+		ev->addr2 = u;
+		break;
+	case SLOT_RET:
+		ev->ret = s;
+		break;
+	case SLOT_ERR:
+		ev->err = s;
+		break;
+	case SLOT_WAITS:
+		ev->waits = (uint32_t) u;
+		break;
+	case SLOT_TIMEOUTS:
+		ev->timeouts = (uint32_t) u;
+		break;
+	case SLOT_WAITERS:
+		ev->waiters = (uint32_t) u;
+		break;
+	case SLOT_TIMED_OUT:
+		ev->timed_out = u != 0;
+		break;
+	case SLOT_SIGNALLED:
+		ev->signalled = u != 0;
+		break;
+	case SLOT_KIND:
+		ev->kind = str;
+		break;
+	case SLOT_METHOD:
+		ev->method = str;
+		break;
+	case SLOT_RUNTIME:
+		ev->runtime = str;
+		break;
+	case SLOT_REASON:
+		ev->reason = str;
+		break;
+	case SLOT_CALLER:
+		ev->caller = u;
+		break;
+	case SLOT_BACKTRACE:
+		break;
+	case SLOT_SYMBOL:
+		ev->symbol = str;
+		break;
+	case SLOT_OFFSET:
+		ev->offset = u;
+		break;
+	case SLOT_BINARY:
+		ev->binary = str;
+		break;
+	case SLOT_BINARY_OFFSET:
+		ev->binary_offset = u;
+		break;
+	case SLOT_VPID:
+		ev->vpid = s;
+		break;
+	case SLOT_VTID:
+		ev->vtid = s;
+		break;
+	case SLOT_PROCNAME:
+		ev->procname = str;
+		break;
+	}
+}
+
+/* The descriptor of an event class: the last one used, a cached one,
+ * or a new one; NULL when out of memory. */
+static struct ev_desc *desc_get(struct trace_sink *r, const bt_event_class *ec)
+{
+	struct ev_desc *d = r->last;
+
+	if (d && d->ec == ec) {
+		return d;
+	}
+	d = idmap_get(&r->descs, (uint64_t) (uintptr_t) ec);
+	if (!d) {
+		d = desc_create(r, ec);
+	}
+	if (d) {
+		r->last = d;
+	}
+	return d;
+}
+
+/* The members refs names of the structure field sf, into ev. */
+static void members_set(struct trace_sink *r, struct gs_event *ev, const bt_field *sf,
+		const struct field_ref *refs, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		slot_set(r, ev, refs[i].slot, bt_field_structure_borrow_member_field_by_index_const(sf, refs[i].index),
+			refs[i].type);
+	}
+}
+
+/* The event's time, which the trace vouches for from then on. */
+static int64_t event_time(struct trace_sink *r, const bt_message *msg)
+{
+	const bt_clock_snapshot *cs = bt_message_event_borrow_default_clock_snapshot_const(msg);
+	int64_t ns;
+
+	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) != BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK) {
+		return 0;
+	}
+	if (ns > r->stats->clock_ns) {
+		r->stats->clock_ns = ns;
+	}
+	return ns;
+}
+
+static int event_handle(struct trace_sink *r, const bt_message *msg)
+{
+	const bt_event *event = bt_message_event_borrow_event_const(msg);
+	struct ev_desc *d;
+	struct gs_event ev;
+
+	r->stats->events++;
+	if (!r->a) {
+		return 0;	/* only counting */
+	}
+	d = desc_get(r, bt_event_borrow_class_const(event));
+	if (!d) {
+		return -1;
+	}
+	if (!d->giltrace) {
+		return 0;
+	}
+	r->stats->giltrace_events++;
+	if (!d->wanted) {
+		return 0;
+	}
+	if (!d->has_context) {
+		r->stats->no_context++;
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = d->type;
+	if (d->has_clock) {
+		ev.ts = event_time(r, msg);
+	}
+	members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx);
+	members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload, d->npayload);
+	gs_feed(r->a, &ev);
+	return 0;
+}
+
+/* What the tracer says it lost: summed (trace_reader.h), and given to
+ * the analysis. */
+static void discarded_handle(struct trace_sink *r, const bt_message *msg)
+{
+	uint64_t events = 0, packets = 0;
+	int unknown;
+
+	if (bt_message_get_type(msg) == BT_MESSAGE_TYPE_DISCARDED_EVENTS) {
+		unknown = bt_message_discarded_events_get_count(msg, &events) != BT_PROPERTY_AVAILABILITY_AVAILABLE;
+	} else {
+		unknown = bt_message_discarded_packets_get_count(msg, &packets) != BT_PROPERTY_AVAILABILITY_AVAILABLE;
+	}
+	r->stats->discarded_events += events;
+	r->stats->discarded_packets += packets;
+	r->stats->discarded_unknown += (uint64_t) unknown;
+	if (r->a) {
+		gs_discarded(r->a, events, packets, unknown);
+	}
+}
+
+/* A live source saying no event older than this will come. */
+static void inactivity_handle(struct trace_sink *r, const bt_message *msg)
+{
+	const bt_clock_snapshot *cs = bt_message_message_iterator_inactivity_borrow_clock_snapshot_const(msg);
+	int64_t ns;
+
+	if (bt_clock_snapshot_get_ns_from_origin(cs, &ns) == BT_CLOCK_SNAPSHOT_GET_NS_FROM_ORIGIN_STATUS_OK
+			&& ns > r->stats->clock_ns) {
+		r->stats->clock_ns = ns;
+	}
+}
+
+static int message_handle(struct trace_sink *r, const bt_message *msg)
+{
+	switch (bt_message_get_type(msg)) {
+	case BT_MESSAGE_TYPE_EVENT:
+		return event_handle(r, msg);
+	case BT_MESSAGE_TYPE_DISCARDED_EVENTS:
+	case BT_MESSAGE_TYPE_DISCARDED_PACKETS:
+		discarded_handle(r, msg);
+		return 0;
+	case BT_MESSAGE_TYPE_MESSAGE_ITERATOR_INACTIVITY:
+		inactivity_handle(r, msg);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* ---- the sink ------------------------------------------------------ */
+
+static bt_graph_simple_sink_component_consume_func_status sink_consume(
+		bt_message_iterator *iter, void *data)
+{
+	struct trace_sink *r = data;
+	bt_message_array_const msgs;
+	uint64_t count = 0;
+	bt_graph_simple_sink_component_consume_func_status status =
+		BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK;
+	bt_message_iterator_next_status next = bt_message_iterator_next(iter, &msgs, &count);
+
+	/* Back from decoding (trace_isolate.h): a crash from here on is ours. */
+	isolate_babeltrace_leave();
+	switch (next) {
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_OK:
+		break;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_END:
+		status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_END;
+		goto end;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_AGAIN:
+		status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_AGAIN;
+		goto end;
+	case BT_MESSAGE_ITERATOR_NEXT_STATUS_MEMORY_ERROR:
+		status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+		goto end;
+	default:
+		TRACE_APPEND_CAUSE("Failed to get messages from upstream component");
+		status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
+		goto end;
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		if (status == BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK
+				&& message_handle(r, msgs[i]) != 0) {
+			status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
+		}
+		bt_message_put_ref(msgs[i]);
+	}
+end:
+	isolate_babeltrace_enter(NULL);
+	return status;
+}
+
+enum trace_read_status trace_sink_add(bt_graph *graph, struct trace_sink *r, const bt_port_output *from,
+		const char *what)
+{
+	const bt_component_sink *sink;
+
+	if (bt_graph_add_simple_sink_component(graph, "giltrace", NULL, sink_consume, NULL, r, &sink)
+			!= BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+		TRACE_APPEND_CAUSE("Cannot create the analysis sink");
+		return TRACE_READ_ERROR;
+	}
+	if (bt_graph_connect_ports(graph, from, bt_component_sink_borrow_input_port_by_name_const(sink, "in"),
+			NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK) {
+		TRACE_APPEND_CAUSE("Cannot connect %s to the analysis sink", what);
+		return TRACE_READ_ERROR;
+	}
+	return TRACE_READ_OK;
+}
+
+void trace_sink_fini(struct trace_sink *r)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&r->descs, &pos, &v)) {
+		bt_event_class_put_ref(((struct ev_desc *) v)->ec);
+		free(v);
+	}
+	idmap_free(&r->descs);
+	r->last = NULL;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Inside libtracereader: the simple sink at the end of every graph.  It
+ * counts every event and discard, and decodes the giltrace events (the
+ * contract of tracepoints/giltrace_tp.h) into struct gs_event for the
+ * analysis core.
+ */
+#ifndef GILTRACE_ANALYZER_TRACE_DECODE_H
+#define GILTRACE_ANALYZER_TRACE_DECODE_H
+
+#include <babeltrace2/babeltrace.h>
+#include <stdint.h>
+
+#include "idmap.h"
+#include "trace_reader.h"
+
+/* Frames kept of a backtrace (the shim records at most 32). */
+#define BACKTRACE_MAX 64
+
+struct ev_desc;
+
+/* The sink's state, owned by whoever builds the graph. */
+struct trace_sink {
+	struct gs_analysis *a;		/* fed the events; NULL: only count */
+	struct trace_read_stats *stats;
+	struct idmap descs;		/* event class address -> struct ev_desc, owned */
+	struct ev_desc *last;		/* the descriptor used last */
+	uint64_t frames[BACKTRACE_MAX];	/* the current event's backtrace */
+};
+
+/* Adds the sink to graph, fed from the output port from; what names
+ * that port's component in the error. */
+enum trace_read_status trace_sink_add(bt_graph *graph, struct trace_sink *sink, const bt_port_output *from,
+		const char *what);
+
+/* Frees what the sink cached, once its graph is gone. */
+void trace_sink_fini(struct trace_sink *sink);
+
+#endif
