@@ -426,6 +426,9 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 	}
 	members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx);
 	members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload, d->npayload);
+	if (r->tick) {
+		r->tick(r->tick_arg, ev.ts);
+	}
 	gs_feed(r->a, &ev);
 	return 0;
 }

@@ -25,6 +25,8 @@ struct ev_desc;
 struct trace_sink {
 	struct gs_analysis *a;		/* fed the events; NULL: only count */
 	struct trace_read_stats *stats;
+	trace_tick_fn tick;		/* told each event's time before a is fed it, or NULL */
+	void *tick_arg;
 	struct idmap descs;		/* event class address -> struct ev_desc, owned */
 	struct ev_desc *last;		/* the descriptor used last */
 	uint64_t frames[BACKTRACE_MAX];	/* the current event's backtrace */

@@ -222,7 +222,13 @@ static enum trace_read_status graph_run(struct graph *g, const struct trace_list
 enum trace_read_status trace_read(const struct trace_list *list, struct gs_analysis *a,
 		int verbose, struct trace_read_stats *stats)
 {
-	struct trace_sink r = { .a = a, .stats = stats };
+	return trace_read_ticked(list, a, verbose, stats, NULL, NULL);
+}
+
+enum trace_read_status trace_read_ticked(const struct trace_list *list, struct gs_analysis *a,
+		int verbose, struct trace_read_stats *stats, trace_tick_fn tick, void *arg)
+{
+	struct trace_sink r = { .a = a, .stats = stats, .tick = tick, .tick_arg = arg };
 	struct graph g = { 0 };
 	bt_logging_level level = verbose ? BT_LOGGING_LEVEL_WARNING : BT_LOGGING_LEVEL_NONE;
 	enum trace_read_status status;

@@ -105,6 +105,15 @@ void trace_list_free(struct trace_list *list);
 enum trace_read_status trace_read(const struct trace_list *list, struct gs_analysis *a,
 		int verbose, struct trace_read_stats *stats);
 
+/*
+ * trace_read(), telling tick each giltrace event's time before the
+ * analysis is fed it: everything fed so far is older, so a view can cut
+ * an interval there (giltrace top --replay).
+ */
+typedef void (*trace_tick_fn)(void *arg, int64_t ts);
+enum trace_read_status trace_read_ticked(const struct trace_list *list, struct gs_analysis *a,
+		int verbose, struct trace_read_stats *stats, trace_tick_fn tick, void *arg);
+
 /* trace_find() and trace_read() without an analysis: the events and
  * discards of the traces below input. */
 enum trace_read_status trace_count(const char *input, struct trace_read_stats *stats);

@@ -41,6 +41,7 @@
 #include "session.h"
 #include "sessiond.h"
 #include "signals.h"
+#include "top_replay.h"
 #include "top_view.h"
 #include "util.h"
 
@@ -67,6 +68,7 @@ struct top_opts {
 	char **command;		/* NULL: --pid or --session only */
 	pid_t pid;		/* --pid, 0 if none */
 	const char *attach;	/* --session */
+	const char *replay;	/* --replay: a recorded trace */
 	const char *relayd;	/* --relayd spec, NULL: private */
 	const char *output;	/* -o: keep the trace there */
 	const char *file;	/* -f: the view goes there */
@@ -109,12 +111,14 @@ static void top_usage(FILE *out)
 		"Usage: giltrace top [OPTION]... [--] COMMAND [ARG]...\n"
 		"       giltrace top [OPTION]... --pid=PID\n"
 		"       giltrace top [OPTION]... --session=NAME [[--] COMMAND [ARG]...]\n"
+		"       giltrace top [OPTION]... --replay=TRACE_DIR\n"
 		"Show every second, while COMMAND runs, who holds the GIL, who waits for it\n"
 		"and how often wake-ups fail (LTTng live mode).\n"
 		"\n"
 		"  -p, --pid=PID           watch a running process started with libgiltrace.so\n"
 		"                          preloaded, until it exits or Ctrl-C\n"
 		"      --session=NAME      use the existing live session NAME (lttng create --live)\n"
+		"      --replay=TRACE_DIR  show the intervals of a recorded trace, by its clock\n"
 		"  -j, --json-lines        one JSON object per interval and GIL (see giltrace(1))\n"
 		"  -i, --interval=SECONDS  time between two refreshes (default 1)\n"
 		"  -t, --threads=N         threads listed per GIL in the table (default 10)\n"
@@ -129,7 +133,8 @@ static void top_usage(FILE *out)
 		"\n"
 		"Exit status: COMMAND's (or death by the same signal); 125 if giltrace\n"
 		"failed, 126 if COMMAND cannot be run, 127 if it is not found.  Without\n"
-		"COMMAND: 0, or 125 if giltrace failed.\n");
+		"COMMAND: 0, or 125 if giltrace failed.  --replay: giltrace-analyze's\n"
+		"statuses.\n");
 }
 
 static int parse_interval(const char *text, int64_t *ns)
@@ -191,6 +196,9 @@ static int parse_option(struct top_opts *o, int c, const char *arg)
 	case 'S':
 		o->attach = arg;
 		return 0;
+	case 'r':
+		o->replay = arg;
+		return 0;
 	case 'R':
 		o->relayd = arg;
 		return 0;
@@ -209,6 +217,14 @@ static int parse_option(struct top_opts *o, int c, const char *arg)
 /* Options that exclude each other, in one line each. */
 static int check_options(const struct top_opts *o)
 {
+	if (o->replay && (o->command || o->pid || o->attach || o->output || o->relayd || o->force_private)) {
+		gt_err("--replay reads a recorded trace: it excludes COMMAND, --pid, --session, --output, "
+			"--relayd and --private-daemon");
+		return -1;
+	}
+	if (o->replay) {
+		return 0;
+	}
 	if (!o->command && !o->pid && !o->attach) {
 		gt_err("top: nothing to watch (giltrace top [OPTION]... -- COMMAND, --pid=PID or --session=NAME)");
 		return -1;
@@ -238,6 +254,7 @@ static int parse_top(int argc, char **argv, struct top_opts *o)
 	static const struct option longopts[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "session", required_argument, NULL, 'S' },
+		{ "replay", required_argument, NULL, 'r' },
 		{ "json-lines", no_argument, NULL, 'j' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "threads", required_argument, NULL, 't' },
@@ -773,6 +790,22 @@ static void cleanup(struct top *t)
 	t->out = NULL;
 }
 
+/* --replay: no session, no daemon, only the view of a recorded trace. */
+static int replay(struct top *t)
+{
+	int status;
+
+	if (open_view(t) != 0) {
+		return GT_EXIT_FAILURE;
+	}
+	status = top_replay(t->o.replay, t->o.interval_ns, &t->fmt, t->out);
+	if (t->out != stdout && fclose(t->out) != 0 && status == 0) {
+		gt_err("Cannot write %s: %s", t->o.file, strerror(errno));
+		status = TRACE_EXIT_FAILURE;
+	}
+	return status;
+}
+
 /* Everything up to the session recording; -1 when giltrace failed. */
 static int set_up(struct top *t, const char *preload)
 {
@@ -817,6 +850,9 @@ int cmd_top(int argc, char **argv)
 	t.child.pid = -1;
 	if (parse_top(argc, argv, &t.o) != 0) {
 		return GT_EXIT_FAILURE;
+	}
+	if (t.o.replay) {
+		return replay(&t);
 	}
 	if (t.o.command && !(preload = child_preload_list())) {
 		return GT_EXIT_FAILURE;

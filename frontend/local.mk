@@ -29,7 +29,8 @@ frontend_giltrace_SOURCES = \
 	frontend/sessiond.c frontend/sessiond.h \
 	frontend/signals.c frontend/signals.h \
 	frontend/util.c frontend/util.h \
-	frontend/cmd_top.c frontend/relayd.c frontend/relayd.h
+	frontend/cmd_top.c frontend/top_replay.c frontend/top_replay.h \
+	frontend/relayd.c frontend/relayd.h
 
 # Installed locations giltrace looks for; override at build time with
 # e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at

@@ -79,9 +79,9 @@ events=$(babeltrace2 "$corpus" | wc -l)
 echo "tracecount: $events events, as babeltrace2 prints them"
 
 # tests/corpus/regress/NAME-STATUS.gtfz: a fuzzer input that once found
-# a bug, and the status it must end in; giltrace report's picture ends
-# in it too, with the same line (a trace without GIL events, status 5
-# for the analyzer, is an empty picture).
+# a bug, and the status it must end in; giltrace report's picture and
+# giltrace top --replay end in it too, with the same line (a trace
+# without GIL events, status 5 for the analyzer, is an empty picture).
 k=0
 for f in "$corpus"/regress/*.gtfz; do
 	[ -e "$f" ] || continue
@@ -106,6 +106,14 @@ for f in "$corpus"/regress/*.gtfz; do
 	if [ "$want" -ne 0 ] && [ "$want" -ne 5 ]; then
 		[ "$(sed 's/^giltrace: //' "$tmp/picture.err")" = "$(sed 's/^giltrace-analyze: //' "$tmp/err")" ] ||
 			fail "$base: the picture's line differs: $(cat "$tmp/picture.err")"
+	fi
+	# So does giltrace top --replay.
+	rc=0
+	"$giltrace" top --replay "$tmp/r" >/dev/null 2>"$tmp/replay.err" || rc=$?
+	[ "$rc" -eq "$want" ] || fail "$base: top --replay's status $rc, giltrace-analyze's $want: $(cat "$tmp/replay.err")"
+	if [ "$want" -ne 0 ] && [ "$want" -ne 5 ]; then
+		[ "$(sed 's/^giltrace: //' "$tmp/replay.err")" = "$(sed 's/^giltrace-analyze: //' "$tmp/err")" ] ||
+			fail "$base: top --replay's line differs: $(cat "$tmp/replay.err")"
 	fi
 	if [ "$want" -eq 4 ]; then
 		rc=0

@@ -11,7 +11,7 @@
 #   report.csv   giltrace-analyze --format=csv
 #   report.txt   giltrace-analyze (text)
 #   picture.svg, picture.html   giltrace report --svg/--html
-#   top.jsonl, top.txt          giltrace top --replay (JSON lines, table), if present
+#   top.jsonl, top.txt          giltrace top --replay (JSON lines, table)
 # For every process, GIL and thread it compares every figure each view
 # shows with the JSON: counters, times, shares (as each view rounds them),
 # distributions.  The text's durations are compared as the report formats
@@ -42,13 +42,13 @@ def same(what, got, want):
         diffs.append("%s: %r, the JSON says %r" % (what, got, want))
 
 
-def duration(ns):
-    """hist_duration() with sep "": the text report's durations."""
+def duration(ns, sep=""):
+    """hist_duration(): the text report's durations (sep ""), top's (sep " ")."""
     for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "us")):
         if ns >= scale:
             v = ns / scale
-            return ("%.2f%s" if v < 10 else "%.1f%s" if v < 100 else "%.0f%s") % (v, unit)
-    return "%dns" % ns
+            return ("%.2f%s%s" if v < 10 else "%.1f%s%s" if v < 100 else "%.0f%s%s") % (v, sep, unit)
+    return "%d%sns" % (ns, sep)
 
 
 def pct(share):
@@ -262,6 +262,52 @@ def check_top_json(path, gils, threads):
                 same("top %s thread %d %s" % (key, t["tid"], k), "%.6f" % t[k], "%.6f" % w[k])
 
 
+def check_top_intervals(path, gils, threads):
+    """The intervals add up to the totals, counter by counter."""
+    sums = {}
+    for r in map(json.loads, open(path)):
+        if r["type"] != "interval":
+            continue
+        for t in r["threads"]:
+            key = (r["pid"], r["gil"], t["tid"])
+            sums.setdefault(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
+            for k in sums[key]:
+                sums[key][k] += t[k]
+    for key, t in threads.items():
+        got = sums.get(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
+        same("top intervals %s" % (key,), got, {k: t[k] for k in got})
+
+
+def check_top_text(path, gils):
+    """The table's summary: a GIL's and each thread's row."""
+    text = open(path).read()
+    summary = text[text.index("giltrace top: summary"):]
+    for block in summary.split("\npid ")[1:]:
+        lines = block.splitlines()
+        m = re.match(r"(\d+) .*  GIL (0x[0-9a-f]+)  ", lines[0])
+        if not m:
+            continue	# "pid N name: no GIL found: ..."
+        key = (int(m.group(1)), m.group(2))
+        if key not in gils:
+            diffs.append("top table: GIL %s not in the JSON" % (key,))
+            continue
+        _, g = gils[key]
+        rows = {}
+        for line in lines[2:]:
+            f = line.split()
+            if line.startswith("  all threads"):
+                rows["all"] = f[2:]
+            elif f and f[0].isdigit():
+                rows[int(f[0])] = f[2:]
+        for label, r in [("all", g)] + [(t["tid"], t) for t in g["threads"]]:
+            if label not in rows:
+                continue
+            u = r["wakeup_latency_ns"]
+            want = [pct(r["hold_share"]), pct(r["wait_share"]), str(r["acquisitions"]), str(r["failed_wakeups"])]
+            want += duration(u["p99"], " ").split() if u["count"] else ["-"]
+            same("top table %s %s" % (key, label), rows[label], want)
+
+
 def main():
     d = sys.argv[1]
     doc, gils, threads = reference(os.path.join(d, "report.json"))
@@ -269,10 +315,10 @@ def main():
     check_text(os.path.join(d, "report.txt"), gils)
     check_svg(os.path.join(d, "picture.svg"), gils, threads)
     check_html(os.path.join(d, "picture.html"), threads)
-    views = "text, CSV, picture"
-    if os.path.exists(os.path.join(d, "top.jsonl")):
-        check_top_json(os.path.join(d, "top.jsonl"), gils, threads)
-        views += ", top"
+    check_top_json(os.path.join(d, "top.jsonl"), gils, threads)
+    check_top_intervals(os.path.join(d, "top.jsonl"), gils, threads)
+    check_top_text(os.path.join(d, "top.txt"), gils)
+    views = "text, CSV, picture, top"
     if diffs:
         for line in diffs[:20]:
             print("views_check: " + line)
