@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,7 +19,9 @@ struct replay {
 	struct tv_format fmt;		/* wall: the interval's end, trace time */
 	FILE *out;
 	struct gs_analysis a;
+	struct gs_analysis whole;	/* the whole trace, read first: when processes end */
 	struct top_view view;
+	int64_t now_ns;			/* the end of the interval being taken */
 	int started;			/* the first event came: intervals are cut */
 	int64_t next_ns;		/* the end of the interval being filled */
 	int failed;			/* writing or memory failed */
@@ -45,6 +48,7 @@ static void interval_print(struct replay *r, int64_t end_ns, int final)
 	}
 	trace_clock(wall, sizeof(wall), end_ns);
 	r->fmt.wall = wall;
+	r->now_ns = end_ns;
 	if (tv_take(&r->view, end_ns, final, &iv) != 0) {
 		gt_err("Out of memory: interval %" PRIu64 " not shown", r->view.number);
 		r->failed = 1;
@@ -80,12 +84,38 @@ static void tick(void *arg, int64_t ts)
 	r->next_ns = end + r->interval_ns;
 }
 
+/*
+ * Does the process still run at the end of the interval being taken?
+ * Live, top asks the system; here the trace answers: a process runs
+ * until its last event, and a hold or attempt in progress then counts up
+ * to that event only, as in giltrace-analyze.
+ */
+static int alive(int64_t pid, void *arg)
+{
+	const struct replay *r = arg;
+	const struct gs_process *p = gs_process_find(&r->whole, pid);
+	int64_t last = INT64_MIN;
+
+	if (!p) {
+		return 1;
+	}
+	for (const struct gs_gil *g = p->gils; g; g = g->next) {
+		last = g->last_ts > last ? g->last_ts : last;
+	}
+	return r->now_ns <= last;
+}
+
+/* The whole trace first (when each process ends), then interval by
+ * interval. */
 static int replay_read(struct replay *r)
 {
 	struct trace_list list = { 0 };
 	struct trace_read_stats stats;
 	enum trace_read_status st = trace_find(r->path, &list);
 
+	if (st == TRACE_READ_OK) {
+		st = trace_read(&list, &r->whole, 0, &stats);
+	}
 	if (st == TRACE_READ_OK) {
 		st = trace_read_ticked(&list, &r->a, 0, &stats, tick, r);
 	}
@@ -108,7 +138,9 @@ static int replay_job(void *arg)
 	int status;
 
 	gs_init(&r->a, 0);
+	gs_init(&r->whole, 0);
 	tv_init(&r->view, &r->a);
+	tv_set_alive(&r->view, alive, r);
 	status = replay_read(r);
 	if (status == TRACE_EXIT_OK) {
 		/* The trace ended at its last event. */
@@ -124,6 +156,7 @@ static int replay_job(void *arg)
 	}
 	tv_free(&r->view);
 	gs_free(&r->a);
+	gs_free(&r->whole);
 	return status;
 }
 

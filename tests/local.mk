@@ -1,62 +1,21 @@
-# Tests: check programs for pure logic, e2e scripts recording real traces
-# with a private LTTng session daemon (tests/lib/lttng.sh).
+# Tests, by area: the shim, the analysis core and the trace reader,
+# giltrace record, the views (report, picture, top, Trace Compass).
+# check programs test pure logic; e2e scripts record real traces with a
+# private LTTng session daemon (tests/lib/lttng.sh) and real interpreters.
 
 # GT_VIEWS_CHECK: every recording a test makes with gt_record must look
 # the same in every view (tests/lib/views.sh).
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
 	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
 	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK;
+EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py \
+	tests/trace_check.py
 
-TESTS += tests/e2e_smoke.sh
-EXTRA_DIST += tests/lib/lttng.sh tests/e2e_smoke.sh
+# ---- First: the manual pages, and one recording end to end -------------
+TESTS += tests/man_lint.sh tests/e2e_smoke.sh
+EXTRA_DIST += tests/man_lint.sh tests/e2e_smoke.sh
 
-# Manual pages (lead).
-TESTS += tests/man_lint.sh
-EXTRA_DIST += tests/man_lint.sh
-
-# Analyzer: the analysis core against hand-built event sequences.
-check_PROGRAMS += tests/check_gil_analysis
-tests_check_gil_analysis_SOURCES = tests/check_gil_analysis.c
-tests_check_gil_analysis_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_gil_analysis_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
-tests_check_gil_analysis_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
-TESTS += tests/check_gil_analysis
-SANITIZER_TESTS += tests/check_gil_analysis
-
-# Fault tests (lead): daemon killed mid-run, buffers too small, children.
-TESTS += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
-EXTRA_DIST += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
-
-# Analyzer end to end: real CPython runs checked against an independent
-# count from babeltrace2's text; bad input of every kind.
-TESTS += tests/e2e_analyze_cpython.sh tests/e2e_analyze_badinput.sh
-SANITIZER_TESTS += tests/e2e_analyze_badinput.sh
-EXTRA_DIST += tests/e2e_analyze_cpython.sh tests/e2e_analyze_badinput.sh tests/lib/gil_reference.py
-
-# ---- Shim tests: GIL protocol programs, hazards, real CPython -------
-# tests/progs/ are C programs that run a GIL protocol (or a hazard) and
-# count by themselves; the e2e scripts record them under the shim with
-# a private session daemon and compare with tests/trace_check.py.
-
-# Keep functions in source order: the runtime-extent build places an
-# exported decoy right before the GIL functions (tests/progs/gil_protocol.c).
-GT_PROGS_CFLAGS = $(AM_CFLAGS) -fno-toplevel-reorder
-
-check_PROGRAMS += tests/progs/gil_protocol tests/progs/gil_protocol_extent \
-	tests/progs/gil_sem_protocol
-tests_progs_gil_protocol_SOURCES = tests/progs/gil_protocol.c tests/progs/task_state.h tests/progs/progs_util.h
-tests_progs_gil_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
-tests_progs_gil_protocol_extent_SOURCES = $(tests_progs_gil_protocol_SOURCES)
-tests_progs_gil_protocol_extent_CPPFLAGS = $(AM_CPPFLAGS) -DGP_RUNTIME_EXTENT
-tests_progs_gil_protocol_extent_CFLAGS = $(GT_PROGS_CFLAGS)
-# _PyRuntime and the decoy are exported with their sizes, nothing else.
-tests_progs_gil_protocol_extent_LDFLAGS = $(AM_LDFLAGS) \
-	-Wl,--export-dynamic-symbol=_PyRuntime -Wl,--export-dynamic-symbol=take_gil
-tests_progs_gil_sem_protocol_SOURCES = tests/progs/gil_sem_protocol.c tests/progs/task_state.h tests/progs/progs_util.h
-tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
-
-TESTS += tests/e2e_shim_protocol.sh
-EXTRA_DIST += tests/trace_check.py tests/e2e_shim_protocol.sh
+# ---- The shim ----------------------------------------------------------
 
 # The GIL state machine and identification, compiled from shim/ as they
 # are, against a fake world (tests/shim_fakes.c) and a recording
@@ -75,24 +34,33 @@ tests_check_gil_tracker_LDADD = $(CHECK_LIBS)
 TESTS += tests/check_gil_tracker
 SANITIZER_TESTS += tests/check_gil_tracker
 
-# Analyzer fuzzing: a short libFuzzer run over the analysis core
-# (make fuzz runs it longer).
-TESTS += tests/fuzz_gil_analysis.sh
-EXTRA_DIST += tests/fuzz_gil_analysis.sh tests/fuzz_gil_analysis.c
-CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log
+# tests/progs/ are C programs that run a GIL protocol (or a hazard) and
+# count by themselves; the e2e scripts record them under the shim with
+# a private session daemon and compare with tests/trace_check.py.
+# Keep functions in source order: the runtime-extent build places an
+# exported decoy right before the GIL functions (tests/progs/gil_protocol.c).
+GT_PROGS_CFLAGS = $(AM_CFLAGS) -fno-toplevel-reorder
 
-# Analyzer ground truth: the GIL protocol programs' own counts.
-TESTS += tests/e2e_analyze_protocol.sh
-SANITIZER_TESTS += tests/e2e_analyze_protocol.sh
-EXTRA_DIST += tests/e2e_analyze_protocol.sh
-TESTS += tests/e2e_analyze_locks.sh
-SANITIZER_TESTS += tests/e2e_analyze_locks.sh
-EXTRA_DIST += tests/e2e_analyze_locks.sh
+check_PROGRAMS += tests/progs/gil_protocol tests/progs/gil_protocol_extent \
+	tests/progs/gil_sem_protocol
+tests_progs_gil_protocol_SOURCES = tests/progs/gil_protocol.c tests/progs/task_state.h tests/progs/progs_util.h
+tests_progs_gil_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
+tests_progs_gil_protocol_extent_SOURCES = $(tests_progs_gil_protocol_SOURCES)
+tests_progs_gil_protocol_extent_CPPFLAGS = $(AM_CPPFLAGS) -DGP_RUNTIME_EXTENT
+tests_progs_gil_protocol_extent_CFLAGS = $(GT_PROGS_CFLAGS)
+# _PyRuntime and the decoy are exported with their sizes, nothing else.
+tests_progs_gil_protocol_extent_LDFLAGS = $(AM_LDFLAGS) \
+	-Wl,--export-dynamic-symbol=_PyRuntime -Wl,--export-dynamic-symbol=take_gil
+tests_progs_gil_sem_protocol_SOURCES = tests/progs/gil_sem_protocol.c tests/progs/task_state.h tests/progs/progs_util.h
+tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
+TESTS += tests/e2e_shim_protocol.sh
+EXTRA_DIST += tests/e2e_shim_protocol.sh
 
+# Real CPython: every interpreter present, sub-interpreters too.
 TESTS += tests/e2e_cpython.sh
 EXTRA_DIST += tests/e2e_cpython.sh tests/py/contention.py tests/py/subinterp.py
 
-# Hazards of the shim (tests/e2e_shim_hazards.sh).
+# Hazards: what the shim must never change in a program.
 check_PROGRAMS += tests/progs/hazard_errors tests/progs/hazard_cancel \
 	tests/progs/hazard_signals tests/progs/hazard_fork_exec tests/progs/hazard_threads \
 	tests/progs/hazard_ctor tests/progs/hazard_exit
@@ -116,53 +84,29 @@ check_PROGRAMS += tests/progs/hazard_compat_cond
 tests_progs_hazard_compat_cond_SOURCES = tests/progs/hazard_compat_cond.c
 endif
 EXTRA_DIST += tests/progs/hazard_compat_cond.c
-
 TESTS += tests/e2e_shim_hazards.sh
 EXTRA_DIST += tests/e2e_shim_hazards.sh
 
-# Front end (giltrace record/report, timeline picture, Trace Compass).
-check_PROGRAMS += tests/check_timeline
-tests_check_timeline_SOURCES = tests/check_timeline.c
-tests_check_timeline_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
-tests_check_timeline_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_timeline_LDADD = frontend/libtimeline.la $(CHECK_LIBS)
-SANITIZER_TESTS += tests/check_timeline
-TESTS += tests/check_timeline \
-	tests/tracecompass_validate.sh \
-	tests/e2e_record_status.sh tests/e2e_record_sigint.sh \
-	tests/e2e_record_daemon.sh tests/e2e_record_concurrent.sh \
-	tests/timeline_render.sh tests/e2e_report.sh
-EXTRA_DIST += tests/lib/giltrace.sh tests/lib/ctrl_c.py tests/lib/png_colors.py \
-	tests/tracecompass_validate.sh \
-	tests/e2e_record_status.sh tests/e2e_record_sigint.sh \
-	tests/e2e_record_daemon.sh tests/e2e_record_concurrent.sh \
-	tests/timeline_render.sh tests/e2e_report.sh
-# record's closing line through the trace reader: a sound trace, none,
-# and the damaged traces of tests/corpus/regress/ (giltrace-analyze's line).
-TESTS += tests/e2e_record_closing.sh
-EXTRA_DIST += tests/e2e_record_closing.sh
+# Other runtimes' big locks: Ruby's GVL, OCaml's master lock, recorded
+# on the real interpreters with every lock event.
+TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
+EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
+	tests/lib/lock_oracle.py tests/rb/contention.rb tests/rb/midrun.rb tests/rb/ractors.rb \
+	tests/ml/contention.ml
 
-# Analyzer fuzzing, whole path: damaged copies of the small real traces
-# of tests/corpus/ read by giltrace-analyze's own main() under the
-# sanitizers (a short run; make fuzz runs it longer).  The corpus itself
-# is checked against the reference counts, and its damaged traces
-# (tests/corpus/regress/) against their documented status.
-TESTS += tests/e2e_analyze_corpus.sh tests/fuzz_trace.sh
-SANITIZER_TESTS += tests/e2e_analyze_corpus.sh
-EXTRA_DIST += tests/e2e_analyze_corpus.sh tests/fuzz_trace.sh tests/fuzz_trace.c tests/corpus
-CLEANFILES += tests/fuzz_trace tests/fuzz-trace.log
+# A big lock reached through wrapper functions, named to the shim with
+# GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.
+check_PROGRAMS += tests/progs/biglock_wrapped
+tests_progs_biglock_wrapped_SOURCES = tests/progs/biglock_wrapped.c tests/progs/task_state.h tests/progs/progs_util.h
+tests_progs_biglock_wrapped_CFLAGS = $(GT_PROGS_CFLAGS)
+TESTS += tests/e2e_user_lock.sh
+SANITIZER_TESTS += tests/e2e_user_lock.sh
+EXTRA_DIST += tests/e2e_user_lock.sh
 
-# giltrace top: its intervals over the analysis core (pure logic), and
-# end to end with a real relay daemon.
-check_PROGRAMS += tests/check_top_view
-tests_check_top_view_SOURCES = tests/check_top_view.c
-tests_check_top_view_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
-tests_check_top_view_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_top_view_LDADD = frontend/libtopview.la $(CHECK_LIBS)
-TESTS += tests/check_top_view
-SANITIZER_TESTS += tests/check_top_view
-TESTS += tests/e2e_top.sh
-EXTRA_DIST += tests/e2e_top.sh tests/lib/top_check.py tests/py/gil_busy.py
+# Call sites end to end: a C extension holding the GIL, on every CPython.
+TESTS += tests/e2e_callsites.sh
+EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
+	tests/py/callsites.py
 
 # CPython's own thread tests with and without the shim: minutes of
 # run time, so a target of its own that scripts/test.sh runs after
@@ -173,30 +117,79 @@ check-regrtest: all
 .PHONY: check-regrtest
 EXTRA_DIST += tests/regrtest_compare.sh tests/lib/regrtest_results.py
 
-# Other runtimes' big locks (runtimes branch): Ruby's GVL, OCaml's master
-# lock, recorded on the real interpreters with every lock event.
-TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
-EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
-	tests/lib/lock_oracle.py tests/rb/contention.rb tests/rb/midrun.rb tests/rb/ractors.rb \
-	tests/ml/contention.ml
-# A big lock reached through wrapper functions, named to the shim with
-# GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.
-check_PROGRAMS += tests/progs/biglock_wrapped
-tests_progs_biglock_wrapped_SOURCES = tests/progs/biglock_wrapped.c tests/progs/task_state.h tests/progs/progs_util.h
-tests_progs_biglock_wrapped_CFLAGS = $(GT_PROGS_CFLAGS)
-TESTS += tests/e2e_user_lock.sh
-SANITIZER_TESTS += tests/e2e_user_lock.sh
-EXTRA_DIST += tests/e2e_user_lock.sh
+# ---- The analysis core and the trace reader ------------------------------
 
-# Call sites (issue 6): attribution in the analysis core.
-check_PROGRAMS += tests/check_callsite_table
+# The core against hand-built event sequences; call-site attribution.
+check_PROGRAMS += tests/check_gil_analysis tests/check_callsite_table
+tests_check_gil_analysis_SOURCES = tests/check_gil_analysis.c
+tests_check_gil_analysis_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_gil_analysis_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_gil_analysis_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
 tests_check_callsite_table_SOURCES = tests/check_callsite_table.c
 tests_check_callsite_table_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_callsite_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 tests_check_callsite_table_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
-TESTS += tests/check_callsite_table
-SANITIZER_TESTS += tests/check_callsite_table
-# Call sites end to end: a C extension holding the GIL, on every CPython.
-TESTS += tests/e2e_callsites.sh
-EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
-	tests/py/callsites.py
+TESTS += tests/check_gil_analysis tests/check_callsite_table
+SANITIZER_TESTS += tests/check_gil_analysis tests/check_callsite_table
+
+# Ground truth: the GIL protocol programs' own counts, every lock's, and
+# real CPython runs against an independent count from babeltrace2's text.
+TESTS += tests/e2e_analyze_protocol.sh tests/e2e_analyze_locks.sh tests/e2e_analyze_cpython.sh
+SANITIZER_TESTS += tests/e2e_analyze_protocol.sh tests/e2e_analyze_locks.sh
+EXTRA_DIST += tests/e2e_analyze_protocol.sh tests/e2e_analyze_locks.sh tests/e2e_analyze_cpython.sh \
+	tests/lib/gil_reference.py
+
+# Bad input of every kind; the committed corpus (tests/corpus/) against
+# the reference counts, and its damaged traces (tests/corpus/regress/)
+# against their documented status, in every program that reads them.
+TESTS += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh
+SANITIZER_TESTS += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh
+EXTRA_DIST += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh tests/corpus
+
+# Fuzzing, short runs (make fuzz runs them longer): the analysis core,
+# then giltrace-analyze's whole path on damaged copies of the corpus,
+# under the sanitizers.
+TESTS += tests/fuzz_gil_analysis.sh tests/fuzz_trace.sh
+EXTRA_DIST += tests/fuzz_gil_analysis.sh tests/fuzz_gil_analysis.c tests/fuzz_trace.sh tests/fuzz_trace.c
+CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log tests/fuzz_trace tests/fuzz-trace.log
+
+# ---- giltrace record ------------------------------------------------------
+
+# Exit status, Ctrl-C, session daemons, concurrent runs; the closing line
+# through the trace reader (a sound trace, none, the damaged ones).
+TESTS += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh
+EXTRA_DIST += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh tests/lib/ctrl_c.py
+
+# Faults: the daemon killed mid-run, buffers too small, children.
+TESTS += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
+EXTRA_DIST += tests/e2e_fault_sessiond_killed.sh tests/e2e_fault_small_buffers.sh tests/e2e_fault_children.sh
+
+# ---- The views ------------------------------------------------------------
+
+# The timeline picture: its columns from the core's intervals (pure
+# logic), rendered in Chromium, and giltrace report around it.
+check_PROGRAMS += tests/check_timeline
+tests_check_timeline_SOURCES = tests/check_timeline.c
+tests_check_timeline_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_timeline_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_timeline_LDADD = frontend/libtimeline.la $(CHECK_LIBS)
+TESTS += tests/check_timeline tests/timeline_render.sh tests/e2e_report.sh
+SANITIZER_TESTS += tests/check_timeline
+EXTRA_DIST += tests/timeline_render.sh tests/e2e_report.sh tests/lib/png_colors.py
+
+# giltrace top: its intervals over the analysis core (pure logic), and
+# end to end with a real relay daemon.
+check_PROGRAMS += tests/check_top_view
+tests_check_top_view_SOURCES = tests/check_top_view.c
+tests_check_top_view_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_top_view_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_top_view_LDADD = frontend/libtopview.la $(CHECK_LIBS)
+TESTS += tests/check_top_view tests/e2e_top.sh
+SANITIZER_TESTS += tests/check_top_view
+EXTRA_DIST += tests/e2e_top.sh tests/lib/top_check.py tests/py/gil_busy.py
+
+# The Trace Compass analysis against Trace Compass's schemas.
+TESTS += tests/tracecompass_validate.sh
+EXTRA_DIST += tests/tracecompass_validate.sh
