@@ -255,18 +255,14 @@ int cmd_report(int argc, char **argv)
 	int ret;
 
 	if (parse_report(argc, argv, &o) != 0) {
-		return GT_EXIT_FAILURE;
+		ret = GT_EXIT_FAILURE;
+		goto end;
 	}
-	if (o.svg || o.html) {
-		ret = pictures(&o);
-		if (ret != 0) {
-			return ret;
-		}
+	ret = o.svg || o.html ? pictures(&o) : 0;
+	if (ret == 0 && !o.picture_only) {
+		ret = exec_analyzer(&o);
 	}
-	if (o.picture_only) {
-		return 0;
-	}
-	ret = exec_analyzer(&o);
+end:
 	free(o.pass);
 	free(o.traces);
 	return ret;

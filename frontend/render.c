@@ -113,7 +113,9 @@ static size_t pick_rows(const struct timeline *tl, const struct tl_row ***rows)
 	if (!*rows) {
 		return 0;
 	}
-	memcpy(*rows, tl->rows, n * sizeof(**rows));
+	if (n) {
+		memcpy(*rows, tl->rows, n * sizeof(**rows));
+	}
 	if (n > RENDER_MAX_ROWS) {
 		qsort(*rows, n, sizeof(**rows), by_activity);
 		n = RENDER_MAX_ROWS;
@@ -442,7 +444,9 @@ static void html_table(FILE *out, const struct timeline *tl)
 	if (!rows) {
 		return;
 	}
-	memcpy(rows, tl->rows, n * sizeof(*rows));
+	if (n) {
+		memcpy(rows, tl->rows, n * sizeof(*rows));
+	}
 	qsort(rows, n, sizeof(*rows), by_process_then_start);
 	fputs("<table>\n<thead><tr><th>process</th><th>pid</th><th>tid</th><th>GIL</th><th>acquisitions</th>"
 		"<th>holding</th><th>waiting</th><th>failed wake-ups</th><th>timeouts</th></tr></thead>\n<tbody>\n", out);
