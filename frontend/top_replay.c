@@ -21,7 +21,6 @@ struct replay {
 	struct gs_analysis a;
 	struct gs_analysis whole;	/* the whole trace, read first: when processes end */
 	struct top_view view;
-	int64_t now_ns;			/* the end of the interval being taken */
 	int started;			/* the first event came: intervals are cut */
 	int64_t next_ns;		/* the end of the interval being filled */
 	int failed;			/* writing or memory failed */
@@ -48,7 +47,6 @@ static void interval_print(struct replay *r, int64_t end_ns, int final)
 	}
 	trace_clock(wall, sizeof(wall), end_ns);
 	r->fmt.wall = wall;
-	r->now_ns = end_ns;
 	if (tv_take(&r->view, end_ns, final, &iv) != 0) {
 		gt_err("Out of memory: interval %" PRIu64 " not shown", r->view.number);
 		r->failed = 1;
@@ -85,24 +83,19 @@ static void tick(void *arg, int64_t ts)
 }
 
 /*
- * Does the process still run at the end of the interval being taken?
- * Live, top asks the system; here the trace answers: a process runs
- * until its last event, and a hold or attempt in progress then counts up
- * to that event only, as in giltrace-analyze.
+ * Where the GIL's trace ends: its last event in the whole trace.  Live,
+ * top asks the system whether a process still runs; here the trace says
+ * it, for each GIL (a sub-interpreter's ends before its process), and a
+ * hold or attempt in progress counts up to that last event only, as in
+ * giltrace-analyze.
  */
-static int alive(int64_t pid, void *arg)
+static int64_t gil_end(const struct gs_gil *g, void *arg)
 {
 	const struct replay *r = arg;
-	const struct gs_process *p = gs_process_find(&r->whole, pid);
-	int64_t last = INT64_MIN;
+	const struct gs_process *p = gs_process_find(&r->whole, g->proc->pid);
+	const struct gs_gil *whole = p ? gs_gil_find(p, g->address) : NULL;
 
-	if (!p) {
-		return 1;
-	}
-	for (const struct gs_gil *g = p->gils; g; g = g->next) {
-		last = g->last_ts > last ? g->last_ts : last;
-	}
-	return r->now_ns <= last;
+	return whole ? whole->last_ts : INT64_MAX;
 }
 
 /* The whole trace first (when each process ends), then interval by
@@ -140,7 +133,7 @@ static int replay_job(void *arg)
 	gs_init(&r->a, 0);
 	gs_init(&r->whole, 0);
 	tv_init(&r->view, &r->a);
-	tv_set_alive(&r->view, alive, r);
+	tv_set_gil_end(&r->view, gil_end, r);
 	status = replay_read(r);
 	if (status == TRACE_EXIT_OK) {
 		/* The trace ended at its last event. */

@@ -7,8 +7,8 @@
  * are cut by the trace's own clock, every interval_ns of trace time from
  * the first event (a stretch with no event at all is one interval), as
  * fast as the trace reads; the figures are top_view.c's, as live.  A
- * process is taken to run until its last event in the trace (the trace
- * is read twice: once to know when).
+ * GIL's trace ends at its last event (the trace is read twice: once to
+ * know when).
  */
 #ifndef GILTRACE_FRONTEND_TOP_REPLAY_H
 #define GILTRACE_FRONTEND_TOP_REPLAY_H

@@ -31,6 +31,12 @@ void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg)
 	v->alive_arg = arg;
 }
 
+void tv_set_gil_end(struct top_view *v, tv_gil_end_func gil_end, void *arg)
+{
+	v->gil_end = gil_end;
+	v->gil_end_arg = arg;
+}
+
 /* Gone processes stay gone: asked once, remembered. */
 static int process_gone(struct top_view *v, int64_t pid)
 {
@@ -149,8 +155,14 @@ static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, int
 		struct tv_gil_rec *rec, int *shown)
 {
 	size_t cap = g->nthreads ? g->nthreads : 1;
+	int64_t end = v->gil_end ? v->gil_end(g, v->gil_end_arg) : INT64_MAX;
 	/* What is still open in a trace that ended stops at its last event. */
 	int64_t until = ended && g->last_ts < now ? g->last_ts : now;
+
+	if (end < until) {
+		until = end;
+	}
+	ended = ended || end <= now;
 
 	memset(rec, 0, sizeof(*rec));
 	rec->g = g;

@@ -64,6 +64,13 @@ struct tv_interval {
  */
 typedef int (*tv_alive_func)(int64_t pid, void *arg);
 
+/*
+ * Where a GIL's trace ends, when that is known beforehand (a recorded
+ * trace, read once already): holds and attempts in progress count up to
+ * that time at most.  INT64_MAX: not known.
+ */
+typedef int64_t (*tv_gil_end_func)(const struct gs_gil *g, void *arg);
+
 /* The baselines: where the previous interval left each (GIL, thread). */
 struct top_view {
 	struct gs_analysis *a;		/* not owned */
@@ -71,6 +78,8 @@ struct top_view {
 	tv_alive_func alive;		/* NULL: every process runs until the end */
 	void *alive_arg;
 	struct idmap gone;		/* pid -> (void *) 1: processes seen gone */
+	tv_gil_end_func gil_end;	/* NULL: not known */
+	void *gil_end_arg;
 	uint64_t number;		/* intervals taken */
 	int64_t prev_ns;		/* end of the previous interval; 0 before the first */
 	uint64_t prev_events;
@@ -80,6 +89,7 @@ struct top_view {
 
 void tv_init(struct top_view *v, struct gs_analysis *a);
 void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg);
+void tv_set_gil_end(struct top_view *v, tv_gil_end_func gil_end, void *arg);
 
 /*
  * Closes the interval ending at trace time now_ns (the latest time the

@@ -305,6 +305,44 @@ START_TEST(test_gone_process)
 }
 END_TEST
 
+/*
+ * A recorded trace knows where each GIL's events end (giltrace top
+ * --replay): a hold in progress counts up to that end, not to the
+ * interval's, while the process may still run (here: a sub-interpreter's
+ * GIL whose last event is at 10).
+ */
+static int64_t ends_at_10(const struct gs_gil *g, void *arg)
+{
+	(void) arg;
+	ck_assert_uint_eq(g->address, GIL);
+	return 10;
+}
+
+START_TEST(test_gil_end_known)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), END(5, 1, 0), REL(7, 1, 0, 0), BEGIN(8, 1), END(10, 1, 0),
+	};
+	struct tv_interval iv;
+
+	tv_set_gil_end(&view, ends_at_10, NULL);
+	FEED(s);
+	ck_assert_int_eq(tv_take(&view, 9, 0, &iv), 0);
+	ck_assert_uint_eq(iv.gils[0].m.held_ns, (7 - 5) + 0);
+	tv_interval_free(&iv);
+	ck_assert_int_eq(tv_take(&view, 1000, 0, &iv), 0);
+	ck_assert_uint_eq(iv.gils[0].m.held_ns, 10 - 10);
+	tv_interval_free(&iv);
+	ck_assert_int_eq(tv_take(&view, 2000, 1, &iv), 0);
+	ck_assert_uint_eq(iv.gils[0].m.held_ns, 0);
+	tv_interval_free(&iv);
+	/* The intervals add up to the core's total. */
+	gs_finish(&an);
+	ck_assert_uint_eq(gs_gil_thread_find(gs_gil_find(gs_process_find(&an, PID), GIL), 1)->held_ns,
+		(7 - 5) + (10 - 10));
+}
+END_TEST
+
 /* The final interval ends what is open at the GIL's last event too. */
 START_TEST(test_final_interval)
 {
@@ -459,6 +497,7 @@ static Suite *top_view_suite(void)
 	tcase_add_test(tc, test_long_hold);
 	tcase_add_test(tc, test_gone_process);
 	tcase_add_test(tc, test_final_interval);
+	tcase_add_test(tc, test_gil_end_known);
 	tcase_add_test(tc, test_json_lines);
 	suite_add_tcase(s, tc);
 
