@@ -13,7 +13,8 @@ analyzer_libgilstate_la_SOURCES = \
 	analyzer/lock_state.c analyzer/lock_state.h \
 	analyzer/hist.c analyzer/hist.h \
 	analyzer/idmap.c analyzer/idmap.h \
-	analyzer/json_write.c analyzer/json_write.h
+	analyzer/json_write.c analyzer/json_write.h \
+	analyzer/py_linetable.c analyzer/py_linetable.h
 analyzer_libgilstate_la_LIBADD = -lm
 
 # Reading traces (analyzer/trace_reader.h): finding them, checking their

@@ -132,6 +132,20 @@ tests_check_callsite_table_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
 TESTS += tests/check_gil_analysis tests/check_callsite_table
 SANITIZER_TESTS += tests/check_gil_analysis tests/check_callsite_table
 
+# Python line numbers: the line-table decoder at every byte offset of
+# code compiled by each interpreter (tests/linetables/, committed; the
+# interpreters are only needed to write them again).
+check_PROGRAMS += tests/check_py_linetable
+tests_check_py_linetable_SOURCES = tests/check_py_linetable.c
+tests_check_py_linetable_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_py_linetable_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) \
+	-DGT_LINETABLES_DIR='"$(abs_top_srcdir)/tests/linetables"'
+tests_check_py_linetable_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
+TESTS += tests/check_py_linetable
+SANITIZER_TESTS += tests/check_py_linetable
+EXTRA_DIST += tests/linetables tests/py/linetable_dump.py tests/py/linetable_sample.py \
+	tests/py/linetable_sample3.py
+
 # Ground truth: the GIL protocol programs' own counts, every lock's, and
 # real CPython runs against an independent count from babeltrace2's text.
 TESTS += tests/e2e_analyze_protocol.sh tests/e2e_analyze_locks.sh tests/e2e_analyze_cpython.sh
