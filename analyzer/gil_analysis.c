@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 The giltrace developers */
 
+#define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,10 +136,13 @@ static void observe_instant(const struct gs_analysis *a, const struct gs_gil_thr
 	}
 }
 
-/* A hold of gt from..to: the one place held time is counted. */
-static void hold_counted(struct gs_analysis *a, struct gs_gil_thread *gt, int64_t from, int64_t to)
+/* A hold of gt from..to, placed at where: the one place held time is
+ * counted. */
+static void hold_counted(struct gs_analysis *a, struct gs_gil_thread *gt, int64_t from, int64_t to,
+		const struct py_where *where)
 {
 	gt->held_ns += gs_dur(from, to);
+	gt->gil->hold_where = *where;
 	observe_interval(a, gt, GS_STATE_HOLDING, from, to);
 }
 
@@ -162,6 +167,25 @@ static uint64_t thread_key(int64_t pid, int64_t tid)
 struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid)
 {
 	return idmap_get(&a->procs, (uint64_t) pid);
+}
+
+const char *gs_thread_name(const struct gs_thread *t)
+{
+	if (t->name) {
+		return t->name;
+	}
+	if (t->target) {
+		return t->target->name;
+	}
+	if (t->tid == t->proc->pid && t->proc->py_frames) {
+		return "MainThread";
+	}
+	return t->procname;
+}
+
+const struct py_where *gs_hold_where(const struct gs_gil *g)
+{
+	return &g->hold_where;
 }
 
 static struct gs_process *process_get(struct gs_analysis *a, int64_t pid)
@@ -244,6 +268,7 @@ static struct gs_gil *gil_get(struct gs_process *p, uint64_t address, int64_t ts
 	}
 	g->address = address;
 	g->proc = p;
+	g->hold_where = (struct py_where) { &py_func_none, PY_NO_LINE };
 	g->first_ts = ts;
 	g->last_ts = ts;
 	copy_name(g->runtime, sizeof(g->runtime), "unknown");
@@ -302,6 +327,18 @@ static void anomaly(struct gs_gil *g, enum gs_anomaly an)
 	g->anomalies[an]++;
 }
 
+/* Nowhere in Python: no frame, or a hold without its release. */
+static const struct py_where where_none = { &py_func_none, PY_NO_LINE };
+
+/* The GIL's current hold or gap ends at ts (py_blockers.h). */
+static void segment_end(struct gs_analysis *a, struct gs_gil *g, int64_t ts, const struct gs_thread *holder,
+		const struct py_where *where)
+{
+	if (pb_segment_end(g, ts, holder, where) != 0) {
+		a->oom = 1;
+	}
+}
+
 /* ---- attempts ------------------------------------------------------ */
 
 static void attempt_start(struct gs_thread *t, struct gs_gil_thread *gt, int64_t ts)
@@ -314,6 +351,7 @@ static void attempt_start(struct gs_thread *t, struct gs_gil_thread *gt, int64_t
 	att->begin_ts = ts;
 	att->state = GS_STATE_TRYING;
 	att->state_ts = ts;
+	att->split_ts = ts;
 	att->releases_counted = g->release_serial;
 	att->held_at_begin = g->holder && g->holder != t;
 	att->att_next = g->attempting;
@@ -338,12 +376,16 @@ static void attempt_state(struct gs_analysis *a, struct gs_thread *t, enum gs_st
 	att->state_ts = ts;
 }
 
-/* Ends the attempt's bookkeeping; counting is the caller's. */
-static void attempt_close(struct gs_thread *t)
+/* Ends the attempt's bookkeeping, its time counted up to its last state
+ * change; counting the rest is the caller's. */
+static void attempt_close(struct gs_analysis *a, struct gs_thread *t)
 {
 	struct gs_attempt *att = &t->att;
 	struct gs_gil *g = att->gt->gil;
 
+	if (pb_attempt_close(t, att->state_ts) != 0) {
+		a->oom = 1;
+	}
 	if (att->att_prev) {
 		att->att_prev->att.att_next = att->att_next;
 	} else {
@@ -367,7 +409,7 @@ static void attempt_check_summary(struct gs_thread *t, const struct gs_event *ev
 	}
 }
 
-static void on_acquire_begin(struct gs_thread *t, struct gs_gil_thread *gt, int64_t ts)
+static void on_acquire_begin(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt, int64_t ts)
 {
 	struct gs_gil *g = gt->gil;
 
@@ -375,12 +417,13 @@ static void on_acquire_begin(struct gs_thread *t, struct gs_gil_thread *gt, int6
 		/* Its end is lost: close it without counting anything
 		 * more (its time up to its last state change is counted). */
 		anomaly(t->att.gt->gil, GS_AN_ATTEMPT_RESTARTED);
-		attempt_close(t);
+		attempt_close(a, t);
 	}
 	if (g->holder == t) {
 		/* The release is lost: the GIL is not held by t any more,
 		 * but when it was released is unknown, so no hold sample. */
 		anomaly(g, GS_AN_ATTEMPT_WHILE_HOLDING);
+		segment_end(a, g, ts, t, &where_none);
 		g->holder = NULL;
 		g->hold_site = NULL;
 	}
@@ -455,6 +498,7 @@ static void gil_taken(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_
 {
 	struct gs_gil *g = gt->gil;
 
+	segment_end(a, g, ts, g->holder, &where_none);
 	if (g->holder) {
 		/* Nobody released it: a release is lost.  The holder's hold
 		 * ends at an unknown time: no sample. */
@@ -572,6 +616,63 @@ static void site_released(struct gs_analysis *a, struct gs_gil *g, const struct 
 	}
 }
 
+/* ---- Python functions ---------------------------------------------- */
+
+/* co_lnotab's line deltas are signed from CPython 3.6 on; a GIL whose
+ * runtime is unknown is 2.7's if it is a semaphore. */
+static int gil_lnotab_signed(const struct gs_gil *g)
+{
+	int major, minor;
+
+	if (sscanf(g->runtime, "CPython %d.%d", &major, &minor) == 2) {
+		return major > 3 || (major == 3 && minor >= 6);
+	}
+	return g->kind != GS_KIND_SEMAPHORE;
+}
+
+/* Where the thread of an event of g was in Python (py_code_table.h). */
+static struct py_where event_where(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev)
+{
+	uint32_t n = ev->npycode < ev->npyinstr ? ev->npycode : ev->npyinstr;
+	struct py_where w;
+
+	if (n) {
+		g->proc->py_frames = 1;
+	}
+	if (py_codes_where(&g->proc->codes, ev->pycode, ev->pyinstr, n, gil_lnotab_signed(g), &w) != 0) {
+		a->oom = 1;
+	}
+	return w;
+}
+
+/* The entry of f in g's functions (py_functions.h); NULL when out of memory. */
+static struct py_fstat *func_stat(struct gs_analysis *a, struct gs_gil *g, const struct py_func *f)
+{
+	struct py_fstat *s = py_ftable_get(&g->funcs, f);
+
+	if (!s) {
+		a->oom = 1;
+	}
+	return s;
+}
+
+/* An acquisition, placed where the thread resumes; att is its attempt if seen. */
+static void func_acquired(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev,
+		const struct gs_attempt *att, uint64_t waited, int contended)
+{
+	struct py_where w = event_where(a, g, ev);
+	struct py_fstat *s = func_stat(a, g, w.func);
+
+	if (!s) {
+		return;
+	}
+	s->acquisitions++;
+	s->contended += contended != 0;
+	if (att) {
+		py_fstat_attempt(s, waited, w.line, att->waits, att->failed, att->timeouts);
+	}
+}
+
 static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
 		const struct gs_event *ev, int64_t ts)
 {
@@ -585,7 +686,7 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 		/* The acquisition happened, whatever came before it. */
 		anomaly(g, GS_AN_END_WITHOUT_BEGIN);
 		if (att->gt) {
-			attempt_close(t);
+			attempt_close(a, t);
 		}
 		gil_taken(a, t, gt, ts);
 		/* Only the event's own summary tells whether it waited. */
@@ -602,6 +703,7 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 		gt->c.contended_acquisitions++;
 	}
 	site_acquired(a, g, ev, seen ? att : NULL, waited, contended);
+	func_acquired(a, g, ev, seen ? att : NULL, waited, contended);
 	if (!seen) {
 		return;
 	}
@@ -611,14 +713,16 @@ static void on_acquire_end(struct gs_analysis *a, struct gs_thread *t, struct gs
 		sample(a, &gt->d.wakeup, gs_dur(g->signal_ts, ts));
 		g->signal_pending = 0;
 	}
-	attempt_close(t);
+	attempt_close(a, t);
 }
 
 static void on_acquire_abandon(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
 		const struct gs_event *ev, int64_t ts)
 {
 	struct gs_attempt *att = &t->att;
+	uint64_t waited = gs_dur(att->begin_ts, ts);
 	struct cs_site *s;
+	struct py_fstat *f;
 
 	if (att->gt != gt) {
 		anomaly(gt->gil, GS_AN_END_WITHOUT_BEGIN);
@@ -629,25 +733,47 @@ static void on_acquire_abandon(struct gs_analysis *a, struct gs_thread *t, struc
 	s = event_site(a, gt->gil, ev);
 	if (s) {
 		s->abandoned++;
-		site_attempt(s, att, gs_dur(att->begin_ts, ts));
+		site_attempt(s, att, waited);
+	}
+	/* gil_acquire_abandon carries no Python frame. */
+	f = func_stat(a, gt->gil, &py_func_none);
+	if (f) {
+		f->abandoned++;
+		py_fstat_attempt(f, waited, PY_NO_LINE, att->waits, att->failed, att->timeouts);
 	}
 	gt->c.abandoned++;
 	gt->c.missed_handoffs += att->missed;
-	attempt_close(t);
+	attempt_close(a, t);
+}
+
+/* The hold of gt's thread ends with its release, placed at where. */
+static void hold_released(struct gs_analysis *a, struct gs_gil_thread *gt, const struct py_where *where,
+		int64_t ts)
+{
+	struct gs_gil *g = gt->gil;
+	uint64_t held = gs_dur(g->hold_ts, ts);
+	struct py_fstat *f = func_stat(a, g, where->func);
+
+	if (f) {
+		py_fstat_hold(f, held, where->line);
+	}
+	segment_end(a, g, ts, gt->thread, where);
+	sample(a, &gt->d.hold, held);
+	hold_counted(a, gt, g->hold_ts, ts, where);
 }
 
 static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil_thread *gt,
 		const struct gs_event *ev, int64_t ts)
 {
 	struct gs_gil *g = gt->gil;
+	struct py_where w = event_where(a, g, ev);
 
 	if (g->holder == t) {
-		sample(a, &gt->d.hold, gs_dur(g->hold_ts, ts));
-		hold_counted(a, gt, g->hold_ts, ts);
-	} else if (!g->last_holder) {
-		anomaly(g, GS_AN_RELEASE_BEFORE_ACQUIRE);
+		hold_released(a, gt, &w, ts);
 	} else {
-		anomaly(g, GS_AN_RELEASE_BY_NON_HOLDER);
+		anomaly(g, g->last_holder ? GS_AN_RELEASE_BY_NON_HOLDER : GS_AN_RELEASE_BEFORE_ACQUIRE);
+		/* Another thread's hold, if any, ends here: its release is lost. */
+		segment_end(a, g, ts, g->holder, &where_none);
 	}
 	site_released(a, g, ev, g->holder == t, gs_dur(g->hold_ts, ts));
 	gt->c.releases++;
@@ -689,6 +815,72 @@ static void on_not_found(struct gs_analysis *a, struct gs_process *p, const stru
 	}
 }
 
+/* ---- Python events ------------------------------------------------- */
+
+/* The name pthread_setname_np gives is 15 bytes; more is a damaged trace. */
+#define THREAD_NAME_MAX 255
+
+static void on_thread_name(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev)
+{
+	free(t->name);
+	t->name = NULL;
+	/* The latest name wins; an empty one names nothing. */
+	if (!ev->name || !ev->name[0]) {
+		return;
+	}
+	t->name = strndup(ev->name, THREAD_NAME_MAX);
+	if (!t->name) {
+		a->oom = 1;
+	}
+}
+
+/* The code object the thread was started to run, named before (0: none). */
+static void on_thread_target(struct gs_thread *t, const struct gs_event *ev)
+{
+	const struct py_code *pc = ev->addr ? py_codes_find(&t->proc->codes, ev->addr) : NULL;
+
+	t->proc->py_frames = 1;
+	t->target = pc && pc->func != &py_func_unnamed ? pc->func : NULL;
+}
+
+static void on_frames_off(struct gs_analysis *a, struct gs_process *p, const struct gs_event *ev)
+{
+	if (p->py_frames_off) {
+		return;
+	}
+	p->py_frames_off = strdup(ev->reason ? ev->reason : "");
+	if (!p->py_frames_off) {
+		a->oom = 1;
+	}
+}
+
+/* Events about Python code and threads, not about a GIL. */
+static void feed_python(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev)
+{
+	struct gs_process *p = t->proc;
+
+	switch (ev->type) {
+	case GS_EV_PY_CODE:
+		p->py_frames = 1;
+		if (py_codes_add(&p->codes, ev->addr, ev->name, ev->filename, ev->firstlineno,
+				ev->linetable_format, ev->linetable, ev->nlinetable) != 0) {
+			a->oom = 1;
+		}
+		break;
+	case GS_EV_PY_THREAD_TARGET:
+		on_thread_target(t, ev);
+		break;
+	case GS_EV_THREAD_NAME:
+		on_thread_name(a, t, ev);
+		break;
+	case GS_EV_PY_FRAMES_OFF:
+		on_frames_off(a, p, ev);
+		break;
+	default:
+		break;
+	}
+}
+
 /* ---- feeding ------------------------------------------------------- */
 
 static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev, int64_t ts)
@@ -699,6 +891,10 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 
 	if (ev->type == GS_EV_GIL_NOT_FOUND) {
 		on_not_found(a, p, ev);
+		return;
+	}
+	if (ev->type >= GS_EV_PY_CODE) {
+		feed_python(a, t, ev);
 		return;
 	}
 	if (ev->type == GS_EV_GIL_CALLSITE) {
@@ -727,7 +923,7 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 	gt->last_ts = ts;
 	switch (ev->type) {
 	case GS_EV_GIL_ACQUIRE_BEGIN:
-		on_acquire_begin(t, gt, ts);
+		on_acquire_begin(a, t, gt, ts);
 		break;
 	case GS_EV_GIL_WAIT_BEGIN:
 		on_wait_begin(a, t, gt, ev, ts);
@@ -866,7 +1062,7 @@ static void close_open(struct gs_analysis *a)
 		anomaly(gt->gil, GS_AN_OPEN_AT_END);
 		attempt_state(a, t, t->att.state, gt->gil->last_ts);
 		gt->last_ts = gt->gil->last_ts;
-		attempt_close(t);
+		attempt_close(a, t);
 	}
 }
 
@@ -876,15 +1072,21 @@ static void gil_totals(struct gs_analysis *a, struct gs_gil *g)
 
 	if (g->holder) {
 		struct gs_gil_thread *gt = gil_thread_get(g->holder, g, g->last_ts);
+		struct py_fstat *f = func_stat(a, g, &py_func_none);
 
 		if (gt) {
-			hold_counted(a, gt, g->hold_ts, g->last_ts);
+			hold_counted(a, gt, g->hold_ts, g->last_ts, &where_none);
 			gt->last_ts = g->last_ts;
 		}
-		/* Still held: counted in the total, not as a hold. */
+		/* Still held: counted in the total, not as a hold, and
+		 * placed nowhere in Python: it has no release. */
 		if (g->hold_site) {
 			g->hold_site->held_ns += gs_dur(g->hold_ts, g->last_ts);
 		}
+		if (f) {
+			f->held_ns += gs_dur(g->hold_ts, g->last_ts);
+		}
+		segment_end(a, g, g->last_ts, g->holder, &where_none);
 		/* Nothing is in progress after the end (gs_gil_thread_progress). */
 		g->holder = NULL;
 	}
@@ -944,9 +1146,11 @@ void gs_free(struct gs_analysis *a)
 			struct gs_gil_thread *next = gt->next_in_thread;
 
 			dists_free(&gt->d);
+			pb_table_free(&gt->blockers);
 			free(gt);
 			gt = next;
 		}
+		free(t->name);
 		free(t);
 	}
 	pos = 0;
@@ -959,11 +1163,14 @@ void gs_free(struct gs_analysis *a)
 
 			dists_free(&g->d);
 			cs_table_free(&g->sites);
+			py_ftable_free(&g->funcs);
 			free(g);
 			g = next;
 		}
 		ls_free_process(p);
 		cs_names_free(&p->names);
+		py_codes_free(&p->codes);
+		free(p->py_frames_off);
 		free(p->not_found);
 		free(p);
 	}

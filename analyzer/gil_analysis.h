@@ -14,6 +14,11 @@
  *
  * Memory grows with processes, threads and locks, never with events.
  *
+ * With Python frames in the trace (giltrace(7)), it also names threads
+ * (gs_thread_name()), ranks the Python functions of each GIL
+ * (py_functions.h) and splits each thread's waiting among the holds and
+ * hand-off gaps it was behind (py_blockers.h).
+ *
  * Per thread the expected grammar is
  *   acquire_begin (wait_begin wait_end)* (acquire_end | acquire_abandon)
  * and a release by the thread that holds the GIL.  Input that breaks it
@@ -30,6 +35,9 @@
 #include "callsite_table.h"
 #include "hist.h"
 #include "idmap.h"
+#include "py_blockers.h"
+#include "py_code_table.h"
+#include "py_functions.h"
 
 enum gs_event_type {
 	/* GIL semantics */
@@ -42,6 +50,11 @@ enum gs_event_type {
 	GS_EV_GIL_ACQUIRE_ABANDON,
 	GS_EV_GIL_RELEASE,
 	GS_EV_GIL_CALLSITE,
+	/* Python */
+	GS_EV_PY_CODE,
+	GS_EV_PY_THREAD_TARGET,
+	GS_EV_THREAD_NAME,
+	GS_EV_PY_FRAMES_OFF,
 	/* lock calls (used with --all-locks) */
 	GS_EV_MUTEX_LOCK_BEGIN,
 	GS_EV_MUTEX_LOCK_END,
@@ -83,13 +96,28 @@ struct gs_event {
 	const char *kind;		/* gil_identified */
 	const char *method;		/* gil_identified */
 	const char *runtime;		/* gil_identified */
-	const char *reason;		/* gil_not_found */
+	const char *reason;		/* gil_not_found, py_frames_off */
 	const uint64_t *backtrace;	/* gil_acquire_end, gil_release: frames above caller */
 	uint32_t nbacktrace;
 	const char *symbol;		/* gil_callsite (addr is the code address) */
 	uint64_t offset;
 	const char *binary;
 	uint64_t binary_offset;
+	/* gil_acquire_end, gil_release: the code objects of the innermost
+	 * Python frames, innermost first, and each one's byte offset in
+	 * co_code (the lengths may differ only in a damaged trace) */
+	const uint64_t *pycode;
+	uint32_t npycode;
+	const uint32_t *pyinstr;
+	uint32_t npyinstr;
+	/* py_code (addr is the code object; py_thread_target: addr is its
+	 * target), thread_name (name) */
+	const char *name;
+	const char *filename;
+	int32_t firstlineno;
+	uint8_t linetable_format;
+	const uint8_t *linetable;	/* NULL with nlinetable > 0: too long to copy */
+	uint32_t nlinetable;
 };
 
 /* Inconsistencies, counted per GIL (see gs_anomaly_name() for meaning). */
@@ -195,7 +223,9 @@ enum gs_instant {
  * origin), and each instant as it happens.  Intervals cut by the end of
  * the trace are told by gs_finish().  Only what the counters and times
  * count is told: an attempt whose end was lost is told up to its last
- * known state change, a hold whose release was lost not at all.
+ * known state change, a hold whose release was lost not at all.  A
+ * holding interval's holder is gt->thread, and gs_hold_where() tells
+ * its Python function and line.
  */
 struct gs_gil_thread;
 struct gs_observer {
@@ -220,6 +250,7 @@ struct gs_gil_thread {
 	/* set by gs_finish(); see gs_share() */
 	double wait_share;		/* waited_ns / the GIL's span */
 	double hold_share;		/* held_ns / the GIL's span */
+	struct py_btable blockers;	/* its waiting, split among what it was behind; owned */
 };
 
 /* The attempt a thread is inside, if any. */
@@ -240,6 +271,7 @@ struct gs_attempt {
 	int64_t state_ts;		/* since when (the time before it is in waited_ns) */
 	struct gs_thread *att_prev;	/* the GIL's list of attempting threads */
 	struct gs_thread *att_next;
+	int64_t split_ts;		/* its time before this is split among blockers */
 };
 
 /* A blocking lock call in progress (--all-locks). */
@@ -261,6 +293,8 @@ struct gs_thread {
 	struct gs_gil_thread *cur;	/* the one used last */
 	struct gs_attempt att;
 	struct gs_lock_call call;
+	char *name;			/* the name it gave itself (thread_name), owned */
+	const struct py_func *target;	/* its start function (py_thread_target), or NULL */
 };
 
 struct gs_gil {
@@ -299,6 +333,9 @@ struct gs_gil {
 	double wait_share;		/* waited_ns / span: threads waiting, on average (may exceed 1) */
 	uint64_t anomalies[GS_AN_COUNT];
 	struct cs_table sites;		/* call sites, owned */
+	struct py_ftable funcs;		/* Python functions, owned */
+	struct gs_gil_thread *split_pending;	/* threads with time pending on the current hold */
+	struct py_where hold_where;	/* the hold being told (gs_hold_where()) */
 };
 
 struct gs_process {
@@ -310,6 +347,9 @@ struct gs_process {
 	char *not_found;		/* gil_not_found reason, owned by this */
 	struct idmap locks;		/* address -> struct gs_lock, owned by this */
 	struct cs_names names;		/* gil_callsite names of its code addresses, owned */
+	struct py_codes codes;		/* py_code names of its code objects, owned */
+	int py_frames;			/* a Python frame or code object was seen */
+	char *py_frames_off;		/* py_frames_off reason, owned by this */
 };
 
 struct gs_analysis {
@@ -345,6 +385,20 @@ const char *gs_kind_name(enum gs_gil_kind kind);
 
 /* Helpers for the reports. */
 struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid);
+/*
+ * A thread's name, by preference: the name it gave itself
+ * (thread_name), its start function's qualified name
+ * (py_thread_target), "MainThread" for the main thread of a process
+ * with Python frames, its procname.
+ */
+const char *gs_thread_name(const struct gs_thread *t);
+/*
+ * During an observer's interval() call for GS_STATE_HOLDING of a thread
+ * of g: the Python function and line the hold is placed at (its
+ * release's innermost frame; py_func_none without one, or for a hold
+ * still open at the end of the trace).  What a view labels a hold with.
+ */
+const struct py_where *gs_hold_where(const struct gs_gil *g);
 struct gs_gil *gs_gil_find(const struct gs_process *p, uint64_t address);
 struct gs_gil_thread *gs_gil_thread_find(const struct gs_gil *g, int64_t tid);
 

@@ -13,6 +13,7 @@
 
 #include "analyzer/callsite_table.h"
 #include "analyzer/gil_analysis.h"
+#include "tests/core_lookup.h"
 
 #define PID	100
 #define GIL	0x1000
@@ -78,14 +79,8 @@ static void feed_names(void)
 	}
 }
 
-static struct gs_gil *the_gil(void)
-{
-	struct gs_process *p = gs_process_find(&an, PID);
-
-	ck_assert_ptr_nonnull(p);
-	ck_assert_ptr_nonnull(gs_gil_find(p, GIL));
-	return gs_gil_find(p, GIL);
-}
+/* The GIL of the sequences, and a thread's dealings with it. */
+#define the_gil() core_gil(&an, PID, GIL)
 
 static const struct cs_site *site(uint64_t addr)
 {

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyzer/gil_analysis.h"
+#include "tests/core_lookup.h"
 #include "analyzer/hist.h"
 #include "analyzer/lock_state.h"
 
@@ -82,6 +83,36 @@ static const struct gs_observer observer = { on_interval, on_instant, NULL };
 #define INSTANT_TIMEOUT	(-1 - GS_INSTANT_TIMEOUT)
 
 /*
+ * Whatever the sequence, a thread's blockers add up to its waited time
+ * plus the surplus counted for attempts whose end was lost, and the
+ * Python functions' holds and held time to the GIL's
+ * (tests/check_py_analysis.c has the figures with Python frames).
+ */
+static void check_python_sums(const struct gs_gil *g)
+{
+	uint64_t holds = 0, held = 0;
+	size_t pos = 0;
+	void *v;
+
+	for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
+		uint64_t parts = 0;
+		size_t bpos = 0;
+		void *b;
+
+		while (idmap_next(&gt->blockers.by_key, &bpos, &b)) {
+			parts += ((const struct py_blocker *) b)->ns;
+		}
+		ck_assert_uint_eq(parts, gt->waited_ns + gt->blockers.excess_ns);
+	}
+	while (idmap_next(&g->funcs.by_func, &pos, &v)) {
+		holds += ((const struct py_fstat *) v)->holds;
+		held += ((const struct py_fstat *) v)->held_ns;
+	}
+	ck_assert_uint_eq(holds, g->d.hold.count);
+	ck_assert_uint_eq(held, g->held_ns);
+}
+
+/*
  * Whatever the sequence, what the observer was told adds up to each
  * thread's waited and held time and to its failed wake-ups and
  * timeouts: every view built on it shows the core's figures.
@@ -93,6 +124,7 @@ static void check_observed_totals(void)
 
 	while (idmap_next(&an.procs, &pos, &v)) {
 		for (struct gs_gil *g = ((struct gs_process *) v)->gils; g; g = g->next) {
+			check_python_sums(g);
 			for (struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
 				uint64_t waited = 0, held = 0, failed = 0, timeouts = 0;
 
@@ -176,22 +208,9 @@ static void teardown(void)
 	gs_free(&an);
 }
 
-static struct gs_gil *the_gil(void)
-{
-	struct gs_process *p = gs_process_find(&an, PID);
-
-	ck_assert_ptr_nonnull(p);
-	ck_assert_ptr_nonnull(gs_gil_find(p, GIL));
-	return gs_gil_find(p, GIL);
-}
-
-static struct gs_gil_thread *thread_of(int64_t tid)
-{
-	struct gs_gil_thread *gt = gs_gil_thread_find(the_gil(), tid);
-
-	ck_assert_msg(gt != NULL, "no stats for tid %lld", (long long) tid);
-	return gt;
-}
+/* The GIL of the sequences, and a thread's dealings with it. */
+#define the_gil() core_gil(&an, PID, GIL)
+#define thread_of(tid) core_thread(&an, PID, GIL, tid)
 
 /* Expected counters of one thread: -1 for "the GIL's totals". */
 struct want {

@@ -121,16 +121,25 @@ EXTRA_DIST += tests/regrtest_compare.sh tests/lib/regrtest_results.py
 
 # The core against hand-built event sequences; call-site attribution.
 check_PROGRAMS += tests/check_gil_analysis tests/check_callsite_table
-tests_check_gil_analysis_SOURCES = tests/check_gil_analysis.c
+tests_check_gil_analysis_SOURCES = tests/check_gil_analysis.c tests/core_lookup.h
 tests_check_gil_analysis_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_gil_analysis_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 tests_check_gil_analysis_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
-tests_check_callsite_table_SOURCES = tests/check_callsite_table.c
+tests_check_callsite_table_SOURCES = tests/check_callsite_table.c tests/core_lookup.h
 tests_check_callsite_table_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_callsite_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 tests_check_callsite_table_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
 TESTS += tests/check_gil_analysis tests/check_callsite_table
 SANITIZER_TESTS += tests/check_gil_analysis tests/check_callsite_table
+
+# The Python side of the core: thread names, functions, who made whom wait.
+check_PROGRAMS += tests/check_py_analysis
+tests_check_py_analysis_SOURCES = tests/check_py_analysis.c tests/core_lookup.h
+tests_check_py_analysis_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_py_analysis_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_check_py_analysis_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
+TESTS += tests/check_py_analysis
+SANITIZER_TESTS += tests/check_py_analysis
 
 # Python line numbers: the line-table decoder at every byte offset of
 # code compiled by each interpreter (tests/linetables/, committed; the
