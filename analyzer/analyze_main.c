@@ -40,6 +40,8 @@ struct options {
 	enum format format;
 	int all_locks;
 	int callsites;			/* CSV: one row per call site */
+	int pyfunctions;		/* CSV: one row per Python function */
+	int blockers;			/* CSV: one row per blocker of a thread */
 	int verbose;
 	const char *output;
 	int64_t *pids;			/* owned */
@@ -56,6 +58,8 @@ static void usage(FILE *out)
 		"  -o, --output=FILE    write the report to FILE instead of standard output\n"
 		"  -a, --all-locks      also report every contended mutex, condvar and semaphore\n"
 		"  -c, --callsites      CSV: one row per GIL call site instead of per thread\n"
+		"  -F, --pyfunctions    CSV: one row per Python function of a GIL instead\n"
+		"  -B, --blockers       CSV: one row per blocker of a waiting thread instead\n"
 		"  -p, --pid=PID        only this process (repeatable)\n"
 		"  -v, --verbose        show every error cause and babeltrace2 warnings\n"
 		"  -h, --help           show this help\n"
@@ -92,6 +96,8 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "all-locks", no_argument, NULL, 'a' },
 		{ "callsites", no_argument, NULL, 'c' },
+		{ "pyfunctions", no_argument, NULL, 'F' },
+		{ "blockers", no_argument, NULL, 'B' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -101,7 +107,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	opterr = 0;	/* our own wording below */
-	while ((c = getopt_long(argc, argv, "f:o:acp:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:acFBp:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (strcmp(optarg, "text") == 0) {
@@ -123,6 +129,12 @@ static int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'c':
 			o->callsites = 1;
+			break;
+		case 'F':
+			o->pyfunctions = 1;
+			break;
+		case 'B':
+			o->blockers = 1;
 			break;
 		case 'p':
 			if (pid_add(o, optarg) != 0) {
@@ -147,6 +159,10 @@ static int options_parse(int argc, char **argv, struct options *o)
 			usage(stderr);
 			return TRACE_EXIT_USAGE;
 		}
+	}
+	if (o->callsites + o->pyfunctions + o->blockers > 1) {
+		fprintf(stderr, PROG ": Only one of --callsites, --pyfunctions and --blockers can be given\n");
+		return TRACE_EXIT_USAGE;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, PROG ": No trace directory given\n");
@@ -259,7 +275,7 @@ static int analyze(void *arg)
 		goto end;
 	}
 	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o->pids, .npids = o->npids,
-		.callsites = o->callsites };
+		.callsites = o->callsites, .pyfunctions = o->pyfunctions, .blockers = o->blockers };
 	status = report_write(o, &r);
 end:
 	gs_free(&a);

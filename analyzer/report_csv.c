@@ -4,7 +4,9 @@
 /*
  * CSV: one row per (process, GIL, thread), RFC 4180 quoting.  With
  * --all-locks, one row per contended lock instead, with --callsites one
- * row per (process, GIL, call site) (the columns differ).
+ * row per (process, GIL, call site), with --pyfunctions one per
+ * (process, GIL, Python function), with --blockers one per (process,
+ * GIL, waiting thread, blocker) (the columns differ).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -44,7 +46,7 @@ static void csv_header(FILE *out)
 
 		fprintf(out, ",%s_count,%s_mean,%s_p50,%s_p90,%s_p99,%s_max", k, k, k, k, k, k);
 	}
-	fputc('\n', out);
+	fputs(",thread_name\n", out);
 }
 
 static void csv_dist(FILE *out, const struct hist *h)
@@ -56,7 +58,7 @@ static void csv_dist(FILE *out, const struct hist *h)
 		s.count, s.mean, s.p50, s.p90, s.p99, s.max);
 }
 
-static void csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *g,
+static int csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *g,
 		const struct gs_gil_thread *gt)
 {
 	fprintf(out, "%" PRId64 ",", p->pid);
@@ -75,31 +77,37 @@ static void csv_row(FILE *out, const struct gs_process *p, const struct gs_gil *
 	for (size_t i = 0; i < GS_DIST_COUNT; i++) {
 		csv_dist(out, gs_dist(&gt->d, i));
 	}
+	fputc(',', out);
+	csv_string(out, gs_thread_name(gt->thread));
 	fputc('\n', out);
+	return 0;
 }
 
-static int csv_gils(FILE *out, const struct gs_process *p)
+/* row() for every (GIL, thread) of p, in the JSON order. */
+static int csv_each_thread(FILE *out, const struct gs_process *p,
+		int (*row)(FILE *, const struct gs_process *, const struct gs_gil *, const struct gs_gil_thread *))
 {
 	size_t ng, nt;
 	struct gs_gil **gils = report_gils(p, 0, &ng);
+	int rc = 0;
 
 	if (!gils) {
 		return -1;
 	}
-	for (size_t i = 0; i < ng; i++) {
+	for (size_t i = 0; i < ng && rc == 0; i++) {
 		struct gs_gil_thread **threads = report_threads(gils[i], 0, &nt);
 
 		if (!threads) {
-			free(gils);
-			return -1;
+			rc = -1;
+			break;
 		}
-		for (size_t k = 0; k < nt; k++) {
-			csv_row(out, p, gils[i], threads[k]);
+		for (size_t k = 0; k < nt && rc == 0; k++) {
+			rc = row(out, p, gils[i], threads[k]);
 		}
 		free(threads);
 	}
 	free(gils);
-	return 0;
+	return rc;
 }
 
 static int csv_locks(FILE *out, const struct gs_process *p)
@@ -200,6 +208,114 @@ static int csv_sites(FILE *out, const struct gs_process *p)
 	return 0;
 }
 
+/* The columns every row of a GIL begins with. */
+static void csv_gil_prefix(FILE *out, const struct gs_process *p, const struct gs_gil *g)
+{
+	fprintf(out, "%" PRId64 ",", p->pid);
+	csv_string(out, p->procname);
+	fprintf(out, ",%#" PRIx64, g->address);
+}
+
+/* A line number, empty when unknown. */
+static void csv_line(FILE *out, int32_t line)
+{
+	if (line != PY_NO_LINE) {
+		fprintf(out, "%" PRId32, line);
+	}
+}
+
+/* --pyfunctions: the JSON keys of a function, in their order. */
+static void csv_functions_header(FILE *out)
+{
+	fputs("pid,procname,gil,function,file,firstlineno", out);
+	for (size_t k = 0; k < REPORT_FUNC_FIELDS; k++) {
+		fprintf(out, ",%s", report_func_fields[k].key);
+	}
+	fputc('\n', out);
+}
+
+static int csv_functions_of(FILE *out, const struct gs_process *p, const struct gs_gil *g)
+{
+	size_t n;
+	struct py_fstat **v = report_functions(g, REPORT_FUNCS_BY_HOLD, &n);
+	char value[32];
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct py_func *f = v[i]->func;
+
+		csv_gil_prefix(out, p, g);
+		fputc(',', out);
+		csv_string(out, f->name);
+		fputc(',', out);
+		csv_string(out, f->filename);
+		fputc(',', out);
+		csv_line(out, f->filename ? f->firstlineno : PY_NO_LINE);
+		for (size_t k = 0; k < REPORT_FUNC_FIELDS; k++) {
+			report_func_value(value, sizeof(value), &report_func_fields[k], v[i], g);
+			fprintf(out, ",%s", value);
+		}
+		fputc('\n', out);
+	}
+	free(v);
+	return 0;
+}
+
+static const char csv_blockers_header[] =
+	"pid,procname,gil,tid,name,waited_ns,kind,holder_tid,holder_name,function,file,line,ns,share\n";
+
+static int csv_blockers_of(FILE *out, const struct gs_process *p, const struct gs_gil *g,
+		const struct gs_gil_thread *gt)
+{
+	size_t n;
+	struct py_blocker **v = report_blockers(gt, &n);
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct py_blocker *b = v[i];
+
+		csv_gil_prefix(out, p, g);
+		fprintf(out, ",%" PRId64 ",", gt->thread->tid);
+		csv_string(out, gs_thread_name(gt->thread));
+		fprintf(out, ",%" PRIu64 ",%s,", gt->waited_ns, report_blocker_kind(b));
+		if (b->holder) {
+			fprintf(out, "%" PRId64 ",", b->holder->tid);
+			csv_string(out, gs_thread_name(b->holder));
+		} else {
+			fputc(',', out);
+		}
+		fputc(',', out);
+		csv_string(out, b->where.func->name);
+		fputc(',', out);
+		csv_string(out, b->where.func->filename);
+		fputc(',', out);
+		csv_line(out, b->where.line);
+		fprintf(out, ",%" PRIu64 ",%.6f\n", b->ns, gs_share(b->ns, gt->waited_ns));
+	}
+	free(v);
+	return 0;
+}
+
+static int csv_functions(FILE *out, const struct gs_process *p)
+{
+	size_t ng;
+	struct gs_gil **gils = report_gils(p, 0, &ng);
+	int rc = 0;
+
+	if (!gils) {
+		return -1;
+	}
+	for (size_t i = 0; i < ng && rc == 0; i++) {
+		rc = csv_functions_of(out, p, gils[i]);
+	}
+	free(gils);
+	return rc;
+}
+
 int report_csv(FILE *out, const struct report *r)
 {
 	size_t n;
@@ -209,7 +325,11 @@ int report_csv(FILE *out, const struct report *r)
 	if (!procs) {
 		return -1;
 	}
-	if (r->callsites) {
+	if (r->pyfunctions) {
+		csv_functions_header(out);
+	} else if (r->blockers) {
+		fputs(csv_blockers_header, out);
+	} else if (r->callsites) {
 		fputs(csv_sites_header, out);
 	} else if (r->a->all_locks) {
 		fputs("pid,procname,address,kind,gil,acquisitions,contended,busy,owner_changes,timeouts,"
@@ -220,10 +340,14 @@ int report_csv(FILE *out, const struct report *r)
 		csv_header(out);
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		if (r->callsites) {
+		if (r->pyfunctions) {
+			rc = csv_functions(out, procs[i]);
+		} else if (r->blockers) {
+			rc = csv_each_thread(out, procs[i], csv_blockers_of);
+		} else if (r->callsites) {
 			rc = csv_sites(out, procs[i]);
 		} else {
-			rc = r->a->all_locks ? csv_locks(out, procs[i]) : csv_gils(out, procs[i]);
+			rc = r->a->all_locks ? csv_locks(out, procs[i]) : csv_each_thread(out, procs[i], csv_row);
 		}
 	}
 	free(procs);

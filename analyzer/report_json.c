@@ -36,31 +36,92 @@ static void json_anomalies(FILE *out, const uint64_t *an)
 	fputc('}', out);
 }
 
+/* A string, or null. */
+static void json_string_or_null(FILE *out, const char *s)
+{
+	if (s) {
+		json_write_string(out, s);
+	} else {
+		fputs("null", out);
+	}
+}
+
+/* A line number, or null when unknown. */
+static void json_line(FILE *out, int32_t line)
+{
+	if (line == PY_NO_LINE) {
+		fputs("null", out);
+	} else {
+		fprintf(out, "%" PRId32, line);
+	}
+}
+
+/* What a thread waited behind, the most first (py_blockers.h). */
+static int json_blockers(FILE *out, const struct gs_gil_thread *gt)
+{
+	size_t n;
+	struct py_blocker **v = report_blockers(gt, &n);
+
+	if (!v) {
+		return -1;
+	}
+	json_write_u64(out, &thread_members, "blockers_excess_ns", gt->blockers.excess_ns);
+	json_write_u64(out, &thread_members, "blockers_dropped", gt->blockers.dropped);
+	fputs("\t\t\t\t\t\t\"blockers\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct py_blocker *b = v[i];
+
+		fprintf(out, "%s\n\t\t\t\t\t\t\t{\"kind\": \"%s\", \"holder_tid\": ", i ? "," : "",
+			report_blocker_kind(b));
+		if (b->holder) {
+			fprintf(out, "%" PRId64 ", \"holder_name\": ", b->holder->tid);
+			json_write_string(out, gs_thread_name(b->holder));
+		} else {
+			fputs("null, \"holder_name\": null", out);
+		}
+		fputs(", \"function\": ", out);
+		json_write_string(out, b->where.func->name);
+		fputs(", \"file\": ", out);
+		json_string_or_null(out, b->where.func->filename);
+		fputs(", \"line\": ", out);
+		json_line(out, b->where.line);
+		fprintf(out, ", \"ns\": %" PRIu64 ", \"share\": %.6f}", b->ns, gs_share(b->ns, gt->waited_ns));
+	}
+	fputs(n ? "\n\t\t\t\t\t\t]" : "]", out);
+	free(v);
+	return 0;
+}
+
 static int json_threads(FILE *out, const struct gs_gil *g)
 {
 	size_t n;
 	struct gs_gil_thread **v = report_threads(g, 0, &n);
+	int rc = 0;
 
 	if (!v) {
 		return -1;
 	}
 	fputs("\t\t\t\t\"threads\": [", out);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && rc == 0; i++) {
 		const struct gs_gil_thread *gt = v[i];
 
 		fprintf(out, "%s\n\t\t\t\t\t{\n\t\t\t\t\t\t\"tid\": %" PRId64 ",\n", i ? "," : "", gt->thread->tid);
 		fputs("\t\t\t\t\t\t\"procname\": ", out);
 		json_write_string(out, gt->thread->procname);
+		fputs(",\n\t\t\t\t\t\t\"name\": ", out);
+		json_write_string(out, gs_thread_name(gt->thread));
 		fputs(",\n", out);
 		json_measures(out, &gt->c, &gt->d, &thread_members);
 		json_write_u64(out, &thread_members, "waited_ns", gt->waited_ns);
 		json_write_u64(out, &thread_members, "held_ns", gt->held_ns);
 		json_write_share(out, &thread_members, "wait_share", gt->wait_share);
-		fprintf(out, "\t\t\t\t\t\t\"hold_share\": %.6f\n\t\t\t\t\t}", gt->hold_share);
+		json_write_share(out, &thread_members, "hold_share", gt->hold_share);
+		rc = json_blockers(out, gt);
+		fputs("\n\t\t\t\t\t}", out);
 	}
 	fputs(n ? "\n\t\t\t\t]" : "]", out);
 	free(v);
-	return 0;
+	return rc;
 }
 
 /* A code address: its hex string, and what gil_callsite said of it. */
@@ -122,6 +183,40 @@ static int json_sites(FILE *out, const struct gs_gil *g)
 		json_code_address(out, g, "longest_hold_released_at", c->holds ? c->longest_hold_release : 0);
 		fputc('}', out);
 	}
+	fputs(n ? "\n\t\t\t\t]" : "]", out);
+	free(v);
+	return 0;
+}
+
+/* Every Python function of the GIL, by the time it held it (py_functions.h). */
+static int json_functions(FILE *out, const struct gs_gil *g)
+{
+	size_t n;
+	struct py_fstat **v = report_functions(g, REPORT_FUNCS_BY_HOLD, &n);
+	char value[32];
+
+	if (!v) {
+		return -1;
+	}
+	fprintf(out, ",\n\t\t\t\t\"python_functions_dropped\": %" PRIu64 ",\n", g->funcs.dropped);
+	fputs("\t\t\t\t\"python_functions\": [", out);
+	for (size_t i = 0; i < n; i++) {
+		const struct py_func *f = v[i]->func;
+
+		fprintf(out, "%s\n\t\t\t\t\t{\"function\": ", i ? "," : "");
+		json_write_string(out, f->name);
+		fputs(", \"file\": ", out);
+		json_string_or_null(out, f->filename);
+		fputs(", \"firstlineno\": ", out);
+		json_line(out, f->filename ? f->firstlineno : PY_NO_LINE);
+		fputs(",\n\t\t\t\t\t ", out);
+		for (size_t k = 0; k < REPORT_FUNC_FIELDS; k++) {
+			int known = report_func_value(value, sizeof(value), &report_func_fields[k], v[i], g);
+
+			fprintf(out, "%s\"%s\": %s", k ? ", " : "", report_func_fields[k].key, known ? value : "null");
+		}
+		fputc('}', out);
+	}
 	fputs(n ? "\n\t\t\t\t]\n" : "]\n", out);
 	free(v);
 	return 0;
@@ -163,6 +258,9 @@ static int json_gils(FILE *out, const struct gs_process *p)
 		rc = json_threads(out, g);
 		if (rc == 0) {
 			rc = json_sites(out, g);
+		}
+		if (rc == 0) {
+			rc = json_functions(out, g);
 		}
 		fputs("\t\t\t}", out);
 	}
@@ -230,12 +328,13 @@ int report_json(FILE *out, const struct report *r)
 		fprintf(out, "%s\n\t\t{\n\t\t\t\"pid\": %" PRId64 ",\n\t\t\t\"procname\": ", i ? "," : "", p->pid);
 		json_write_string(out, p->procname);
 		fputs(",\n\t\t\t\"gil_not_found\": ", out);
-		if (p->not_found) {
-			json_write_string(out, p->not_found);
-		} else {
-			fputs("null", out);
-		}
-		fputs(",\n", out);
+		json_string_or_null(out, p->not_found);
+		fprintf(out, ",\n\t\t\t\"python_frames\": %s", p->py_frames ? "true" : "false");
+		fputs(",\n\t\t\t\"py_frames_off\": ", out);
+		json_string_or_null(out, p->py_frames_off);
+		fprintf(out, ",\n\t\t\t\"py_codes\": %zu,\n\t\t\t\"py_codes_dropped\": %" PRIu64
+			",\n\t\t\t\"py_linetables_dropped\": %" PRIu64 ",\n", p->codes.by_addr.len,
+			p->codes.dropped, p->codes.tables_dropped);
 		rc = json_gils(out, p);
 		if (rc == 0 && a->all_locks) {
 			rc = json_locks(out, p);

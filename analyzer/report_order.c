@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Copyright (c) 2026 The giltrace developers */
 
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -232,4 +236,150 @@ int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l)
 		}
 	}
 	return 0;
+}
+
+/* ---- Python ---------------------------------------------------------- */
+
+const struct report_func_field report_func_fields[REPORT_FUNC_FIELDS] = {
+	{ "holds", REPORT_U64, offsetof(struct py_fstat, holds) },
+	{ "held_ns", REPORT_U64, offsetof(struct py_fstat, held_ns) },
+	{ "hold_share", REPORT_SHARE, offsetof(struct py_fstat, held_ns) },
+	{ "longest_hold_ns", REPORT_U64, offsetof(struct py_fstat, longest_hold_ns) },
+	{ "longest_hold_line", REPORT_LINE, offsetof(struct py_fstat, longest_hold_line) },
+	{ "acquisitions", REPORT_U64, offsetof(struct py_fstat, acquisitions) },
+	{ "contended_acquisitions", REPORT_U64, offsetof(struct py_fstat, contended) },
+	{ "abandoned_attempts", REPORT_U64, offsetof(struct py_fstat, abandoned) },
+	{ "attempts", REPORT_U64, offsetof(struct py_fstat, attempts) },
+	{ "waits", REPORT_U64, offsetof(struct py_fstat, waits) },
+	{ "failed_wakeups", REPORT_U64, offsetof(struct py_fstat, failed_wakeups) },
+	{ "timeouts", REPORT_U64, offsetof(struct py_fstat, timeouts) },
+	{ "waited_ns", REPORT_U64, offsetof(struct py_fstat, waited_ns) },
+	{ "wait_share", REPORT_SHARE, offsetof(struct py_fstat, waited_ns) },
+	{ "longest_wait_ns", REPORT_U64, offsetof(struct py_fstat, longest_wait_ns) },
+	{ "longest_wait_line", REPORT_LINE, offsetof(struct py_fstat, longest_wait_line) },
+};
+
+int report_func_value(char *buf, size_t size, const struct report_func_field *f, const struct py_fstat *s,
+		const struct gs_gil *g)
+{
+	const char *at = (const char *) s + f->offset;
+
+	switch (f->type) {
+	case REPORT_LINE:
+		if (*(const int32_t *) at == PY_NO_LINE) {
+			buf[0] = '\0';
+			return 0;
+		}
+		snprintf(buf, size, "%" PRId32, *(const int32_t *) at);
+		return 1;
+	case REPORT_SHARE:
+		snprintf(buf, size, "%.6f", gs_share(*(const uint64_t *) at, gs_gil_span(g)));
+		return 1;
+	default:
+		snprintf(buf, size, "%" PRIu64, *(const uint64_t *) at);
+		return 1;
+	}
+}
+
+/* Functions are told apart by name, then file, then first line. */
+static int func_cmp_name(const struct py_func *a, const struct py_func *b)
+{
+	int c = strcmp(a->name, b->name);
+
+	if (c == 0) {
+		c = strcmp(a->filename ? a->filename : "", b->filename ? b->filename : "");
+	}
+	return c ? c : cmp_i64(a->firstlineno, b->firstlineno);
+}
+
+static int func_by_hold(const void *x, const void *y)
+{
+	const struct py_fstat *a = *(struct py_fstat *const *) x;
+	const struct py_fstat *b = *(struct py_fstat *const *) y;
+	int c = cmp_u64_desc(a->held_ns, b->held_ns);
+
+	if (c == 0) {
+		c = cmp_u64_desc(a->acquisitions, b->acquisitions);
+	}
+	return c ? c : func_cmp_name(a->func, b->func);
+}
+
+static int func_by_wait(const void *x, const void *y)
+{
+	const struct py_fstat *a = *(struct py_fstat *const *) x;
+	const struct py_fstat *b = *(struct py_fstat *const *) y;
+	int c = cmp_u64_desc(a->waited_ns, b->waited_ns);
+
+	return c ? c : func_by_hold(x, y);
+}
+
+static int func_by_failed(const void *x, const void *y)
+{
+	const struct py_fstat *a = *(struct py_fstat *const *) x;
+	const struct py_fstat *b = *(struct py_fstat *const *) y;
+	int c = cmp_u64_desc(a->failed_wakeups, b->failed_wakeups);
+
+	return c ? c : func_by_wait(x, y);
+}
+
+struct py_fstat **report_functions(const struct gs_gil *g, enum report_func_order order, size_t *n)
+{
+	static int (*const cmp[])(const void *, const void *) = {
+		[REPORT_FUNCS_BY_HOLD] = func_by_hold,
+		[REPORT_FUNCS_BY_WAIT] = func_by_wait,
+		[REPORT_FUNCS_BY_FAILED] = func_by_failed,
+	};
+	struct py_fstat **v = calloc(g->funcs.by_func.len + 1, sizeof(*v));
+	size_t pos = 0;
+	void *s;
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	while (idmap_next(&g->funcs.by_func, &pos, &s)) {
+		v[(*n)++] = s;
+	}
+	qsort(v, *n, sizeof(*v), cmp[order]);
+	return v;
+}
+
+static int blocker_by_ns(const void *x, const void *y)
+{
+	const struct py_blocker *a = *(struct py_blocker *const *) x;
+	const struct py_blocker *b = *(struct py_blocker *const *) y;
+	int c = cmp_u64_desc(a->ns, b->ns);
+
+	if (c == 0) {
+		c = cmp_i64(a->holder ? a->holder->tid : -1, b->holder ? b->holder->tid : -1);
+	}
+	if (c == 0) {
+		c = func_cmp_name(a->where.func, b->where.func);
+	}
+	return c ? c : cmp_i64(a->where.line, b->where.line);
+}
+
+struct py_blocker **report_blockers(const struct gs_gil_thread *gt, size_t *n)
+{
+	struct py_blocker **v = calloc(gt->blockers.by_key.len + 1, sizeof(*v));
+	size_t pos = 0;
+	void *b;
+
+	*n = 0;
+	if (!v) {
+		return NULL;
+	}
+	while (idmap_next(&gt->blockers.by_key, &pos, &b)) {
+		v[(*n)++] = b;
+	}
+	qsort(v, *n, sizeof(*v), blocker_by_ns);
+	return v;
+}
+
+const char *report_blocker_kind(const struct py_blocker *b)
+{
+	if (b->holder) {
+		return "hold";
+	}
+	return b->where.func == &py_func_gap ? "handoff_gap" : "other";
 }

@@ -64,18 +64,37 @@ static void text_counters(FILE *out, const struct gs_gil *g)
 	}
 }
 
+/* Bytes of a thread's name the thread table shows. */
+#define TEXT_NAME_WIDTH 16
+
+/* The first at most size - 1 bytes of s, not cutting a UTF-8 character. */
+static const char *text_cut(char *buf, size_t size, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= size) {
+		len = size - 1;
+		while (len && ((unsigned char) s[len] & 0xc0) == 0x80) {
+			len--;
+		}
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return buf;
+}
+
 static int text_threads(FILE *out, const struct gs_gil *g)
 {
 	size_t n;
 	struct gs_gil_thread **v = report_threads(g, 1, &n);
-	char b[3][16];
+	char b[3][16], name[TEXT_NAME_WIDTH + 1];
 
 	if (!v) {
 		return -1;
 	}
 	fputs("\n  Threads, longest waiting first:\n", out);
-	fprintf(out, "    %8s %8s %8s %9s %9s %9s %9s %9s %9s %9s %11s %11s\n",
-		"tid", "waiting", "holding", "acquired", "contended", "switches", "failed-wk",
+	fprintf(out, "    %8s %-*s %8s %8s %9s %9s %9s %9s %9s %9s %9s %11s %11s\n",
+		"tid", TEXT_NAME_WIDTH, "name", "waiting", "holding", "acquired", "contended", "switches", "failed-wk",
 		"timeouts", "missed-ho", "wait p99", "wake-up p50", "wake-up max");
 	for (size_t i = 0; i < n; i++) {
 		const struct gs_gil_thread *gt = v[i];
@@ -84,9 +103,10 @@ static int text_threads(FILE *out, const struct gs_gil *g)
 
 		hist_summarise(&gt->d.wait, &w);
 		hist_summarise(&gt->d.wakeup, &u);
-		fprintf(out, "    %8" PRId64 " %7.1f%% %7.1f%% %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+		fprintf(out, "    %8" PRId64 " %-*s %7.1f%% %7.1f%% %9" PRIu64 " %9" PRIu64 " %9" PRIu64
 			" %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9s %11s %11s\n",
-			gt->thread->tid, 100.0 * gt->wait_share, 100.0 * gt->hold_share,
+			gt->thread->tid, TEXT_NAME_WIDTH, text_cut(name, sizeof(name), gs_thread_name(gt->thread)),
+			100.0 * gt->wait_share, 100.0 * gt->hold_share,
 			c->acquisitions, c->contended_acquisitions, c->switches, c->failed_wakeups,
 			c->timeouts, c->missed_handoffs,
 			w.count ? DUR(b[0], w.p99) : "-",
@@ -215,6 +235,187 @@ static int text_sites(FILE *out, const struct gs_gil *g)
 	return 0;
 }
 
+/* ---- Python ---------------------------------------------------------- */
+
+/* Rows shown per Python function ranking (JSON lists every function);
+ * threads and parts shown of who made whom wait (JSON: all). */
+#define TEXT_FUNCS_BY_HOLD	10
+#define TEXT_FUNCS_OTHER	5
+#define TEXT_WAITERS		10
+#define TEXT_PARTS		3
+
+/* "spin_until (gil_convoy.py:37)": a function and where it begins. */
+static const char *func_label(char *buf, size_t size, const struct py_func *f)
+{
+	struct py_where w = { f, f->filename ? f->firstlineno : PY_NO_LINE };
+
+	py_where_format(buf, size, &w);
+	return buf;
+}
+
+static const char *line_text(char *buf, size_t size, int32_t line)
+{
+	if (line == PY_NO_LINE) {
+		return "-";
+	}
+	snprintf(buf, size, "%" PRId32, line);
+	return buf;
+}
+
+/* "Held 1.02s in total in X; the longest hold, 51.2ms, was released at line 39." */
+static void text_funcs_headline(FILE *out, const struct py_fstat *top)
+{
+	char name[512], b[2][16];
+
+	if (!top || top->held_ns == 0) {
+		return;
+	}
+	fprintf(out, "    Held %s in total in %s", DUR(b[0], top->held_ns), func_label(name, sizeof(name), top->func));
+	if (top->holds && top->longest_hold_line != PY_NO_LINE) {
+		fprintf(out, ";\n    the longest hold, %s, was released at line %" PRId32, DUR(b[1], top->longest_hold_ns),
+			top->longest_hold_line);
+	}
+	fputs(".\n", out);
+}
+
+static int text_funcs_by_hold(FILE *out, const struct gs_gil *g)
+{
+	size_t n, shown = 0;
+	struct py_fstat **v = report_functions(g, REPORT_FUNCS_BY_HOLD, &n);
+	char name[512], line[16], b[2][16];
+
+	if (!v) {
+		return -1;
+	}
+	text_funcs_headline(out, n ? v[0] : NULL);
+	fprintf(out, "\n    By the time they held the GIL:\n      %9s %9s %9s %7s %6s  %s\n",
+		"held", "holds", "longest", "at line", "share", "function");
+	for (size_t i = 0; i < n && shown < TEXT_FUNCS_BY_HOLD; i++) {
+		const struct py_fstat *f = v[i];
+
+		if (!f->held_ns) {
+			break;
+		}
+		fprintf(out, "      %9s %9" PRIu64 " %9s %7s %5.1f%%  %s\n", DUR(b[0], f->held_ns), f->holds,
+			f->holds ? DUR(b[1], f->longest_hold_ns) : "-",
+			f->holds ? line_text(line, sizeof(line), f->longest_hold_line) : "-",
+			100.0 * gs_share(f->held_ns, gs_gil_span(g)), func_label(name, sizeof(name), f->func));
+		shown++;
+	}
+	free(v);
+	return 0;
+}
+
+/* The functions with the most of one measure (wait time, failed wake-ups). */
+static int text_funcs_by(FILE *out, const struct gs_gil *g, enum report_func_order order)
+{
+	size_t n, shown = 0;
+	struct py_fstat **v = report_functions(g, order, &n);
+	char name[512], line[16], b[2][16];
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n && shown < TEXT_FUNCS_OTHER; i++) {
+		const struct py_fstat *f = v[i];
+		uint64_t key = order == REPORT_FUNCS_BY_WAIT ? f->waited_ns : f->failed_wakeups;
+
+		if (!key) {
+			break;
+		}
+		if (shown++ == 0) {
+			fprintf(out, "\n    By %s of the attempts that resumed there:\n"
+				"      %9s %9s %9s %7s %9s %9s  %s\n",
+				order == REPORT_FUNCS_BY_WAIT ? "the wait" : "failed wake-ups",
+				"waited", "attempts", "wait max", "at line", "failed-wk", "timeouts", "function");
+		}
+		fprintf(out, "      %9s %9" PRIu64 " %9s %7s %9" PRIu64 " %9" PRIu64 "  %s\n",
+			DUR(b[0], f->waited_ns), f->attempts, f->attempts ? DUR(b[1], f->longest_wait_ns) : "-",
+			f->attempts ? line_text(line, sizeof(line), f->longest_wait_line) : "-",
+			f->failed_wakeups, f->timeouts, func_label(name, sizeof(name), f->func));
+	}
+	free(v);
+	return 0;
+}
+
+static int text_functions(FILE *out, const struct gs_gil *g)
+{
+	fputs("\n  Python functions (a hold is placed where it was released, an attempt where\n"
+		"  the thread resumed):\n", out);
+	if (text_funcs_by_hold(out, g) != 0 || text_funcs_by(out, g, REPORT_FUNCS_BY_WAIT) != 0
+			|| text_funcs_by(out, g, REPORT_FUNCS_BY_FAILED) != 0) {
+		return -1;
+	}
+	if (g->funcs.dropped) {
+		fprintf(out, "    (%" PRIu64 " events of functions beyond the first %d are counted under \"%s\")\n",
+			g->funcs.dropped, PY_FUNCS_MAX - 1, py_func_other.name);
+	}
+	return 0;
+}
+
+/* "behind spin_until (gil_convoy.py:39), held by cpu_hog (18521)" */
+static const char *part_text(char *buf, size_t size, const struct py_blocker *b)
+{
+	char where[512];
+
+	if (!b->holder) {
+		snprintf(buf, size, b->where.func == &py_func_gap ? "in hand-off gaps (the GIL free, the thread not yet running)"
+			: "behind other blockers");
+		return buf;
+	}
+	py_where_format(where, sizeof(where), &b->where);
+	snprintf(buf, size, "behind %s, held by %s (%" PRId64 ")", where, gs_thread_name(b->holder), b->holder->tid);
+	return buf;
+}
+
+/* "98.0% of the wait of X (tid) was spent behind ...", then its next parts. */
+static int text_waiter(FILE *out, const struct gs_gil_thread *gt)
+{
+	size_t n;
+	struct py_blocker **v = report_blockers(gt, &n);
+	char part[1024];
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n && i < TEXT_PARTS; i++) {
+		double pct = 100.0 * gs_share(v[i]->ns, gt->waited_ns);
+
+		if (i == 0) {
+			fprintf(out, "    %.1f%% of the wait of %s (%" PRId64 ") was spent %s", pct,
+				gs_thread_name(gt->thread), gt->thread->tid, part_text(part, sizeof(part), v[i]));
+		} else {
+			fprintf(out, ",\n      %.1f%% %s", pct, part_text(part, sizeof(part), v[i]));
+		}
+	}
+	fputs(n > TEXT_PARTS ? ", ...\n" : ".\n", out);
+	free(v);
+	return 0;
+}
+
+static int text_blockers(FILE *out, const struct gs_gil *g)
+{
+	size_t n, shown = 0;
+	struct gs_gil_thread **v = report_threads(g, 1, &n);
+	int rc = 0;
+
+	if (!v) {
+		return -1;
+	}
+	for (size_t i = 0; i < n && shown < TEXT_WAITERS && rc == 0; i++) {
+		if (!v[i]->waited_ns) {
+			break;
+		}
+		if (shown++ == 0) {
+			fputs("\n  Who made whom wait (each thread's wait, split among the holds and hand-off\n"
+				"  gaps it was behind; a hold placed where it was released):\n", out);
+		}
+		rc = text_waiter(out, v[i]);
+	}
+	free(v);
+	return rc;
+}
+
 static void text_anomalies(FILE *out, const uint64_t *an)
 {
 	int any = 0;
@@ -250,6 +451,11 @@ static int text_gil(FILE *out, const struct gs_gil *g)
 	text_dist_row(out, "wake-up latency", &g->d.wakeup);
 	text_dist_row(out, "hand-off latency", &g->d.handoff);
 	if (text_threads(out, g) != 0 || text_sites(out, g) != 0) {
+		return -1;
+	}
+	/* Without Python frames every function and hold would be "(no
+	 * Python frame)": nothing to tell (JSON has the split by thread). */
+	if (g->proc->py_frames && (text_functions(out, g) != 0 || text_blockers(out, g) != 0)) {
 		return -1;
 	}
 	text_anomalies(out, g->anomalies);
@@ -301,6 +507,14 @@ static int text_process(FILE *out, const struct report *r, const struct gs_proce
 		return -1;
 	}
 	fprintf(out, "\nProcess %" PRId64 " (%s)\n", p->pid, p->procname[0] ? p->procname : "?");
+	if (p->py_frames_off) {
+		fprintf(out, "  Python frames not recorded: %s\n", p->py_frames_off);
+	}
+	if (p->codes.dropped || p->codes.tables_dropped) {
+		fprintf(out, "  (%" PRIu64 " code objects beyond the first %d are \"%s\", %" PRIu64
+			" line tables beyond %u bytes are not kept: their lines are unknown)\n", p->codes.dropped,
+			PY_CODES_MAX, py_func_unnamed.name, p->codes.tables_dropped, PY_TABLE_BYTES_MAX);
+	}
 	if (n == 0) {
 		/* The shim's reason already says "no GIL recognised ...". */
 		fprintf(out, "  %s\n", p->not_found ? p->not_found : "no GIL event from this process");

@@ -33,6 +33,13 @@ enum slot {
 	SLOT_OFFSET,
 	SLOT_BINARY,
 	SLOT_BINARY_OFFSET,
+	SLOT_PYCODE,
+	SLOT_PYINSTR,
+	SLOT_NAME,
+	SLOT_FILENAME,
+	SLOT_FIRSTLINENO,
+	SLOT_LINETABLE_FORMAT,
+	SLOT_LINETABLE,
 	SLOT_VPID,
 	SLOT_VTID,
 	SLOT_PROCNAME,
@@ -67,6 +74,15 @@ static const struct member_slot field_slots[] = {
 	{ "offset", SLOT_OFFSET },
 	{ "binary", SLOT_BINARY },
 	{ "binary_offset", SLOT_BINARY_OFFSET },
+	{ "pycode", SLOT_PYCODE },
+	{ "pyinstr", SLOT_PYINSTR },
+	{ "code", SLOT_ADDR },
+	{ "target", SLOT_ADDR },
+	{ "name", SLOT_NAME },
+	{ "filename", SLOT_FILENAME },
+	{ "firstlineno", SLOT_FIRSTLINENO },
+	{ "linetable_format", SLOT_LINETABLE_FORMAT },
+	{ "linetable", SLOT_LINETABLE },
 };
 
 /* The event common context members we read (lttng add-context). */
@@ -90,6 +106,10 @@ static const struct {
 	{ "giltrace:gil_acquire_abandon", GS_EV_GIL_ACQUIRE_ABANDON },
 	{ "giltrace:gil_release", GS_EV_GIL_RELEASE },
 	{ "giltrace:gil_callsite", GS_EV_GIL_CALLSITE },
+	{ "giltrace:py_code", GS_EV_PY_CODE },
+	{ "giltrace:py_thread_target", GS_EV_PY_THREAD_TARGET },
+	{ "giltrace:thread_name", GS_EV_THREAD_NAME },
+	{ "giltrace:py_frames_off", GS_EV_PY_FRAMES_OFF },
 	{ "giltrace:mutex_lock_begin", GS_EV_MUTEX_LOCK_BEGIN },
 	{ "giltrace:mutex_lock_end", GS_EV_MUTEX_LOCK_END },
 	{ "giltrace:mutex_trylock", GS_EV_MUTEX_TRYLOCK },
@@ -106,13 +126,13 @@ static const struct {
 	{ "giltrace:sem_post", GS_EV_SEM_POST },
 };
 
-#define DESC_MAX_FIELDS 8
+#define DESC_MAX_FIELDS 12
 
 enum field_type {
 	FT_UNSIGNED,
 	FT_SIGNED,
 	FT_STRING,
-	FT_ARRAY,			/* of unsigned integers (backtrace) */
+	FT_ARRAY,			/* of unsigned integers (backtrace, pycode, ...) */
 };
 
 struct field_ref {
@@ -237,23 +257,80 @@ static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *e
 	return d;
 }
 
-/* A backtrace into the sink's buffer (the event borrows it). */
-static void backtrace_set(struct trace_sink *r, struct gs_event *ev, const bt_field *f)
+/* An array's length, at most max, and its unsigned elements. */
+static uint32_t array_len(const bt_field *f, uint64_t max)
 {
 	uint64_t n = bt_field_array_get_length(f);
 
-	if (n > BACKTRACE_MAX) {
-		n = BACKTRACE_MAX;
-	}
-	for (uint64_t i = 0; i < n; i++) {
-		r->frames[i] = bt_field_integer_unsigned_get_value(
-			bt_field_array_borrow_element_field_by_index_const(f, i));
-	}
-	ev->backtrace = r->frames;
-	ev->nbacktrace = (uint32_t) n;
+	return (uint32_t) (n > max ? max : n);
 }
 
-static void slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, const bt_field *f,
+static uint64_t array_at(const bt_field *f, uint64_t i)
+{
+	return bt_field_integer_unsigned_get_value(bt_field_array_borrow_element_field_by_index_const(f, i));
+}
+
+/* A line table into the sink's buffer, grown to fit; none (NULL, with
+ * its length) if longer than LINETABLE_MAX.  Returns -1 when out of
+ * memory. */
+static int linetable_set(struct trace_sink *r, struct gs_event *ev, const bt_field *f)
+{
+	uint64_t n = bt_field_array_get_length(f);
+
+	ev->nlinetable = n > UINT32_MAX ? UINT32_MAX : (uint32_t) n;
+	if (n > LINETABLE_MAX) {
+		return 0;
+	}
+	if (n > r->linetable_cap) {
+		uint8_t *t = realloc(r->linetable, n);
+
+		if (!t) {
+			return -1;
+		}
+		r->linetable = t;
+		r->linetable_cap = n;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		r->linetable[i] = (uint8_t) array_at(f, i);
+	}
+	ev->linetable = r->linetable;
+	return 0;
+}
+
+/* Sequences into the sink's buffers (the event borrows them). */
+static int array_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, const bt_field *f)
+{
+	switch (slot) {
+	case SLOT_BACKTRACE:
+		ev->nbacktrace = array_len(f, BACKTRACE_MAX);
+		for (uint32_t i = 0; i < ev->nbacktrace; i++) {
+			r->frames[i] = array_at(f, i);
+		}
+		ev->backtrace = r->frames;
+		return 0;
+	case SLOT_PYCODE:
+		ev->npycode = array_len(f, BACKTRACE_MAX);
+		for (uint32_t i = 0; i < ev->npycode; i++) {
+			r->pycode[i] = array_at(f, i);
+		}
+		ev->pycode = r->pycode;
+		return 0;
+	case SLOT_PYINSTR:
+		ev->npyinstr = array_len(f, BACKTRACE_MAX);
+		for (uint32_t i = 0; i < ev->npyinstr; i++) {
+			r->pyinstr[i] = (uint32_t) array_at(f, i);
+		}
+		ev->pyinstr = r->pyinstr;
+		return 0;
+	case SLOT_LINETABLE:
+		return linetable_set(r, ev, f);
+	default:
+		return 0;
+	}
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, const bt_field *f,
 		enum field_type type)
 {
 	uint64_t u = 0;
@@ -261,10 +338,7 @@ static void slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, 
 	const char *str = NULL;
 
 	if (type == FT_ARRAY) {
-		if (slot == SLOT_BACKTRACE) {
-			backtrace_set(r, ev, f);
-		}
-		return;
+		return array_set(r, ev, slot, f);
 	}
 	switch (type) {
 	case FT_UNSIGNED:
@@ -325,7 +399,7 @@ static void slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, 
 		ev->caller = u;
 		break;
 	case SLOT_BACKTRACE:
-		break;
+		break;		/* a sequence, read above */
 	case SLOT_SYMBOL:
 		ev->symbol = str;
 		break;
@@ -347,7 +421,24 @@ static void slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, 
 	case SLOT_PROCNAME:
 		ev->procname = str;
 		break;
+	case SLOT_NAME:
+		ev->name = str;
+		break;
+	case SLOT_FILENAME:
+		ev->filename = str;
+		break;
+	case SLOT_FIRSTLINENO:
+		ev->firstlineno = (int32_t) s;
+		break;
+	case SLOT_LINETABLE_FORMAT:
+		ev->linetable_format = (uint8_t) u;
+		break;
+	case SLOT_PYCODE:
+	case SLOT_PYINSTR:
+	case SLOT_LINETABLE:
+		break;		/* sequences, read above */
 	}
+	return 0;
 }
 
 /* The descriptor of an event class: the last one used, a cached one,
@@ -369,14 +460,18 @@ static struct ev_desc *desc_get(struct trace_sink *r, const bt_event_class *ec)
 	return d;
 }
 
-/* The members refs names of the structure field sf, into ev. */
-static void members_set(struct trace_sink *r, struct gs_event *ev, const bt_field *sf,
+/* The members refs names of the structure field sf, into ev; -1 when
+ * out of memory. */
+static int members_set(struct trace_sink *r, struct gs_event *ev, const bt_field *sf,
 		const struct field_ref *refs, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		slot_set(r, ev, refs[i].slot, bt_field_structure_borrow_member_field_by_index_const(sf, refs[i].index),
-			refs[i].type);
+		if (slot_set(r, ev, refs[i].slot, bt_field_structure_borrow_member_field_by_index_const(sf,
+				refs[i].index), refs[i].type) != 0) {
+			return -1;
+		}
 	}
+	return 0;
 }
 
 /* The event's time, which the trace vouches for from then on. */
@@ -424,8 +519,11 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 	if (d->has_clock) {
 		ev.ts = event_time(r, msg);
 	}
-	members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx);
-	members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload, d->npayload);
+	if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0
+			|| members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload,
+				d->npayload) != 0) {
+		return -1;
+	}
 	if (r->tick) {
 		r->tick(r->tick_arg, ev.ts);
 	}
@@ -554,4 +652,7 @@ void trace_sink_fini(struct trace_sink *r)
 	}
 	idmap_free(&r->descs);
 	r->last = NULL;
+	free(r->linetable);
+	r->linetable = NULL;
+	r->linetable_cap = 0;
 }

@@ -16,8 +16,12 @@
 #include "idmap.h"
 #include "trace_reader.h"
 
-/* Frames kept of a backtrace (the shim records at most 32). */
+/* Frames kept of a backtrace or of Python frames (the shim records at
+ * most 32 of each). */
 #define BACKTRACE_MAX 64
+
+/* A longer line table (no code object has one) is not copied. */
+#define LINETABLE_MAX (1u << 20)
 
 struct ev_desc;
 
@@ -30,6 +34,10 @@ struct trace_sink {
 	struct idmap descs;		/* event class address -> struct ev_desc, owned */
 	struct ev_desc *last;		/* the descriptor used last */
 	uint64_t frames[BACKTRACE_MAX];	/* the current event's backtrace */
+	uint64_t pycode[BACKTRACE_MAX];	/* its Python frames' code objects */
+	uint32_t pyinstr[BACKTRACE_MAX];	/* and offsets */
+	uint8_t *linetable;		/* its line table, owned; grows as needed */
+	size_t linetable_cap;
 };
 
 /* Adds the sink to graph, fed from the output port from; what names

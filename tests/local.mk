@@ -162,6 +162,12 @@ SANITIZER_TESTS += tests/e2e_analyze_protocol.sh tests/e2e_analyze_locks.sh
 EXTRA_DIST += tests/e2e_analyze_protocol.sh tests/e2e_analyze_locks.sh tests/e2e_analyze_cpython.sh \
 	tests/lib/gil_reference.py
 
+# Python frames (py_code, pycode/pyinstr, thread names) read and reported
+# exactly: a trace written to measure with the babeltrace2 bindings.
+TESTS += tests/e2e_analyze_pyframes.sh
+SANITIZER_TESTS += tests/e2e_analyze_pyframes.sh
+EXTRA_DIST += tests/e2e_analyze_pyframes.sh tests/lib/pyframes_scenario.py tests/lib/ctf_giltrace.py
+
 # Bad input of every kind; the committed corpus (tests/corpus/) against
 # the reference counts, and its damaged traces (tests/corpus/regress/)
 # against their documented status, in every program that reads them.

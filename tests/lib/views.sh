@@ -2,7 +2,8 @@
 # Copyright (c) 2026 The giltrace developers
 #
 # gt_views_agree TRACE [LABEL]: every view of the trace (giltrace-analyze's
-# text, JSON and CSV, giltrace report's SVG and HTML picture, giltrace
+# text, JSON and CSV (per thread, --pyfunctions, --blockers), giltrace
+# report's SVG and HTML picture, giltrace
 # top --replay's JSON lines and table) shows the
 # same number for the same quantity (tests/lib/views_check.py); prints
 # one line saying what was compared, or fails the test.  A trace the
@@ -20,6 +21,8 @@ gt_views_agree() {
 	fi
 	{
 		"$analyze" --format=csv "$trace" >"$dir/report.csv" &&
+		"$analyze" --format=csv --pyfunctions "$trace" >"$dir/report.pyfunctions.csv" &&
+		"$analyze" --format=csv --blockers "$trace" >"$dir/report.blockers.csv" &&
 		"$analyze" "$trace" >"$dir/report.txt" &&
 		GILTRACE_ANALYZE=$analyze "$giltrace" report --picture-only \
 			--svg "$dir/picture.svg" --html "$dir/picture.html" "$trace" &&

@@ -9,13 +9,15 @@
 # gt_views_agree, makes them):
 #   report.json  giltrace-analyze --format=json (the reference)
 #   report.csv   giltrace-analyze --format=csv
+#   report.pyfunctions.csv, report.blockers.csv   the same with --pyfunctions, --blockers
 #   report.txt   giltrace-analyze (text)
 #   picture.svg, picture.html   giltrace report --svg/--html
 #   top.jsonl, top.txt          giltrace top --replay (JSON lines, table)
 # For every process, GIL and thread it compares every figure each view
 # shows with the JSON: counters, times, shares (as each view rounds them),
-# distributions.  The text's durations are compared as the report formats
-# them (three significant digits).
+# distributions; thread names; every Python function's figures and every
+# thread's blockers (who made whom wait).  The text's durations are
+# compared as the report formats them (three significant digits).
 #
 # Exit status 0 if all agree (one line saying what was compared), 1 with
 # one line per difference (at most 20) otherwise.
@@ -92,6 +94,7 @@ def check_csv(path, threads):
         if t is None:
             diffs.append("CSV row for %s not in the JSON" % (key,))
             continue
+        same("CSV %s thread_name" % (key,), r["thread_name"], t["name"])
         for k in COUNTERS + ("waited_ns", "held_ns"):
             same("CSV %s %s" % (key, k), int(r[k]), t[k])
         for k in ("wait_share", "hold_share"):
@@ -99,6 +102,57 @@ def check_csv(path, threads):
         for d in DISTS:
             for s in ("count", "mean", "p50", "p90", "p99", "max"):
                 same("CSV %s %s_%s" % (key, d, s), int(r["%s_%s" % (d, s)]), t[d][s])
+
+
+FUNC_KEYS = ("holds", "held_ns", "hold_share", "longest_hold_ns", "longest_hold_line", "acquisitions",
+             "contended_acquisitions", "abandoned_attempts", "attempts", "waits", "failed_wakeups",
+             "timeouts", "waited_ns", "wait_share", "longest_wait_ns", "longest_wait_line")
+
+
+def csv_value(v):
+    """A JSON value as the CSV writes it: null empty, shares with 6 decimals."""
+    if v is None:
+        return ""
+    return "%.6f" % v if isinstance(v, float) else str(v)
+
+
+def check_csv_functions(path, doc):
+    rows = list(csv.DictReader(open(path)))
+    want = [(p, g, f) for p in doc["processes"] for g in p["gils"] for f in g["python_functions"]]
+    same("CSV --pyfunctions rows", len(rows), len(want))
+    for r, (p, g, f) in zip(rows, want):
+        key = (p["pid"], g["address"], f["function"])
+        same("CSV --pyfunctions %s" % (key,), [r["pid"], r["gil"], r["function"], r["file"], r["firstlineno"]]
+             + [r[k] for k in FUNC_KEYS],
+             [str(p["pid"]), g["address"], f["function"], csv_value(f["file"]), csv_value(f["firstlineno"])]
+             + [csv_value(f[k]) for k in FUNC_KEYS])
+
+
+def check_csv_blockers(path, doc):
+    rows = list(csv.DictReader(open(path)))
+    want = [(p, g, t, b) for p in doc["processes"] for g in p["gils"] for t in g["threads"] for b in t["blockers"]]
+    same("CSV --blockers rows", len(rows), len(want))
+    for r, (p, g, t, b) in zip(rows, want):
+        key = (p["pid"], g["address"], t["tid"])
+        same("CSV --blockers %s" % (key,),
+             [r[k] for k in ("pid", "gil", "tid", "name", "waited_ns", "kind", "holder_tid", "holder_name",
+                             "function", "file", "line", "ns", "share")],
+             [str(p["pid"]), g["address"], str(t["tid"]), t["name"], str(t["waited_ns"]), b["kind"],
+              csv_value(b["holder_tid"]), csv_value(b["holder_name"]), b["function"], csv_value(b["file"]),
+              csv_value(b["line"]), str(b["ns"]), "%.6f" % b["share"]])
+
+
+def check_blocker_sums(doc):
+    """A thread's blockers add up to its waiting, plus the counted surplus."""
+    for p in doc["processes"]:
+        for g in p["gils"]:
+            for t in g["threads"]:
+                same("JSON %s thread %d blockers" % (g["address"], t["tid"]),
+                     sum(b["ns"] for b in t["blockers"]), t["waited_ns"] + t["blockers_excess_ns"])
+            same("JSON %s functions' held_ns" % g["address"],
+                 sum(f["held_ns"] for f in g["python_functions"]), g["held_ns"])
+            same("JSON %s functions' acquisitions" % g["address"],
+                 sum(f["acquisitions"] for f in g["python_functions"]), g["acquisitions"])
 
 
 def text_sections(path):
@@ -116,6 +170,103 @@ def text_sections(path):
         if key:
             sections[key].append(line.rstrip("\n"))
     return sections
+
+
+def name_cut(name, width=16):
+    """The thread table's name column: at most width bytes, whole UTF-8 characters."""
+    b = name.encode()
+    if len(b) <= width:
+        return name
+    return b[:width].decode(errors="ignore")
+
+
+def func_label(name, file, line):
+    """py_where_format(): "spin_until (gil_convoy.py:39)"."""
+    name = name or "?"
+    if not file:
+        return name
+    base = file.rsplit("/", 1)[-1]
+    return "%s (%s)" % (name, base) if line is None else "%s (%s:%d)" % (name, base, line)
+
+
+def text_functions(g, span):
+    """The lines the text report shows for a GIL's Python functions."""
+    funcs = g["python_functions"]
+    line = lambda v: "-" if v is None else str(v)
+    out = ["", "  Python functions (a hold is placed where it was released, an attempt where",
+           "  the thread resumed):"]
+    if funcs and funcs[0]["held_ns"]:
+        f = funcs[0]
+        head = "    Held %s in total in %s" % (duration(f["held_ns"]), func_label(f["function"], f["file"], f["firstlineno"]))
+        if f["holds"] and f["longest_hold_line"] is not None:
+            out.append(head + ";")
+            out.append("    the longest hold, %s, was released at line %d." % (duration(f["longest_hold_ns"]),
+                                                                               f["longest_hold_line"]))
+        else:
+            out.append(head + ".")
+    out += ["", "    By the time they held the GIL:",
+            "      %9s %9s %9s %7s %6s  %s" % ("held", "holds", "longest", "at line", "share", "function")]
+    for f in [f for f in funcs if f["held_ns"]][:10]:
+        out.append("      %9s %9d %9s %7s %5.1f%%  %s" % (
+            duration(f["held_ns"]), f["holds"], duration(f["longest_hold_ns"]) if f["holds"] else "-",
+            line(f["longest_hold_line"]) if f["holds"] else "-", 100.0 * share(f["held_ns"], span),
+            func_label(f["function"], f["file"], f["firstlineno"])))
+    for key, what in (("waited_ns", "the wait"), ("failed_wakeups", "failed wake-ups")):
+        order = sorted(funcs, key=lambda f: (-f[key], -f["waited_ns"], funcs.index(f)))
+        rows = [f for f in order if f[key]][:5]
+        if rows:
+            out += ["", "    By %s of the attempts that resumed there:" % what,
+                    "      %9s %9s %9s %7s %9s %9s  %s" % ("waited", "attempts", "wait max", "at line", "failed-wk",
+                                                         "timeouts", "function")]
+        for f in rows:
+            out.append("      %9s %9d %9s %7s %9d %9d  %s" % (
+                duration(f["waited_ns"]), f["attempts"], duration(f["longest_wait_ns"]) if f["attempts"] else "-",
+                line(f["longest_wait_line"]) if f["attempts"] else "-", f["failed_wakeups"], f["timeouts"],
+                func_label(f["function"], f["file"], f["firstlineno"])))
+    return out
+
+
+def part_text(b):
+    if b["kind"] == "handoff_gap":
+        return "in hand-off gaps (the GIL free, the thread not yet running)"
+    if b["kind"] == "other":
+        return "behind other blockers"
+    return "behind %s, held by %s (%d)" % (func_label(b["function"], b["file"], b["line"]), b["holder_name"],
+                                            b["holder_tid"])
+
+
+def text_blockers(g):
+    """The lines the text report shows of who made whom wait."""
+    out = []
+    waiters = sorted(g["threads"], key=lambda t: (-t["waited_ns"], t["tid"]))
+    for t in [t for t in waiters if t["waited_ns"]][:10]:
+        if not out:
+            out = ["", "  Who made whom wait (each thread's wait, split among the holds and hand-off",
+                   "  gaps it was behind; a hold placed where it was released):"]
+        parts = t["blockers"][:3]
+        for i, b in enumerate(parts):
+            pct = 100.0 * share(b["ns"], t["waited_ns"])
+            if i == 0:
+                line = "    %.1f%% of the wait of %s (%d) was spent %s" % (pct, t["name"], t["tid"], part_text(b))
+            else:
+                out.append(line + ",")
+                line = "      %.1f%% %s" % (pct, part_text(b))
+        out.append(line + (", ..." if len(t["blockers"]) > 3 else "."))
+    return out
+
+
+def check_text_python(key, lines, p, g):
+    """The Python sections, as the JSON's figures would be written."""
+    want = (text_functions(g, g["span_ns"]) + text_blockers(g)) if p["python_frames"] else []
+    try:
+        start = next(i for i, l in enumerate(lines) if l.startswith("  Python functions ("))
+        got = lines[start - 1:]
+    except StopIteration:
+        got = []
+    got = got[:next((i for i, l in enumerate(got) if l.startswith("  Inconsistencies")), len(got))]
+    while got and not got[-1]:
+        got.pop()
+    same("text %s Python sections" % (key,), got, want)
 
 
 def check_text(path, gils):
@@ -157,6 +308,7 @@ def check_text(path, gils):
             same("text %s %s" % (key, d), [int(m.group(1))] + cols,
                  [g[d]["count"]] + [duration(g[d][s]) for s in ("mean", "p50", "p90", "p99", "max")])
         check_text_threads(key, lines, g)
+        check_text_python(key, lines, gils[key][0], g)
 
 
 def check_text_threads(key, lines, g):
@@ -167,16 +319,16 @@ def check_text_threads(key, lines, g):
         return
     rows = {}
     for line in lines[start + 2:]:
-        f = line.split()
-        if len(f) != 12 or not f[0].isdigit():
+        m = re.match(r"^    +(\d+) (.{16}) (.*)$", line)
+        if not m or len(m.group(3).split()) != 11:
             break
-        rows[int(f[0])] = f[1:]
+        rows[int(m.group(1))] = [m.group(2).rstrip()] + m.group(3).split()
     same("text %s thread rows" % (key,), sorted(rows), sorted(t["tid"] for t in g["threads"]))
     for t in g["threads"]:
         if t["tid"] not in rows:
             continue
         w, u = t["wait_ns"], t["wakeup_latency_ns"]
-        want = [pct(t["wait_share"]), pct(t["hold_share"])] + [str(t[k]) for k in (
+        want = [name_cut(t["name"]), pct(t["wait_share"]), pct(t["hold_share"])] + [str(t[k]) for k in (
             "acquisitions", "contended_acquisitions", "switches", "failed_wakeups", "timeouts",
             "missed_handoffs")] + [duration(w["p99"]) if w["count"] else "-",
                                    duration(u["p50"]) if u["count"] else "-",
@@ -312,6 +464,9 @@ def main():
     d = sys.argv[1]
     doc, gils, threads = reference(os.path.join(d, "report.json"))
     check_csv(os.path.join(d, "report.csv"), threads)
+    check_csv_functions(os.path.join(d, "report.pyfunctions.csv"), doc)
+    check_csv_blockers(os.path.join(d, "report.blockers.csv"), doc)
+    check_blocker_sums(doc)
     check_text(os.path.join(d, "report.txt"), gils)
     check_svg(os.path.join(d, "picture.svg"), gils, threads)
     check_html(os.path.join(d, "picture.html"), threads)
