@@ -5,10 +5,12 @@
  * libFuzzer harness for the analysis core: the input is read as a
  * sequence of synthetic events (6 bytes each) over two processes, four
  * threads and two locks, any order, any field values, time sometimes
- * going backwards.  After feeding, the results must obey the invariants
- * below, what the observer was told must add up to them exactly, and
- * every report format must render them; AddressSanitizer and
- * UndefinedBehaviorSanitizer watch the rest.
+ * going backwards, Python frames and code objects among them (the line
+ * tables cut from the input itself).  After feeding, the results must
+ * obey the invariants below (blockers add up to the waiting, the Python
+ * functions to the GIL), what the observer was told must add up to them
+ * exactly, and every report format must render them; AddressSanitizer
+ * and UndefinedBehaviorSanitizer watch the rest.
  *
  *   clang -fsanitize=fuzzer,address,undefined ... (tests/fuzz_gil_analysis.sh)
  */
@@ -81,6 +83,8 @@ static void on_interval(void *arg, const struct gs_gil_thread *gt, enum gs_state
 	REQUIRE(from < to && (unsigned int) state < GS_STATE_COUNT);
 	REQUIRE(from >= gt->gil->first_ts && to <= gt->gil->last_ts);
 	if (state == GS_STATE_HOLDING) {
+		/* a view can always label a hold */
+		REQUIRE(gs_hold_where(gt->gil)->func && gs_hold_where(gt->gil)->func->name);
 		t->held += (uint64_t) (to - from);
 	} else {
 		t->waited += (uint64_t) (to - from);
@@ -164,8 +168,64 @@ static void check_sites(const struct gs_gil *g)
 	REQUIRE(failed <= g->c.failed_wakeups);
 }
 
+/* A thread's blockers add up to its waiting (plus the surplus of
+ * attempts whose end was lost), none left pending. */
+static void check_blockers(const struct gs_gil_thread *gt, const struct gs_analysis *a)
+{
+	const struct py_btable *b = &gt->blockers;
+	uint64_t parts = 0;
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&b->by_key, &pos, &v)) {
+		const struct py_blocker *p = v;
+
+		REQUIRE(p->ns > 0 && p->where.func);
+		REQUIRE(!p->holder || p->holder != gt->thread);
+		parts += p->ns;
+	}
+	REQUIRE(b->by_key.len <= PY_BLOCKERS_MAX);
+	REQUIRE(parts == gt->waited_ns + b->excess_ns);
+	REQUIRE(!b->excess_ns || a->anomalies[GS_AN_ATTEMPT_RESTARTED] || a->anomalies[GS_AN_END_WITHOUT_BEGIN]);
+	REQUIRE(!b->pending && !b->pending_ns);
+	REQUIRE(gs_thread_name(gt->thread) != NULL);
+}
+
+/* Python functions share out the GIL's figures without losing any. */
+static void check_functions(const struct gs_gil *g)
+{
+	uint64_t holds = 0, held = 0, acquisitions = 0, abandoned = 0, failed = 0, waited = 0;
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(&g->funcs.by_func, &pos, &v)) {
+		const struct py_fstat *s = v;
+
+		REQUIRE(s->contended <= s->acquisitions);
+		REQUIRE(s->attempts <= s->acquisitions + s->abandoned);
+		REQUIRE(s->longest_hold_ns <= s->held_ns);
+		REQUIRE(s->longest_wait_ns <= s->waited_ns);
+		REQUIRE(s->failed_wakeups + s->timeouts <= s->waits);
+		holds += s->holds;
+		held += s->held_ns;
+		acquisitions += s->acquisitions;
+		abandoned += s->abandoned;
+		failed += s->failed_wakeups;
+		waited += s->waited_ns;
+	}
+	REQUIRE(g->funcs.by_func.len <= PY_FUNCS_MAX);
+	REQUIRE(holds == g->d.hold.count);
+	REQUIRE(held == g->held_ns);
+	REQUIRE(acquisitions == g->c.acquisitions);
+	REQUIRE(abandoned == g->c.abandoned);
+	/* attempts still open at the end go nowhere */
+	REQUIRE(failed <= g->c.failed_wakeups);
+	REQUIRE(waited <= g->waited_ns);
+	REQUIRE(!g->split_pending);
+}
+
 /* What must hold whatever the input. */
-static void check_gil(const struct gs_gil *g)
+static void check_gil(const struct gs_gil *g, const struct gs_analysis *a)
 {
 	const struct gs_counters *c = &g->c;
 	uint64_t acquisitions = 0, waits = 0;
@@ -196,12 +256,14 @@ static void check_gil(const struct gs_gil *g)
 		REQUIRE(gt->d.wait.sum <= gt->waited_ns);
 		check_told(gt);
 		check_dists(&gt->d);
+		check_blockers(gt, a);
 		acquisitions += gt->c.acquisitions;
 		waits += gt->c.waits;
 	}
 	REQUIRE(acquisitions == c->acquisitions);
 	REQUIRE(waits == c->waits);
 	check_sites(g);
+	check_functions(g);
 }
 
 static void check_lock(const struct gs_lock *l)
@@ -223,8 +285,9 @@ static void check_all(const struct gs_analysis *a)
 		size_t lpos = 0;
 		void *l;
 
+		REQUIRE(p->codes.by_addr.len <= PY_CODES_MAX && p->codes.funcs.len <= PY_CODES_MAX);
 		for (const struct gs_gil *g = p->gils; g; g = g->next) {
-			check_gil(g);
+			check_gil(g, a);
 		}
 		while (idmap_next(&p->locks, &lpos, &l)) {
 			check_lock(l);
@@ -249,6 +312,12 @@ static void render(const struct gs_analysis *a)
 	REQUIRE(report_text(devnull, &r) == 0);
 	REQUIRE(report_json(devnull, &r) == 0);
 	REQUIRE(report_csv(devnull, &r) == 0);
+	r.pyfunctions = 1;
+	REQUIRE(report_csv(devnull, &r) == 0);
+	r.pyfunctions = 0;
+	r.blockers = 1;
+	REQUIRE(report_csv(devnull, &r) == 0);
+	r.blockers = 0;
 	r.pids = &pid;
 	r.npids = 1;
 	REQUIRE(report_text(devnull, &r) == 0);
@@ -258,7 +327,33 @@ static void render(const struct gs_analysis *a)
 static const uint64_t frames[] = { 0x6010, 0x5010 };
 static const char *const symbols[] = { "take_gil", "PyEval_RestoreThread", "[unknown]", long_name };
 
-static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev)
+/* Python frames and names: four code objects (the last never named
+ * unless the input says so), names of every kind. */
+static const uint64_t pycodes[] = { 0x7000, 0x7100, 0x7200, 0x7300 };
+static const uint32_t pyinstrs[] = { 0, 6, 40, 1000000 };
+static const char *const pynames[] = { "spin_until", "Worker.run.<locals>.inner", "", long_name };
+
+/* Python fields of an event from b[4] and b[5]; a line table cut from
+ * the input (all, n bytes). */
+static void python_decode(const uint8_t *b, struct gs_event *ev, const uint8_t *all, size_t n)
+{
+	ev->pycode = pycodes + (b[5] & 1);
+	ev->pyinstr = pyinstrs + ((b[5] >> 1) & 1);
+	ev->npycode = (b[5] >> 2) & 3;
+	ev->npyinstr = (b[5] & 0x10) ? ev->npycode : 1;
+	ev->addr = pycodes[(b[4] >> 4) & 3] * ((b[4] & 0x0f) != 0);
+	ev->name = pynames[(b[5] >> 5) & 3];
+	ev->filename = (b[5] & 0x80) ? long_name : "/srv/app.py";
+	ev->firstlineno = (int32_t) (b[4] & 0x0f) * 1000 - 1;
+	ev->linetable_format = b[4] % 5;
+	ev->linetable = all;
+	ev->nlinetable = (uint32_t) (n < b[3] ? n : b[3]);
+	if (b[3] == 255) {
+		ev->linetable = NULL;	/* too long to copy */
+	}
+}
+
+static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev, const uint8_t *all, size_t n)
 {
 	static const int64_t rets[] = { 0, 16, 110, -1 };
 
@@ -296,6 +391,14 @@ static void event_decode(const uint8_t *b, int64_t *ts, struct gs_event *ev)
 		ev->symbol = (b[5] & 0x10) ? symbols[(b[5] >> 5) & 3] : NULL;
 		ev->binary = (b[5] & 0x80) ? long_name : "/usr/bin/python3";
 	}
+	if (ev->type == GS_EV_GIL_ACQUIRE_END || ev->type == GS_EV_GIL_RELEASE || ev->type >= GS_EV_PY_CODE) {
+		uint64_t gil = ev->addr;
+
+		python_decode(b, ev, all, n);
+		if (ev->type < GS_EV_PY_CODE) {
+			ev->addr = gil;
+		}
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -312,7 +415,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 1; i + 6 <= size; i += 6) {
 		struct gs_event ev = { 0 };
 
-		event_decode(data + i, &ts, &ev);
+		event_decode(data + i, &ts, &ev, data, size);
 		gs_feed(&a, &ev);
 	}
 	if (data[0] & 2) {

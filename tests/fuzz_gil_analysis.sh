@@ -27,13 +27,15 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 
 src=(tests/fuzz_gil_analysis.c analyzer/gil_analysis.c analyzer/lock_state.c analyzer/hist.c analyzer/callsite_table.c
 	analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c analyzer/report_json.c
-	analyzer/report_csv.c)
+	analyzer/report_csv.c analyzer/py_linetable.c analyzer/py_code_table.c analyzer/py_functions.c
+	analyzer/py_blockers.c)
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Wno-unused-parameter -I"$srcdir" "${src[@]/#/$srcdir/}" -lm -o "$bin"
 
 # Seeds: well-formed sequences (6 bytes an event, see event_decode), so
 # the fuzzer starts from deep states: a contended hand-off with a failed
-# wake-up, and the same on a semaphore GIL.
+# wake-up, the same on a semaphore GIL, and one with Python code objects,
+# frames, thread names and targets.
 python3 - "$corpus" <<'PY'
 import os, sys
 d = sys.argv[1]
@@ -47,8 +49,14 @@ condvar = [ev(IDENT, 1, 1), ev(BEGIN, 1, 1), ev(END, 1, 1), ev(BEGIN, 5, 2), ev(
 sem = [ev(IDENT, 1, 1, b3=0x10), ev(BEGIN, 1, 1), ev(END, 1, 1), ev(BEGIN, 5, 2),
        ev(REL, 9, 1, b3=0b110), ev(BEGIN, 1, 1), ev(END, 1, 1), ev(REL, 9, 1, b3=0b110), ev(END, 3, 2)]
 locks = bytes([i % 23 + 8 if i % 6 == 0 else (i * 37) % 256 for i in range(240)])
+PYCODE, TARGET, NAME = 9, 10, 11
+# b3: line table length; b4: format (low bits % 5) and code (high bits); b5: frames
+python = [ev(PYCODE, 1, 1, b3=6, b4=0x13), ev(PYCODE, 1, 1, b3=12, b4=0x21), ev(TARGET, 1, 2, b4=0x11),
+          ev(NAME, 1, 1, b5=0x20), ev(BEGIN, 1, 1), ev(END, 1, 1, b5=0x04), ev(BEGIN, 5, 2), ev(WAIT, 1, 2),
+          ev(REL, 9, 1, b3=0b110, b5=0x17), ev(WEND, 2, 2), ev(END, 1, 2, b4=0x01, b5=0x05),
+          ev(BEGIN, 1, 3), ev(ABANDON, 4, 3), ev(REL, 9, 2, b5=0x16)]
 for name, body in (("condvar", b"\x00" + b"".join(condvar)), ("sem", b"\x02" + b"".join(sem)),
-                   ("locks", b"\x01" + locks)):
+                   ("locks", b"\x01" + locks), ("python", b"\x00" + b"".join(python))):
     with open(os.path.join(d, "seed-" + name), "wb") as f:
         f.write(body)
 PY
