@@ -108,6 +108,11 @@ TESTS += tests/e2e_callsites.sh
 EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
 	tests/py/callsites.py
 
+# Python functions, who made whom wait and thread names end to end: the
+# same extension, held from known functions and lines, on every CPython.
+TESTS += tests/e2e_pyframes.sh
+EXTRA_DIST += tests/e2e_pyframes.sh tests/py/pyframes.py tests/lib/pyframes_check.py
+
 # CPython's own thread tests with and without the shim: minutes of
 # run time, so a target of its own that scripts/test.sh runs after
 # make check (77 = skipped, reason printed).

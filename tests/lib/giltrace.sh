@@ -70,3 +70,18 @@ gt_wait_file() {
 	done
 }
 
+
+# gt_build_gilhold NAME PYTHON DIR: tests/py/gilhold.c built for PYTHON as
+# DIR/gilhold.so; 1 if its headers are missing (printed), the test fails
+# if it does not build.
+gt_build_gilhold() {
+	local name=$1 py=$2 dir=$3 inc
+	inc=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+	if [ ! -f "$inc/Python.h" ]; then
+		echo "skipping $name: no Python.h in $inc (Debian: apt-get install python3-dev)" >&2
+		return 1
+	fi
+	mkdir -p "$dir"
+	"${GT_CC:-cc}" -shared -fPIC -O2 -Wall -I"$inc" -o "$dir/gilhold.so" "$GT_SRCDIR/tests/py/gilhold.c" ||
+		gt_fail "$name: cannot build tests/py/gilhold.c"
+}

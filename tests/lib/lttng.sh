@@ -6,7 +6,7 @@
 #
 #   . tests/lib/lttng.sh
 #   gt_lttng_private "$@"        # first thing: may re-execute the script
-#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
+#   gt_record DIR [--all-locks] [--python] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
 #
 # Isolation: as root, the script re-executes itself in a private mount
 # namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
@@ -110,16 +110,19 @@ gt_lttng_cleanup() {
 }
 
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
+# --python: with the threads' Python frames (GILTRACE_PYFRAMES=8 and
+# the events that name code objects and threads, giltrace(7)).
 # The command's exit status is returned; its stdio is left alone.  In
 # make check (GT_VIEWS_CHECK=1) every view of the recording must then
 # agree (tests/lib/views.sh; its line goes to the test's stderr, not to
 # the command's).
 gt_record() {
-	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*'
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*' pyframes=
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--all-locks) all=1 ;;
+		--python) pyframes=8 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
 		--subbuf-size=*) subbuf=${1#*=} ;;
 		--num-subbuf=*) nsubbuf=${1#*=} ;;
 		--) shift; break ;;
@@ -135,6 +138,9 @@ gt_record() {
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
+	if [ -n "$pyframes" ]; then
+		local -x GILTRACE_PYFRAMES=$pyframes
+	fi
 	LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null

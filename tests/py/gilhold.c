@@ -4,9 +4,11 @@
 /*
  * gilhold: a CPython extension (2.7 and 3.x) whose one function holds
  * the GIL for a long time, the way a slow C extension does, and times
- * every hold itself, for tests/e2e_callsites.sh.
+ * every hold itself, for tests/e2e_callsites.sh and tests/e2e_pyframes.sh.
  *
  *   gilhold.hold_gil(count, ms) -> [(t0, t1, t2, t3), ...]
+ *   gilhold.now() -> CLOCK_MONOTONIC in nanoseconds, the traces' clock
+ *   gilhold.gettid() -> the calling thread's kernel id, the traces' vtid
  *
  * With the GIL released (Py_BEGIN_ALLOW_THREADS), it takes the GIL back
  * count times (Py_BLOCK_THREADS: what Py_END_ALLOW_THREADS does),
@@ -23,7 +25,9 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 static int64_t now_ns(void)
 {
@@ -95,8 +99,25 @@ static PyObject *hold_gil(PyObject *self, PyObject *args)
 	return result;
 }
 
+static PyObject *gilhold_now(PyObject *self, PyObject *unused)
+{
+	(void) self;
+	(void) unused;
+	return PyLong_FromLongLong((long long) now_ns());
+}
+
+/* Python before 3.8 has no threading.get_native_id(). */
+static PyObject *gilhold_gettid(PyObject *self, PyObject *unused)
+{
+	(void) self;
+	(void) unused;
+	return PyLong_FromLong((long) syscall(SYS_gettid));
+}
+
 static PyMethodDef gilhold_methods[] = {
 	{ "hold_gil", hold_gil, METH_VARARGS, "Hold the GIL count times for ms milliseconds each." },
+	{ "now", gilhold_now, METH_NOARGS, "CLOCK_MONOTONIC in nanoseconds." },
+	{ "gettid", gilhold_gettid, METH_NOARGS, "The calling thread's kernel thread id." },
 	{ NULL, NULL, 0, NULL },
 };
 

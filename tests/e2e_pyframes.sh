@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Python functions, who made whom wait and thread names end to end, on
+# every interpreter present: tests/py/pyframes.py holds the GIL from C
+# (tests/py/gilhold.c, built here against each interpreter's headers)
+# from known Python functions and lines, on a schedule it records
+# itself, recorded with the threads' Python frames; giltrace-analyze
+# must place exactly the program's holds at those functions and lines,
+# split the waiter's waiting behind the holder's holds within the
+# extension's own clock readings, and name the threads
+# (tests/lib/pyframes_check.py).  Every view of each recording agrees
+# (gt_record).  Skipped, with the reason, while the shim records no
+# Python frames.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+. "$(dirname "$0")/lib/giltrace.sh"
+T=$GT_TMP
+ANALYZE=$GT_BUILDDIR/analyzer/giltrace-analyze
+PROG=$GT_SRCDIR/tests/py/pyframes.py
+# Phase 1: 6 holds of 40 ms from hold_long, 6 of 10 ms from hold_short;
+# phase 2: 5 holds of 40 ms from spin_in_c (pyframes.py).
+ARGS="6 40 10 5 40"
+
+ran=0 framed=0 unframed=
+while read -r name py; do
+	gt_build_gilhold "$name" "$py" "$T/ext-$name" || continue
+	# shellcheck disable=SC2086
+	gt_record "$T/trace-$name" --python -- "$py" "$PROG" "$T/ext-$name" $ARGS >"$T/prog-$name.json" ||
+		gt_fail "$name: the workload failed"
+	"$ANALYZE" --format=json "$T/trace-$name" >"$T/report-$name.json" || gt_fail "$name: giltrace-analyze failed"
+	"$ANALYZE" "$T/trace-$name" >"$T/report-$name.txt"
+	ran=$((ran + 1))
+	rc=0
+	printf '%s: ' "$name"
+	/usr/bin/python3 "$GT_SRCDIR/tests/lib/pyframes_check.py" "$T/report-$name.json" "$T/report-$name.txt" \
+		"$T/prog-$name.json" "$PROG" || rc=$?
+	case $rc in
+	0) framed=$((framed + 1)) ;;
+	77) unframed="$unframed $name" ;;
+	*) gt_fail "$name: the report disagrees with the program (trace kept in $T/trace-$name with GT_KEEP_TMP=1)" ;;
+	esac
+done < <(gt_pythons)
+[ $ran -gt 0 ] || gt_skip "no interpreter with its headers"
+[ $framed -gt 0 ] || gt_skip "the shim records no Python frames yet: no py_code events in the trace"
+[ -z "$unframed" ] || gt_fail "no Python frames recorded for:$unframed (see above)"
+echo "PASS: Python functions, blockers and names on $framed interpreters"

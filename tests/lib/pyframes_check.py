@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+"""Checks giltrace-analyze's Python functions, blockers and thread names
+against tests/py/pyframes.py's own record of its holds (tests/e2e_pyframes.sh).
+
+  pyframes_check.py ANALYZER_JSON ANALYZER_TEXT PROGRAM_JSON PROGRAM_SOURCE
+
+Exit status 0 if every check holds (one line of figures printed), 1 with
+the failures, 77 if the trace holds no Python frames (the reason
+printed): the shim did not record them.
+
+Each traced hold lies between the extension's inner and outer clock
+readings (t2 - t1 and t3 - t0, see tests/py/gilhold.c); a function's
+first hold, released on entering the extension, began after the
+program's reading before that phase.  From the definitions of
+giltrace-analyze(1):
+  hold_long, hold_short  exactly N + 1 holds and N + 1 acquisitions each
+      (phase 1 has no contention), the longest released on the marked
+      line, the held time and the longest within the extension's bounds;
+  spin_in_c              at least K + 1 holds, the longest on its line;
+  the waiter             first blocked behind (holder, spin_in_c, its
+      line), for the extension's holds give or take a 1 ms sleep each;
+      its longest wait resumed on its sleep line; the text says so;
+  names                  holder, waiter, MainThread.
+"""
+import json
+import os
+import sys
+
+MS = 1000000
+failures = []
+
+
+def expect(what, ok, detail):
+    if not ok:
+        failures.append("%s: %s" % (what, detail))
+
+
+def marked_lines(path):
+    """"# line: NAME" -> line number, and each function's def line."""
+    lines, defs = {}, {}
+    for i, text in enumerate(open(path), 1):
+        if "# line: " in text:
+            lines[text.split("# line: ")[1].strip()] = i
+        if text.startswith("def "):
+            defs[text[4:].split("(")[0]] = i
+    return lines, defs
+
+
+def bounds(holds):
+    return sum(t2 - t1 for t0, t1, t2, t3 in holds), sum(t3 - t0 for t0, t1, t2, t3 in holds)
+
+
+def check_phase1(funcs, prog, name, lines, defs, first_start):
+    holds = prog[name.split("_")[1]]
+    n = prog["n"]
+    f = funcs.get(name)
+    if f is None:
+        failures.append("no Python function %s in the report" % name)
+        return
+    inner, outer = bounds(holds)
+    expect(name, (f["holds"], f["acquisitions"]) == (n + 1, n + 1),
+           "%d holds, %d acquisitions; want %d each" % (f["holds"], f["acquisitions"], n + 1))
+    expect(name, f["longest_hold_line"] == lines[name] and f["firstlineno"] == defs[name],
+           "longest hold on line %s, first line %s; want %d, %d"
+           % (f["longest_hold_line"], f["firstlineno"], lines[name], defs[name]))
+    expect(name, inner <= f["held_ns"] <= outer + (holds[0][0] - first_start),
+           "held %d ns outside [%d, %d]" % (f["held_ns"], inner, outer + holds[0][0] - first_start))
+    longest = [max(t2 - t1 for t0, t1, t2, t3 in holds), max(t3 - t0 for t0, t1, t2, t3 in holds)]
+    expect(name, longest[0] <= f["longest_hold_ns"] <= longest[1],
+           "longest hold %d ns outside %s" % (f["longest_hold_ns"], longest))
+
+
+def check_phase2(g, funcs, prog, lines, tids):
+    spin, k = prog["spin"], prog["k"]
+    f = funcs.get("spin_in_c")
+    if f is None:
+        failures.append("no Python function spin_in_c in the report")
+        return
+    expect("spin_in_c", f["holds"] >= k + 1 and f["longest_hold_line"] == lines["spin_in_c"],
+           "%d holds (want at least %d), longest on line %s (want %d)"
+           % (f["holds"], k + 1, f["longest_hold_line"], lines["spin_in_c"]))
+    waiter = [t for t in g["threads"] if t["tid"] == prog["waiter"]]
+    if not waiter or not waiter[0]["blockers"]:
+        failures.append("the waiter %d has no blockers" % prog["waiter"])
+        return
+    first = waiter[0]["blockers"][0]
+    expect("waiter's first blocker", (first["holder_tid"], first["function"], first["line"])
+           == (prog["holder"], "spin_in_c", lines["spin_in_c"]),
+           "%s; want (%d, spin_in_c, %d)" % ((first["holder_tid"], first["function"], first["line"]),
+                                             prog["holder"], lines["spin_in_c"]))
+    inner, outer = bounds(spin)
+    low, high = inner - k * 5 * MS, outer + spin[0][0] - prog["t_go2"]
+    expect("waiter behind spin_in_c", low <= first["ns"] <= high,
+           "%d ns outside [%d, %d]" % (first["ns"], low, high))
+    w = funcs.get("waiter")
+    expect("waiter", w is not None and w["longest_wait_line"] == lines["waiter"],
+           "its longest wait resumed on line %s, want %d" % (w and w["longest_wait_line"], lines["waiter"]))
+    return first
+
+
+def main(argv):
+    if len(argv) != 5:
+        sys.stderr.write(__doc__)
+        return 2
+    doc = json.load(open(argv[1]))
+    text = open(argv[2]).read()
+    prog = json.load(open(argv[3]))
+    lines, defs = marked_lines(argv[4])
+    procs = [p for p in doc["processes"] if p["pid"] == prog["pid"]]
+    if len(procs) != 1 or len(procs[0]["gils"]) != 1:
+        print("FAIL: want one GIL in process %d" % prog["pid"])
+        return 1
+    p, g = procs[0], procs[0]["gils"][0]
+    if not p["python_frames"]:
+        print("no Python frames in the trace: %s" % (p["py_frames_off"] or "no py_code events in the trace"))
+        return 77
+    funcs = {f["function"]: f for f in g["python_functions"]}
+    names = {t["tid"]: t["name"] for t in g["threads"]}
+    tids = {"MainThread": prog["main"], "holder": prog["holder"], "waiter": prog["waiter"]}
+    for name, tid in tids.items():
+        expect("thread %d" % tid, names.get(tid) == name, "named %r, want %r" % (names.get(tid), name))
+    check_phase1(funcs, prog, "hold_long", lines, defs, prog["t_go1"])
+    check_phase1(funcs, prog, "hold_short", lines, defs, prog["long"][-1][3])
+    first = check_phase2(g, funcs, prog, lines, tids)
+    if first:
+        want = "of the wait of waiter (%d) was spent behind spin_in_c (%s:%d), held by holder (%d)" % (
+            prog["waiter"], os.path.basename(argv[4]), lines["spin_in_c"], prog["holder"])
+        expect("text", want in text, "no sentence %r" % want)
+    if failures:
+        for f in failures:
+            print("FAIL: " + f)
+        return 1
+    print("hold_long %d, hold_short %d holds (exact), the waiter %.1f ms behind spin_in_c "
+          "(its holds %.1f ms), names exact"
+          % (funcs["hold_long"]["holds"], funcs["hold_short"]["holds"], first["ns"] / 1e6,
+             bounds(prog["spin"])[0] / 1e6))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
