@@ -3,7 +3,8 @@
 # Copyright (c) 2026 The giltrace developers
 #
 # Fuzz giltrace-analyze's whole path (tests/fuzz_trace.c) with damaged
-# copies of the real traces of tests/corpus/, under AddressSanitizer and
+# copies of the real traces of tests/corpus/ (and of one with Python
+# frames, tests/lib/pyframes_scenario.py), under AddressSanitizer and
 # UndefinedBehaviorSanitizer, for FUZZ_SECONDS (12 in make check, 300
 # with make fuzz).
 #
@@ -53,6 +54,7 @@ objs=("$work/obj/main.o")
 for s in tests/fuzz_trace.c analyzer/trace_error.c analyzer/trace_find.c analyzer/trace_metadata.c \
 		analyzer/trace_decode.c analyzer/trace_graph.c analyzer/trace_live.c analyzer/trace_isolate.c \
 		analyzer/gil_analysis.c analyzer/lock_state.c analyzer/callsite_table.c \
+		analyzer/py_linetable.c analyzer/py_code_table.c analyzer/py_functions.c analyzer/py_blockers.c \
 		analyzer/hist.c analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c \
 		analyzer/report_json.c analyzer/report_csv.c; do
 	o=$work/obj/$(basename "$s" .c).o
@@ -75,6 +77,13 @@ for d in "$srcdir"/tests/corpus/*/; do
 	k=$((k + 1))
 done
 [ "$k" -gt 0 ] || { echo "FAIL: no trace in $srcdir/tests/corpus" >&2; exit 1; }
+# And one with Python frames, code objects and thread names, written to
+# measure (tests/lib/pyframes_scenario.py), read into the text report.
+if /usr/bin/python3 -c 'import bt2' 2>/dev/null; then
+	/usr/bin/python3 "$srcdir/tests/lib/pyframes_scenario.py" make "$work/pyframes"
+	mkdir -p "$work/pyframes/index"	# tracepack's layout; this trace has no index
+	python3 "$srcdir/tests/corpus/tracepack.py" pack "$work/pyframes" "$work/seeds/pyframes" 0
+fi
 # Room for a copy of the trace beside it (t2/) and some growth.
 max_len=$(( $(stat -c %s "$work"/seeds/* | sort -n | tail -1) * 3 ))
 
