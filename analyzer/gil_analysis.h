@@ -83,7 +83,7 @@ struct gs_event {
 	int64_t vpid;
 	int64_t vtid;
 	const char *procname;		/* may be NULL */
-	uint64_t addr;			/* "gil", or "addr" of a lock call */
+	uint64_t addr;			/* "gil", "addr" of a lock call, "code" (py_code), "target" */
 	uint64_t addr2;			/* "cond" (gil_identified, gil_wait_begin), "mutex" (cond_wait_*) */
 	uint64_t caller;
 	int64_t ret;

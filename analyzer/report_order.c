@@ -240,6 +240,7 @@ int report_lock_is_gil(const struct gs_process *p, const struct gs_lock *l)
 
 /* ---- Python ---------------------------------------------------------- */
 
+/* Global so that the JSON and the CSV (--pyfunctions) write one list. */
 const struct report_func_field report_func_fields[REPORT_FUNC_FIELDS] = {
 	{ "holds", REPORT_U64, offsetof(struct py_fstat, holds) },
 	{ "held_ns", REPORT_U64, offsetof(struct py_fstat, held_ns) },

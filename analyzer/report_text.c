@@ -288,7 +288,7 @@ static int text_funcs_by_hold(FILE *out, const struct gs_gil *g)
 		return -1;
 	}
 	text_funcs_headline(out, n ? v[0] : NULL);
-	fprintf(out, "\n    By the time they held the GIL:\n      %9s %9s %9s %7s %6s  %s\n",
+	fprintf(out, "\n    By the time they held the GIL:\n      %9s %9s %9s %8s %6s  %s\n",
 		"held", "holds", "longest", "at line", "share", "function");
 	for (size_t i = 0; i < n && shown < TEXT_FUNCS_BY_HOLD; i++) {
 		const struct py_fstat *f = v[i];
@@ -296,7 +296,7 @@ static int text_funcs_by_hold(FILE *out, const struct gs_gil *g)
 		if (!f->held_ns) {
 			break;
 		}
-		fprintf(out, "      %9s %9" PRIu64 " %9s %7s %5.1f%%  %s\n", DUR(b[0], f->held_ns), f->holds,
+		fprintf(out, "      %9s %9" PRIu64 " %9s %8s %5.1f%%  %s\n", DUR(b[0], f->held_ns), f->holds,
 			f->holds ? DUR(b[1], f->longest_hold_ns) : "-",
 			f->holds ? line_text(line, sizeof(line), f->longest_hold_line) : "-",
 			100.0 * gs_share(f->held_ns, gs_gil_span(g)), func_label(name, sizeof(name), f->func));
@@ -325,11 +325,11 @@ static int text_funcs_by(FILE *out, const struct gs_gil *g, enum report_func_ord
 		}
 		if (shown++ == 0) {
 			fprintf(out, "\n    By %s of the attempts that resumed there:\n"
-				"      %9s %9s %9s %7s %9s %9s  %s\n",
+				"      %9s %9s %9s %8s %9s %9s  %s\n",
 				order == REPORT_FUNCS_BY_WAIT ? "the wait" : "failed wake-ups",
 				"waited", "attempts", "wait max", "at line", "failed-wk", "timeouts", "function");
 		}
-		fprintf(out, "      %9s %9" PRIu64 " %9s %7s %9" PRIu64 " %9" PRIu64 "  %s\n",
+		fprintf(out, "      %9s %9" PRIu64 " %9s %8s %9" PRIu64 " %9" PRIu64 "  %s\n",
 			DUR(b[0], f->waited_ns), f->attempts, f->attempts ? DUR(b[1], f->longest_wait_ns) : "-",
 			f->attempts ? line_text(line, sizeof(line), f->longest_wait_line) : "-",
 			f->failed_wakeups, f->timeouts, func_label(name, sizeof(name), f->func));

@@ -205,9 +205,9 @@ def text_functions(g, span):
         else:
             out.append(head + ".")
     out += ["", "    By the time they held the GIL:",
-            "      %9s %9s %9s %7s %6s  %s" % ("held", "holds", "longest", "at line", "share", "function")]
+            "      %9s %9s %9s %8s %6s  %s" % ("held", "holds", "longest", "at line", "share", "function")]
     for f in [f for f in funcs if f["held_ns"]][:10]:
-        out.append("      %9s %9d %9s %7s %5.1f%%  %s" % (
+        out.append("      %9s %9d %9s %8s %5.1f%%  %s" % (
             duration(f["held_ns"]), f["holds"], duration(f["longest_hold_ns"]) if f["holds"] else "-",
             line(f["longest_hold_line"]) if f["holds"] else "-", 100.0 * share(f["held_ns"], span),
             func_label(f["function"], f["file"], f["firstlineno"])))
@@ -216,10 +216,10 @@ def text_functions(g, span):
         rows = [f for f in order if f[key]][:5]
         if rows:
             out += ["", "    By %s of the attempts that resumed there:" % what,
-                    "      %9s %9s %9s %7s %9s %9s  %s" % ("waited", "attempts", "wait max", "at line", "failed-wk",
+                    "      %9s %9s %9s %8s %9s %9s  %s" % ("waited", "attempts", "wait max", "at line", "failed-wk",
                                                          "timeouts", "function")]
         for f in rows:
-            out.append("      %9s %9d %9s %7s %9d %9d  %s" % (
+            out.append("      %9s %9d %9s %8s %9d %9d  %s" % (
                 duration(f["waited_ns"]), f["attempts"], duration(f["longest_wait_ns"]) if f["attempts"] else "-",
                 line(f["longest_wait_line"]) if f["attempts"] else "-", f["failed_wakeups"], f["timeouts"],
                 func_label(f["function"], f["file"], f["firstlineno"])))
