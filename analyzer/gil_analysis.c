@@ -269,6 +269,7 @@ static struct gs_gil *gil_get(struct gs_process *p, uint64_t address, int64_t ts
 	g->address = address;
 	g->proc = p;
 	g->hold_where = (struct py_where) { &py_func_none, PY_NO_LINE };
+	g->lnotab_signed = 1;
 	g->first_ts = ts;
 	g->last_ts = ts;
 	copy_name(g->runtime, sizeof(g->runtime), "unknown");
@@ -618,18 +619,6 @@ static void site_released(struct gs_analysis *a, struct gs_gil *g, const struct 
 
 /* ---- Python functions ---------------------------------------------- */
 
-/* co_lnotab's line deltas are signed from CPython 3.6 on; a GIL whose
- * runtime is unknown is 2.7's if it is a semaphore. */
-static int gil_lnotab_signed(const struct gs_gil *g)
-{
-	int major, minor;
-
-	if (sscanf(g->runtime, "CPython %d.%d", &major, &minor) == 2) {
-		return major > 3 || (major == 3 && minor >= 6);
-	}
-	return g->kind != GS_KIND_SEMAPHORE;
-}
-
 /* Where the thread of an event of g was in Python (py_code_table.h). */
 static struct py_where event_where(struct gs_analysis *a, struct gs_gil *g, const struct gs_event *ev)
 {
@@ -639,7 +628,7 @@ static struct py_where event_where(struct gs_analysis *a, struct gs_gil *g, cons
 	if (n) {
 		g->proc->py_frames = 1;
 	}
-	if (py_codes_where(&g->proc->codes, ev->pycode, ev->pyinstr, n, gil_lnotab_signed(g), &w) != 0) {
+	if (py_codes_where(&g->proc->codes, ev->pycode, ev->pyinstr, n, g->lnotab_signed, &w) != 0) {
 		a->oom = 1;
 	}
 	return w;
@@ -790,6 +779,18 @@ static void on_release(struct gs_analysis *a, struct gs_thread *t, struct gs_gil
 	}
 }
 
+/* co_lnotab's line deltas are signed from CPython 3.6 on; a GIL whose
+ * version is unknown is 2.7's if it is a semaphore. */
+static int gil_lnotab_signed(const struct gs_gil *g)
+{
+	int major, minor;
+
+	if (sscanf(g->runtime, "CPython %d.%d", &major, &minor) == 2) {
+		return major > 3 || (major == 3 && minor >= 6);
+	}
+	return g->kind != GS_KIND_SEMAPHORE;
+}
+
 static void on_identified(struct gs_gil *g, const struct gs_event *ev)
 {
 	copy_name(g->runtime, sizeof(g->runtime), ev->runtime ? ev->runtime : "unknown");
@@ -802,6 +803,7 @@ static void on_identified(struct gs_gil *g, const struct gs_event *ev)
 	if (ev->addr2) {
 		g->cond = ev->addr2;
 	}
+	g->lnotab_signed = gil_lnotab_signed(g);
 }
 
 static void on_not_found(struct gs_analysis *a, struct gs_process *p, const struct gs_event *ev)
@@ -893,6 +895,7 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 		on_not_found(a, p, ev);
 		return;
 	}
+	/* The Python events come after the GIL's, before the lock calls'. */
 	if (ev->type >= GS_EV_PY_CODE) {
 		feed_python(a, t, ev);
 		return;
