@@ -197,13 +197,7 @@ struct cs_site *cs_site_get(struct cs_table *t, uint64_t addr, int in_machinery)
 
 void cs_table_free(struct cs_table *t)
 {
-	size_t pos = 0;
-	void *v;
-
-	while (idmap_next(&t->by_addr, &pos, &v)) {
-		free(v);
-	}
-	idmap_free(&t->by_addr);
+	idmap_free_values(&t->by_addr);
 	memset(t, 0, sizeof(*t));
 }
 

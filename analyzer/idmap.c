@@ -80,6 +80,17 @@ int idmap_next(const struct idmap *m, size_t *pos, void **val)
 	return 0;
 }
 
+void idmap_free_values(struct idmap *m)
+{
+	size_t pos = 0;
+	void *v;
+
+	while (idmap_next(m, &pos, &v)) {
+		free(v);
+	}
+	idmap_free(m);
+}
+
 void idmap_free(struct idmap *m)
 {
 	free(m->slots);

@@ -29,6 +29,9 @@ void *idmap_get(const struct idmap *m, uint64_t key);
  * or -1 when out of memory. */
 int idmap_put(struct idmap *m, uint64_t key, void *val);
 void idmap_free(struct idmap *m);
+/* idmap_free(), and free() on every value first: for maps that own
+ * plain malloc'd values. */
+void idmap_free_values(struct idmap *m);
 
 /* Iteration in slot order: for (i = 0; idmap_next(m, &i, &v);) ... */
 int idmap_next(const struct idmap *m, size_t *pos, void **val);

@@ -129,12 +129,6 @@ int pb_attempt_close(struct gs_thread *t, int64_t counted_to)
 
 void pb_table_free(struct py_btable *b)
 {
-	size_t pos = 0;
-	void *v;
-
-	while (idmap_next(&b->by_key, &pos, &v)) {
-		free(v);
-	}
-	idmap_free(&b->by_key);
+	idmap_free_values(&b->by_key);
 	memset(b, 0, sizeof(*b));
 }

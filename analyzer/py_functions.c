@@ -59,12 +59,6 @@ void py_fstat_attempt(struct py_fstat *s, uint64_t waited, int32_t line, uint32_
 
 void py_ftable_free(struct py_ftable *t)
 {
-	size_t pos = 0;
-	void *v;
-
-	while (idmap_next(&t->by_func, &pos, &v)) {
-		free(v);
-	}
-	idmap_free(&t->by_func);
+	idmap_free_values(&t->by_func);
 	memset(t, 0, sizeof(*t));
 }
