@@ -10,7 +10,9 @@ The convoy of tests/check_py_analysis.c, in microseconds, written as
 LTTng would record it (tests/lib/ctf_giltrace.py) with real code objects:
 SOURCE below compiled by this interpreter (3.11: location tables), each
 frame's offset that of an instruction on the line named.  Process 4242:
-  4243 (named "hog", started to run cpu_hog) holds 11..50, released in
+  4243 (named "Thread-1 (spinsö)", started to run cpu_hog: its own name
+       wins, with a space and a character that the text's 16-byte name
+       column must not cut in two) holds 11..50, released in
        spin_until on line 7; 4244 (started to run blocking_calls) waits
        20..57 behind it (30 us), then 50..57 in the hand-off gap (7);
   4244 holds 57..80, resumes on line 13, released on line 12; 4243
@@ -45,6 +47,7 @@ def blocking_calls(sock):
 """
 FILE = "/srv/app/gil_convoy.py"
 PID, HOG, BLOCKER, CPID = 4242, 4243, 4244, 4300
+HOG_NAME = "Thread-1 (spins\u00f6)"
 GIL, CGIL = 0xa5b8f8, 0x601040
 T0 = 1000000000
 US = 1000
@@ -95,7 +98,7 @@ def make(path):
         ev(0.1 * (i + 1), HOG, "py_code", code=addr[name], name=c.co_qualname, filename=FILE,
            firstlineno=c.co_firstlineno, linetable_format=3, linetable=list(c.co_linetable))
     ev(1, HOG, "py_thread_target", target=addr["cpu_hog"])
-    ev(2, HOG, "thread_name", name="hog")
+    ev(2, HOG, "thread_name", name=HOG_NAME)
     ev(3, BLOCKER, "py_thread_target", target=addr["blocking_calls"])
     begin = lambda t, tid: ev(t, tid, "gil_acquire_begin", gil=GIL)
     wait = lambda t, tid: ev(t, tid, "gil_wait_begin", gil=GIL, cond=GIL + 0x30)
@@ -139,11 +142,12 @@ EXPECTED_FUNCS = [
 # Per waiting thread: its name, waited, and (holder, function, line, us).
 EXPECTED_BLOCKERS = {
     BLOCKER: ("blocking_calls", 37, [(HOG, "spin_until", 7, 30), (None, "(hand-off gap)", None, 7)]),
-    HOG: ("hog", 24, [(BLOCKER, "blocking_calls", 12, 20), (None, "(hand-off gap)", None, 4)]),
+    HOG: (HOG_NAME, 24, [(BLOCKER, "blocking_calls", 12, 20), (None, "(hand-off gap)", None, 4)]),
     PID: ("MainThread", 12, [(HOG, "spin_until", 7, 10), (None, "(hand-off gap)", None, 2)]),
 }
 EXPECTED_TEXT = [
-    "81.1% of the wait of blocking_calls (4244) was spent behind spin_until (gil_convoy.py:7), held by hog (4243),",
+    "81.1% of the wait of blocking_calls (4244) was spent behind spin_until (gil_convoy.py:7), held by "
+    + HOG_NAME + " (4243),",
     "18.9% in hand-off gaps (the GIL free, the thread not yet running).",
     "Held 56.0us in total in spin_until (gil_convoy.py:5);",
     "the longest hold, 39.0us, was released at line 7.",

@@ -319,10 +319,11 @@ def check_text_threads(key, lines, g):
         return
     rows = {}
     for line in lines[start + 2:]:
-        m = re.match(r"^    +(\d+) (.{16}) (.*)$", line)
+        # The name column is 16 bytes wide, whatever the characters.
+        m = re.match(rb"^    +(\d+) (.{16}) (.*)$", line.encode(), re.S)
         if not m or len(m.group(3).split()) != 11:
             break
-        rows[int(m.group(1))] = [m.group(2).rstrip()] + m.group(3).split()
+        rows[int(m.group(1))] = [m.group(2).decode().rstrip()] + m.group(3).decode().split()
     same("text %s thread rows" % (key,), sorted(rows), sorted(t["tid"] for t in g["threads"]))
     for t in g["threads"]:
         if t["tid"] not in rows:
