@@ -110,8 +110,8 @@ EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilho
 
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.
-TESTS += tests/e2e_pyframes.sh
-EXTRA_DIST += tests/e2e_pyframes.sh tests/py/pyframes.py tests/lib/pyframes_check.py
+TESTS += tests/e2e_pyfunctions.sh
+EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py
 
 # CPython's own thread tests with and without the shim: minutes of
 # run time, so a target of its own that scripts/test.sh runs after

@@ -4,7 +4,7 @@
 /*
  * gilhold: a CPython extension (2.7 and 3.x) whose one function holds
  * the GIL for a long time, the way a slow C extension does, and times
- * every hold itself, for tests/e2e_callsites.sh and tests/e2e_pyframes.sh.
+ * every hold itself, for tests/e2e_callsites.sh and tests/e2e_pyfunctions.sh.
  *
  *   gilhold.hold_gil(count, ms) -> [(t0, t1, t2, t3), ...]
  *   gilhold.now() -> CLOCK_MONOTONIC in nanoseconds, the traces' clock

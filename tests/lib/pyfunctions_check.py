@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The giltrace developers
 """Checks giltrace-analyze's Python functions, blockers and thread names
-against tests/py/pyframes.py's own record of its holds (tests/e2e_pyframes.sh).
+against tests/py/pyfunctions.py's own record of its holds (tests/e2e_pyfunctions.sh).
 
-  pyframes_check.py ANALYZER_JSON ANALYZER_TEXT PROGRAM_JSON PROGRAM_SOURCE
+  pyfunctions_check.py ANALYZER_JSON ANALYZER_TEXT PROGRAM_JSON PROGRAM_SOURCE
 
 Exit status 0 if every check holds (one line of figures printed), 1 with
 the failures, 77 if the trace holds no Python frames (the reason

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The giltrace developers
-"""Workload of tests/e2e_pyframes.sh (CPython 2.7 and 3.x): GIL holds from
+"""Workload of tests/e2e_pyfunctions.sh (CPython 2.7 and 3.x): GIL holds from
 known Python functions and lines, on a schedule the program records.
 
-  pyframes.py MODULE_DIR N MS_LONG MS_SHORT K MS_SPIN
+  pyfunctions.py MODULE_DIR N MS_LONG MS_SHORT K MS_SPIN
 
 Phase 1: the holder thread alone wants the GIL.  hold_long() holds it N
 times for MS_LONG ms from C (tests/py/gilhold.c), then hold_short() N
@@ -16,7 +16,7 @@ Phase 2: spin_in_c() holds it K times for MS_SPIN ms while the waiter
 wakes from 1 ms sleeps: it waits behind those holds.
 Prints one JSON object: pid, the three threads' ids, the extension's
 clock readings around each hold (gilhold.c) and before each phase.
-The lines marked "# line: NAME" are what tests/lib/pyframes_check.py
+The lines marked "# line: NAME" are what tests/lib/pyfunctions_check.py
 expects the report to name.
 """
 import json

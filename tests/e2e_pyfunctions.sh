@@ -3,14 +3,14 @@
 # Copyright (c) 2026 The giltrace developers
 #
 # Python functions, who made whom wait and thread names end to end, on
-# every interpreter present: tests/py/pyframes.py holds the GIL from C
+# every interpreter present: tests/py/pyfunctions.py holds the GIL from C
 # (tests/py/gilhold.c, built here against each interpreter's headers)
 # from known Python functions and lines, on a schedule it records
 # itself, recorded with the threads' Python frames; giltrace-analyze
 # must place exactly the program's holds at those functions and lines,
 # split the waiter's waiting behind the holder's holds within the
 # extension's own clock readings, and name the threads
-# (tests/lib/pyframes_check.py).  Every view of each recording agrees
+# (tests/lib/pyfunctions_check.py).  Every view of each recording agrees
 # (gt_record).  Skipped, with the reason, while the shim records no
 # Python frames.
 set -euo pipefail
@@ -19,9 +19,9 @@ gt_lttng_private "$@"
 . "$(dirname "$0")/lib/giltrace.sh"
 T=$GT_TMP
 ANALYZE=$GT_BUILDDIR/analyzer/giltrace-analyze
-PROG=$GT_SRCDIR/tests/py/pyframes.py
+PROG=$GT_SRCDIR/tests/py/pyfunctions.py
 # Phase 1: 6 holds of 40 ms from hold_long, 6 of 10 ms from hold_short;
-# phase 2: 5 holds of 40 ms from spin_in_c (pyframes.py).
+# phase 2: 5 holds of 40 ms from spin_in_c (pyfunctions.py).
 ARGS="6 40 10 5 40"
 
 ran=0 framed=0 unframed=
@@ -35,7 +35,7 @@ while read -r name py; do
 	ran=$((ran + 1))
 	rc=0
 	printf '%s: ' "$name"
-	/usr/bin/python3 "$GT_SRCDIR/tests/lib/pyframes_check.py" "$T/report-$name.json" "$T/report-$name.txt" \
+	/usr/bin/python3 "$GT_SRCDIR/tests/lib/pyfunctions_check.py" "$T/report-$name.json" "$T/report-$name.txt" \
 		"$T/prog-$name.json" "$PROG" || rc=$?
 	case $rc in
 	0) framed=$((framed + 1)) ;;
