@@ -13,7 +13,9 @@
  *
  * Order matters, as for giltrace record: the viewer attaches to the
  * session before it records anything (a viewer attaching later would
- * start at the relay daemon's newest data), the session records before
+ * start at the relay daemon's newest data), every event is declared
+ * before anything is recorded (libbabeltrace2 2.0 cannot read events
+ * declared later: hold_channel in session.c), the session records before
  * COMMAND runs, and at the end the session is destroyed only after
  * COMMAND is collected; the live source then delivers what remains and
  * ends, and the last interval and the summary are printed.
@@ -394,6 +396,8 @@ static int prepare_session(struct top *t)
 		cfg.attach = t->o.attach;
 		return session_prepare(&t->session, &cfg) != 0 ? -1 : relay_of_session(t);
 	}
+	/* Every event declared before anything is recorded (session.c). */
+	cfg.hold_channel = true;
 	if (t->o.relayd) {
 		if (relayd_parse(&t->relay, t->o.relayd) != 0) {
 			return -1;
@@ -806,6 +810,37 @@ static int replay(struct top *t)
 	return status;
 }
 
+/*
+ * COMMAND's processes declare the GIL and dlopen events a moment after
+ * they register with the session, and maybe after the relay daemon
+ * passed the metadata on (see hold_channel in session.c).  A process
+ * with the same preloads registers first, while the channel is held, so
+ * that every event class is declared before COMMAND records anything.
+ */
+static int prime(struct top *t, const char *preload)
+{
+	char name[] = "true";
+	char *argv[] = { name, NULL };
+	struct child primer;
+	int status, err;
+
+	if (child_fork(&primer, argv, preload, &t->sd, &t->sig) != 0) {
+		return -1;
+	}
+	if (t->filter_pids && session_track_pid(&t->session, primer.pid) != 0) {
+		child_abandon(&primer, &status);
+		return -1;
+	}
+	err = child_release(&primer, 1);
+	while (waitpid(primer.pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (err) {
+		gt_err("Cannot run %s to declare the events: %s", name, strerror(err));
+		return -1;
+	}
+	return t->filter_pids ? session_untrack_pid(&t->session, primer.pid) : 0;
+}
+
 /* Everything up to the session recording; -1 when giltrace failed. */
 static int set_up(struct top *t, const char *preload)
 {
@@ -833,7 +868,9 @@ static int set_up(struct top *t, const char *preload)
 	t->filter_pids = t->o.command && !sessiond_is_private(&t->sd) && !t->o.attach;
 	if ((t->filter_pids && session_track_root(&t->session, &t->known, t->child.pid) != 0) ||
 	    (t->o.pid && session_track_pid(&t->session, t->o.pid) != 0) ||
-	    session_start(&t->session) != 0) {
+	    session_start(&t->session) != 0 ||
+	    (t->session.channel_held && t->o.command && prime(t, preload) != 0) ||
+	    session_release(&t->session) != 0) {
 		return -1;
 	}
 	return 0;

@@ -168,6 +168,116 @@ static int add_contexts(struct rec_session *s, bool attach, bool chan_existed)
 	return 0;
 }
 
+/*
+ * hold_channel.  libbabeltrace2 2.0's live source (fixed in 2.1 by "ctf:
+ * grow stored_values array when necessary") sizes each stream's table
+ * of sequence lengths and variant tags once, from the first metadata it
+ * reads, and writes past its end on an event whose class, declared
+ * later, has a sequence (gil_acquire_end's, gil_release's and
+ * lttng_ust_dl:build_id's backtrace or build ID): a heap overflow that
+ * aborts giltrace top.  Yet LTTng-UST declares classes piecemeal: the
+ * statedump's, then the channel, when a process registers with the
+ * session; the GIL and dlopen events when the preloaded providers
+ * register, a moment later (with --pid, when the GIL rule is enabled
+ * after the start).  And the relay daemon gets the metadata declared so
+ * far with the first packet of a channel's buffers, flushed a live timer
+ * period after they are created even if empty: a reader attached before
+ * the start (as it must be) can read part of it.
+ *
+ * So the channel is disabled until every class is declared: LTTng-UST
+ * declares the events of the enabled rules of a disabled channel all
+ * the same, but records none (their tracepoints stay off).  Processes
+ * register meanwhile (--pid's when the session starts; for COMMAND, a
+ * primer with the same preloads, cmd_top.c), then session_release stops
+ * the session, which waits until the relay daemon has all the metadata,
+ * starts it again and enables the channel.  Nothing was recorded, so
+ * nothing is lost.
+ *
+ * events_after_start with hold_channel: the GIL rule is enabled from the
+ * start, to be declared, then switched off before the channel is
+ * enabled (LTTng-UST switches the tracepoints on a moment before the
+ * channel records, and the gil_identified written then would be lost)
+ * and on again after; the statedump of the start, not recorded, is
+ * asked for again.
+ */
+static int hold_channel(struct rec_session *s)
+{
+	int ret = lttng_disable_channel(s->handle, GT_CHANNEL);
+
+	if (ret < 0) {
+		gt_err("Cannot disable channel '%s' of session '%s': %s", GT_CHANNEL, s->name,
+			lttng_strerror(ret));
+		return -1;
+	}
+	s->channel_held = true;
+	return 0;
+}
+
+static int enable_channel(struct rec_session *s)
+{
+	struct lttng_domain dom;
+	struct lttng_channel *chan;
+	int ret;
+
+	ust_domain(&dom);
+	chan = lttng_channel_create(&dom);
+	if (!chan) {
+		gt_err("Cannot describe the channel");
+		return -1;
+	}
+	snprintf(chan->name, sizeof(chan->name), "%s", GT_CHANNEL);
+	/* An existing channel: only enabled, its attributes stay. */
+	ret = lttng_enable_channel(s->handle, chan);
+	lttng_channel_destroy(chan);
+	if (ret < 0) {
+		gt_err("Cannot enable channel '%s' of session '%s': %s", GT_CHANNEL, s->name,
+			lttng_strerror(ret));
+		return -1;
+	}
+	return 0;
+}
+
+int session_release(struct rec_session *s)
+{
+	const char *gil = s->pending_events;
+	int ret;
+
+	if (!s->channel_held) {
+		return 0;
+	}
+	/* Stopping waits until the relay daemon has every packet and all the metadata. */
+	ret = lttng_stop_tracing(s->name);
+	if (ret >= 0) {
+		ret = lttng_start_tracing(s->name);
+	}
+	if (ret < 0) {
+		gt_err("Cannot restart session '%s': %s", s->name, lttng_strerror(ret));
+		return -1;
+	}
+	if (gil) {
+		ret = lttng_disable_event(s->handle, gil, GT_CHANNEL);
+		if (ret < 0) {
+			gt_err("Cannot disable events %s: %s", gil, lttng_strerror(ret));
+			return -1;
+		}
+	}
+	if (enable_channel(s) != 0) {
+		return -1;
+	}
+	s->channel_held = false;
+	if (!gil) {
+		return 0;
+	}
+	ret = lttng_regenerate_statedump(s->name);
+	if (ret < 0) {
+		gt_err("Cannot record the objects loaded (statedump) in session '%s': %s", s->name,
+			lttng_strerror(ret));
+		return -1;
+	}
+	s->pending_events = NULL;
+	return enable_events(s, gil, false);
+}
+
 int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 {
 	struct lttng_domain dom;
@@ -192,13 +302,15 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 		s->pending_events = cfg->all_locks ? "giltrace:*" : "giltrace:gil_*";
 	}
 	if (add_channel(s, &dom, cfg, &chan_existed) != 0 ||
-	    (!s->pending_events &&
+	    /* Held, the GIL rule is enabled at once, to be declared (see hold_channel). */
+	    ((!s->pending_events || cfg->hold_channel) &&
 	     enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0) ||
 	    /* Base addresses of the loaded objects, so that ip can be resolved:
 	     * at start, and as liblttng-ust-dl sees them loaded later. */
 	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
 	    enable_events(s, "lttng_ust_dl:*", cfg->attach) != 0 ||
-	    add_contexts(s, cfg->attach, chan_existed) != 0) {
+	    add_contexts(s, cfg->attach, chan_existed) != 0 ||
+	    (cfg->hold_channel && hold_channel(s) != 0)) {
 		return -1;
 	}
 	return 0;
@@ -228,6 +340,22 @@ int session_track_pid(struct rec_session *s, pid_t pid)
 	if (st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK &&
 	    st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_EXISTS) {
 		gt_err("Cannot add process %ld to session '%s'", (long) pid, s->name);
+		return -1;
+	}
+	return 0;
+}
+
+int session_untrack_pid(struct rec_session *s, pid_t pid)
+{
+	enum lttng_process_attr_tracker_handle_status st;
+
+	if (!s->tracker) {
+		return 0;
+	}
+	st = lttng_process_attr_virtual_process_id_tracker_handle_remove_pid(s->tracker, pid);
+	if (st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_OK &&
+	    st != LTTNG_PROCESS_ATTR_TRACKER_HANDLE_STATUS_MISSING) {
+		gt_err("Cannot remove process %ld from session '%s'", (long) pid, s->name);
 		return -1;
 	}
 	return 0;
@@ -270,7 +398,7 @@ int session_start(struct rec_session *s)
 		}
 		s->started = true;
 	}
-	if (s->pending_events) {
+	if (s->pending_events && !s->channel_held) {
 		ret = enable_events(s, s->pending_events, false);
 		s->pending_events = NULL;
 		return ret;

@@ -49,6 +49,12 @@ struct rec_config {
 	 */
 	bool events_after_start;
 	/*
+	 * Own live session (giltrace top): the channel records nothing
+	 * until session_release(), so that every event class is declared
+	 * before a live reader can read the metadata (see session.c).
+	 */
+	bool hold_channel;
+	/*
 	 * Own session: keep at most tracefile_count files of tracefile_size
 	 * bytes per stream, the oldest removed (0: unbounded), so that a
 	 * trace nobody keeps cannot fill the disk during a long run.
@@ -64,7 +70,8 @@ struct rec_session {
 	bool started;		/* started by us: stop it at the end */
 	bool was_active;	/* --session found it recording: left so */
 	unsigned int live_timer_us;	/* 0 unless a live session */
-	const char *pending_events;	/* enabled by session_start, or NULL */
+	const char *pending_events;	/* enabled by session_start (or session_release), or NULL */
+	bool channel_held;	/* hold_channel until session_release */
 	struct lttng_handle *handle;
 	struct lttng_process_attr_tracker_handle *tracker; /* vpid filter or NULL */
 };
@@ -92,6 +99,18 @@ int session_track_new(pid_t pid, void *arg);
 
 /* Start the session if it is not active yet. */
 int session_start(struct rec_session *s);
+
+/* Take process pid out of the processes recorded; -1 and one line on failure. */
+int session_untrack_pid(struct rec_session *s, pid_t pid);
+
+/*
+ * hold_channel, once the session started and the processes whose
+ * events it records have declared them: stop and start the session
+ * again, which leaves all the metadata with the relay daemon (nothing
+ * was recorded meanwhile), then let the channel record.  Nothing to do
+ * if the channel is not held; -1 and one line on failure.
+ */
+int session_release(struct rec_session *s);
 
 /* Stop the session if giltrace started it (its data all written out); -1 on failure. */
 int session_stop(struct rec_session *s);

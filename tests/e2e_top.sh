@@ -52,6 +52,14 @@ start_busy() {
 	done
 }
 
+# late_events TRACE: how many event classes TRACE's metadata declares
+# after its first stream, i.e. once the session recorded.
+late_events() {
+	find "$1" -name metadata -printf '%h\n' | while read -r dir; do
+		babeltrace2 --output-format=ctf-metadata "$dir"
+	done | awk '/^stream \{/ { s = 1 } s && /^event \{/ { n++ } END { print n + 0 }'
+}
+
 # offline NAME: the analyzer's JSON of the trace top kept in $T/NAME.trace.
 offline() {
 	"$GILTRACE_ANALYZE" --format=json "$T/$1.trace" >"$T/$1.offline.json" ||
@@ -155,6 +163,17 @@ offline pid
 $CHECK offline "$T/pid.jsonl" "$T/pid.offline.json" || gt_fail "--pid: intervals differ from the offline analysis"
 grep -q "\"pid\":$pid," "$T/pid.jsonl" || gt_fail "--pid: the process is not in the view"
 grep -q '"runtime":"CPython 3' "$T/pid.jsonl" || gt_fail "--pid: the GIL first seen mid-run was not named"
+# Every event class is declared when the session starts, before the
+# stream (frontend/session.c, hold_channel): libbabeltrace2 2.0's live
+# source writes past a table sized from the metadata it first read when
+# it decodes an event whose class, declared later, has a sequence
+# (gil_release's), and top aborted now and then.  Declared late means
+# exposed, whether or not this run happened to crash.
+late=$(late_events "$T/pid.trace")
+[ "$late" = 0 ] || gt_fail "--pid: $late event classes declared after the session started"
+# The statedump of the start, not recorded, is asked for again.
+bin_info=$(babeltrace2 "$T/pid.trace" | grep -c ' lttng_ust_statedump:bin_info: ' || true)
+[ "$bin_info" -gt 0 ] || gt_fail "--pid: no statedump in the trace"
 
 # --- --pid, interrupted: top ends, the process goes on -------------------
 start_busy "$T/stop2"
