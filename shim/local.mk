@@ -29,3 +29,7 @@ if COND_COMPAT
 shim_libgiltrace_la_LDFLAGS += -Wl,--version-script=$(srcdir)/shim/libgiltrace.map
 endif
 EXTRA_DIST += shim/libgiltrace.map
+
+# The CPython layouts the shim reads Python frames by, generated from
+# each interpreter's headers (tests/e2e_py_offsets.sh checks them).
+EXTRA_DIST += scripts/py_offsets_gen.sh scripts/py_offsets_probe.c

@@ -34,6 +34,11 @@ tests_check_gil_tracker_LDADD = $(CHECK_LIBS)
 TESTS += tests/check_gil_tracker
 SANITIZER_TESTS += tests/check_gil_tracker
 
+# The table of CPython layouts the shim reads frames by
+# (shim/py_offsets_table.h) against every interpreter's headers present.
+TESTS += tests/e2e_py_offsets.sh
+EXTRA_DIST += tests/e2e_py_offsets.sh
+
 # tests/progs/ are C programs that run a GIL protocol (or a hazard) and
 # count by themselves; the e2e scripts record them under the shim with
 # a private session daemon and compare with tests/trace_check.py.
