@@ -131,6 +131,28 @@ static int enable_events(struct rec_session *s, const char *pattern, bool attach
 	return 0;
 }
 
+/*
+ * The giltrace events recorded: the GIL's, with what names their Python
+ * frames and threads (py_code, py_thread_target, py_frames_off,
+ * thread_name), or every one with --all-locks.
+ */
+static int enable_giltrace_events(struct rec_session *s, bool attach)
+{
+	static const char *const gil_patterns[] = {
+		"giltrace:gil_*", "giltrace:py_*", "giltrace:thread_name", NULL,
+	};
+
+	if (s->all_locks) {
+		return enable_events(s, "giltrace:*", attach);
+	}
+	for (const char *const *p = gil_patterns; *p; p++) {
+		if (enable_events(s, *p, attach) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int add_contexts(struct rec_session *s, bool attach, bool chan_existed)
 {
 	/*
@@ -188,12 +210,10 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 		gt_err("Cannot get a handle on session '%s'", s->name);
 		return -1;
 	}
-	if (cfg->events_after_start) {
-		s->pending_events = cfg->all_locks ? "giltrace:*" : "giltrace:gil_*";
-	}
+	s->all_locks = cfg->all_locks;
+	s->events_pending = cfg->events_after_start;
 	if (add_channel(s, &dom, cfg, &chan_existed) != 0 ||
-	    (!s->pending_events &&
-	     enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0) ||
+	    (!s->events_pending && enable_giltrace_events(s, cfg->attach) != 0) ||
 	    /* Base addresses of the loaded objects, so that ip can be resolved:
 	     * at start, and as liblttng-ust-dl sees them loaded later. */
 	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
@@ -270,10 +290,9 @@ int session_start(struct rec_session *s)
 		}
 		s->started = true;
 	}
-	if (s->pending_events) {
-		ret = enable_events(s, s->pending_events, false);
-		s->pending_events = NULL;
-		return ret;
+	if (s->events_pending) {
+		s->events_pending = false;
+		return enable_giltrace_events(s, false);
 	}
 	return 0;
 }

@@ -113,9 +113,11 @@ gt_lttng_cleanup() {
 # The command's exit status is returned; its stdio is left alone.  In
 # make check (GT_VIEWS_CHECK=1) every view of the recording must then
 # agree (tests/lib/views.sh; its line goes to the test's stderr, not to
-# the command's).
+# the command's).  The GIL's events are recorded with what names their
+# Python frames and threads, and Python frames are on as giltrace
+# record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
-	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*'
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -135,7 +137,8 @@ gt_record() {
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
-	LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
+		LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
 	if [ "${GT_VIEWS_CHECK:-0}" = 1 ]; then
