@@ -28,11 +28,11 @@ int py_thread_target_known(void)
 }
 
 /* Is code's name base (after the last '.' of a qualified name) one of
- * names, and its file threading.py? */
-static int threading_function(const struct py_layout *l, uintptr_t code, const char *const *names)
+ * names? */
+static int named(const struct py_layout *l, uintptr_t code, const char *const *names)
 {
 	char buf[1024];
-	const char *text, *base, *slash;
+	const char *text, *base;
 
 	if (py_text(l, py_word(code, l->co_name), buf, sizeof(buf), &text) != PY_TEXT_OK) {
 		return 0;
@@ -42,10 +42,17 @@ static int threading_function(const struct py_layout *l, uintptr_t code, const c
 	while (*names && strcmp(base, *names) != 0) {
 		names++;
 	}
-	if (!*names) {
-		return 0;
-	}
-	if (py_text(l, py_word(code, l->co_filename), buf, sizeof(buf), &text) != PY_TEXT_OK) {
+	return *names != NULL;
+}
+
+/* Is code one of names, of threading.py? */
+static int threading_function(const struct py_layout *l, uintptr_t code, const char *const *names)
+{
+	char buf[1024];
+	const char *text, *slash;
+
+	if (!named(l, code, names)
+	    || py_text(l, py_word(code, l->co_filename), buf, sizeof(buf), &text) != PY_TEXT_OK) {
 		return 0;
 	}
 	slash = strrchr(text, '/');
@@ -124,6 +131,11 @@ void py_thread_target_note(const struct py_layout *l, uintptr_t frame)
 	}
 	if (!threading_function(l, bottom[1], inner_names)) {
 		target_emit(l, 0);
+		return;
+	}
+	/* _bootstrap_inner calls other functions before run (2.7's
+	 * Event.set, say): until run is there, the thread is starting. */
+	if (!named(l, bottom[2], run_names)) {
 		return;
 	}
 	/* Thread.run calls the target; a subclass's own run is the function

@@ -16,27 +16,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
 . "$(dirname "$0")/lib/giltrace.sh"
+. "$(dirname "$0")/lib/gilhold.sh"
 T=$GT_TMP
 ANALYZE=$GT_BUILDDIR/analyzer/giltrace-analyze
-CC=${GT_CC:-cc}
 # 20 holds of 40 ms: far more than the other threads and start-up hold.
 COUNT=20
 MS=40
 
 command -v nm >/dev/null && command -v strip >/dev/null || gt_skip "nm and strip (binutils) are needed"
-
-# build NAME PYTHON DIR: gilhold.so for PYTHON in DIR; 1 if its headers
-# are missing (printed).
-build() {
-	local name=$1 py=$2 dir=$3 inc
-	inc=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
-	if [ ! -f "$inc/Python.h" ]; then
-		echo "skipping $name: no Python.h in $inc (Debian: apt-get install python3-dev)" >&2
-		return 1
-	fi
-	mkdir -p "$dir"
-	"$CC" -shared -fPIC -O2 -Wall -I"$inc" -o "$dir/gilhold.so" "$GT_SRCDIR/tests/py/gilhold.c"
-}
 
 # hold_gil's extent in DIR/gilhold.so: "START END" in hex.
 extent() {
@@ -69,7 +56,7 @@ check() {
 
 ran=0
 while read -r name py; do
-	build "$name" "$py" "$T/ext-$name" || continue
+	gt_build_gilhold "$name" "$py" "$T/ext-$name" || continue
 	check "$name" "$py" "$T/ext-$name" symbol
 	ran=$((ran + 1))
 	if [ "$name" = debian ]; then

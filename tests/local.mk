@@ -111,7 +111,12 @@ EXTRA_DIST += tests/e2e_user_lock.sh
 # Call sites end to end: a C extension holding the GIL, on every CPython.
 TESTS += tests/e2e_callsites.sh
 EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
-	tests/py/callsites.py
+	tests/py/callsites.py tests/lib/gilhold.sh
+
+# Python frames end to end, on every CPython: the frames at known calls,
+# the code objects' names and line tables, threads' targets and names.
+TESTS += tests/e2e_pyframes.sh
+EXTRA_DIST += tests/e2e_pyframes.sh tests/lib/pyframes_check.py tests/py/pyframes_prog.py
 
 # CPython's own thread tests with and without the shim: minutes of
 # run time, so a target of its own that scripts/test.sh runs after
