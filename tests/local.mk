@@ -118,6 +118,11 @@ EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilho
 TESTS += tests/e2e_pyframes.sh
 EXTRA_DIST += tests/e2e_pyframes.sh tests/lib/pyframes_check.py tests/py/pyframes_prog.py
 
+# An interpreter whose layout is unknown: frames off with their reason,
+# and the GIL events and the program as without frames.
+TESTS += tests/e2e_pyframes_off.sh
+EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c
+
 # CPython's own thread tests with and without the shim: minutes of
 # run time, so a target of its own that scripts/test.sh runs after
 # make check (77 = skipped, reason printed).
