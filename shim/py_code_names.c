@@ -65,25 +65,22 @@ static uint64_t mix(uint64_t h, uint64_t v)
 /*
  * What tells this code object from one that may come to lie at its
  * address once it is freed: the objects holding its names and line
- * table, the cached hashes of the names (a new string at the old one's
- * address has another text, so another hash, once computed: interned
- * names always are), the line table's size and the first line.  Each a
- * load from memory the live code object holds.
+ * table, its first line (all in the code object itself), and the cached
+ * hash of its name (a new string at the old name's address has another
+ * text, so another hash, once computed: interned names always are).
+ * Read at every use of a code object: a few loads from lines the live
+ * code object holds, and one from its name's header.
  */
 static uint64_t code_identity(const struct py_layout *l, uintptr_t code)
 {
 	uintptr_t name = py_word(code, l->co_name);
-	uintptr_t file = py_word(code, l->co_filename);
-	uintptr_t table = py_word(code, l->co_linetable);
 	uint64_t h = UINT64_C(0xcbf29ce484222325);
 
 	h = mix(h, name);
-	h = mix(h, file);
-	h = mix(h, table);
+	h = mix(h, py_word(code, l->co_filename));
+	h = mix(h, py_word(code, l->co_linetable));
 	h = mix(h, (uint32_t) py_i32(code, l->co_firstlineno));
-	h = mix(h, name ? (uint64_t) py_text_hash(l, name) : 0);
-	h = mix(h, file ? (uint64_t) py_text_hash(l, file) : 0);
-	h = mix(h, table ? py_word(table, l->var_size) : 0);
+	h = mix(h, name ? py_word(name, l->name_hash) : 0);
 	return h | 1;	/* 0 is no identity */
 }
 

@@ -425,6 +425,7 @@ static void layout_decide(void)
 		ok = from_table(&l, &v, runtime, runtime_size, &sizes) == 0;
 	}
 	ok = ok && types_check(&l, &sizes, &v) == 0 && functions_found(&l, &v) == 0;
+	l.name_hash = l.names_are_bytes ? l.bytes_hash : l.str_hash;
 	if (!ok) {
 		__atomic_store_n(&layout_state, LAYOUT_OFF, __ATOMIC_RELEASE);
 		return;

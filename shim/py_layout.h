@@ -80,6 +80,7 @@ struct py_layout {
 	uint32_t ob_type, var_size, bytes_sval, bytes_hash;
 	uint32_t str_length, str_hash, str_state, str_ascii_size, str_compact_size;
 	uint32_t str_kind_bit, str_compact_bit, str_ascii_bit;
+	uint32_t name_hash;		/* a name's cached hash: str_hash, 2.7's bytes_hash */
 };
 
 /*

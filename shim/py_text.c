@@ -151,11 +151,6 @@ enum py_text_status py_text(const struct py_layout *l, uintptr_t obj, char *buf,
 	return text_str(l, obj, buf, max, text);
 }
 
-intptr_t py_text_hash(const struct py_layout *l, uintptr_t obj)
-{
-	return (intptr_t) py_word(obj, l->names_are_bytes ? l->bytes_hash : l->str_hash);
-}
-
 int py_text_is(const struct py_layout *l, uintptr_t obj, const char *s)
 {
 	char buf[64];

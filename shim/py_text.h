@@ -30,10 +30,6 @@ enum py_text_status {
 enum py_text_status py_text(const struct py_layout *l, uintptr_t obj, char *buf, size_t max,
 		const char **text);
 
-/* The cached hash of str object obj (-1 when not computed yet), part of
- * a code object's identity (py_code_names.c); obj is a string. */
-intptr_t py_text_hash(const struct py_layout *l, uintptr_t obj);
-
 /* Does the text of str object obj equal s (ASCII)? */
 int py_text_is(const struct py_layout *l, uintptr_t obj, const char *s);
 

@@ -27,7 +27,10 @@ In the program's process:
   an acquisition, of the sleeper thread at the time.sleep line with the
   frames below it;
 - each thread's py_thread_target is its start function (0 for the main
-  thread and the one _thread started), and its thread_name its name.
+  thread and the one _thread started), and its thread_name its name;
+- the functions the main thread compiled one after the other, whose
+  code objects reuse addresses (some must), are each named as
+  themselves at the release of their sleep.
 
 Prints what it checked.  Exit status 0 if all holds, 1 otherwise.
 """
@@ -231,6 +234,32 @@ def check_threads(events, prog):
     return len(prog["threads"])
 
 
+def check_generated(events, prog):
+    """Each generated function's sleep releases the GIL with it innermost,
+    named (latest py_code of its address) as itself, not as whatever
+    held the address before."""
+    gen = prog["generated"]
+    if len(set(g["id"] for g in gen)) == len(gen):
+        fail("no code object reused another's address: renaming not exercised")
+    latest = {}
+    mine = iter([ev for ev in events if ev.tid == prog["main_tid"] or ev.name == "py_code"])
+    for g in gen:
+        seen = False
+        for ev in mine:
+            if ev.name == "py_code":
+                latest[ev.f["code"]] = (ev.f["name"], ev.f["filename"])
+                continue
+            if ev.ts > g["t1"]:
+                break
+            if ev.name == "gil_release" and ev.ts >= g["t0"] and ev.f["pycode"][:1] == [g["id"]]:
+                if latest.get(g["id"]) != (g["name"], g["filename"]):
+                    fail("%s (%#x) released the GIL named %r" % (g["name"], g["id"], latest.get(g["id"])))
+                seen = True
+        if not seen:
+            fail("no release of the GIL inside %s's sleep" % g["name"])
+    return len(gen), len(gen) - len(set(g["id"] for g in gen))
+
+
 def main(argv):
     if len(argv) != 4:
         sys.stderr.write(__doc__)
@@ -244,10 +273,12 @@ def main(argv):
     holds = check_holds(events, prog, maps, depth)
     sleeps = check_sleeps(events, prog, maps, depth)
     threads = check_threads(events, prog)
+    generated, reused = check_generated(events, prog)
     print("Python %s, depth %d: %d GIL events with frames; %d of the program's code objects "
-          "named right; %d holds and %d sleeps at their lines; %d threads' targets and names"
+          "named right; %d holds and %d sleeps at their lines; %d threads' targets and names; "
+          "%d generated code objects (%d at a reused address) named as themselves"
           % (".".join(map(str, prog["version"])), depth, with_frames, len(named), holds, sleeps,
-             threads))
+             threads, generated, reused))
     return 0
 
 

@@ -14,7 +14,11 @@ Threads, each naming itself (pthread_setname_np through ctypes):
   the GIL from C and times each hold itself;
 - a spinner, a threading.Thread subclass with its own run();
 - a thread started by _thread (thread in 2.7): no threading target;
-- a daemon thread still sleeping when the interpreter finalizes.
+- a daemon thread still sleeping when the interpreter finalizes;
+and the main thread first calls, alone, functions compiled one after the
+other, each of another name and file, freed before the next: their code
+objects reuse each other's addresses, which must be named again each
+time.
 
 OUT_JSON gets, from the interpreter itself: when its code objects all
 existed (a clock reading once the module is compiled: an address they
@@ -143,6 +147,29 @@ def daemon_main(sleep=time.sleep):
         sleep(0.001)
 
 
+GENERATED = 40
+
+
+def generated_codes(n):
+    """n functions, one at a time, each sleeping once: (id, name, file,
+    clock readings around its life) of each code object.  Nothing else
+    is kept meanwhile (the results go into lists made beforehand), so
+    that the freed code object's place is free for the next one."""
+    ids, t0s, t1s = [0] * n, [0] * n, [0] * n
+    for i in range(n):
+        ns = {}
+        exec(compile("def gen_%d(sleep):\n    sleep(0.001)\n" % i, "<generated-%d>" % i, "exec"), ns)
+        f = ns["gen_%d" % i]
+        t0s[i] = now_ns()
+        f(time.sleep)
+        t1s[i] = now_ns()
+        ids[i] = id(f.__code__)
+        ns.clear()      # the function's globals: break the cycle, free it now
+        del f
+    return [{"id": ids[i], "name": "gen_%d" % i, "filename": "<generated-%d>" % i,
+             "t0": t0s[i], "t1": t1s[i]} for i in range(n)]
+
+
 def code_of(f):
     return getattr(f, "__func__", f).__code__
 
@@ -190,6 +217,8 @@ def main():
                  "Thread.run": threading.Thread.run, "Thread._bootstrap": bootstrap,
                  "Thread._bootstrap_inner": inner, "main": main}
     codes = dict(describe(k, code_of(f)) for k, f in functions.items())
+    # Alone: other threads' objects would take the freed code's place.
+    generated = generated_codes(GENERATED)
 
     done = threading.Lock()
     done.acquire()
@@ -208,7 +237,7 @@ def main():
     out = {"pid": os.getpid(), "version": list(sys.version_info[:3]), "codes": codes,
            "compiled_ns": COMPILED_NS,
            "marks": marks(), "threads": record["threads"], "sleeps": record["sleeps"],
-           "holds": record["holds"]}
+           "holds": record["holds"], "generated": generated, "main_tid": gettid()}
     with open(sys.argv[2], "w") as f:
         json.dump(out, f)
     # The daemon thread goes on sleeping while the interpreter finalizes.
