@@ -88,40 +88,30 @@ static void record_usage(FILE *out)
 		"failed, 126 if COMMAND cannot be run, 127 if it is not found.\n");
 }
 
-/* --callsites[=DEPTH]: 1 to MAX_CALLSITES_DEPTH frames. */
-static int parse_callsites(const char *arg, int *depth)
+/* A depth of frames for option: 1 to max. */
+static int parse_depth(const char *option, const char *arg, int max, int *depth)
 {
 	char *end;
 	long v;
 
-	if (!arg) {
-		*depth = DEFAULT_CALLSITES_DEPTH;
-		return 0;
-	}
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > MAX_CALLSITES_DEPTH) {
-		gt_err("Invalid --callsites depth: '%s' (1 to %d frames)", arg, MAX_CALLSITES_DEPTH);
+	if (errno || end == arg || *end || v < 1 || v > max) {
+		gt_err("Invalid %s depth: '%s' (1 to %d frames)", option, arg, max);
 		return -1;
 	}
 	*depth = (int) v;
 	return 0;
 }
 
-/* --pyframes=N: 1 to MAX_PYFRAMES_DEPTH frames. */
-static int parse_pyframes(const char *arg, int *depth)
+/* --callsites[=DEPTH]: DEFAULT_CALLSITES_DEPTH without one. */
+static int parse_callsites(const char *arg, int *depth)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > MAX_PYFRAMES_DEPTH) {
-		gt_err("Invalid --pyframes depth: '%s' (1 to %d frames)", arg, MAX_PYFRAMES_DEPTH);
-		return -1;
+	if (!arg) {
+		*depth = DEFAULT_CALLSITES_DEPTH;
+		return 0;
 	}
-	*depth = (int) v;
-	return 0;
+	return parse_depth("--callsites", arg, MAX_CALLSITES_DEPTH, depth);
 }
 
 /* A depth for the shim in the environment COMMAND inherits. */
@@ -177,7 +167,7 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 			}
 			break;
 		case OPT_PYFRAMES:
-			if (parse_pyframes(optarg, &o->pyframes) != 0) {
+			if (parse_depth("--pyframes", optarg, MAX_PYFRAMES_DEPTH, &o->pyframes) != 0) {
 				return -1;
 			}
 			break;

@@ -5,7 +5,7 @@ shim_libgiltrace_la_SOURCES = \
 	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h \
 	shim/callsite_cache.c shim/callsite_cache.h \
 	shim/callsite_events.c shim/callsite_events.h \
-	shim/export.h \
+	shim/env_depth.c shim/env_depth.h shim/export.h \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
 	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \

@@ -5,9 +5,8 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 
+#include "env_depth.h"
 #include "py_chain.h"
 #include "py_code_names.h"
 #include "py_frames.h"
@@ -324,20 +323,7 @@ void py_frames_capture(const void *mutex, struct py_frames *f)
 
 void py_frames_init(void)
 {
-	const char *spec = getenv("GILTRACE_PYFRAMES");
-	char *end;
-	long depth;
-
-	if (!spec || !*spec) {
-		return;
-	}
-	depth = strtol(spec, &end, 10);
-	if (*end || depth < 0) {
-		fprintf(stderr, "giltrace: ignoring GILTRACE_PYFRAMES=\"%s\": expected a number of frames, 0 to %d\n",
-			spec, PY_FRAMES_MAX);
-		return;
-	}
-	py_frames_depth = depth > PY_FRAMES_MAX ? PY_FRAMES_MAX : (unsigned int) depth;
+	py_frames_depth = env_depth("GILTRACE_PYFRAMES", PY_FRAMES_MAX);
 }
 
 void py_frames_after_fork_child(void)

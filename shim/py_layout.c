@@ -6,6 +6,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -258,8 +259,48 @@ static int debug_plausible(const struct py_layout *l, uintptr_t rt, const struct
 		&& l->str_ascii_size <= str && l->gil_holder < 256;
 }
 
+/* Each offset of the layout that _Py_DebugOffsets gives, and where (all
+ * uint32_t on both sides). */
+#define DEBUG_FIELD(to, from)	{ offsetof(struct py_layout, to), offsetof(struct py_debug_layout, from) }
+
+static const struct {
+	size_t to, from;
+} debug_fields[] = {
+	DEBUG_FIELD(interp_next, interp_next),
+	DEBUG_FIELD(interp_ceval_gil, interp_ceval_gil),
+	DEBUG_FIELD(interp_gil, interp_gil),
+	DEBUG_FIELD(gil_holder, interp_gil_holder),
+	DEBUG_FIELD(ts_interp, ts_interp),
+	DEBUG_FIELD(ts_thread_id, ts_thread_id),
+	DEBUG_FIELD(ts_frame, ts_current_frame),
+	DEBUG_FIELD(frame_back, frame_previous),
+	DEBUG_FIELD(frame_code, frame_executable),
+	DEBUG_FIELD(frame_instr, frame_instr_ptr),
+	DEBUG_FIELD(frame_owner, frame_owner),
+	DEBUG_FIELD(co_name, code_qualname),
+	DEBUG_FIELD(co_filename, code_filename),
+	DEBUG_FIELD(co_firstlineno, code_firstlineno),
+	DEBUG_FIELD(co_linetable, code_linetable),
+	DEBUG_FIELD(co_code_start, code_adaptive),
+	DEBUG_FIELD(ob_type, object_type),
+	DEBUG_FIELD(var_size, bytes_ob_size),
+	DEBUG_FIELD(bytes_sval, bytes_sval),
+	DEBUG_FIELD(str_length, str_length),
+	DEBUG_FIELD(str_state, str_state),
+	DEBUG_FIELD(str_ascii_size, str_ascii_size),
+};
+
 static void debug_fill(struct py_layout *l, uintptr_t rt, const struct py_debug_layout *d)
 {
+	for (size_t i = 0; i < sizeof(debug_fields) / sizeof(debug_fields[0]); i++) {
+		uint32_t at;
+
+		memcpy(&at, (const char *) d + debug_fields[i].from, sizeof(at));
+		at = debug_field(rt, at);
+		memcpy((char *) l + debug_fields[i].to, &at, sizeof(at));
+	}
+	/* last_holder is given from the interpreter's start, as its GIL. */
+	l->gil_holder -= l->interp_gil;
 	l->tstate_way = PY_TSTATE_HOLDER;
 	l->frame_kind = PY_FRAME_CURRENT;
 	l->linetable_format = 3;
@@ -267,30 +308,9 @@ static void debug_fill(struct py_layout *l, uintptr_t rt, const struct py_debug_
 	l->runtime = rt;
 	l->runtime_end = rt + debug_field(rt, d->runtime_size);
 	l->interpreters_head = rt + debug_field(rt, d->interpreters_head);
-	l->interp_next = debug_field(rt, d->interp_next);
-	l->interp_ceval_gil = debug_field(rt, d->interp_ceval_gil);
-	l->interp_gil = debug_field(rt, d->interp_gil);
-	l->gil_holder = debug_field(rt, d->interp_gil_holder) - l->interp_gil;
-	l->ts_interp = debug_field(rt, d->ts_interp);
-	l->ts_thread_id = debug_field(rt, d->ts_thread_id);
-	l->ts_frame = debug_field(rt, d->ts_current_frame);
-	l->frame_back = debug_field(rt, d->frame_previous);
-	l->frame_code = debug_field(rt, d->frame_executable);
-	l->frame_instr = debug_field(rt, d->frame_instr_ptr);
-	l->frame_owner = debug_field(rt, d->frame_owner);
+	/* What the descriptor does not say, from the same version's headers. */
 	l->code_tag_bits = d->executable_tag_bits;
 	l->first_shim_owner = d->first_shim_owner;
-	l->co_name = debug_field(rt, d->code_qualname);
-	l->co_filename = debug_field(rt, d->code_filename);
-	l->co_firstlineno = debug_field(rt, d->code_firstlineno);
-	l->co_linetable = debug_field(rt, d->code_linetable);
-	l->co_code_start = debug_field(rt, d->code_adaptive);
-	l->ob_type = debug_field(rt, d->object_type);
-	l->var_size = debug_field(rt, d->bytes_ob_size);
-	l->bytes_sval = debug_field(rt, d->bytes_sval);
-	l->str_length = debug_field(rt, d->str_length);
-	l->str_state = debug_field(rt, d->str_state);
-	l->str_ascii_size = debug_field(rt, d->str_ascii_size);
 	l->str_hash = d->str_hash;
 	l->str_compact_size = d->str_compact_size;
 	l->str_kind_bit = d->str_kind_bit;

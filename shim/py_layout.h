@@ -71,10 +71,10 @@ struct py_layout {
 	unsigned int owner_generator;	/* 3.11, 3.12: a generator's frame */
 	unsigned int first_shim_owner;	/* owners from this on are no function's frames */
 
-	/* Code objects: the bytecode starts at code_start (3.11+) or in the
-	 * bytes object at co_code (up to 3.10) */
+	/* Code objects; co_name is co_qualname from 3.11; 3.11 on the
+	 * bytecode is in the object, from co_code_start */
 	uint32_t co_name, co_filename, co_firstlineno, co_linetable;
-	uint32_t co_code, co_code_start, co_firsttraceable;
+	uint32_t co_code_start, co_firsttraceable;
 
 	/* Objects. */
 	uint32_t ob_type, var_size, bytes_sval, bytes_hash;
