@@ -172,6 +172,9 @@ int py_lines_decode(struct py_lines *l, int format, const uint8_t *table, size_t
 	case PY_LT_LNOTAB:
 		decode_lnotab(l, table, len, firstlineno, lnotab_signed);
 		break;
+	case PY_LT_LNOTAB27:
+		decode_lnotab(l, table, len, firstlineno, 0);
+		break;
 	case PY_LT_PEP626:
 		decode_pep626(l, table, len, firstlineno);
 		break;

@@ -5,11 +5,12 @@
  * Line numbers of Python code: a code object's line table, as the shim
  * copies it into its py_code event (giltrace(7)), decoded into the map
  * from a byte offset in co_code to a source line that CPython itself
- * uses for a frame's f_lineno.  Three formats:
+ * uses for a frame's f_lineno.  Four formats:
  *
  *   PY_LT_LNOTAB     co_lnotab, CPython 2.7 to 3.9: (byte delta, line
- *                    delta) pairs; line deltas are signed from 3.6 on,
- *                    unsigned before; big jumps split into several pairs.
+ *                    delta) pairs; line deltas are signed from 3.6 on;
+ *                    big jumps split into several pairs.
+ *   PY_LT_LNOTAB27   co_lnotab of 2.7: the same with unsigned line deltas.
  *   PY_LT_PEP626     co_linetable of 3.10 (PEP 626): (byte delta, signed
  *                    line delta) pairs, -128 meaning "no line".
  *   PY_LT_LOCATIONS  co_linetable of 3.11 and later: entries of 1 to 8
@@ -35,6 +36,7 @@ enum py_lt_format {
 	PY_LT_LNOTAB = 1,
 	PY_LT_PEP626 = 2,
 	PY_LT_LOCATIONS = 3,
+	PY_LT_LNOTAB27 = 4,
 };
 
 /* A line number that is none: an instruction without a line (3.10 on),
@@ -56,7 +58,8 @@ struct py_lines {
 /*
  * Decodes table (len bytes) of the given format for a code object whose
  * co_firstlineno is firstlineno; lnotab_signed says whether PY_LT_LNOTAB
- * line deltas are signed (CPython 3.6 and later).  An unknown format
+ * line deltas are signed (CPython 3.6 and later: traces whose shim gave
+ * 2.7's tables format 1 too).  An unknown format
  * decodes to no line at all.  Returns 0, or -1 when out of memory.
  */
 int py_lines_decode(struct py_lines *l, int format, const uint8_t *table, size_t len,

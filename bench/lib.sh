@@ -13,6 +13,9 @@
 #   shim+all  libgiltrace.so, session recording giltrace:*
 #   shim+cs   as shim+gil, with call-site backtraces of BENCH_CALLSITES
 #             frames (GILTRACE_CALLSITES, default 8); shim+csN: N frames
+#   shim+pyN  as shim+gil, with N Python frames (GILTRACE_PYFRAMES=N) and
+#             the events that name them (giltrace:py_*, thread_name);
+#             shim+py0 the same session with frames off
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
@@ -56,7 +59,7 @@ bench_check_built() {
 bench_mode_preload() {
 	case $1 in
 	none) echo "" ;;
-	shim|shim+gil|shim+all|shim+cs*) echo "$GT_SHIM" ;;
+	shim|shim+gil|shim+all|shim+cs*|shim+py*) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
 	b|b+gil|b+all)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
@@ -69,6 +72,7 @@ bench_mode_preload() {
 bench_mode_events() {
 	case $1 in
 	shim+gil|shim+cs*|b+gil) echo 'giltrace:gil_*' ;;
+	shim+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
 	shim+all|b+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
 	*) echo "" ;;
@@ -80,6 +84,7 @@ bench_mode_env() {
 	case $1 in
 	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
 	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#shim+cs}" ;;
+	shim+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#shim+py}" ;;
 	*) echo "" ;;
 	esac
 }

@@ -13,7 +13,8 @@
 import os
 import sys
 
-MODES = ["none", "shim", "shim+gil", "shim+cs2", "shim+cs4", "shim+cs", "shim+cs16", "shim+all", "ust", "ust+ev", "b", "b+gil", "b+all"]
+MODES = ["none", "shim", "shim+gil", "shim+cs2", "shim+cs4", "shim+cs", "shim+cs16",
+         "shim+py0", "shim+py1", "shim+py2", "shim+py4", "shim+py8", "shim+py16", "shim+py32", "shim+all", "ust", "ust+ev", "b", "b+gil", "b+all"]
 
 
 def median(values):

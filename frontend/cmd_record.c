@@ -44,6 +44,14 @@
 #define DEFAULT_CALLSITES_DEPTH	8
 #define MAX_CALLSITES_DEPTH	32	/* the shim's CALLSITES_DEPTH_MAX */
 
+/*
+ * Python frames recorded at each GIL acquisition and release unless
+ * --pyframes or --no-pyframes says otherwise (bench/RESULTS.md has the
+ * cost per depth).
+ */
+#define DEFAULT_PYFRAMES_DEPTH	8
+#define MAX_PYFRAMES_DEPTH	32	/* the shim's PY_FRAMES_MAX */
+
 struct record_opts {
 	const char *output;	/* as the user wrote it, or the default name */
 	char *output_abs;
@@ -52,6 +60,7 @@ struct record_opts {
 	bool force_private;
 	bool quiet;
 	int callsites;		/* backtrace depth for GILTRACE_CALLSITES, -1: leave it */
+	int pyframes;		/* GILTRACE_PYFRAMES, 0: off */
 	char **command;
 };
 
@@ -65,6 +74,9 @@ static void record_usage(FILE *out)
 		"  -a, --all-locks         record every lock call, not only GIL events\n"
 		"  -c, --callsites[=DEPTH] record DEPTH frames (default 8) above each GIL\n"
 		"                          acquisition and release, for giltrace report's call sites\n"
+		"      --pyframes=N        record N Python frames (1 to 32, default 8) of the\n"
+		"                          thread at each GIL acquisition and release\n"
+		"      --no-pyframes       record no Python frames\n"
 		"      --subbuf-size=SIZE  size of each sub-buffer, per CPU (default 4M)\n"
 		"      --num-subbuf=N      sub-buffers per CPU (default 4)\n"
 		"      --session=NAME      record in the existing session NAME\n"
@@ -76,33 +88,54 @@ static void record_usage(FILE *out)
 		"failed, 126 if COMMAND cannot be run, 127 if it is not found.\n");
 }
 
-/* --callsites[=DEPTH]: 1 to MAX_CALLSITES_DEPTH frames. */
-static int parse_callsites(const char *arg, int *depth)
+/* A depth of frames for option: 1 to max. */
+static int parse_depth(const char *option, const char *arg, int max, int *depth)
 {
 	char *end;
 	long v;
 
-	if (!arg) {
-		*depth = DEFAULT_CALLSITES_DEPTH;
-		return 0;
-	}
 	errno = 0;
 	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1 || v > MAX_CALLSITES_DEPTH) {
-		gt_err("Invalid --callsites depth: '%s' (1 to %d frames)", arg, MAX_CALLSITES_DEPTH);
+	if (errno || end == arg || *end || v < 1 || v > max) {
+		gt_err("Invalid %s depth: '%s' (1 to %d frames)", option, arg, max);
 		return -1;
 	}
 	*depth = (int) v;
 	return 0;
 }
 
+/* --callsites[=DEPTH]: DEFAULT_CALLSITES_DEPTH without one. */
+static int parse_callsites(const char *arg, int *depth)
+{
+	if (!arg) {
+		*depth = DEFAULT_CALLSITES_DEPTH;
+		return 0;
+	}
+	return parse_depth("--callsites", arg, MAX_CALLSITES_DEPTH, depth);
+}
+
+/* A depth for the shim in the environment COMMAND inherits. */
+static int set_depth(const char *name, int depth)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%d", depth);
+	if (setenv(name, value, 1) != 0) {
+		gt_err("Cannot set %s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_record(int argc, char **argv, struct record_opts *o)
 {
-	enum { OPT_SUBBUF = 256, OPT_NUMSUB, OPT_SESSION, OPT_PRIVATE };
+	enum { OPT_SUBBUF = 256, OPT_NUMSUB, OPT_SESSION, OPT_PRIVATE, OPT_PYFRAMES, OPT_NO_PYFRAMES };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "all-locks", no_argument, NULL, 'a' },
 		{ "callsites", optional_argument, NULL, 'c' },
+		{ "pyframes", required_argument, NULL, OPT_PYFRAMES },
+		{ "no-pyframes", no_argument, NULL, OPT_NO_PYFRAMES },
 		{ "subbuf-size", required_argument, NULL, OPT_SUBBUF },
 		{ "num-subbuf", required_argument, NULL, OPT_NUMSUB },
 		{ "session", required_argument, NULL, OPT_SESSION },
@@ -117,6 +150,7 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 	o->cfg.subbuf_size = GT_DEFAULT_SUBBUF_SIZE;
 	o->cfg.num_subbuf = GT_DEFAULT_NUM_SUBBUF;
 	o->callsites = -1;
+	o->pyframes = DEFAULT_PYFRAMES_DEPTH;
 	optind = 1;
 	/* '+': the first non-option is COMMAND; its own options are its own. */
 	while ((c = getopt_long(argc, argv, "+o:ac::qh", longopts, NULL)) != -1) {
@@ -131,6 +165,14 @@ static int parse_record(int argc, char **argv, struct record_opts *o)
 			if (parse_callsites(optarg, &o->callsites) != 0) {
 				return -1;
 			}
+			break;
+		case OPT_PYFRAMES:
+			if (parse_depth("--pyframes", optarg, MAX_PYFRAMES_DEPTH, &o->pyframes) != 0) {
+				return -1;
+			}
+			break;
+		case OPT_NO_PYFRAMES:
+			o->pyframes = 0;
 			break;
 		case OPT_SUBBUF:
 			if (!gt_parse_pow2("--subbuf-size", optarg, &o->cfg.subbuf_size)) {
@@ -331,15 +373,10 @@ int cmd_record(int argc, char **argv)
 	if (!preload || prepare_output(&run.opts) != 0 || sig_setup(&run.sig) != 0) {
 		return GT_EXIT_FAILURE;
 	}
-	/* The shim reads it in COMMAND and in every process it starts. */
-	if (run.opts.callsites >= 0) {
-		char depth[16];
-
-		snprintf(depth, sizeof(depth), "%d", run.opts.callsites);
-		if (setenv("GILTRACE_CALLSITES", depth, 1) != 0) {
-			gt_err("Cannot set GILTRACE_CALLSITES: %s", strerror(errno));
-			return GT_EXIT_FAILURE;
-		}
+	/* The shim reads them in COMMAND and in every process it starts. */
+	if ((run.opts.callsites >= 0 && set_depth("GILTRACE_CALLSITES", run.opts.callsites) != 0)
+	    || set_depth("GILTRACE_PYFRAMES", run.opts.pyframes) != 0) {
+		return GT_EXIT_FAILURE;
 	}
 	if (run.opts.cfg.attach && lttng_session_daemon_alive() != 1) {
 		gt_err("--session %s: no session daemon is running", run.opts.cfg.attach);

@@ -131,6 +131,44 @@ static int enable_events(struct rec_session *s, const char *pattern, bool attach
 	return 0;
 }
 
+/*
+ * The giltrace events recorded: the GIL's, with what names their Python
+ * frames and threads (py_code, py_thread_target, py_frames_off,
+ * thread_name), or every one with --all-locks.
+ */
+static const char *const *giltrace_patterns(const struct rec_session *s)
+{
+	static const char *const gil_patterns[] = {
+		"giltrace:gil_*", "giltrace:py_*", "giltrace:thread_name", NULL,
+	};
+	static const char *const all_patterns[] = { "giltrace:*", NULL };
+
+	return s->all_locks ? all_patterns : gil_patterns;
+}
+
+static int enable_giltrace_events(struct rec_session *s, bool attach)
+{
+	for (const char *const *p = giltrace_patterns(s); *p; p++) {
+		if (enable_events(s, *p, attach) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int disable_giltrace_events(struct rec_session *s)
+{
+	for (const char *const *p = giltrace_patterns(s); *p; p++) {
+		int ret = lttng_disable_event(s->handle, *p, GT_CHANNEL);
+
+		if (ret < 0) {
+			gt_err("Cannot disable events %s: %s", *p, lttng_strerror(ret));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int add_contexts(struct rec_session *s, bool attach, bool chan_existed)
 {
 	/*
@@ -239,7 +277,6 @@ static int enable_channel(struct rec_session *s)
 
 int session_release(struct rec_session *s)
 {
-	const char *gil = s->pending_events;
 	int ret;
 
 	if (!s->channel_held) {
@@ -254,18 +291,16 @@ int session_release(struct rec_session *s)
 		gt_err("Cannot restart session '%s': %s", s->name, lttng_strerror(ret));
 		return -1;
 	}
-	if (gil) {
-		ret = lttng_disable_event(s->handle, gil, GT_CHANNEL);
-		if (ret < 0) {
-			gt_err("Cannot disable events %s: %s", gil, lttng_strerror(ret));
-			return -1;
-		}
+	/* Off while the channel comes on: events naming things once
+	 * (gil_identified, py_code, thread_name) must not be lost. */
+	if (s->events_pending && disable_giltrace_events(s) != 0) {
+		return -1;
 	}
 	if (enable_channel(s) != 0) {
 		return -1;
 	}
 	s->channel_held = false;
-	if (!gil) {
+	if (!s->events_pending) {
 		return 0;
 	}
 	ret = lttng_regenerate_statedump(s->name);
@@ -274,8 +309,8 @@ int session_release(struct rec_session *s)
 			lttng_strerror(ret));
 		return -1;
 	}
-	s->pending_events = NULL;
-	return enable_events(s, gil, false);
+	s->events_pending = false;
+	return enable_giltrace_events(s, false);
 }
 
 int session_prepare(struct rec_session *s, const struct rec_config *cfg)
@@ -298,13 +333,12 @@ int session_prepare(struct rec_session *s, const struct rec_config *cfg)
 		gt_err("Cannot get a handle on session '%s'", s->name);
 		return -1;
 	}
-	if (cfg->events_after_start) {
-		s->pending_events = cfg->all_locks ? "giltrace:*" : "giltrace:gil_*";
-	}
+	s->all_locks = cfg->all_locks;
+	s->events_pending = cfg->events_after_start;
 	if (add_channel(s, &dom, cfg, &chan_existed) != 0 ||
-	    /* Held, the GIL rule is enabled at once, to be declared (see hold_channel). */
-	    ((!s->pending_events || cfg->hold_channel) &&
-	     enable_events(s, cfg->all_locks ? "giltrace:*" : "giltrace:gil_*", cfg->attach) != 0) ||
+	    /* Held, the GIL rules are enabled at once, to be declared (see hold_channel). */
+	    ((!s->events_pending || cfg->hold_channel) &&
+	     enable_giltrace_events(s, cfg->attach) != 0) ||
 	    /* Base addresses of the loaded objects, so that ip can be resolved:
 	     * at start, and as liblttng-ust-dl sees them loaded later. */
 	    enable_events(s, "lttng_ust_statedump:*", cfg->attach) != 0 ||
@@ -398,10 +432,9 @@ int session_start(struct rec_session *s)
 		}
 		s->started = true;
 	}
-	if (s->pending_events && !s->channel_held) {
-		ret = enable_events(s, s->pending_events, false);
-		s->pending_events = NULL;
-		return ret;
+	if (s->events_pending && !s->channel_held) {
+		s->events_pending = false;
+		return enable_giltrace_events(s, false);
 	}
 	return 0;
 }

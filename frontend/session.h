@@ -70,7 +70,8 @@ struct rec_session {
 	bool started;		/* started by us: stop it at the end */
 	bool was_active;	/* --session found it recording: left so */
 	unsigned int live_timer_us;	/* 0 unless a live session */
-	const char *pending_events;	/* enabled by session_start (or session_release), or NULL */
+	bool all_locks;		/* every giltrace event, not only the GIL's */
+	bool events_pending;	/* giltrace events enabled by session_start (or session_release) */
 	bool channel_held;	/* hold_channel until session_release */
 	struct lttng_handle *handle;
 	struct lttng_process_attr_tracker_handle *tracker; /* vpid filter or NULL */

@@ -5,12 +5,11 @@
 #include "config.h"
 
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "addr_word.h"
 #include "callsite_events.h"
+#include "env_depth.h"
 #include "real.h"
 #include "symbol.h"
 
@@ -191,20 +190,7 @@ out:
 
 void callsites_init(void)
 {
-	const char *spec = getenv("GILTRACE_CALLSITES");
-	char *end;
-	long depth;
-
-	if (!spec || !*spec) {
-		return;
-	}
-	depth = strtol(spec, &end, 10);
-	if (*end || depth < 0) {
-		fprintf(stderr, "giltrace: ignoring GILTRACE_CALLSITES=\"%s\": expected a number of frames, 0 to %d\n",
-			spec, CALLSITES_DEPTH_MAX);
-		return;
-	}
-	callsites_depth = depth > CALLSITES_DEPTH_MAX ? CALLSITES_DEPTH_MAX : (unsigned int) depth;
+	callsites_depth = env_depth("GILTRACE_CALLSITES", CALLSITES_DEPTH_MAX);
 }
 
 void callsites_after_fork_child(void)

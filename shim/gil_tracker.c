@@ -12,6 +12,7 @@
 #include "gil_identify.h"
 #include "gil_runtimes.h"
 #include "gil_tracker.h"
+#include "py_frames.h"
 #include "real.h"
 
 __thread struct gil_thread gil_thread __attribute__((tls_model("initial-exec")));
@@ -72,6 +73,19 @@ static unsigned int event_backtrace(int enabled, void *caller, uintptr_t *bt)
 		return 0;
 	}
 	return callsites_backtrace(caller, bt);
+}
+
+/*
+ * The Python frames of a gil_acquire_end or gil_release of g, if wanted:
+ * only a CPython GIL's, and only while the event is recorded.
+ */
+static void event_pyframes(const struct gil *g, int enabled, struct py_frames *pf)
+{
+	pf->n = 0;
+	if (!py_frames_depth || !enabled || g->rt != GIL_RT_CPYTHON) {
+		return;
+	}
+	py_frames_capture(g->lock, pf);
 }
 
 static struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
@@ -175,16 +189,20 @@ static void attempt_close(struct gil_thread *t, struct gil *g)
 
 static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 {
+	int enabled = lttng_ust_tracepoint_enabled(giltrace, gil_acquire_end);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
+	struct py_frames pf;
 	unsigned int n;
 
 	attempt_close(t, g);
 	__atomic_store_n(&g->ever_acquired, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder, thread_serial(t), __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
-	n = event_backtrace(lttng_ust_tracepoint_enabled(giltrace, gil_acquire_end), caller, bt);
+	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
-	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller, bt, n);
+	event_pyframes(g, enabled, &pf);
+	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller, bt, n,
+		pf.code, pf.instr, pf.n);
 }
 
 static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
@@ -198,7 +216,9 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
+	struct py_frames pf;
 	unsigned int n;
+	int enabled;
 
 	__atomic_store_n(&g->holder, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
@@ -217,10 +237,12 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	if (g->signal_after_unlock) {
 		signalled = 1;
 	}
-	n = event_backtrace(lttng_ust_tracepoint_enabled(giltrace, gil_release), caller, bt);
+	enabled = lttng_ust_tracepoint_enabled(giltrace, gil_release);
+	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
+	event_pyframes(g, enabled, &pf);
 	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
-		signalled && waiters > 0, caller, bt, n);
+		signalled && waiters > 0, caller, bt, n, pf.code, pf.instr, pf.n);
 }
 
 /* ---- mutex+condvar GILs: critical sections on the GIL mutex -------- */

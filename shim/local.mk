@@ -5,17 +5,21 @@ shim_libgiltrace_la_SOURCES = \
 	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h \
 	shim/callsite_cache.c shim/callsite_cache.h \
 	shim/callsite_events.c shim/callsite_events.h \
-	shim/export.h \
+	shim/env_depth.c shim/env_depth.h shim/export.h \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
 	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h \
-	shim/real.c shim/real.h \
+	shim/py_chain.h shim/py_code_names.c shim/py_code_names.h \
+	shim/py_frames.c shim/py_frames.h shim/py_layout.c shim/py_layout.h \
+	shim/py_mem.h shim/py_offsets.h shim/py_offsets_table.h \
+	shim/py_text.c shim/py_text.h shim/py_thread_target.c shim/py_thread_target.h \
+	shim/real.c shim/real.h shim/safe_read.c shim/safe_read.h \
 	shim/shim_init.c \
 	shim/symbol.c shim/symbol.h shim/addr_word.h \
 	shim/thread_exit.h \
-	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_thread.c
+	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_setname.c shim/wrap_thread.c
 shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \
 	$(LTTNG_UST_CFLAGS) $(LIBUNWIND_CFLAGS)
 # -fexceptions: cancellation unwinds through the wait wrappers and must
@@ -29,3 +33,7 @@ if COND_COMPAT
 shim_libgiltrace_la_LDFLAGS += -Wl,--version-script=$(srcdir)/shim/libgiltrace.map
 endif
 EXTRA_DIST += shim/libgiltrace.map
+
+# The CPython layouts the shim reads Python frames by, generated from
+# each interpreter's headers (tests/e2e_py_offsets.sh checks them).
+EXTRA_DIST += scripts/py_offsets_gen.sh scripts/py_offsets_probe.c

@@ -110,6 +110,9 @@ REAL(int, pthread_cond_broadcast_compat, "pthread_cond_broadcast", (pthread_cond
 REAL(int, pthread_create, "pthread_create",
 	(pthread_t *t, const pthread_attr_t *a, void *(*f)(void *), void *p), (t, a, f, p), NULL)
 
+REAL(int, pthread_setname_np, "pthread_setname_np",
+	(pthread_t t, const char *n), (t, n), NULL)
+
 REAL(int, sem_wait, "sem_wait", (sem_t *s), (s), NULL)
 REAL(int, sem_timedwait, "sem_timedwait", (sem_t *s, const struct timespec *t), (s, t), NULL)
 REAL(int, sem_clockwait, "sem_clockwait", (sem_t *s, clockid_t c, const struct timespec *t), (s, c, t), NULL)
@@ -137,5 +140,6 @@ void real_resolve_all(void)
 	RESOLVE(sem_trywait, "sem_trywait", NULL);
 	RESOLVE(sem_post, "sem_post", NULL);
 	/* The *clock* functions (glibc 2.30) and the compat condvars stay
-	 * lazy: a program can only call them if its glibc has them. */
+	 * lazy: a program can only call them if its glibc has them; so does
+	 * pthread_setname_np, which only programs naming threads call. */
 }

@@ -33,6 +33,7 @@ extern int (*real_pthread_cond_signal_compat)(pthread_cond_t *);
 extern int (*real_pthread_cond_broadcast_compat)(pthread_cond_t *);
 
 extern int (*real_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+extern int (*real_pthread_setname_np)(pthread_t, const char *);
 
 extern int (*real_sem_wait)(sem_t *);
 extern int (*real_sem_timedwait)(sem_t *, const struct timespec *);

@@ -15,6 +15,7 @@
 #include "gil_tracker.h"
 #include "guard.h"
 #include "internal_callers.h"
+#include "py_frames.h"
 #include "real.h"
 #include "thread_exit.h"
 
@@ -23,6 +24,7 @@ static void shim_after_fork_child(void)
 	gil_tracker_after_fork_child();
 	thread_exit_after_fork_child();
 	callsites_after_fork_child();
+	py_frames_after_fork_child();
 }
 
 __attribute__((constructor))
@@ -35,6 +37,7 @@ static void shim_init(void)
 	gil_identify_init();
 	thread_exit_init();
 	callsites_init();
+	py_frames_init();
 	pthread_atfork(NULL, NULL, shim_after_fork_child);
 	shim_leave();
 }

@@ -161,10 +161,13 @@ static const uintptr_t gvl_handover[] = { GVL_SWITCH, GVL_SWITCH_WAIT, 0 };
 static const struct fake_world py311 = { CPYTHON_311 };
 static const struct fake_world py311_midrun = { CPYTHON_311, .tracing_off = 1 };
 static const struct fake_world py311_callsites = { CPYTHON_311, .callsites = 2 };
+static const struct fake_world py311_pyframes = { CPYTHON_311, .pyframes = 2 };
 static const struct fake_world py311_user = { CPYTHON_311, .lock_funcs = "big_lock:big_unlock" };
 static const struct fake_world py312 = { CPYTHON_312 };
 static const struct fake_world py27 = { CPYTHON_27 };
+static const struct fake_world py27_pyframes = { CPYTHON_27, .pyframes = 2 };
 static const struct fake_world ruby = { RUBY_31 };
+static const struct fake_world ruby_pyframes = { RUBY_31, .pyframes = 2 };
 static const struct fake_world ruby_midrun = { RUBY_31, .tracing_off = 1 };
 static const struct fake_world ocaml = { OCAML_4 };
 static const struct fake_world ocaml_midrun = { OCAML_4, .tracing_off = 1 };
@@ -203,6 +206,9 @@ static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_re
 #define FORK(t)			STEP(t, SIM_FORK, .ret = 0)
 #define TRACING(on)		STEP(0, SIM_TRACING, .ret = (on))
 #define EXIT()			STEP(0, SIM_EXIT, .ret = 0)
+/* Python frames (code object, byte offset) of the thread at the call. */
+#define PYF(code, instr)	{ (code), (instr) }
+#define UNLOCK_PY(t, m, at, ...) STEP(t, SIM_UNLOCK, .obj = (m), .caller = (at), .py = { __VA_ARGS__ })
 
 /*
  * CPython 3's take_gil and drop_gil (Python/ceval_gil.c, 3.7 to 3.13,
@@ -281,6 +287,10 @@ static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_re
 	EV("gil_release", t, l, at, .waiters = (n), .signalled = (s))
 #define EV_RELEASE_BT(t, l, n, s, at, b0, b1) \
 	EV("gil_release", t, l, at, .waiters = (n), .signalled = (s), .bt_len = 2, .bt = { b0, b1 })
+#define EV_END_PY(t, l, w, to, at, n, ...) \
+	EV("gil_acquire_end", t, l, at, .waits = (w), .timeouts = (to), .py_n = (n), __VA_ARGS__)
+#define EV_RELEASE_PY(t, l, w, s, at, n, ...) \
+	EV("gil_release", t, l, at, .waiters = (w), .signalled = (s), .py_n = (n), __VA_ARGS__)
 #define EV_NOT_FOUND()		EV("gil_not_found", 0, 0, 0)
 /* The fake program is loaded at 0x400000 from /usr/bin/fake. */
 #define EV_CALLSITE(t, a, sym, off) \
@@ -383,11 +393,49 @@ static void check_events(const char *name, const struct rec_event *want, size_t 
 	ck_assert_msg(n == nwant, "%s: %zu events instead of %zu\n%s", name, n, nwant, all);
 }
 
+/* Was lock announced as a CPython GIL (gil_identified's runtime)? */
+static int cpython_gil(uintptr_t lock)
+{
+	for (size_t i = 0; i < rec_count(); i++) {
+		const struct rec_event *ev = rec_get(i);
+
+		if (strcmp(ev->name, "gil_identified") == 0 && ev->gil == lock) {
+			return strncmp(ev->runtime, "CPython", 7) == 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Python frames are read once for each gil_acquire_end and gil_release
+ * recorded of a CPython GIL, with its mutex, and for nothing else: not
+ * for other locks' events, not when frames are off.
+ */
+static void check_py_captures(const char *name, const struct fake_world *w)
+{
+	size_t next = 0;
+
+	for (size_t i = 0; w->pyframes && i < rec_count(); i++) {
+		const struct rec_event *ev = rec_get(i);
+
+		if ((strcmp(ev->name, "gil_acquire_end") != 0 && strcmp(ev->name, "gil_release") != 0)
+		    || !cpython_gil(ev->gil)) {
+			continue;
+		}
+		ck_assert_msg(next < py_capture_count() && py_capture_mutex(next) == ev->gil,
+			"%s: event %zu's Python frames were not read for its GIL", name, i);
+		next++;
+	}
+	ck_assert_msg(next == py_capture_count(), "%s: Python frames read %zu times for %zu events",
+		name, py_capture_count(), next);
+}
+
 static void run(const struct scenario *sc)
 {
 	fake_world_start(sc->world);
 	sim_run(sc->steps, sc->nsteps);
 	check_events(sc->name, sc->want, sc->nwant);
+	check_py_captures(sc->name, sc->world);
 }
 
 /* ---- CPython 3 ---------------------------------------------------------- */
@@ -1025,6 +1073,85 @@ static const struct rec_event cs_named_want[] = {
 	EV_END_BT(1, M1, 0, 0, TAKE + 0x50, EVAL_RESTORE + 0x10, APP + 0x10),
 };
 
+/* ---- Python frames (GILTRACE_PYFRAMES=2) ----------------------------------- */
+
+/* Code objects of the simulated threads' Python frames. */
+#define CODE_F	0x7f0000100000
+#define CODE_G	0x7f0000100100
+#define CODE_H	0x7f0000100200
+
+/*
+ * A CPython GIL's acquisitions and releases carry the thread's frames as
+ * it has them at the unlock of the GIL's mutex, at most 2 of them; a
+ * thread with none (C code taking the GIL) carries none.
+ */
+static const struct step pf_cpython[] = {
+	LOCK(1, M1, TAKE + 0x10), LOCK(1, SWM1, TAKE + 0x30), UNLOCK(1, SWM1, TAKE + 0x40),
+	UNLOCK_PY(1, M1, TAKE + 0x50, PYF(CODE_F, 12), PYF(CODE_G, 40), PYF(CODE_H, 4)),
+	TAKE_LOCK(2, TAKE, GIL1), TAKE_WAIT(2, TAKE, GIL1),
+	LOCK(1, M1, DROP + 0x10), SIGNAL(1, C1, DROP + 0x20),
+	UNLOCK_PY(1, M1, DROP + 0x30, PYF(CODE_G, 44)),
+	WOKEN(2), TAKE_SWITCH(2, TAKE, GIL1),
+	DROP_GIL(2, DROP, GIL1),
+};
+static const struct rec_event pf_cpython_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_BEGIN(1, M1, TAKE + 0x10),
+	EV_END_PY(1, M1, 0, 0, TAKE + 0x50, 2, .pycode = { CODE_F, CODE_G }, .pyinstr = { 12, 40 }),
+	EV_TAKE_WAIT(2, TAKE, M1, C1),
+	EV_RELEASE_PY(1, M1, 1, 1, DROP + 0x30, 1, .pycode = { CODE_G }, .pyinstr = { 44 }),
+	EV_WOKEN(2, M1, TAKE + 0x20),
+	EV_END(2, M1, 1, 0, TAKE + 0x50),
+	EV_RELEASE(2, M1, 0, 0, DROP + 0x30),
+};
+
+/* An attempt given up (a thread exiting during finalisation) carries no
+ * frames: its thread state may be gone. */
+static const struct step pf_abandon[] = {
+	TAKE_FREE(1, TAKE, GIL1),
+	TAKE_LOCK(2, TAKE, GIL1), TAKE_WAIT(2, TAKE, GIL1),
+	DROP_GIL(1, DROP, GIL1),
+	WOKEN(2), UNLOCK_PY(2, M1, TAKE + 0x60, PYF(CODE_F, 2)),
+};
+static const struct rec_event pf_abandon_want[] = {
+	EV_FIRST_TAKE(1),
+	EV_TAKE_WAIT(2, TAKE, M1, C1),
+	EV_RELEASE(1, M1, 1, 1, DROP + 0x30),
+	EV_WOKEN(2, M1, TAKE + 0x20),
+	EV_ABANDON(2, M1, 1, 0, TAKE + 0x60),
+};
+
+/* CPython 2.7: the frames at sem_wait's return and at sem_post. */
+static const struct step pf_semaphore[] = {
+	GIL27_WAIT(1), SEM_WOKEN(1),
+	STEP(2, SIM_SEM_WAIT, .obj = SEM, .caller = PT_ACQ + 0x10, .up = { EVAL_RESTORE + 0x10 },
+		.py = { PYF(CODE_H, 7) }),
+	STEP(1, SIM_SEM_POST, .obj = SEM, .caller = PT_REL + 0x10, .up = { EVAL_SAVE + 0x10 },
+		.py = { PYF(CODE_G, 3), PYF(CODE_F, 9) }),
+	SEM_WOKEN(2),
+};
+static const struct rec_event pf_semaphore_want[] = {
+	EV_FIRST_SEM_WAIT(1),
+	EV_BEGIN(2, SEM, PT_ACQ + 0x10),
+	EV_RELEASE_PY(1, SEM, 1, 1, PT_REL + 0x10, 2, .pycode = { CODE_G, CODE_F }, .pyinstr = { 3, 9 }),
+	EV_END_PY(2, SEM, 0, 0, PT_ACQ + 0x10, 1, .pycode = { CODE_H }, .pyinstr = { 7 }),
+};
+
+/* Another runtime's lock: no Python frames are read, whatever the stack. */
+static const struct step pf_ruby[] = {
+	RB_LOCK(1, GVL), RB_UNLOCK(1, GVL),
+	RB_LOCK_START(2, GVL), STEP(2, SIM_UNLOCK, .obj = GVL, .caller = RB_UNLOCK_FN + 0x10,
+		.py = { PYF(CODE_F, 1) }),
+	RB_LOCK(2, GVL), STEP(2, SIM_UNLOCK, .obj = GVL, .caller = RB_UNLOCK_FN + 0x10,
+		.py = { PYF(CODE_F, 1) }),
+};
+static const struct rec_event pf_ruby_want[] = {
+	EV_IDENT(2, GVL, 0, CONDVAR, "thread-start", RUBY, RB_LOCK_FN + 0x10),
+	EV_BEGIN(2, GVL, RB_LOCK_FN + 0x10),
+	EV_END(2, GVL, 0, 0, RB_UNLOCK_FN + 0x10),
+	EV_RELEASE(2, GVL, 0, 0, RB_UNLOCK_FN + 0x10),
+};
+
 /* ---- the table of scenarios, by group (a test case each) --------------- */
 
 static const struct scenario scenarios[] = {
@@ -1092,6 +1219,14 @@ static const struct scenario scenarios[] = {
 		ocaml_midrun, mid_ocaml, mid_ocaml_want),
 	SCENARIO("CallSites", "named before first use, with backtraces",
 		py311_callsites, cs_named, cs_named_want),
+	SCENARIO("PyFrames", "a CPython GIL's acquisitions and releases",
+		py311_pyframes, pf_cpython, pf_cpython_want),
+	SCENARIO("PyFrames", "none for an attempt given up",
+		py311_pyframes, pf_abandon, pf_abandon_want),
+	SCENARIO("PyFrames", "CPython 2.7's semaphore GIL",
+		py27_pyframes, pf_semaphore, pf_semaphore_want),
+	SCENARIO("PyFrames", "none for another runtime's lock",
+		ruby_pyframes, pf_ruby, pf_ruby_want),
 };
 
 START_TEST(test_scenario)

@@ -151,6 +151,13 @@ START_TEST(test_fixture)
 	while (code_read(f, &c)) {
 		struct py_lines l;
 
+		/* The shim gives 2.7's tables a format of their own: it must
+		 * read unsigned whatever the guess from the runtime says. */
+		if (major == 2 && c.format == PY_LT_LNOTAB) {
+			c.format = PY_LT_LNOTAB27;
+			lnotab_signed = 1;
+		}
+
 		ck_assert_int_eq(py_lines_decode(&l, c.format, c.table, c.ntable, c.firstlineno,
 			lnotab_signed), 0);
 		for (uint32_t off = 0; off < c.codelen; off++) {

@@ -8,7 +8,9 @@
 # with every lock event enabled.  For each: same exit status and same
 # output with and without the shim, and the trace shows the calls:
 # - hazard_errors: return values and errno of every failure kind
-#   (EBUSY, ETIMEDOUT, EDEADLK, EPERM, EAGAIN, EINVAL, EOVERFLOW);
+#   (EBUSY, ETIMEDOUT, EDEADLK, EPERM, EAGAIN, EINVAL, EOVERFLOW, and
+#   ERANGE of pthread_setname_np, whose success names the thread in the
+#   trace and whose failure does not);
 # - hazard_compat_cond: a program linked against pthread_cond_*@GLIBC_2.2.5
 #   works (each version reaches its own counterpart) and is traced;
 # - hazard_cancel: threads cancelled in cond_wait, cond_timedwait,
@@ -99,6 +101,8 @@ expect errors '.name == "sem_trywait" and .ret == -1 and .err == 11' 1 "sem_tryw
 expect errors '.name == "sem_wait_end" and .ret == -1 and .err == 110' 2 "sem timed/clock wait ETIMEDOUT not traced"
 expect errors '.name == "sem_wait_end" and .ret == -1 and .err == 22' 2 "sem timed/clock wait EINVAL not traced"
 expect errors ".name == \"gil_not_found\" and .pid == $pid" 1 "gil_not_found not emitted exactly once"
+expect errors '.name == "thread_name"' 1 "pthread_setname_np: not exactly the one success traced"
+expect errors '.name == "thread_name" and .field_name == "hazard-self"' 1 "thread_name does not carry the name"
 echo "ok: errors: $(wc -l <"$GT_TMP/errors.plain") cases, same return values and errno with the shim"
 
 # ---- the compat condition variable ABI ----------------------------------

@@ -26,13 +26,19 @@ EXTRA_DIST += tests/man_lint.sh tests/e2e_smoke.sh
 check_PROGRAMS += tests/check_gil_tracker
 tests_check_gil_tracker_SOURCES = tests/check_gil_tracker.c \
 	tests/shim_fakes.c tests/shim_fakes.h tests/shim_tp_recorder.h \
-	shim/gil_tracker.c shim/gil_identify.c shim/callsite_cache.c shim/callsite_events.c
+	shim/gil_tracker.c shim/gil_identify.c shim/callsite_cache.c shim/callsite_events.c \
+	shim/env_depth.c
 tests_check_gil_tracker_CPPFLAGS = $(AM_CPPFLAGS) -include $(srcdir)/tests/shim_tp_recorder.h \
 	-I$(top_srcdir) -I$(srcdir)/shim -I$(srcdir)/tracepoints $(LTTNG_UST_CFLAGS)
 tests_check_gil_tracker_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_check_gil_tracker_LDADD = $(CHECK_LIBS)
 TESTS += tests/check_gil_tracker
 SANITIZER_TESTS += tests/check_gil_tracker
+
+# The table of CPython layouts the shim reads frames by
+# (shim/py_offsets_table.h) against every interpreter's headers present.
+TESTS += tests/e2e_py_offsets.sh
+EXTRA_DIST += tests/e2e_py_offsets.sh
 
 # tests/progs/ are C programs that run a GIL protocol (or a hazard) and
 # count by themselves; the e2e scripts record them under the shim with
@@ -106,7 +112,17 @@ EXTRA_DIST += tests/e2e_user_lock.sh
 # Call sites end to end: a C extension holding the GIL, on every CPython.
 TESTS += tests/e2e_callsites.sh
 EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
-	tests/py/callsites.py
+	tests/py/callsites.py tests/lib/gilhold.sh
+
+# Python frames end to end, on every CPython: the frames at known calls,
+# the code objects' names and line tables, threads' targets and names.
+TESTS += tests/e2e_pyframes.sh
+EXTRA_DIST += tests/e2e_pyframes.sh tests/lib/pyframes_check.py tests/py/pyframes_prog.py
+
+# An interpreter whose layout is unknown: frames off with their reason,
+# and the GIL events and the program as without frames.
+TESTS += tests/e2e_pyframes_off.sh
+EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c
 
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.

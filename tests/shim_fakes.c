@@ -23,6 +23,7 @@
 #include "shim/gil_identify.h"
 #include "shim/gil_runtimes.h"
 #include "shim/gil_tracker.h"
+#include "shim/py_frames.h"
 #include "shim/real.h"
 #include "shim/symbol.h"
 #include "tests/shim_fakes.h"
@@ -328,6 +329,7 @@ void fake_world_start(const struct fake_world *w)
 	/* shim_init.c's constructor, for the units compiled here. */
 	gil_identify_init();
 	callsites_init();
+	py_frames_depth = (unsigned int) w->pyframes;
 }
 
 static const struct fake_function *function_at(uintptr_t ip)
@@ -423,6 +425,39 @@ void *symbol_lookup(const char *name, size_t *size)
 		return (void *) fake_py_get_version;
 	}
 	return NULL;
+}
+
+/* py_frames.h: the Python frames of the simulated thread's call in
+ * progress (its step's py), as many as the depth asks for; the mutexes
+ * asked about are kept for the test (py_capture_mutex). */
+unsigned int py_frames_depth;
+
+#define PY_CAPTURES_MAX	64
+static uintptr_t py_captures[PY_CAPTURES_MAX];
+static size_t npy_captures;
+
+void py_frames_capture(const void *mutex, struct py_frames *f)
+{
+	const struct step *c = sim_self ? sim_self->call : NULL;
+
+	ck_assert_uint_lt(npy_captures, PY_CAPTURES_MAX);
+	py_captures[npy_captures++] = (uintptr_t) mutex;
+	f->n = 0;
+	for (unsigned int i = 0; c && i < SIM_PY_FRAMES && c->py[i].code && f->n < py_frames_depth; i++) {
+		f->code[f->n] = c->py[i].code;
+		f->instr[f->n] = c->py[i].instr;
+		f->n++;
+	}
+}
+
+size_t py_capture_count(void)
+{
+	return npy_captures;
+}
+
+uintptr_t py_capture_mutex(size_t i)
+{
+	return py_captures[i];
 }
 
 /* gil_runtimes.h: the recognisers' answers for the world's Ruby. */
@@ -548,6 +583,13 @@ static void rec_bt(struct rec_event *ev, const uintptr_t *bt, unsigned int n)
 	memcpy(ev->bt, bt, ev->bt_len * sizeof(*bt));
 }
 
+static void rec_py(struct rec_event *ev, const uint64_t *code, const uint32_t *instr, unsigned int n)
+{
+	ev->py_n = n < REC_BT_MAX ? n : REC_BT_MAX;
+	memcpy(ev->pycode, code, ev->py_n * sizeof(*code));
+	memcpy(ev->pyinstr, instr, ev->py_n * sizeof(*instr));
+}
+
 void tp_rec_gil_identified(const void *gil, const void *cond, const char *kind,
 		const char *method, const char *runtime, void *ip)
 {
@@ -592,7 +634,8 @@ void tp_rec_gil_wait_end(const void *gil, int timed_out, int ret, void *ip)
 }
 
 void tp_rec_gil_acquire_end(const void *gil, unsigned int waits, unsigned int timeouts,
-		void *ip, const uintptr_t *bt, unsigned int bt_len)
+		void *ip, const uintptr_t *bt, unsigned int bt_len,
+		const uint64_t *pycode, const uint32_t *pyinstr, unsigned int py_n)
 {
 	struct rec_event *ev = rec_new("gil_acquire_end", gil, ip);
 
@@ -600,6 +643,7 @@ void tp_rec_gil_acquire_end(const void *gil, unsigned int waits, unsigned int ti
 		ev->waits = waits;
 		ev->timeouts = timeouts;
 		rec_bt(ev, bt, bt_len);
+		rec_py(ev, pycode, pyinstr, py_n);
 	}
 }
 
@@ -615,7 +659,8 @@ void tp_rec_gil_acquire_abandon(const void *gil, unsigned int waits, unsigned in
 }
 
 void tp_rec_gil_release(const void *gil, unsigned int waiters, int signalled, void *ip,
-		const uintptr_t *bt, unsigned int bt_len)
+		const uintptr_t *bt, unsigned int bt_len,
+		const uint64_t *pycode, const uint32_t *pyinstr, unsigned int py_n)
 {
 	struct rec_event *ev = rec_new("gil_release", gil, ip);
 
@@ -623,6 +668,7 @@ void tp_rec_gil_release(const void *gil, unsigned int waiters, int signalled, vo
 		ev->waiters = waiters;
 		ev->signalled = signalled;
 		rec_bt(ev, bt, bt_len);
+		rec_py(ev, pycode, pyinstr, py_n);
 	}
 }
 
@@ -718,6 +764,18 @@ static void put_bt(struct line *l, const struct rec_event *ev)
 	put(l, "]");
 }
 
+static void put_py(struct line *l, const struct rec_event *ev)
+{
+	if (ev->py_n == 0) {
+		return;
+	}
+	put(l, " py=[");
+	for (unsigned int i = 0; i < ev->py_n; i++) {
+		put(l, "%s%#llx@%u", i ? "," : "", (unsigned long long) ev->pycode[i], ev->pyinstr[i]);
+	}
+	put(l, "]");
+}
+
 /* The fields of each event, after its name and gil. */
 static void put_fields(struct line *l, const struct rec_event *ev)
 {
@@ -756,4 +814,5 @@ void rec_format(const struct rec_event *ev, char *buf, size_t len)
 		put_addr(&l, "caller", ev->caller);
 	}
 	put_bt(&l, ev);
+	put_py(&l, ev);
 }

@@ -54,6 +54,7 @@ struct fake_world {
 	const char *ocaml_version;	/* an OCaml process ("4.13.1"), NULL: not OCaml */
 	int tracing_off;		/* no session records gil_* events at first */
 	int callsites;			/* gil_callsite recorded, GILTRACE_CALLSITES=callsites */
+	int pyframes;			/* GILTRACE_PYFRAMES=pyframes */
 };
 
 /* ---- simulated threads making lock calls ---------------------------- */
@@ -76,6 +77,13 @@ enum sim_op {
 };
 
 #define SIM_FRAMES_UP	4
+#define SIM_PY_FRAMES	4
+
+/* A Python frame of a simulated thread: its code object and offset. */
+struct sim_pyframe {
+	uintptr_t code;
+	uint32_t instr;
+};
 
 /* One lock call, or the end of a blocking one, by thread 1, 2, ... */
 struct step {
@@ -88,6 +96,7 @@ struct step {
 	int ret, err;
 	int start;		/* made a few frames from the thread's entry (Ruby) */
 	uintptr_t up[SIM_FRAMES_UP];	/* the stack above caller, innermost first */
+	struct sim_pyframe py[SIM_PY_FRAMES];	/* the thread's Python frames, innermost first */
 };
 
 /* Set the world up as the shim's constructor would see it. */
@@ -120,7 +129,15 @@ struct rec_event {
 	uint64_t offset, binary_offset;
 	unsigned int bt_len;		/* gil_acquire_end, gil_release */
 	uintptr_t bt[REC_BT_MAX];
+	unsigned int py_n;		/* gil_acquire_end, gil_release: pycode, pyinstr */
+	uint64_t pycode[REC_BT_MAX];
+	uint32_t pyinstr[REC_BT_MAX];
 };
+
+/* The GIL mutexes py_frames_capture was called for, in order (none
+ * expected for any lock but a CPython GIL, whose events only). */
+size_t py_capture_count(void);
+uintptr_t py_capture_mutex(size_t i);
 
 size_t rec_count(void);
 const struct rec_event *rec_get(size_t i);

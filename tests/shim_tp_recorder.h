@@ -41,11 +41,13 @@ void tp_rec_gil_acquire_begin(const void *gil, void *ip);
 void tp_rec_gil_wait_begin(const void *gil, const void *cond, void *ip);
 void tp_rec_gil_wait_end(const void *gil, int timed_out, int ret, void *ip);
 void tp_rec_gil_acquire_end(const void *gil, unsigned int waits, unsigned int timeouts,
-		void *ip, const __UINTPTR_TYPE__ *bt, unsigned int bt_len);
+		void *ip, const __UINTPTR_TYPE__ *bt, unsigned int bt_len,
+		const __UINT64_TYPE__ *pycode, const __UINT32_TYPE__ *pyinstr, unsigned int py_n);
 void tp_rec_gil_acquire_abandon(const void *gil, unsigned int waits, unsigned int timeouts,
 		void *ip);
 void tp_rec_gil_release(const void *gil, unsigned int waiters, int signalled, void *ip,
-		const __UINTPTR_TYPE__ *bt, unsigned int bt_len);
+		const __UINTPTR_TYPE__ *bt, unsigned int bt_len,
+		const __UINT64_TYPE__ *pycode, const __UINT32_TYPE__ *pyinstr, unsigned int py_n);
 void tp_rec_gil_callsite(const void *addr, const char *symbol, __UINT64_TYPE__ offset,
 		const char *binary, __UINT64_TYPE__ binary_offset, void *ip);
 

@@ -15,8 +15,9 @@ second, deliberately plain reading of the event contract
       or events were discarded, 0 otherwise.
   trace_check.py events TRACE_DIR
       Print every giltrace event as one JSON object per line
-      ({"name", "pid", "tid", "procname", fields...}) for the tests'
-      own queries (jq), and the number of discarded events on stderr.
+      ({"name", "pid", "tid", "procname", fields...}; a field of one of
+      those names is "field_NAME") for the tests' own queries (jq), and
+      the number of discarded events on stderr.
   trace_check.py compare TRACE_DIR PROGRAM_JSON [--keys K,...]
       Compare the counts of the program's process and GIL(s) with what
       the program counted itself (exact equality; the program's JSON is
@@ -396,7 +397,9 @@ def dump_events(path):
         rec = {"name": ev.name[len("giltrace:"):], "pid": int(ev["vpid"]),
                "tid": int(ev["vtid"]), "procname": str(ev["procname"])}
         for k, v in ev.payload_field.items():
-            rec[k] = field_value(v)
+            # A field named like the envelope's keys (py_code's and
+            # thread_name's "name") keeps its own: "field_name".
+            rec["field_" + k if k in rec else k] = field_value(v)
         out.write(json.dumps(rec) + "\n")
     if discarded:
         sys.stderr.write("trace_check: %d events were discarded\n" % discarded)

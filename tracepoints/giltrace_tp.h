@@ -202,18 +202,25 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_wait_end,
 /*
  * The attempt ended with the GIL held by this thread.  backtrace: the
  * return addresses of the frames above the caller, innermost first
- * (empty unless GILTRACE_CALLSITES asks for them).
+ * (empty unless GILTRACE_CALLSITES asks for them).  pycode, pyinstr:
+ * the thread's own innermost Python frames, innermost first: each
+ * frame's code object (named by py_code) and the byte offset of its
+ * instruction in the code's bytecode (empty unless GILTRACE_PYFRAMES
+ * asks for them, and for a thread with no Python frame).
  */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_acquire_end,
 	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waits,
 		unsigned int, timeouts, void *, ip,
-		const uintptr_t *, bt, unsigned int, bt_len),
+		const uintptr_t *, bt, unsigned int, bt_len,
+		const uint64_t *, pycode, const uint32_t *, pyinstr, unsigned int, py_n),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
 		lttng_ust_field_integer(uint32_t, waits, waits)
 		lttng_ust_field_integer(uint32_t, timeouts, timeouts)
 		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
 		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
+		lttng_ust_field_sequence_hex(uint64_t, pycode, pycode, uint8_t, py_n)
+		lttng_ust_field_sequence(uint32_t, pyinstr, pyinstr, uint8_t, py_n)
 	)
 )
 
@@ -237,18 +244,22 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_acquire_abandon,
  * This thread released the GIL.  waiters: threads inside an acquire
  * attempt for it at that moment; signalled: 1 if waiters is non-zero
  * and the release's critical section signalled the condition variable
- * (for a semaphore lock: posted it); backtrace as in gil_acquire_end.
+ * (for a semaphore lock: posted it); backtrace, pycode and pyinstr as
+ * in gil_acquire_end (read while the thread still holds the GIL).
  */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
 	LTTNG_UST_TP_ARGS(const void *, gil, unsigned int, waiters,
 		int, signalled, void *, ip,
-		const uintptr_t *, bt, unsigned int, bt_len),
+		const uintptr_t *, bt, unsigned int, bt_len,
+		const uint64_t *, pycode, const uint32_t *, pyinstr, unsigned int, py_n),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
 		lttng_ust_field_integer(uint32_t, waiters, waiters)
 		lttng_ust_field_integer(uint8_t, signalled, signalled)
 		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
 		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
+		lttng_ust_field_sequence_hex(uint64_t, pycode, pycode, uint8_t, py_n)
+		lttng_ust_field_sequence(uint32_t, pyinstr, pyinstr, uint8_t, py_n)
 	)
 )
 
@@ -270,6 +281,63 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_callsite,
 		lttng_ust_field_integer_hex(uint64_t, offset, offset)
 		lttng_ust_field_string(binary, binary)
 		lttng_ust_field_integer_hex(uint64_t, binary_offset, binary_offset)
+		lttng_ust_field_unused(ip)
+	)
+)
+
+/* ---- Family 3: Python frames and thread names ---------------------- */
+
+/*
+ * Names one code object that GIL events of this process carry in
+ * pycode, before the first event that carries it, and again if its
+ * address comes to hold another code object.  name: co_qualname from
+ * 3.11, co_name before (UTF-8, at most 255 bytes); filename: co_filename
+ * (at most 1023 bytes); linetable: the raw bytes of co_lnotab (format
+ * 1: 2.7 to 3.9), 3.10's co_linetable (2) or the location table of
+ * 3.11+ (3), at most 65536 bytes.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, py_code,
+	LTTNG_UST_TP_ARGS(const void *, code, const char *, name, const char *, filename,
+		int, firstlineno, unsigned int, linetable_format,
+		const uint8_t *, linetable, uint32_t, linetable_len, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, code, (uintptr_t) code)
+		lttng_ust_field_string(name, name)
+		lttng_ust_field_string(filename, filename)
+		lttng_ust_field_integer(int32_t, firstlineno, firstlineno)
+		lttng_ust_field_integer(uint8_t, linetable_format, linetable_format)
+		lttng_ust_field_sequence(uint8_t, linetable, linetable, uint32_t, linetable_len)
+		lttng_ust_field_unused(ip)
+	)
+)
+
+/*
+ * Once per thread: the code object of the function the thread was
+ * started to run (the one threading's Thread.run called, named by
+ * py_code), 0 for a thread threading did not start.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, py_thread_target,
+	LTTNG_UST_TP_ARGS(const void *, target, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uint64_t, target, (uintptr_t) target)
+		lttng_ust_field_unused(ip)
+	)
+)
+
+/* Once per process: why Python frames are not recorded although asked for. */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, py_frames_off,
+	LTTNG_UST_TP_ARGS(const char *, reason, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_string(reason, reason)
+		lttng_ust_field_unused(ip)
+	)
+)
+
+/* The calling thread named itself (pthread_setname_np succeeded). */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, thread_name,
+	LTTNG_UST_TP_ARGS(const char *, name, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_string(name, name)
 		lttng_ust_field_unused(ip)
 	)
 )

@@ -6,7 +6,7 @@
 #
 #   . tests/lib/lttng.sh
 #   gt_lttng_private "$@"        # first thing: may re-execute the script
-#   gt_record DIR [--all-locks] [--python] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
+#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
 #
 # Isolation: as root, the script re-executes itself in a private mount
 # namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
@@ -110,19 +110,18 @@ gt_lttng_cleanup() {
 }
 
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
-# --python: with the threads' Python frames (GILTRACE_PYFRAMES=8 and
-# the events that name code objects and threads, giltrace(7)).
 # The command's exit status is returned; its stdio is left alone.  In
 # make check (GT_VIEWS_CHECK=1) every view of the recording must then
 # agree (tests/lib/views.sh; its line goes to the test's stderr, not to
-# the command's).
+# the command's).  The GIL's events are recorded with what names their
+# Python frames and threads, and Python frames are on as giltrace
+# record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
-	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*' pyframes=
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--all-locks) all=1 ;;
-		--python) pyframes=8 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
 		--subbuf-size=*) subbuf=${1#*=} ;;
 		--num-subbuf=*) nsubbuf=${1#*=} ;;
 		--) shift; break ;;
@@ -138,10 +137,8 @@ gt_record() {
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
-	if [ -n "$pyframes" ]; then
-		local -x GILTRACE_PYFRAMES=$pyframes
-	fi
-	LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
+		LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
 	if [ "${GT_VIEWS_CHECK:-0}" = 1 ]; then

@@ -188,6 +188,17 @@ static int lock_normal(void)
 	return pthread_mutex_lock(&normal);
 }
 
+static int setname_self(void)
+{
+	return pthread_setname_np(pthread_self(), "hazard-self");
+}
+
+/* 16 bytes with the NUL: one too many for a thread's name. */
+static int setname_too_long(void)
+{
+	return pthread_setname_np(pthread_self(), "hazard-too-long!");
+}
+
 struct error_case {
 	const char *name;
 	int (*run)(void);
@@ -221,6 +232,8 @@ static const struct error_case cases[] = {
 	{ "sem_trywait_full", sem_trywait_full, 0, SENTINEL },
 	{ "sem_wait_full", sem_wait_full, 0, SENTINEL },
 	{ "sem_post_overflow", sem_post_overflow, -1, EOVERFLOW },
+	{ "setname_self", setname_self, 0, SENTINEL },
+	{ "setname_too_long", setname_too_long, ERANGE, SENTINEL },
 };
 
 static void setup(void)

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "addr_word.h"
+#include "py_code_names.h"
+#include "py_mem.h"
+#include "py_text.h"
+#include "real.h"
+
+/*
+ * The code objects this process has named: per slot the address as one
+ * word (addr_word.h, tagged with the generation it was named in) and
+ * the identity it had then (code_identity).  Read without a lock by
+ * every GIL event that carries frames, written only under code_lock
+ * after the py_code event is in the trace: a thread that finds a code
+ * object missing, or changed, takes the lock and so waits for a naming
+ * in progress instead of using the address before its name.  The
+ * identity is stored before the key (release), and a renamed slot only
+ * has its identity replaced.  Entries are never removed.  Global: code
+ * objects are the process's.  65536 slots of 16 bytes, of which only
+ * the touched pages cost memory.
+ */
+#define CODE_SLOT_BITS	16u
+#define CODE_SLOTS	(1u << CODE_SLOT_BITS)
+#define CODE_PROBES	64u
+
+struct code_slot {
+	uint64_t key;
+	uint64_t identity;
+};
+
+static struct code_slot code_table[CODE_SLOTS];
+static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Entries of another generation count as not named: it changes in a
+ * forked child and when py_code is recorded again after GIL events went
+ * without it (a new tracing session), as for call sites.
+ */
+static unsigned int code_generation = 1;
+static int code_stale;
+
+/* Longest name and file name py_code carries (contract: giltrace(7)),
+ * and longest line table: an event must fit in one sub-buffer. */
+#define NAME_MAX_BYTES		256
+#define FILENAME_MAX_BYTES	1024
+#define LINETABLE_MAX_BYTES	65536u
+
+/* When the text of a string cannot be read (a form never used for names). */
+#define UNREADABLE "[unreadable]"
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= UINT64_C(0x100000001b3);
+	return h ^ (h >> 29);
+}
+
+/*
+ * What tells this code object from one that may come to lie at its
+ * address once it is freed: the objects holding its names and line
+ * table, its first line (all in the code object itself), and the cached
+ * hash of its name (a new string at the old name's address has another
+ * text, so another hash, once computed: interned names always are).
+ * Read at every use of a code object: a few loads from lines the live
+ * code object holds, and one from its name's header.
+ */
+static uint64_t code_identity(const struct py_layout *l, uintptr_t code)
+{
+	uintptr_t name = py_word(code, l->co_name);
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	h = mix(h, name);
+	h = mix(h, py_word(code, l->co_filename));
+	h = mix(h, py_word(code, l->co_linetable));
+	h = mix(h, (uint32_t) py_i32(code, l->co_firstlineno));
+	h = mix(h, name ? py_word(name, l->name_hash) : 0);
+	return h | 1;	/* 0 is no identity */
+}
+
+int py_code_named(const struct py_layout *l, uintptr_t code)
+{
+	uint64_t want = addr_word(code, __atomic_load_n(&code_generation, __ATOMIC_RELAXED));
+	size_t slot = addr_word_slot(code, CODE_SLOT_BITS);
+
+	if (__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
+		return 0;	/* recorded again: name anew (py_code_name_slow) */
+	}
+	for (unsigned int i = 0; i < CODE_PROBES; i++) {
+		struct code_slot *s = &code_table[(slot + i) & (CODE_SLOTS - 1)];
+		uint64_t seen = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
+
+		if (seen == want) {
+			return __atomic_load_n(&s->identity, __ATOMIC_RELAXED) == code_identity(l, code);
+		}
+		if (seen == 0) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+void py_code_names_disabled(void)
+{
+	if (!__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&code_stale, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* A new generation: every code object is named again.  Under code_lock,
+ * or in a single-threaded child. */
+static void code_renew(void)
+{
+	unsigned int g = code_generation + 1;
+
+	if (g > 255) {
+		/* The generation is 8 bits: start the table afresh. */
+		for (size_t i = 0; i < CODE_SLOTS; i++) {
+			__atomic_store_n(&code_table[i].key, 0, __ATOMIC_RELAXED);
+		}
+		g = 1;
+	}
+	__atomic_store_n(&code_generation, g, __ATOMIC_RELAXED);
+}
+
+/* The text of a name for py_code; -1 if obj is no string (the layout is
+ * wrong). */
+static int name_text(const struct py_layout *l, uintptr_t obj, char *buf, size_t max,
+		const char **text)
+{
+	switch (py_text(l, obj, buf, max, text)) {
+	case PY_TEXT_OK:
+		return 0;
+	case PY_TEXT_UNREADABLE:
+		*text = UNREADABLE;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Emit py_code for code; -1 if it does not read as a code object. */
+static int code_emit(const struct py_layout *l, uintptr_t code)
+{
+	char name_buf[NAME_MAX_BYTES], file_buf[FILENAME_MAX_BYTES];
+	const char *name, *file;
+	uintptr_t table = py_word(code, l->co_linetable);
+	intptr_t len;
+
+	if (name_text(l, py_word(code, l->co_name), name_buf, sizeof(name_buf), &name) != 0
+	    || name_text(l, py_word(code, l->co_filename), file_buf, sizeof(file_buf), &file) != 0
+	    || !table || py_word(table, l->ob_type) != l->bytes_type) {
+		return -1;
+	}
+	len = (intptr_t) py_word(table, l->var_size);
+	if (len < 0) {
+		return -1;
+	}
+	/* Cut short, an even length keeps every entry of a 2.7-3.10 table
+	 * (pairs of bytes) whole; a cut 3.11+ table ends mid-entry. */
+	if ((uintptr_t) len > LINETABLE_MAX_BYTES) {
+		len = LINETABLE_MAX_BYTES;
+	}
+	/* The line table goes from the bytes object into the trace: no copy. */
+	lttng_ust_tracepoint(giltrace, py_code, (const void *) code, name, file,
+		py_i32(code, l->co_firstlineno), l->linetable_format,
+		(const uint8_t *) (table + l->bytes_sval), (uint32_t) len, NULL);
+	return 0;
+}
+
+int py_code_name_slow(const struct py_layout *l, uintptr_t code)
+{
+	uint64_t key = addr_word(code, 0), identity = code_identity(l, code);
+	size_t slot = addr_word_slot(code, CODE_SLOT_BITS);
+	struct code_slot *free_slot = NULL;
+	int ret = 0;
+
+	real_pthread_mutex_lock(&code_lock);
+	if (code_stale) {
+		code_renew();
+		code_stale = 0;
+	}
+	for (unsigned int i = 0; i < CODE_PROBES; i++) {
+		struct code_slot *s = &code_table[(slot + i) & (CODE_SLOTS - 1)];
+		uint64_t seen = __atomic_load_n(&s->key, __ATOMIC_RELAXED);
+
+		if (seen == addr_word(code, code_generation) && s->identity == identity) {
+			goto out;	/* named while this thread waited */
+		}
+		if (seen == 0 || (seen & ADDR_WORD_MASK) == key) {
+			free_slot = s;
+			break;
+		}
+	}
+	if (code_emit(l, code) != 0) {
+		ret = -1;
+		goto out;
+	}
+	/* No room: the name is emitted at every use instead, still before it. */
+	if (free_slot) {
+		__atomic_store_n(&free_slot->identity, identity, __ATOMIC_RELAXED);
+		__atomic_store_n(&free_slot->key, addr_word(code, code_generation), __ATOMIC_RELEASE);
+	}
+out:
+	real_pthread_mutex_unlock(&code_lock);
+	return ret;
+}
+
+void py_code_names_after_fork_child(void)
+{
+	pthread_mutex_init(&code_lock, NULL);
+	code_renew();
+	code_stale = 0;
+}

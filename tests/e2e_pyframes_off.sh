@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# Python frames asked for where the interpreter's layout is unknown:
+# every pyenv interpreter present runs with tests/py/pyversion_fake.c
+# preloaded, whose Py_GetVersion() and Py_Version (3.11 on) say 3.99.0.
+# Up to 3.12 that version has no layout; 3.13 says its own in its
+# _Py_DebugOffsets, which disagrees.  Each must give exactly one
+# py_frames_off with that reason, and no frame, no py_code, no thread
+# target; its GIL events must be exactly those of the same run with
+# frames off (a one-thread program: the same sequence, each call site
+# named by its binary and offset), and the program's output and exit
+# status those of a run without the shim.  With only Py_GetVersion()
+# faked, 3.11 on must see it disagree with their Py_Version.  Debian's
+# python3 is skipped: its Py_GetVersion is in the executable, which a
+# preloaded library cannot override.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+gt_need_checker
+T=$GT_TMP
+"${GT_CC:-cc}" -shared -fPIC -O2 -Wall -DFAKE_NUMBER -o "$T/fake_both.so" "$GT_SRCDIR/tests/py/pyversion_fake.c"
+"${GT_CC:-cc}" -shared -fPIC -O2 -Wall -o "$T/fake_text.so" "$GT_SRCDIR/tests/py/pyversion_fake.c"
+
+# One thread: the same GIL events every run.  2.7 and 3.6 make their
+# GIL only when a thread starts: made here, with no thread.
+prog='
+import ctypes, sys, time
+if sys.version_info < (3, 7):
+    ctypes.pythonapi.PyEval_InitThreads()
+for i in range(5):
+    time.sleep(0.002)
+print("slept %d times" % 5)
+sys.exit(3)
+'
+
+# The reason each version must give, both faked.
+reason() {
+	case $1 in
+	3.13.*) echo "CPython 3.99.0: Py_GetVersion() and _Py_DebugOffsets (3.13) disagree" ;;
+	*) echo "CPython 3.99.0: no layout known for 3.99 (2.7 and 3.6 to 3.12 are read by their headers, 3.13 on by the interpreter's _Py_DebugOffsets)" ;;
+	esac
+}
+
+# off_reason EVENTS: the one py_frames_off's reason (fails if not one).
+off_reason() {
+	local n
+	n=$(jq -c 'select(.name == "py_frames_off")' "$1" | wc -l)
+	[ "$n" = 1 ] || gt_fail "$1: $n py_frames_off events, want 1"
+	jq -r 'select(.name == "py_frames_off") | .reason' "$1"
+}
+
+# The GIL events of a trace, one a line, addresses left out: each call
+# site as its binary and offset (gil_callsite), the GIL as "gil".
+gil_events() {
+	/usr/bin/python3 "$GT_SRCDIR/tests/trace_check.py" events "$1" | jq -s -r '
+		(map(select(.name == "gil_callsite") | {key: (.addr | tostring),
+			value: "\(.binary | split("/") | last)+\(.binary_offset)"}) | from_entries) as $site
+		| .[] | select(.name | startswith("gil_")) | select(.name != "gil_callsite")
+		| [.name, $site[(.caller // 0) | tostring], .waits, .timeouts, .waiters, .signalled,
+		   .timed_out, .ret, .kind, .method, .runtime, (.backtrace | length?),
+		   (.pycode | length?)] | map(tostring) | join(" ")'
+}
+
+# run NAME PYTHON DEPTH [FAKE]: record with the fake version (FAKE:
+# both, or text) and DEPTH frames, into NAME-DEPTH.
+run() {
+	local rc=0
+	GT_VIEWS_CHECK=0 GILTRACE_PYFRAMES=$3 LD_PRELOAD=$T/fake_${4:-both}.so \
+		gt_record "$T/$1-$3.trace" -- "$2" -c "$prog" >"$T/$1-$3.out" 2>"$T/$1-$3.err" || rc=$?
+	echo $rc >"$T/$1-$3.rc"
+	/usr/bin/python3 "$GT_SRCDIR/tests/trace_check.py" events "$T/$1-$3.trace" >"$T/$1-$3.events" ||
+		gt_fail "$1: the trace cannot be read or lost events"
+}
+
+ran=0
+while read -r name py; do
+	[ "$name" != debian ] || { echo "skipping debian: Py_GetVersion is in its executable" >&2; continue; }
+	rc=0
+	"$py" -c "$prog" >"$T/$name.plain" 2>"$T/$name.plain.err" || rc=$?
+	run "$name" "$py" 8
+	run "$name" "$py" 0
+	for depth in 8 0; do
+		[ "$(cat "$T/$name-$depth.rc")" = $rc ] || gt_fail "$name: exit status $(cat "$T/$name-$depth.rc") under the shim, $rc without"
+		diff "$T/$name.plain" "$T/$name-$depth.out" >&2 || gt_fail "$name: the output differs under the shim"
+	done
+	ev=$T/$name-8.events
+	want=$(reason "$name")
+	got=$(off_reason "$ev")
+	[ "$got" = "$want" ] || gt_fail "$name: py_frames_off says \"$got\", want \"$want\""
+	n=$(jq -c 'select(.name == "py_code" or .name == "py_thread_target" or ((.pycode // []) | length > 0))' "$ev" | wc -l)
+	[ "$n" = 0 ] || gt_fail "$name: $n events with Python frames or names although frames are off"
+	n=$(jq -c 'select(.name | startswith("py_"))' "$T/$name-0.events" | wc -l)
+	[ "$n" = 0 ] || gt_fail "$name: $n py_* events with GILTRACE_PYFRAMES=0"
+	gil_events "$T/$name-8.trace" >"$T/$name-8.gil"
+	gil_events "$T/$name-0.trace" >"$T/$name-0.gil"
+	[ -s "$T/$name-0.gil" ] || gt_fail "$name: no GIL event recorded"
+	diff "$T/$name-0.gil" "$T/$name-8.gil" >&2 || gt_fail "$name: the GIL events differ from those with frames off"
+	echo "ok: $name: \"$got\"; $(wc -l <"$T/$name-8.gil") GIL events as with frames off"
+	case $name in
+	2.* | 3.[0-9].* | 3.10.*) ;;
+	*)
+		run "$name-text" "$py" 8 text
+		want="CPython 3.99.0: Py_GetVersion() and Py_Version (${name%.*}) disagree"
+		got=$(off_reason "$T/$name-text-8.events")
+		[ "$got" = "$want" ] || gt_fail "$name: py_frames_off says \"$got\", want \"$want\""
+		echo "ok: $name, Py_GetVersion() alone faked: \"$got\"" ;;
+	esac
+	ran=$((ran + 1))
+done < <(gt_pythons)
+[ $ran -gt 0 ] || gt_skip "no pyenv interpreter present"
+echo "PASS: frames off with their reason on $ran interpreters"
