@@ -74,6 +74,17 @@ run() {
 		gt_fail "$1: the trace cannot be read or lost events"
 }
 
+# report_says NAME TRACE REASON: the text and JSON reports give the reason.
+report_says() {
+	local analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
+	"$analyze" "$2" >"$T/$1.report" 2>"$T/$1.report.err" || gt_fail "$1: giltrace-analyze failed: $(head -1 "$T/$1.report.err")"
+	grep -qxF "  Python frames not recorded: $3" "$T/$1.report" ||
+		gt_fail "$1: the text report does not say \"Python frames not recorded: $3\""
+	"$analyze" --format=json "$2" >"$T/$1.json" 2>/dev/null || gt_fail "$1: giltrace-analyze --format=json failed"
+	[ "$(jq -r '[.processes[].py_frames_off] | map(select(. != null)) | join("|")' "$T/$1.json")" = "$3" ] ||
+		gt_fail "$1: the JSON report's py_frames_off is not \"$3\""
+}
+
 ran=0
 while read -r name py; do
 	[ "$name" != debian ] || { echo "skipping debian: Py_GetVersion is in its executable" >&2; continue; }
@@ -97,6 +108,7 @@ while read -r name py; do
 	gil_events "$T/$name-0.trace" >"$T/$name-0.gil"
 	[ -s "$T/$name-0.gil" ] || gt_fail "$name: no GIL event recorded"
 	diff "$T/$name-0.gil" "$T/$name-8.gil" >&2 || gt_fail "$name: the GIL events differ from those with frames off"
+	report_says "$name" "$T/$name-8.trace" "$want"
 	echo "ok: $name: \"$got\"; $(wc -l <"$T/$name-8.gil") GIL events as with frames off"
 	case $name in
 	2.* | 3.[0-9].* | 3.10.*) ;;
