@@ -39,14 +39,25 @@ header = open(header_path).read()
 events = set(re.findall(r"LTTNG_UST_TRACEPOINT_EVENT\(giltrace,\s*(\w+)", header))
 events |= set(re.findall(r"LTTNG_UST_TRACEPOINT_EVENT_INSTANCE\(giltrace,\s*\w+,\s*giltrace,\s*(\w+)", header))
 fields = set(re.findall(r"lttng_ust_field_\w+\(\s*(?:[\w ]+,\s*)?(\w+),", header))
+# A sequence's length is a field of its own for Trace Compass: LTTng
+# writes "__NAME_length" before "_NAME", and one leading "_" is dropped.
+sequences = set(re.findall(r"lttng_ust_field_sequence\w*\(\s*[\w ]+,\s*(\w+),", header))
+fields |= {"_%s_length" % f for f in sequences}
 contexts = {"vpid", "vtid", "procname", "ip"}   # what giltrace record adds
 special = {"timestamp", "cpu", "hostId", "TID"}
 root = ET.parse(xml_path).getroot()
 errors = []
 
 def check_event(name, where):
-    if not name.startswith("giltrace:") or name[len("giltrace:"):] not in events:
-        errors.append("%s: unknown event %s" % (where, name))
+    # Trace Compass compiles the name as a regular expression, "*" as ".*",
+    # and matches whole names: every alternative must name an event.
+    m = re.fullmatch(r"giltrace:(\w+)|giltrace:\((\w+(?:\|\w+)+)\)", name)
+    names = [m.group(1)] if m and m.group(1) else m.group(2).split("|") if m else []
+    if not names:
+        errors.append("%s: %s is neither an event nor giltrace:(a|b...)" % (where, name))
+    for n in names:
+        if n not in events:
+            errors.append("%s: unknown event giltrace:%s" % (where, n))
 
 def check_field(name, where):
     if name.startswith("context._"):
