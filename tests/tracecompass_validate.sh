@@ -7,7 +7,8 @@
 # GT_TC_SCHEMA), and names only what exists: the schema takes event
 # names, fields and ids as plain strings, so they are checked here
 # against the event contract (tracepoints/giltrace_tp.h), the contexts
-# giltrace record adds, and the file's own ids.
+# giltrace record adds, and the file's own ids.  Then the analysis is
+# run on traces with and without Python frames (see the end).
 set -euo pipefail
 srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 xml=$srcdir/tracecompass/giltrace.xml
@@ -39,14 +40,25 @@ header = open(header_path).read()
 events = set(re.findall(r"LTTNG_UST_TRACEPOINT_EVENT\(giltrace,\s*(\w+)", header))
 events |= set(re.findall(r"LTTNG_UST_TRACEPOINT_EVENT_INSTANCE\(giltrace,\s*\w+,\s*giltrace,\s*(\w+)", header))
 fields = set(re.findall(r"lttng_ust_field_\w+\(\s*(?:[\w ]+,\s*)?(\w+),", header))
+# A sequence's length is a field of its own for Trace Compass: LTTng
+# writes "__NAME_length" before "_NAME", and one leading "_" is dropped.
+sequences = set(re.findall(r"lttng_ust_field_sequence\w*\(\s*[\w ]+,\s*(\w+),", header))
+fields |= {"_%s_length" % f for f in sequences}
 contexts = {"vpid", "vtid", "procname", "ip"}   # what giltrace record adds
 special = {"timestamp", "cpu", "hostId", "TID"}
 root = ET.parse(xml_path).getroot()
 errors = []
 
 def check_event(name, where):
-    if not name.startswith("giltrace:") or name[len("giltrace:"):] not in events:
-        errors.append("%s: unknown event %s" % (where, name))
+    # Trace Compass compiles the name as a regular expression, "*" as ".*",
+    # and matches whole names: every alternative must name an event.
+    m = re.fullmatch(r"giltrace:(\w+)|giltrace:\((\w+(?:\|\w+)+)\)", name)
+    names = [m.group(1)] if m and m.group(1) else m.group(2).split("|") if m else []
+    if not names:
+        errors.append("%s: %s is neither an event nor giltrace:(a|b...)" % (where, name))
+    for n in names:
+        if n not in events:
+            errors.append("%s: unknown event giltrace:%s" % (where, n))
 
 def check_field(name, where):
     if name.startswith("context._"):
@@ -94,3 +106,29 @@ if errors:
 print("PASS: %s validates; event names, fields, contexts and ids of its %d elements exist" % (
     xml_path.rsplit("/", 1)[-1], sum(1 for _ in root.iter())))
 PY
+
+# What the analysis builds, on traces with and without Python frames:
+# tests/lib/tc_xml_run.py interprets it (Trace Compass's data-driven
+# semantics, scripts run by node) and holds thread names and the holds of
+# each Python function against giltrace-analyze's report of the same
+# trace.
+builddir=${GT_BUILDDIR:-$srcdir/build}
+analyze=$builddir/analyzer/giltrace-analyze
+if ! command -v node >/dev/null; then
+	echo "note: the analysis was not run: node is not installed (apt-get install nodejs)" >&2
+elif ! /usr/bin/python3 -c 'import bt2' 2>/dev/null; then
+	echo "note: the analysis was not run: python3-bt2 is not installed" >&2
+elif [ ! -x "$analyze" ]; then
+	echo "note: the analysis was not run: $analyze not built" >&2
+else
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-tc.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	/usr/bin/python3 "$srcdir/tests/lib/pyframes_scenario.py" make "$tmp/pyframes" >/dev/null ||
+		{ echo "FAIL: cannot write the Python-frames trace" >&2; exit 1; }
+	for trace in "$tmp/pyframes" "$srcdir"/tests/corpus/{py3-convoy,py27-convoy,py313-fork,c-cancel}; do
+		"$analyze" --format=json "$trace" >"$tmp/report.json" ||
+			{ echo "FAIL: giltrace-analyze $trace: status $?" >&2; exit 1; }
+		/usr/bin/python3 "$srcdir/tests/lib/tc_xml_run.py" "$xml" "$trace" "$tmp/report.json" ||
+			{ echo "FAIL: the analysis on $trace disagrees with the report" >&2; exit 1; }
+	done
+fi
