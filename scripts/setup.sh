@@ -12,6 +12,7 @@ packages=(
 	mandoc libxml2-utils time procps
 	clang libclang-rt-14-dev	# libFuzzer: tests/fuzz_gil_analysis.sh, tests/fuzz_trace.sh
 	chromium
+	nodejs	# tests/tracecompass_validate.sh runs the analysis's scripts
 	ruby ocaml	# tests/e2e_ruby.sh, tests/e2e_ocaml.sh: other runtimes' big locks
 )
 
