@@ -269,6 +269,7 @@ static struct gs_gil *gil_get(struct gs_process *p, uint64_t address, int64_t ts
 	g->address = address;
 	g->proc = p;
 	g->hold_where = (struct py_where) { &py_func_none, PY_NO_LINE };
+	g->taken_where = g->hold_where;
 	g->lnotab_signed = 1;
 	g->first_ts = ts;
 	g->last_ts = ts;
@@ -652,6 +653,7 @@ static void func_acquired(struct gs_analysis *a, struct gs_gil *g, const struct 
 	struct py_where w = event_where(a, g, ev);
 	struct py_fstat *s = func_stat(a, g, w.func);
 
+	g->taken_where = w;
 	if (!s) {
 		return;
 	}
@@ -744,7 +746,7 @@ static void hold_released(struct gs_analysis *a, struct gs_gil_thread *gt, const
 	struct py_fstat *f = func_stat(a, g, where->func);
 
 	if (f) {
-		py_fstat_hold(f, held, where->line);
+		py_fstat_hold(f, held, where->line, &g->taken_where);
 	}
 	segment_end(a, g, ts, gt->thread, where);
 	sample(a, &gt->d.hold, held);

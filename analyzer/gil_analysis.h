@@ -336,6 +336,7 @@ struct gs_gil {
 	struct py_ftable funcs;		/* Python functions, owned */
 	struct gs_gil_thread *split_pending;	/* threads with time pending on the current hold */
 	struct py_where hold_where;	/* the hold being told (gs_hold_where()) */
+	struct py_where taken_where;	/* where the holder took it (its gil_acquire_end) */
 	int lnotab_signed;		/* how its runtime's co_lnotab reads (py_linetable.h) */
 };
 

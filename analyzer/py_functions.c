@@ -29,17 +29,21 @@ struct py_fstat *py_ftable_get(struct py_ftable *t, const struct py_func *func)
 	}
 	s->func = func;
 	s->longest_hold_line = PY_NO_LINE;
+	s->longest_hold_taken_func = &py_func_none;
+	s->longest_hold_taken_line = PY_NO_LINE;
 	s->longest_wait_line = PY_NO_LINE;
 	return s;
 }
 
-void py_fstat_hold(struct py_fstat *s, uint64_t held, int32_t line)
+void py_fstat_hold(struct py_fstat *s, uint64_t held, int32_t line, const struct py_where *taken)
 {
 	s->holds++;
 	s->held_ns += held;
 	if (held > s->longest_hold_ns || s->holds == 1) {
 		s->longest_hold_ns = held;
 		s->longest_hold_line = line;
+		s->longest_hold_taken_func = taken->func;
+		s->longest_hold_taken_line = taken->line;
 	}
 }
 

@@ -6,7 +6,9 @@
  * done holding the GIL, and waiting for it, by Python function.
  *
  * A hold is placed at its release's innermost Python frame (the
- * function and line the thread was at when it gave the GIL up), an
+ * function and line the thread was at when it gave the GIL up; where
+ * the longest one was taken is kept beside it, for a hold that ran
+ * through several functions is not all spent where it ended), an
  * attempt at its gil_acquire_end's (where the thread resumes: the line
  * that called time.sleep or socket.recv), with its waits, failed
  * wake-ups and timeouts.  A hold or an attempt without such a frame (a
@@ -39,6 +41,8 @@ struct py_fstat {
 	uint64_t held_ns;		/* those, and a hold open at the end (py_func_none) */
 	uint64_t longest_hold_ns;
 	int32_t longest_hold_line;	/* where the longest hold was released */
+	const struct py_func *longest_hold_taken_func;	/* where it was taken (py_func_none: unknown) */
+	int32_t longest_hold_taken_line;
 	/* attempts that ended there */
 	uint64_t acquisitions;		/* acquired, the attempt's begin seen or not */
 	uint64_t contended;
@@ -62,8 +66,8 @@ struct py_ftable {
  * the table is full); NULL when out of memory. */
 struct py_fstat *py_ftable_get(struct py_ftable *t, const struct py_func *func);
 
-/* A hold of held ns released at this line. */
-void py_fstat_hold(struct py_fstat *s, uint64_t held, int32_t line);
+/* A hold of held ns taken at taken, released at this line. */
+void py_fstat_hold(struct py_fstat *s, uint64_t held, int32_t line, const struct py_where *taken);
 
 /* An attempt whose begin was seen ended at this line after waited ns,
  * with its waits (acquired or abandoned: counted by the caller). */

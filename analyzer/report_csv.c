@@ -231,7 +231,24 @@ static void csv_functions_header(FILE *out)
 	for (size_t k = 0; k < REPORT_FUNC_FIELDS; k++) {
 		fprintf(out, ",%s", report_func_fields[k].key);
 	}
-	fputc('\n', out);
+	fputs(",longest_hold_taken_function,longest_hold_taken_file,longest_hold_taken_line\n", out);
+}
+
+/* As json_hold_taken: empty where unknown. */
+static void csv_hold_taken(FILE *out, const struct py_fstat *s)
+{
+	const struct py_func *f = s->longest_hold_taken_func;
+
+	if (f == &py_func_none || !s->holds) {
+		fputs(",,,", out);
+		return;
+	}
+	fputc(',', out);
+	csv_string(out, f->name);
+	fputc(',', out);
+	csv_string(out, f->filename);
+	fputc(',', out);
+	csv_line(out, s->longest_hold_taken_line);
 }
 
 static int csv_functions_of(FILE *out, const struct gs_process *p, const struct gs_gil *g)
@@ -257,6 +274,7 @@ static int csv_functions_of(FILE *out, const struct gs_process *p, const struct 
 			report_func_value(value, sizeof(value), &report_func_fields[k], v[i], g);
 			fprintf(out, ",%s", value);
 		}
+		csv_hold_taken(out, v[i]);
 		fputc('\n', out);
 	}
 	free(v);

@@ -92,6 +92,23 @@ static int json_blockers(FILE *out, const struct gs_gil_thread *gt)
 	return 0;
 }
 
+/* Where the function's longest hold was taken: its function, file and line. */
+static void json_hold_taken(FILE *out, const struct py_fstat *s)
+{
+	const struct py_func *f = s->longest_hold_taken_func;
+
+	fputs(",\n\t\t\t\t\t \"longest_hold_taken_function\": ", out);
+	if (f == &py_func_none || !s->holds) {
+		fputs("null, \"longest_hold_taken_file\": null, \"longest_hold_taken_line\": null", out);
+		return;
+	}
+	json_write_string(out, f->name);
+	fputs(", \"longest_hold_taken_file\": ", out);
+	json_string_or_null(out, f->filename);
+	fputs(", \"longest_hold_taken_line\": ", out);
+	json_line(out, s->longest_hold_taken_line);
+}
+
 static int json_threads(FILE *out, const struct gs_gil *g)
 {
 	size_t n;
@@ -215,6 +232,7 @@ static int json_functions(FILE *out, const struct gs_gil *g)
 
 			fprintf(out, "%s\"%s\": %s", k ? ", " : "", report_func_fields[k].key, known ? value : "null");
 		}
+		json_hold_taken(out, v[i]);
 		fputc('}', out);
 	}
 	fputs(n ? "\n\t\t\t\t]\n" : "]\n", out);

@@ -262,7 +262,28 @@ static const char *line_text(char *buf, size_t size, int32_t line)
 	return buf;
 }
 
-/* "Held 1.02s in total in X; the longest hold, 51.2ms, was released at line 39." */
+/* ", taken at line 37" or ", taken in main (x.py:66)": where the longest
+ * hold began, when known. */
+static void text_hold_taken(FILE *out, const struct py_fstat *f)
+{
+	struct py_where taken = { f->longest_hold_taken_func, f->longest_hold_taken_line };
+	char where[512];
+
+	if (taken.func == &py_func_none || taken.line == PY_NO_LINE) {
+		return;
+	}
+	/* By what the reader sees: a name and a file. */
+	if (strcmp(taken.func->name, f->func->name) == 0 &&
+	    strcmp(taken.func->filename ? taken.func->filename : "", f->func->filename ? f->func->filename : "") == 0) {
+		fprintf(out, ", taken at line %" PRId32, taken.line);
+		return;
+	}
+	py_where_format(where, sizeof(where), &taken);
+	fprintf(out, ", taken in %s", where);
+}
+
+/* "Held 1.02s in total in X; the longest hold, 51.2ms, was released at
+ * line 39, taken at line 37." */
 static void text_funcs_headline(FILE *out, const struct py_fstat *top)
 {
 	char name[512], b[2][16];
@@ -274,6 +295,7 @@ static void text_funcs_headline(FILE *out, const struct py_fstat *top)
 	if (top->holds && top->longest_hold_line != PY_NO_LINE) {
 		fprintf(out, ";\n    the longest hold, %s, was released at line %" PRId32, DUR(b[1], top->longest_hold_ns),
 			top->longest_hold_line);
+		text_hold_taken(out, top);
 	}
 	fputs(".\n", out);
 }

@@ -515,6 +515,45 @@ START_TEST(test_lost_release_and_unnamed)
 END_TEST
 
 /*
+ * A hold is placed where it was released, and where the longest one was
+ * taken is kept: 1 takes the GIL in blocking_calls (line 50) and
+ * releases it in spin_until (line 38) 10 ns later, then holds 3 ns
+ * within spin_until; then a longer hold taken at line 39 replaces it.
+ */
+START_TEST(test_longest_hold_taken)
+{
+	static const struct step first[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0, BLOCK, 0), REL(11, 1, SPIN, 10),
+		BEGIN(12, 1), END(13, 1, 0, 0, SPIN, 20), REL(16, 1, SPIN, 0),
+	};
+	static const struct step longer[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0, BLOCK, 0), REL(11, 1, SPIN, 10),
+		BEGIN(12, 1), END(13, 1, 0, 0, SPIN, 20), REL(16, 1, SPIN, 0),
+		BEGIN(20, 1), END(21, 1, 0, 0, SPIN, 20), REL(41, 1, SPIN, 0),
+	};
+	const struct py_fstat *s;
+
+	FEED(first);
+	s = func_of("spin_until");
+	ck_assert_uint_eq(s->holds, 2);
+	ck_assert_uint_eq(s->longest_hold_ns, 10);
+	ck_assert_int_eq(s->longest_hold_line, 38);
+	ck_assert_str_eq(s->longest_hold_taken_func->name, "blocking_calls");
+	ck_assert_int_eq(s->longest_hold_taken_line, 50);
+	ck_assert_uint_eq(func_of("blocking_calls")->holds, 0);
+	gs_free(&an);
+
+	gs_init(&an, 0);
+	FEED(longer);
+	s = func_of("spin_until");
+	ck_assert_uint_eq(s->longest_hold_ns, 20);
+	ck_assert_int_eq(s->longest_hold_line, 37);
+	ck_assert_str_eq(s->longest_hold_taken_func->name, "spin_until");
+	ck_assert_int_eq(s->longest_hold_taken_line, 39);
+}
+END_TEST
+
+/*
  * co_lnotab's deltas are read as the GIL's runtime says: the table
  * (4, 150) puts offset 4 on line 37 + 150 on 2.7, 37 - 106 = none on 3.x.
  */
@@ -705,6 +744,7 @@ static Suite *py_analysis_suite(void)
 	tcase_add_test(tc, test_lost_end_surplus);
 	tcase_add_test(tc, test_open_at_end);
 	tcase_add_test(tc, test_lost_release_and_unnamed);
+	tcase_add_test(tc, test_longest_hold_taken);
 	tcase_add_test(tc, test_lnotab_by_runtime);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("Names");

@@ -52,7 +52,9 @@ def bounds(holds):
     return sum(t2 - t1 for t0, t1, t2, t3 in holds), sum(t3 - t0 for t0, t1, t2, t3 in holds)
 
 
-def check_phase1(funcs, prog, name, lines, defs, first_start):
+def check_phase1(funcs, prog, name, lines, defs, first_start, before):
+    """before: (function, line) where the thread took the GIL it holds
+    when it calls name (its first hold is taken there)."""
     holds = prog[name.split("_")[1]]
     n = prog["n"]
     f = funcs.get(name)
@@ -70,6 +72,9 @@ def check_phase1(funcs, prog, name, lines, defs, first_start):
     longest = [max(t2 - t1 for t0, t1, t2, t3 in holds), max(t3 - t0 for t0, t1, t2, t3 in holds)]
     expect(name, longest[0] <= f["longest_hold_ns"] <= longest[1],
            "longest hold %d ns outside %s" % (f["longest_hold_ns"], longest))
+    taken = (f["longest_hold_taken_function"], f["longest_hold_taken_line"])
+    expect(name, taken in ((name, lines[name]), before),
+           "longest hold taken at %s; want %s or %s" % (taken, (name, lines[name]), before))
 
 
 def check_phase2(g, funcs, prog, lines, tids):
@@ -121,8 +126,8 @@ def main(argv):
     tids = {"MainThread": prog["main"], "holder": prog["holder"], "waiter": prog["waiter"]}
     for name, tid in tids.items():
         expect("thread %d" % tid, names.get(tid) == name, "named %r, want %r" % (names.get(tid), name))
-    check_phase1(funcs, prog, "hold_long", lines, defs, prog["t_go1"])
-    check_phase1(funcs, prog, "hold_short", lines, defs, prog["long"][-1][3])
+    check_phase1(funcs, prog, "hold_long", lines, defs, prog["t_go1"], ("holder", lines["holder_sleep"]))
+    check_phase1(funcs, prog, "hold_short", lines, defs, prog["long"][-1][3], ("hold_long", lines["hold_long"]))
     first = check_phase2(g, funcs, prog, lines, tids)
     if first:
         want = "of the wait of waiter (%d) was spent behind spin_in_c (%s:%d), held by holder (%d)" % (

@@ -106,7 +106,8 @@ def check_csv(path, threads):
 
 FUNC_KEYS = ("holds", "held_ns", "hold_share", "longest_hold_ns", "longest_hold_line", "acquisitions",
              "contended_acquisitions", "abandoned_attempts", "attempts", "waits", "failed_wakeups",
-             "timeouts", "waited_ns", "wait_share", "longest_wait_ns", "longest_wait_line")
+             "timeouts", "waited_ns", "wait_share", "longest_wait_ns", "longest_wait_line",
+             "longest_hold_taken_function", "longest_hold_taken_file", "longest_hold_taken_line")
 
 
 def csv_value(v):
@@ -189,6 +190,17 @@ def func_label(name, file, line):
     return "%s (%s)" % (name, base) if line is None else "%s (%s:%d)" % (name, base, line)
 
 
+def hold_taken(f):
+    """", taken at line 37" (in the function itself) or ", taken in main
+    (x.py:66)": where the longest hold began, if known."""
+    if f["longest_hold_taken_function"] is None or f["longest_hold_taken_line"] is None:
+        return ""
+    if (f["longest_hold_taken_function"], f["longest_hold_taken_file"] or "") == (f["function"], f["file"] or ""):
+        return ", taken at line %d" % f["longest_hold_taken_line"]
+    return ", taken in %s" % func_label(f["longest_hold_taken_function"], f["longest_hold_taken_file"],
+                                        f["longest_hold_taken_line"])
+
+
 def text_functions(g, span):
     """The lines the text report shows for a GIL's Python functions."""
     funcs = g["python_functions"]
@@ -200,8 +212,8 @@ def text_functions(g, span):
         head = "    Held %s in total in %s" % (duration(f["held_ns"]), func_label(f["function"], f["file"], f["firstlineno"]))
         if f["holds"] and f["longest_hold_line"] is not None:
             out.append(head + ";")
-            out.append("    the longest hold, %s, was released at line %d." % (duration(f["longest_hold_ns"]),
-                                                                               f["longest_hold_line"]))
+            out.append("    the longest hold, %s, was released at line %d%s." % (
+                duration(f["longest_hold_ns"]), f["longest_hold_line"], hold_taken(f)))
         else:
             out.append(head + ".")
     out += ["", "    By the time they held the GIL:",

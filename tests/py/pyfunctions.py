@@ -49,7 +49,8 @@ def holder():
     out["holder"] = gilhold.gettid()
     go1.wait()
     out["t_go1"] = gilhold.now()
-    time.sleep(0.02)	# the main thread blocks in join() meanwhile
+    # the main thread blocks in join() meanwhile
+    time.sleep(0.02)  # line: holder_sleep
     out["long"] = hold_long()
     out["short"] = hold_short()
     if sys.version_info[0] == 2:
