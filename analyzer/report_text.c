@@ -65,7 +65,7 @@ static void text_counters(FILE *out, const struct gs_gil *g)
 }
 
 /* Bytes of a thread's name the thread table shows. */
-#define TEXT_NAME_WIDTH 16
+#define TEXT_NAME_WIDTH 24
 
 /* The first at most size - 1 bytes of s, not cutting a UTF-8 character. */
 static const char *text_cut(char *buf, size_t size, const char *s)

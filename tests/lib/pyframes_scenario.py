@@ -10,8 +10,8 @@ The convoy of tests/check_py_analysis.c, in microseconds, written as
 LTTng would record it (tests/lib/ctf_giltrace.py) with real code objects:
 SOURCE below compiled by this interpreter (3.11: location tables), each
 frame's offset that of an instruction on the line named.  Process 4242:
-  4243 (named "Thread-1 (spinsö)", started to run cpu_hog: its own name
-       wins, with a space and a character that the text's 16-byte name
+  4243 (named "Thread-1 (spinning hardö)", started to run cpu_hog: its own name
+       wins, with a space and a character that the text's 24-byte name
        column must not cut in two) holds 11..50, released in
        spin_until on line 7; 4244 (started to run blocking_calls) waits
        20..57 behind it (30 us), then 50..57 in the hand-off gap (7);
@@ -47,7 +47,7 @@ def blocking_calls(sock):
 """
 FILE = "/srv/app/gil_convoy.py"
 PID, HOG, BLOCKER, CPID = 4242, 4243, 4244, 4300
-HOG_NAME = "Thread-1 (spins\u00f6)"
+HOG_NAME = "Thread-1 (spinning hard\u00f6)"
 GIL, CGIL = 0xa5b8f8, 0x601040
 T0 = 1000000000
 US = 1000

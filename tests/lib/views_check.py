@@ -173,7 +173,7 @@ def text_sections(path):
     return sections
 
 
-def name_cut(name, width=16):
+def name_cut(name, width=24):
     """The thread table's name column: at most width bytes, whole UTF-8 characters."""
     b = name.encode()
     if len(b) <= width:
@@ -331,8 +331,8 @@ def check_text_threads(key, lines, g):
         return
     rows = {}
     for line in lines[start + 2:]:
-        # The name column is 16 bytes wide, whatever the characters.
-        m = re.match(rb"^    +(\d+) (.{16}) (.*)$", line.encode(), re.S)
+        # The name column is 24 bytes wide, whatever the characters.
+        m = re.match(rb"^    +(\d+) (.{24}) (.*)$", line.encode(), re.S)
         if not m or len(m.group(3).split()) != 11:
             break
         rows[int(m.group(1))] = [m.group(2).decode().rstrip()] + m.group(3).decode().split()
