@@ -16,7 +16,8 @@
 # For every process, GIL and thread it compares every figure each view
 # shows with the JSON: counters, times, shares (as each view rounds them),
 # distributions; thread names; every Python function's figures and every
-# thread's blockers (who made whom wait).  The text's durations are
+# thread's blockers (who made whom wait); top's holders of each interval
+# (who held the GIL where) against the functions' holds.  The text's durations are
 # compared as the report formats them (three significant digits).
 #
 # Exit status 0 if all agree (one line saying what was compared), 1 with
@@ -409,6 +410,7 @@ def check_top_json(path, gils, threads):
             if w is None:
                 diffs.append("top thread %s not in the JSON" % (key + (t["tid"],),))
                 continue
+            same("top %s thread %d name" % (key, t["tid"]), t["name"], w["name"])
             for k in COUNTERS + ("held_ns", "waited_ns"):
                 same("top %s thread %d %s" % (key, t["tid"], k), t[k], w[k])
             for k in ("hold_share", "wait_share"):
@@ -423,6 +425,8 @@ def check_top_intervals(path, gils, threads):
             continue
         for t in r["threads"]:
             key = (r["pid"], r["gil"], t["tid"])
+            w = threads.get(key)
+            same("top interval %d %s name" % (r["interval"], key), t["name"], w and w["name"])
             sums.setdefault(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
             for k in sums[key]:
                 sums[key][k] += t[k]
@@ -431,29 +435,135 @@ def check_top_intervals(path, gils, threads):
         same("top intervals %s" % (key,), got, {k: t[k] for k in got})
 
 
-def check_top_text(path, gils):
-    """The table's summary: a GIL's and each thread's row."""
-    text = open(path).read()
-    summary = text[text.index("giltrace top: summary"):]
-    for block in summary.split("\npid ")[1:]:
-        lines = block.splitlines()
-        m = re.match(r"(\d+) .*  GIL (0x[0-9a-f]+)  ", lines[0])
-        if not m:
-            continue	# "pid N name: no GIL found: ..."
-        key = (int(m.group(1)), m.group(2))
+def func_key(f):
+    """A Python function as the report tells them apart."""
+    return (f["function"], f["file"], f["firstlineno"])
+
+
+def check_top_holders(path, gils, threads):
+    """Each interval's holders: the holds the core placed at each
+    (thread, function, line), released in the interval.  Over the
+    intervals they add up to the JSON's figures of each function (a hold
+    still open at the end of the trace is the report's only, placed at
+    "(no Python frame)"); within one they are the thread's hold time in
+    it at most; the top holder is the one with the most; names and
+    shares are the JSON's."""
+    sums, lines = {}, {}
+    for r in map(json.loads, open(path)):
+        if r["type"] != "interval":
+            continue
+        gil = (r["pid"], r["gil"])
+        what = "top interval %d %s" % (r["interval"], gil)
+        holders = r["holders"]
+        same(what + " top holder", r["top_holder"], holders[0] if holders else None)
+        same(what + " holders' order", [h["held_ns"] for h in holders],
+             sorted((h["held_ns"] for h in holders), reverse=True))
+        held = {t["tid"]: t["held_ns"] for t in r["threads"]}
+        by_thread = {}
+        for h in holders:
+            t = threads.get(gil + (h["tid"],))
+            same(what + " holder %d name" % h["tid"], h["name"], t and t["name"])
+            same(what + " holder %d share" % h["tid"], "%.6f" % h["hold_share"],
+                 "%.6f" % share(h["held_ns"], r["span_ns"]))
+            by_thread[h["tid"]] = by_thread.get(h["tid"], 0) + h["held_ns"]
+            s = sums.setdefault(gil, {}).setdefault(func_key(h), [0, 0])
+            s[0] += h["holds"]
+            s[1] += h["holds_ns"]
+            lines.setdefault(gil, {}).setdefault(func_key(h), set()).add(h["line"])
+        for tid, ns in by_thread.items():
+            same(what + " holder %d within its hold time" % tid, ns <= held.get(tid, 0), True)
+    for gil, (_, g) in gils.items():
+        if g["python_functions_dropped"]:
+            continue
+        got = sums.get(gil, {})
+        for f in g["python_functions"]:
+            k = func_key(f)
+            h = got.pop(k, [0, 0])
+            if f["file"] is None:
+                same("top %s holds of %s" % (gil, f["function"]), [h[0], h[1] <= f["held_ns"]],
+                     [f["holds"], True])
+            else:
+                same("top %s holds of %s" % (gil, k), h, [f["holds"], f["held_ns"]])
+            if f["holds"] and f["longest_hold_line"] is not None:
+                same("top %s %s: the longest hold's line among the holders'" % (gil, k),
+                     f["longest_hold_line"] in lines.get(gil, {}).get(k, ()), True)
+        same("top %s holders of functions the JSON has not" % (gil,), sorted(k for k, v in got.items() if v[0]), [])
+
+
+TOP_LABEL = 24
+
+
+def top_rows(lines):
+    """A GIL's table in top's text: label -> the figures after it.  The
+    label column is 24 bytes wide, whatever the characters."""
+    rows = {}
+    for line in lines:
+        b = line.encode()
+        if not b.startswith(b"  ") or len(b) < 2 + TOP_LABEL + 1 or b[2 + TOP_LABEL:3 + TOP_LABEL] != b" ":
+            continue
+        label, rest = b[2:2 + TOP_LABEL].decode().rstrip(), b[3 + TOP_LABEL:].decode().split()
+        # Rows only: not the heading, not the top holder's line.
+        if len(rest) in (5, 6) and rest[0].endswith("%") and rest[1].endswith("%") and rest[2].isdigit():
+            rows[label] = rest
+    return rows
+
+
+def top_label(tid, name):
+    return name_cut("%d %s" % (tid, name), TOP_LABEL)
+
+
+def top_blocks(text):
+    """(interval number or "summary", pid, gil) -> the lines of a GIL's block."""
+    blocks, interval, key = {}, None, None
+    for line in text.splitlines():
+        m = re.match(r"^giltrace top .*interval (\d+): ", line)
+        if m:
+            interval, key = int(m.group(1)), None
+            continue
+        if line.startswith("giltrace top: summary"):
+            interval, key = "summary", None
+            continue
+        m = re.match(r"^pid (\d+) .*  GIL (0x[0-9a-f]+)  ", line)
+        if m:
+            key = (interval, int(m.group(1)), m.group(2))
+            blocks[key] = []
+        elif key and line:
+            blocks[key].append(line)
+    return blocks
+
+
+def check_top_text(path, jsonl, gils):
+    """The table: every GIL's and thread's row, names included, and each
+    interval's top holder, as the JSON lines have them."""
+    blocks = top_blocks(open(path).read())
+    records = {}
+    for r in map(json.loads, open(jsonl)):
+        if r["type"] == "interval":
+            records[(r["interval"], r["pid"], r["gil"])] = r
+    same("top table intervals", sorted(k for k in blocks if k[0] != "summary"), sorted(records))
+    for (interval, pid, gil), lines in blocks.items():
+        key = (pid, gil)
         if key not in gils:
             diffs.append("top table: GIL %s not in the JSON" % (key,))
             continue
+        rows = top_rows(lines)
+        if interval != "summary":
+            r = records.get((interval, pid, gil))
+            if r is None:
+                continue
+            want = {top_label(t["tid"], t["name"]) for t in r["threads"]}
+            same("top table interval %d %s labels" % (interval, key), set(rows) - {"all threads"} <= want, True)
+            h = r["top_holder"]
+            got = [l for l in lines if l.startswith("  top holder: ")]
+            same("top table interval %d %s top holder" % (interval, key), got,
+                 ["  top holder: %d %s in %s, %.1f%% of the interval"
+                  % (h["tid"], h["name"], func_label(h["function"], h["file"], h["line"]),
+                     100.0 * share(h["held_ns"], r["span_ns"]))] if h else [])
+            continue
         _, g = gils[key]
-        rows = {}
-        for line in lines[2:]:
-            f = line.split()
-            if line.startswith("  all threads"):
-                rows["all"] = f[2:]
-            elif f and f[0].isdigit():
-                rows[int(f[0])] = f[2:]
-        for label, r in [("all", g)] + [(t["tid"], t) for t in g["threads"]]:
+        for label, r in [("all threads", g)] + [(top_label(t["tid"], t["name"]), t) for t in g["threads"]]:
             if label not in rows:
+                diffs.append("top table %s: no row %r" % (key, label))
                 continue
             u = r["wakeup_latency_ns"]
             want = [pct(r["hold_share"]), pct(r["wait_share"]), str(r["acquisitions"]), str(r["failed_wakeups"])]
@@ -473,7 +583,8 @@ def main():
     check_html(os.path.join(d, "picture.html"), threads)
     check_top_json(os.path.join(d, "top.jsonl"), gils, threads)
     check_top_intervals(os.path.join(d, "top.jsonl"), gils, threads)
-    check_top_text(os.path.join(d, "top.txt"), gils)
+    check_top_holders(os.path.join(d, "top.jsonl"), gils, threads)
+    check_top_text(os.path.join(d, "top.txt"), os.path.join(d, "top.jsonl"), gils)
     views = "text, CSV, picture, top"
     if diffs:
         for line in diffs[:20]:
