@@ -23,6 +23,7 @@
 # Exit status 0 if all agree (one line saying what was compared), 1 with
 # one line per difference (at most 20) otherwise.
 import csv
+import html
 import json
 import os
 import re
@@ -357,8 +358,14 @@ def check_svg(path, gils, threads):
             same("picture %s %s" % (key, k), int(g.get("data-" + attr)), t[k])
         for attr, k in (("hold-share", "hold_share"), ("wait-share", "wait_share")):
             same("picture %s %s" % (key, k), g.get("data-" + attr), "%.6f" % t[k])
+        name = t["name"] or "?"
+        same("picture %s name" % (key,), g.get("data-name"), t["name"])
+        label = [e.text for e in g.iter(SVG + "text") if e.get("class") == "name"]
+        same("picture %s label" % (key,), [l.split(" · GIL ")[0] for l in label], ["%s · tid %d" % (name, t["tid"])])
         title = g.find(SVG + "title").text
-        same("picture %s tooltip" % (key,), title.split(": ", 1)[1],
+        prefix = "%s (%s) pid %d tid %d: " % (t["name"], t["procname"], key[0], key[2])
+        same("picture %s tooltip's thread" % (key,), title[:len(prefix)], prefix)
+        same("picture %s tooltip" % (key,), title[len(prefix):],
              "%d acquisitions, holding %s, waiting %s, %d failed wake-ups, %d timeouts"
              % (t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
                 t["timeouts"]))
@@ -366,6 +373,7 @@ def check_svg(path, gils, threads):
         same("picture %s row" % (key,), stats, ["holding %s · waiting %s · %d failed wake-ups · %d timeouts"
                                                  % (pct(t["hold_share"]), pct(t["wait_share"]),
                                                     t["failed_wakeups"], t["timeouts"])])
+        check_svg_holds(key, g, t, gils[key[:2]][1], int(svg.get("data-column-ns")))
     for h in svg.iter(SVG + "g"):
         if h.get("class") != "hist":
             continue
@@ -375,19 +383,63 @@ def check_svg(path, gils, threads):
              [sum(x["count"] for x in dists), sum(x["total"] for x in dists), max([x["max"] for x in dists] + [0])])
 
 
+def check_svg_holds(key, row, t, g, column_ns):
+    """The holds named on hover: each no longer than the longest hold of
+    its thread, nor of the function it names, which is one of the
+    JSON's; the longest of the thread's shown with its place (where it
+    is long enough to be drawn: its part in some column is then at least
+    a pixel of the bar)."""
+    funcs = {(f["function"], f["file"]): f for f in g["python_functions"]}
+    rects = [r for r in row.iter(SVG + "rect") if r.get("class") == "hold"]
+    longest = max([int(r.get("data-longest-hold-ns")) for r in rects] + [0])
+    # A hold still open at the end is no hold sample: "(no Python frame)", or no frames at all.
+    open_end = not g["python_functions"] or any(r.get("data-function") == "(no Python frame)" for r in rects)
+    if not open_end:
+        same("picture %s longest hold shown" % (key,), longest <= t["hold_ns"]["max"], True)
+    if t["hold_ns"]["count"] and t["hold_ns"]["max"] * 8 >= column_ns:
+        same("picture %s the thread's longest hold shown" % (key,), longest >= t["hold_ns"]["max"], True)
+    for r in rects:
+        ns = int(r.get("data-longest-hold-ns"))
+        fname = r.get("data-function")
+        if fname is None:
+            same("picture %s hold without a function" % (key,), bool(g["python_functions"]), False)
+            continue
+        f = funcs.get((fname, r.get("data-file")))
+        if f is None:
+            diffs.append("picture %s hold at %s (%s) not in the JSON" % (key, fname, r.get("data-file")))
+            continue
+        line = r.get("data-line")
+        title = r.find(SVG + "title").text
+        same("picture %s hold's hover" % (key,), title, "%s: the longest hold here, %s"
+             % (func_label(fname, f["file"], None if line is None else int(line)), svg_ns(ns)))
+        if f["file"] is None:
+            continue
+        same("picture %s hold at %s within its longest" % (key, fname), ns <= f["longest_hold_ns"], True)
+        if ns == f["longest_hold_ns"]:
+            same("picture %s longest hold of %s: line" % (key, fname), line and int(line), f["longest_hold_line"])
+
+
+def svg_ns(ns):
+    """render.c's fmt_ns(): three significant digits."""
+    for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if ns >= scale:
+            return "%.3g %s" % (ns / scale, unit)
+    return "%.0f ns" % ns
+
+
 def check_html(path, threads):
-    rows = re.findall(r"<tr><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td><td>(0x[0-9a-f]+)</td>"
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td><td>(\d+)</td><td>(0x[0-9a-f]+)</td>"
                       r"<td>(\d+)</td><td>([0-9.]+%)</td><td>([0-9.]+%)</td><td>(\d+)</td><td>(\d+)</td></tr>",
                       open(path).read())
     same("picture table rows", len(rows), len(threads))
-    for pid, tid, gil, acq, hold, wait, failed, timeouts in rows:
+    for name, pid, tid, gil, acq, hold, wait, failed, timeouts in rows:
         key = (int(pid), gil, int(tid))
         t = threads.get(key)
         if t is None:
             diffs.append("picture table row %s not in the JSON" % (key,))
             continue
-        same("picture table %s" % (key,), [int(acq), hold, wait, int(failed), int(timeouts)],
-             [t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
+        same("picture table %s" % (key,), [html.unescape(name), int(acq), hold, wait, int(failed), int(timeouts)],
+             [t["name"], t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
               t["timeouts"]])
 
 
