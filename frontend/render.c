@@ -234,10 +234,11 @@ static void hold_rect(FILE *out, const struct gs_gil_thread *gt, const struct co
 		fputs(" data-function=\"", out);
 		put_escaped(out, l->func->name);
 		fputc('"', out);
+		/* A function is its name, file and first line, as in the report. */
 		if (l->func->filename) {
 			fputs(" data-file=\"", out);
 			put_escaped(out, l->func->filename);
-			fputc('"', out);
+			fprintf(out, "\" data-firstlineno=\"%" PRId32 "\"", l->func->firstlineno);
 		}
 		if (l->line != PY_NO_LINE) {
 			fprintf(out, " data-line=\"%" PRId32 "\"", l->line);

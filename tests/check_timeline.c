@@ -412,7 +412,7 @@ START_TEST(test_hold_places)
 	ck_assert_ptr_nonnull(strstr(svg, ">hogger · tid 101</text>"));
 	ck_assert_ptr_nonnull(strstr(svg, "data-name=\"hogger\""));
 	ck_assert_ptr_nonnull(strstr(svg, "data-longest-hold-ns=\"900\" data-function=\"hog\" "
-		"data-file=\"/src/longhold.py\" data-line=\"3\"><title>hog (longhold.py:3): the longest hold here, 900 ns</title>"));
+		"data-file=\"/src/longhold.py\" data-firstlineno=\"3\" data-line=\"3\"><title>hog (longhold.py:3): the longest hold here, 900 ns</title>"));
 	ck_assert_ptr_nonnull(strstr(svg, "<title>spin (longhold.py:10): the longest hold here, 100 ns</title>"));
 	free(svg);
 }

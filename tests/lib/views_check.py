@@ -373,7 +373,7 @@ def check_svg(path, gils, threads):
         same("picture %s row" % (key,), stats, ["holding %s · waiting %s · %d failed wake-ups · %d timeouts"
                                                  % (pct(t["hold_share"]), pct(t["wait_share"]),
                                                     t["failed_wakeups"], t["timeouts"])])
-        check_svg_holds(key, g, t, gils[key[:2]][1], int(svg.get("data-column-ns")))
+        check_svg_holds(key, g, t, *gils[key[:2]], int(svg.get("data-column-ns")))
     for h in svg.iter(SVG + "g"):
         if h.get("class") != "hist":
             continue
@@ -383,17 +383,17 @@ def check_svg(path, gils, threads):
              [sum(x["count"] for x in dists), sum(x["total"] for x in dists), max([x["max"] for x in dists] + [0])])
 
 
-def check_svg_holds(key, row, t, g, column_ns):
+def check_svg_holds(key, row, t, p, g, column_ns):
     """The holds named on hover: each no longer than the longest hold of
     its thread, nor of the function it names, which is one of the
     JSON's; the longest of the thread's shown with its place (where it
     is long enough to be drawn: its part in some column is then at least
     a pixel of the bar)."""
-    funcs = {(f["function"], f["file"]): f for f in g["python_functions"]}
+    funcs = {func_key(f): f for f in g["python_functions"]}
     rects = [r for r in row.iter(SVG + "rect") if r.get("class") == "hold"]
     longest = max([int(r.get("data-longest-hold-ns")) for r in rects] + [0])
     # A hold still open at the end is no hold sample: "(no Python frame)", or no frames at all.
-    open_end = not g["python_functions"] or any(r.get("data-function") == "(no Python frame)" for r in rects)
+    open_end = not p["python_frames"] or any(r.get("data-function") == "(no Python frame)" for r in rects)
     if not open_end:
         same("picture %s longest hold shown" % (key,), longest <= t["hold_ns"]["max"], True)
     if t["hold_ns"]["count"] and t["hold_ns"]["max"] * 8 >= column_ns:
@@ -401,10 +401,11 @@ def check_svg_holds(key, row, t, g, column_ns):
     for r in rects:
         ns = int(r.get("data-longest-hold-ns"))
         fname = r.get("data-function")
+        same("picture %s hold named" % (key,), fname is not None, p["python_frames"])
         if fname is None:
-            same("picture %s hold without a function" % (key,), bool(g["python_functions"]), False)
             continue
-        f = funcs.get((fname, r.get("data-file")))
+        first = r.get("data-firstlineno")
+        f = funcs.get((fname, r.get("data-file"), first and int(first)))
         if f is None:
             diffs.append("picture %s hold at %s (%s) not in the JSON" % (key, fname, r.get("data-file")))
             continue
