@@ -472,20 +472,31 @@ def check_top_json(path, gils, threads):
 
 def check_top_intervals(path, gils, threads):
     """The intervals add up to the totals, counter by counter."""
-    sums = {}
+    sums, names = {}, {}
     for r in map(json.loads, open(path)):
         if r["type"] != "interval":
             continue
         for t in r["threads"]:
             key = (r["pid"], r["gil"], t["tid"])
-            w = threads.get(key)
-            same("top interval %d %s name" % (r["interval"], key), t["name"], w and w["name"])
+            names.setdefault(key, []).append(t["name"])
             sums.setdefault(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
             for k in sums[key]:
                 sums[key][k] += t[k]
     for key, t in threads.items():
         got = sums.get(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
         same("top intervals %s" % (key,), got, {k: t[k] for k in got})
+        check_top_names(key, names.get(key, []), t["name"])
+
+
+def check_top_names(key, shown, name):
+    """An interval shows the name known by its end: a thread may be shown
+    by its process name (or its start function) until the trace names it
+    (thread_name, py_thread_target), by the JSON's name from then on, and
+    by that name in its last interval."""
+    if not shown:
+        return
+    first = shown.index(name) if name in shown else len(shown)
+    same("top intervals %s names" % (key,), shown[first:] + shown[-1:], [name] * (len(shown) - first + 1))
 
 
 def func_key(f):
@@ -512,10 +523,10 @@ def check_top_holders(path, gils, threads):
         same(what + " holders' order", [h["held_ns"] for h in holders],
              sorted((h["held_ns"] for h in holders), reverse=True))
         held = {t["tid"]: t["held_ns"] for t in r["threads"]}
+        shown = {t["tid"]: t["name"] for t in r["threads"]}
         by_thread = {}
         for h in holders:
-            t = threads.get(gil + (h["tid"],))
-            same(what + " holder %d name" % h["tid"], h["name"], t and t["name"])
+            same(what + " holder %d name" % h["tid"], h["name"], shown.get(h["tid"]))
             same(what + " holder %d share" % h["tid"], "%.6f" % h["hold_share"],
                  "%.6f" % share(h["held_ns"], r["span_ns"]))
             by_thread[h["tid"]] = by_thread.get(h["tid"], 0) + h["held_ns"]
