@@ -180,46 +180,114 @@ static void header(FILE *out, const struct timeline *tl, const struct render_inf
 		"</g>\n", LABEL_X, MARK_H, MARK_H);
 }
 
-/* Runs of equal pixel heights become one rectangle each. */
+/* What one column of a row shows: bar heights, and the hold named on
+ * hover (none where no hold is drawn). */
+struct col_look {
+	int hold_px;
+	int wait_px;
+	const struct py_func *func;
+	int32_t line;
+};
+
+static struct col_look col_look(const struct timeline *tl, const struct tl_row *th, unsigned int c)
+{
+	int64_t col_start = tl->t0 + (int64_t) ((uint64_t) c * tl->width);
+	uint64_t rest = (uint64_t) (tl->t_end - col_start);
+	uint64_t eff = rest < tl->width ? rest : tl->width;
+	const struct tl_cell *cell = &th->cells[c];
+	struct col_look l = { 0, 0, NULL, PY_NO_LINE };
+
+	if (eff == 0) {
+		eff = 1;
+	}
+	l.hold_px = (int) (BAR_H * (double) cell->hold_ns / (double) eff + 0.5);
+	l.wait_px = (int) (BAR_H * (double) cell->wait_ns / (double) eff + 0.5);
+	l.hold_px = l.hold_px > BAR_H ? BAR_H : l.hold_px;
+	l.wait_px = l.wait_px > BAR_H - l.hold_px ? BAR_H - l.hold_px : l.wait_px;
+	if (l.hold_px > 0 && cell->longest_hold_ns) {
+		l.func = cell->longest_where.func;
+		l.line = cell->longest_where.line;
+	}
+	return l;
+}
+
+static bool look_same(const struct col_look *a, const struct col_look *b)
+{
+	return a->hold_px == b->hold_px && a->wait_px == b->wait_px && a->func == b->func && a->line == b->line;
+}
+
+/*
+ * A run's hold, named on hover by its longest hold and, in a process
+ * with Python frames, the function and line the core placed it at; the
+ * same as data attributes, for scripts and tests.
+ */
+static void hold_rect(FILE *out, const struct gs_gil_thread *gt, const struct col_look *l, uint64_t longest,
+		double x0, double y, double w)
+{
+	struct py_where where = { l->func, l->line };
+	char len[32], place[512];
+	bool py = l->func && gt->thread->proc->py_frames;
+
+	fprintf(out, "<rect class=\"hold\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\" "
+		"data-longest-hold-ns=\"%" PRIu64 "\"", x0, y + BAR_Y + BAR_H - l->hold_px, w, l->hold_px, longest);
+	if (py) {
+		fputs(" data-function=\"", out);
+		put_escaped(out, l->func->name);
+		fputc('"', out);
+		/* A function is its name, file and first line, as in the report. */
+		if (l->func->filename) {
+			fputs(" data-file=\"", out);
+			put_escaped(out, l->func->filename);
+			fprintf(out, "\" data-firstlineno=\"%" PRId32 "\"", l->func->firstlineno);
+		}
+		if (l->line != PY_NO_LINE) {
+			fprintf(out, " data-line=\"%" PRId32 "\"", l->line);
+		}
+	}
+	fmt_ns(len, sizeof(len), (double) longest);
+	fputs("><title>", out);
+	if (py) {
+		py_where_format(place, sizeof(place), &where);
+		put_escaped(out, place);
+		fputs(": ", out);
+	}
+	fprintf(out, "the longest hold here, %s</title></rect>", len);
+}
+
+/* Runs of equal pixel heights and the same hold named become one
+ * rectangle each. */
 static void row_bars(FILE *out, const struct timeline *tl, const struct geom *g,
 	const struct tl_row *th, double y)
 {
 	unsigned int c, start = 0;
-	int run_h = -1, run_w = -1;
+	struct col_look run = { -1, -1, NULL, PY_NO_LINE }, l = run;
+	uint64_t longest = 0;
 
 	for (c = 0; c <= g->used; c++) {
-		int hp = 0, wp = 0;
-
 		if (c < g->used) {
-			int64_t col_start = tl->t0 + (int64_t) ((uint64_t) c * tl->width);
-			uint64_t rest = (uint64_t) (tl->t_end - col_start);
-			uint64_t eff = rest < tl->width ? rest : tl->width;
-			const struct tl_cell *cell = &th->cells[c];
-
-			if (eff == 0) {
-				eff = 1;
-			}
-			hp = (int) (BAR_H * (double) cell->hold_ns / (double) eff + 0.5);
-			wp = (int) (BAR_H * (double) cell->wait_ns / (double) eff + 0.5);
-			hp = hp > BAR_H ? BAR_H : hp;
-			wp = wp > BAR_H - hp ? BAR_H - hp : wp;
+			l = col_look(tl, th, c);
 		}
-		if (c > 0 && (c == g->used || hp != run_h || wp != run_w)) {
+		if (c > 0 && (c == g->used || !look_same(&l, &run))) {
 			double x0 = PLOT_X + start * g->colw, w = (c - start) * g->colw;
 
-			if (run_h > 0) {
-				fprintf(out, "<rect class=\"hold\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\"/>",
-					x0, y + BAR_Y + BAR_H - run_h, w, run_h);
+			if (run.hold_px > 0) {
+				hold_rect(out, th->gt, &run, longest, x0, y, w);
 			}
-			if (run_w > 0) {
+			if (run.wait_px > 0) {
 				fprintf(out, "<rect class=\"wait\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\"/>",
-					x0, y + BAR_Y + BAR_H - run_h - run_w, w, run_w);
+					x0, y + BAR_Y + BAR_H - run.hold_px - run.wait_px, w, run.wait_px);
 			}
 			start = c;
 		}
-		if (c == 0 || hp != run_h || wp != run_w) {
-			run_h = hp;
-			run_w = wp;
+		if (c == g->used) {
+			break;
+		}
+		if (c == 0 || !look_same(&l, &run)) {
+			run = l;
+			longest = 0;
+		}
+		if (th->cells[c].longest_hold_ns > longest) {
+			longest = th->cells[c].longest_hold_ns;
 		}
 	}
 }
@@ -252,10 +320,13 @@ static void row_marks(FILE *out, const struct geom *g, const struct tl_row *th, 
 	}
 }
 
-/* "python3 · tid 42", and the GIL where its process has several. */
+/* "blocking_calls · tid 42" (gs_thread_name()), and the GIL where its
+ * process has several. */
 static void row_name(FILE *out, const struct gs_gil_thread *gt)
 {
-	put_escaped(out, gt->thread->procname[0] ? gt->thread->procname : "?");
+	const char *name = gs_thread_name(gt->thread);
+
+	put_escaped(out, name[0] ? name : "?");
 	fprintf(out, " · tid %" PRId64, gt->thread->tid);
 	if (gt->thread->proc->ngils > 1) {
 		fprintf(out, " · GIL %#" PRIx64, gt->gil->address);
@@ -271,11 +342,15 @@ static void row(FILE *out, const struct timeline *tl, const struct geom *g, cons
 	fprintf(out, "<g class=\"thread\" data-pid=\"%" PRId64 "\" data-tid=\"%" PRId64 "\" data-gil=\"%#" PRIx64
 		"\" data-acquisitions=\"%" PRIu64 "\" data-held-ns=\"%" PRIu64 "\" data-waited-ns=\"%" PRIu64
 		"\" data-hold-share=\"%.6f\" data-wait-share=\"%.6f\" data-failed-wakeups=\"%" PRIu64
-		"\" data-timeouts=\"%" PRIu64 "\">\n<title>",
+		"\" data-timeouts=\"%" PRIu64 "\" data-name=\"",
 		gt->thread->proc->pid, gt->thread->tid, gt->gil->address, gt->c.acquisitions, gt->held_ns,
 		gt->waited_ns, gt->hold_share, gt->wait_share, gt->c.failed_wakeups, gt->c.timeouts);
+	put_escaped(out, gs_thread_name(gt->thread));
+	fputs("\">\n<title>", out);
+	put_escaped(out, gs_thread_name(gt->thread));
+	fputs(" (", out);
 	put_escaped(out, gt->thread->procname);
-	fprintf(out, " pid %" PRId64 " tid %" PRId64 ": %" PRIu64 " acquisitions, holding %.1f%%, waiting %.1f%%, %"
+	fprintf(out, ") pid %" PRId64 " tid %" PRId64 ": %" PRIu64 " acquisitions, holding %.1f%%, waiting %.1f%%, %"
 		PRIu64 " failed wake-ups, %" PRIu64 " timeouts</title>\n",
 		gt->thread->proc->pid, gt->thread->tid, gt->c.acquisitions, percent(gt->hold_share),
 		percent(gt->wait_share), gt->c.failed_wakeups, gt->c.timeouts);
@@ -415,7 +490,8 @@ int render_svg(FILE *out, const struct timeline *tl, const struct render_info *i
 	height = (rows_end + 40 > hist_end ? rows_end + 40 : hist_end) + 10;
 
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\" "
-		"role=\"img\" aria-label=\"GIL timeline\">\n", WIDTH, height, WIDTH, height);
+		"role=\"img\" aria-label=\"GIL timeline\" data-column-ns=\"%" PRIu64 "\">\n", WIDTH, height, WIDTH,
+		height, tl->width);
 	fputs(style, out);
 	fprintf(out, "<rect width=\"%d\" height=\"%.0f\" fill=\"#ffffff\"/>\n", WIDTH, height);
 	header(out, tl, info, n);
@@ -448,13 +524,15 @@ static void html_table(FILE *out, const struct timeline *tl)
 		memcpy(rows, tl->rows, n * sizeof(*rows));
 	}
 	qsort(rows, n, sizeof(*rows), by_process_then_start);
-	fputs("<table>\n<thead><tr><th>process</th><th>pid</th><th>tid</th><th>GIL</th><th>acquisitions</th>"
+	fputs("<table>\n<thead><tr><th>process</th><th>thread</th><th>pid</th><th>tid</th><th>GIL</th><th>acquisitions</th>"
 		"<th>holding</th><th>waiting</th><th>failed wake-ups</th><th>timeouts</th></tr></thead>\n<tbody>\n", out);
 	for (size_t i = 0; i < n; i++) {
 		const struct gs_gil_thread *gt = rows[i]->gt;
 
 		fputs("<tr><td>", out);
 		put_escaped(out, gt->thread->procname);
+		fputs("</td><td>", out);
+		put_escaped(out, gs_thread_name(gt->thread));
 		fprintf(out, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%#" PRIx64 "</td><td>%" PRIu64
 			"</td><td>%.1f%%</td><td>%.1f%%</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
 			gt->thread->proc->pid, gt->thread->tid, gt->gil->address, gt->c.acquisitions,
@@ -476,11 +554,13 @@ int render_html(FILE *out, const struct timeline *tl, const struct render_info *
 	if (render_svg(out, tl, info) != 0) {
 		return -1;
 	}
-	fputs("<p>Each row is a thread. In every time column the bar's green part is the share of the column it "
+	fputs("<p>Each row is a thread, named as it named itself, else by the function it was started to run. "
+		"In every time column the bar's green part is the share of the column it "
 		"held the GIL, the red part the share it spent trying to take it (waiting); grey is time it ran "
 		"without the GIL (I/O, sleeping, C code that released it). Orange marks above a row are failed wake-ups: the "
 		"thread was woken to take the GIL and found it taken again. Blue marks below are waits that timed out, "
-		"which in CPython 3 ask the holder to drop the GIL. Percentages are shares of the GIL's span (its first to "
+		"which in CPython 3 ask the holder to drop the GIL. Hovering over a held stretch names the longest "
+		"hold in it and the Python function and line where it released the GIL. Percentages are shares of the GIL's span (its first to "
 		"last event), as giltrace-analyze reports them: a GIL's threads' holding shares add up to its "
 		"utilisation.</p>\n", out);
 	html_table(out, tl);

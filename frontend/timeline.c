@@ -20,6 +20,7 @@ static void merge_columns(struct timeline *tl)
 		for (unsigned int i = 0; i < half; i++) {
 			struct tl_cell x = c[2 * i], y = c[2 * i + 1];
 
+			c[i] = y.longest_hold_ns > x.longest_hold_ns ? y : x;
 			c[i].hold_ns = x.hold_ns + y.hold_ns;
 			c[i].wait_ns = x.wait_ns + y.wait_ns;
 			c[i].failed_wakeups = x.failed_wakeups + y.failed_wakeups;
@@ -83,12 +84,22 @@ static struct tl_row *row_get(struct timeline *tl, const struct gs_gil_thread *g
 
 /* ---- what the core tells ----------------------------------------------- */
 
+/* A hold of len ns placed at w overlaps the cell. */
+static void cell_hold(struct tl_cell *cell, uint64_t len, const struct py_where *w)
+{
+	if (len > cell->longest_hold_ns) {
+		cell->longest_hold_ns = len;
+		cell->longest_where = *w;
+	}
+}
+
 /* [from, to) goes to the columns it spans. */
 static void on_interval(void *arg, const struct gs_gil_thread *gt, enum gs_state state,
 		int64_t from, int64_t to)
 {
 	struct timeline *tl = arg;
 	struct tl_row *row = row_get(tl, gt);
+	uint64_t len = gs_dur(from, to);
 	unsigned int col;
 
 	if (!row) {
@@ -102,6 +113,7 @@ static void on_interval(void *arg, const struct gs_gil_thread *gt, enum gs_state
 
 		if (state == GS_STATE_HOLDING) {
 			row->cells[col].hold_ns += (uint64_t) (end - from);
+			cell_hold(&row->cells[col], len, gs_hold_where(gt->gil));
 		} else {
 			row->cells[col].wait_ns += (uint64_t) (end - from);
 		}

@@ -9,7 +9,8 @@
  * the trace outgrows the columns their width doubles and neighbouring
  * columns merge, so memory is bounded by rows x columns.  Every other
  * figure the picture shows (a row's counts and shares, the histograms)
- * is the core's own, read once the analysis is finished.
+ * is the core's own, read once the analysis is finished, and so is each
+ * thread's name (gs_thread_name()) and the place of each hold.
  */
 #ifndef GILTRACE_FRONTEND_TIMELINE_H
 #define GILTRACE_FRONTEND_TIMELINE_H
@@ -29,6 +30,11 @@ struct tl_cell {
 	uint64_t wait_ns;		/* in any attempt state: trying to take the GIL */
 	uint32_t failed_wakeups;
 	uint32_t timeouts;
+	/* The longest hold overlapping the column, whole, and the Python
+	 * function and line the core placed it at (gs_hold_where()): what
+	 * the picture names on hover. */
+	uint64_t longest_hold_ns;
+	struct py_where longest_where;
 };
 
 struct tl_row {

@@ -19,10 +19,88 @@ struct tv_base {
 	struct hist wakeup;		/* copy of the cumulative histogram, owned */
 };
 
+/* ---- who held the GIL, where ---------------------------------------- */
+
+static const struct py_where other_where = { &py_func_other, PY_NO_LINE };
+
+static uint64_t holder_key(const struct gs_gil_thread *gt, const struct py_where *w)
+{
+	uint64_t k = (uint64_t) (uintptr_t) gt * UINT64_C(0x9E3779B97F4A7C15);
+
+	k ^= (uint64_t) (uintptr_t) w->func * UINT64_C(0xC2B2AE3D27D4EB4F);
+	return k ^ (uint32_t) w->line;
+}
+
+static int holder_is(const struct tv_holder *h, const struct gs_gil_thread *gt, const struct py_where *w)
+{
+	return h->gt == gt && h->where.func == w->func && h->where.line == w->line;
+}
+
+/* The place (gt, w) of this interval, created on first use (the
+ * thread's "other" place once the map is full); NULL when out of memory. */
+static struct tv_holder *holder_get(struct top_view *v, const struct gs_gil_thread *gt,
+		const struct py_where *w)
+{
+	uint64_t key = holder_key(gt, w);
+	struct tv_holder *h = idmap_get(&v->holders, key);
+
+	/* The key is a hash: a collision is told apart here. */
+	while (h && !holder_is(h, gt, w)) {
+		key = key * 31 + 7;
+		h = idmap_get(&v->holders, key);
+	}
+	if (h) {
+		return h;
+	}
+	if (w != &other_where && v->holders.len >= TV_HOLDERS_MAX) {
+		return holder_get(v, gt, &other_where);
+	}
+	h = calloc(1, sizeof(*h));
+	if (!h || idmap_put(&v->holders, key, h) != 0) {
+		free(h);
+		return NULL;
+	}
+	h->gt = gt;
+	h->where = *w;
+	return h;
+}
+
+/* The core tells a hold as it is released (or cut by the end). */
+static void on_interval(void *arg, const struct gs_gil_thread *gt, enum gs_state state, int64_t from,
+		int64_t to)
+{
+	struct top_view *v = arg;
+	/* Before the first interval is taken, everything is inside it. */
+	int64_t start = v->number ? v->prev_ns : INT64_MIN;
+	struct tv_holder *h;
+
+	if (state != GS_STATE_HOLDING) {
+		return;
+	}
+	h = holder_get(v, gt, gs_hold_where(gt->gil));
+	if (!h) {
+		/* The holders of this interval are incomplete: say so. */
+		v->oom = 1;
+		return;
+	}
+	h->holds++;
+	h->holds_ns += gs_dur(from, to);
+	h->held_ns += gs_dur(from > start ? from : start, to);
+}
+
+static void holders_reset(struct top_view *v)
+{
+	idmap_free_values(&v->holders);
+	memset(&v->holders, 0, sizeof(v->holders));
+}
+
 void tv_init(struct top_view *v, struct gs_analysis *a)
 {
+	struct gs_observer obs = { on_interval, NULL, v };
+
 	memset(v, 0, sizeof(*v));
 	v->a = a;
+	gs_observe(a, &obs);
 }
 
 void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg)
@@ -147,6 +225,47 @@ static void measures_free(struct tv_measures *m)
 	hist_free(&m->wakeup);
 }
 
+static int holder_cmp(const void *x, const void *y)
+{
+	const struct tv_holder *a = x, *b = y;
+
+	if (a->held_ns != b->held_ns) {
+		return a->held_ns > b->held_ns ? -1 : 1;
+	}
+	if (a->gt->thread->tid != b->gt->thread->tid) {
+		return a->gt->thread->tid < b->gt->thread->tid ? -1 : 1;
+	}
+	if (a->where.func != b->where.func) {
+		return strcmp(a->where.func->name, b->where.func->name);
+	}
+	return a->where.line < b->where.line ? -1 : a->where.line > b->where.line;
+}
+
+/* The interval's holders of g, the top holder first.  -1: out of memory. */
+static int gil_holders(const struct top_view *v, const struct gs_gil *g, struct tv_gil_rec *rec)
+{
+	size_t pos = 0, n = 0;
+	void *p;
+
+	while (idmap_next(&v->holders, &pos, &p)) {
+		n += ((struct tv_holder *) p)->gt->gil == g;
+	}
+	if (!n) {
+		return 0;
+	}
+	rec->holders = calloc(n, sizeof(*rec->holders));
+	if (!rec->holders) {
+		return -1;
+	}
+	for (pos = 0; idmap_next(&v->holders, &pos, &p);) {
+		if (((struct tv_holder *) p)->gt->gil == g) {
+			rec->holders[rec->nholders++] = *(struct tv_holder *) p;
+		}
+	}
+	qsort(rec->holders, rec->nholders, sizeof(*rec->holders), holder_cmp);
+	return 0;
+}
+
 /*
  * A GIL's interval: every thread's baseline moves, the active ones are
  * recorded.  *shown: whether the GIL belongs in the interval at all.
@@ -193,6 +312,9 @@ static int gil_take(struct top_view *v, const struct gs_gil *g, int64_t now, int
 		rec->nthreads++;
 	}
 	qsort(rec->threads, rec->nthreads, sizeof(*rec->threads), thread_cmp);
+	if (gil_holders(v, g, rec) != 0) {
+		return -1;
+	}
 	/* Quiet GILs stay in view a while: for monitoring, zero is news. */
 	*shown = rec->nthreads > 0 || (!ended && (g->holder || g->attempting)) || now - g->last_ts <= TV_IDLE_NS;
 	return 0;
@@ -204,6 +326,7 @@ static void gil_rec_free(struct tv_gil_rec *rec)
 		measures_free(&rec->threads[i].m);
 	}
 	free(rec->threads);
+	free(rec->holders);
 	measures_free(&rec->m);
 	memset(rec, 0, sizeof(*rec));
 }
@@ -239,7 +362,11 @@ int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *i
 	iv->discarded_packets = minus(a->discarded_packets, v->prev_discarded_packets);
 	v->prev_discarded_packets = a->discarded_packets;
 	iv->gils = calloc(cap ? cap : 1, sizeof(*iv->gils));
-	if (!iv->gils) {
+	if (!iv->gils || v->oom) {
+		free(iv->gils);
+		iv->gils = NULL;
+		holders_reset(v);
+		v->oom = 0;
 		return -1;
 	}
 	while (rc == 0 && idmap_next(&a->procs, &pos, &p)) {
@@ -258,6 +385,8 @@ int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *i
 			}
 		}
 	}
+	/* The next interval's holds start afresh. */
+	holders_reset(v);
 	if (rc != 0) {
 		tv_interval_free(iv);
 		return -1;
@@ -287,6 +416,7 @@ void tv_free(struct top_view *v)
 	}
 	idmap_free(&v->base);
 	idmap_free(&v->gone);
+	holders_reset(v);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -330,11 +460,65 @@ static void json_gil_head(FILE *out, const char *type, const struct gs_gil *g)
 	json_write_string(out, gs_kind_name(g->kind));
 }
 
+/* A thread's keys, as giltrace-analyze's JSON names them. */
 static void json_thread_head(FILE *out, const struct gs_gil_thread *gt, int first)
 {
 	fprintf(out, "%s{\"tid\":%" PRId64 ",\"procname\":", first ? "" : ",", gt->thread->tid);
 	json_write_string(out, gt->thread->procname);
+	fputs(",\"name\":", out);
+	json_write_string(out, gs_thread_name(gt->thread));
 	fputc(',', out);
+}
+
+static void json_line(FILE *out, int32_t line)
+{
+	if (line == PY_NO_LINE) {
+		fputs("null", out);
+	} else {
+		fprintf(out, "%" PRId32, line);
+	}
+}
+
+/* A holder: the thread's keys, then the place's as the report's
+ * functions and blockers name them (null when unknown). */
+static void json_holder(FILE *out, const struct tv_holder *h, int64_t span, int first)
+{
+	const struct py_func *f = h->where.func;
+
+	json_thread_head(out, h->gt, first);
+	fputs("\"function\":", out);
+	json_write_string(out, f->name);
+	fputs(",\"file\":", out);
+	if (f->filename) {
+		json_write_string(out, f->filename);
+	} else {
+		fputs("null", out);
+	}
+	/* A function is its name, file and first line, as in the report. */
+	fputs(",\"firstlineno\":", out);
+	json_line(out, f->filename ? f->firstlineno : PY_NO_LINE);
+	fputs(",\"line\":", out);
+	json_line(out, h->where.line);
+	fputc(',', out);
+	json_write_share(out, &json_compact, "hold_share", gs_share(h->held_ns, span > 0 ? (uint64_t) span : 0));
+	json_write_u64(out, &json_compact, "held_ns", h->held_ns);
+	json_write_u64(out, &json_compact, "holds", h->holds);
+	fprintf(out, "\"holds_ns\":%" PRIu64 "}", h->holds_ns);
+}
+
+static void json_holders(FILE *out, const struct tv_gil_rec *r, int64_t span)
+{
+	fputs(",\"top_holder\":", out);
+	if (r->nholders) {
+		json_holder(out, &r->holders[0], span, 1);
+	} else {
+		fputs("null", out);
+	}
+	fputs(",\"holders\":[", out);
+	for (size_t k = 0; k < r->nholders; k++) {
+		json_holder(out, &r->holders[k], span, k == 0);
+	}
+	fputc(']', out);
 }
 
 static void json_interval(FILE *out, const struct tv_interval *iv)
@@ -359,7 +543,9 @@ static void json_interval(FILE *out, const struct tv_interval *iv)
 			json_measures(out, &t->m.c, t->m.held_ns, t->m.waited_ns, span, &t->m.wakeup);
 			fputc('}', out);
 		}
-		fputs("]}\n", out);
+		fputc(']', out);
+		json_holders(out, r, span);
+		fputs("}\n", out);
 	}
 }
 
@@ -371,7 +557,8 @@ static void text_row(FILE *out, const char *label, const struct gs_counters *c, 
 	char p99[16];
 
 	tv_duration(p99, sizeof(p99), wakeup->count ? hist_percentile(wakeup, 99) : 0, wakeup->count == 0);
-	fprintf(out, "  %-24.24s %6.1f%% %6.1f%% %9" PRIu64 " %8" PRIu64 " %10s\n", label,
+	/* The label is cut already: padded by bytes, as the text report's. */
+	fprintf(out, "  %-24s %6.1f%% %6.1f%% %9" PRIu64 " %8" PRIu64 " %10s\n", label,
 		100.0 * gs_share(held, window), 100.0 * gs_share(waited, window),
 		c->acquisitions, c->failed_wakeups, p99);
 }
@@ -384,15 +571,45 @@ static void text_gil_head(FILE *out, const struct gs_gil *g)
 		"WAKE p99");
 }
 
-static void thread_label(char *buf, size_t size, const struct gs_gil_thread *gt)
+/* Bytes of the table's thread column. */
+#define TV_LABEL_WIDTH 24
+
+/* "tid name", cut to the column without cutting a UTF-8 character. */
+static const char *thread_label(char *buf, size_t size, const struct gs_gil_thread *gt)
 {
-	snprintf(buf, size, "%" PRId64 " %s", gt->thread->tid, gt->thread->procname);
+	size_t len;
+
+	snprintf(buf, size, "%" PRId64 " %s", gt->thread->tid, gs_thread_name(gt->thread));
+	len = strlen(buf);
+	if (len > TV_LABEL_WIDTH) {
+		len = TV_LABEL_WIDTH;
+		while (len && ((unsigned char) buf[len] & 0xc0) == 0x80) {
+			len--;
+		}
+		buf[len] = '\0';
+	}
+	return buf;
+}
+
+/* "  top holder: 4242 worker in hog (longhold.py:5), 87.3% of the interval" */
+static void text_top_holder(FILE *out, const struct tv_gil_rec *r, int64_t span)
+{
+	const struct tv_holder *h = r->holders;
+	char where[512];
+
+	if (!r->nholders) {
+		return;
+	}
+	py_where_format(where, sizeof(where), &h->where);
+	fprintf(out, "  top holder: %" PRId64 " %s in %s, %.1f%% of the interval\n", h->gt->thread->tid,
+		gs_thread_name(h->gt->thread), where,
+		100.0 * gs_share(h->held_ns, span > 0 ? (uint64_t) span : 0));
 }
 
 static void text_interval(FILE *out, const struct tv_format *f, const struct tv_interval *iv)
 {
 	int64_t span = iv->end_ns - iv->start_ns;
-	char label[64];
+	char label[GS_NAME_MAX + 64];
 
 	if (f->tty) {
 		/* Home and clear: the table redraws in place. */
@@ -423,6 +640,7 @@ static void text_interval(FILE *out, const struct tv_format *f, const struct tv_
 		if (r->nthreads > f->max_threads) {
 			fprintf(out, "  ... %zu more threads\n", r->nthreads - f->max_threads);
 		}
+		text_top_holder(out, r, span);
 	}
 }
 
@@ -443,7 +661,7 @@ static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_an
 {
 	/* Signed, as an interval's span: the rows share its code. */
 	int64_t span = (int64_t) gs_gil_span(g);
-	char label[64];
+	char label[GS_NAME_MAX + 64];
 	unsigned int n = 0;
 
 	if (f->json) {

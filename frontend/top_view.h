@@ -8,6 +8,13 @@
  * is kept per interval: one baseline per (GIL, thread), overwritten at
  * every interval, so memory grows with threads, never with time.
  *
+ * Who held the GIL in an interval, and where in Python, is what the core
+ * tells its observer (gs_observe): each hold as it is released, with its
+ * thread and gs_hold_where()'s function and line.  Those are summed per
+ * (thread, function, line) for the interval only, then dropped: the
+ * core's per-function figures (py_functions.h) are the sums of the
+ * intervals' (giltrace(1), top).
+ *
  * Pure C on the analysis core, no babeltrace: the unit tests feed the
  * core by hand and check the intervals add up to its totals.
  */
@@ -25,6 +32,10 @@
 /* A GIL idle this long (trace time) and free is no longer shown. */
 #define TV_IDLE_NS	(INT64_C(60) * 1000000000)
 
+/* (Thread, function, line) places of holds kept per interval; the holds
+ * of further places go to their thread's "(other functions)" place. */
+#define TV_HOLDERS_MAX 4096
+
 /* What a GIL, or one thread with it, did in one interval. */
 struct tv_measures {
 	struct gs_counters c;		/* differences of the core's counters */
@@ -38,11 +49,25 @@ struct tv_thread_rec {
 	struct tv_measures m;
 };
 
+/*
+ * The holds of one thread released at one Python function and line in
+ * an interval (gs_hold_where(): py_func_none without a frame).
+ */
+struct tv_holder {
+	const struct gs_gil_thread *gt;
+	struct py_where where;
+	uint64_t holds;			/* released in the interval */
+	uint64_t holds_ns;		/* their whole lengths, as the core's functions count them */
+	uint64_t held_ns;		/* the part of those inside the interval: what ranks them */
+};
+
 struct tv_gil_rec {
 	const struct gs_gil *g;
 	struct tv_measures m;		/* sum over its threads */
 	struct tv_thread_rec *threads;	/* owned: threads active in the interval */
 	size_t nthreads;
+	struct tv_holder *holders;	/* owned: most held_ns first; the first is the top holder */
+	size_t nholders;
 };
 
 struct tv_interval {
@@ -85,8 +110,12 @@ struct top_view {
 	uint64_t prev_events;
 	uint64_t prev_discarded;
 	uint64_t prev_discarded_packets;
+	struct idmap holders;		/* hash of (thread, function, line) -> struct tv_holder, owned:
+					 * the holds released since the previous interval */
+	int oom;			/* memory ran out placing a hold: tv_take() fails */
 };
 
+/* Observes a (gs_observe): call before anything is fed to it. */
 void tv_init(struct top_view *v, struct gs_analysis *a);
 void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg);
 void tv_set_gil_end(struct top_view *v, tv_gil_end_func gil_end, void *arg);
@@ -97,7 +126,8 @@ void tv_set_gil_end(struct top_view *v, tv_gil_end_func gil_end, void *arg);
  * in it; the first interval begins at the first event.  Call before
  * gs_finish(): holds and attempts in progress count up to now_ns, or in
  * the final interval and for processes gone up to their GIL's last
- * event.  Returns 0, or -1 when out of memory (iv is then empty).
+ * event.  The holders are those of the holds released in the interval.
+ * Returns 0, or -1 when out of memory (iv is then empty).
  */
 int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *iv);
 void tv_interval_free(struct tv_interval *iv);

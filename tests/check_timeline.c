@@ -329,17 +329,92 @@ START_TEST(test_render_text)
 	finish();
 	svg = render_to_string(false);
 	ck_assert_ptr_nonnull(strstr(svg, "GIL timeline — CPython 3.11.2"));
-	ck_assert_ptr_nonnull(strstr(svg, "a&lt;b&amp;c pid 1 tid 42: 1 acquisitions, holding 40.0%, waiting 20.0%, "
-		"1 failed wake-ups, 1 timeouts"));
+	/* Without Python frames a thread's name is its procname. */
+	ck_assert_ptr_nonnull(strstr(svg, "a&lt;b&amp;c (a&lt;b&amp;c) pid 1 tid 42: 1 acquisitions, holding 40.0%, "
+		"waiting 20.0%, 1 failed wake-ups, 1 timeouts"));
+	ck_assert_ptr_nonnull(strstr(svg, ">a&lt;b&amp;c · tid 42</text>"));
+	/* No function named without frames: the hover says how long only. */
+	ck_assert_ptr_nonnull(strstr(svg, "data-longest-hold-ns=\"100\"><title>the longest hold here, 100 ns</title>"));
+	ck_assert_ptr_null(strstr(svg, "data-function"));
 	ck_assert_ptr_nonnull(strstr(svg, "data-hold-share=\"0.400000\" data-wait-share=\"0.200000\""));
 	ck_assert_ptr_nonnull(strstr(svg, "holding 20.0% · waiting 0.0% · 0 failed wake-ups"));
 	ck_assert_ptr_null(strstr(svg, "a<b"));
 	html = render_to_string(true);
 	ck_assert_ptr_nonnull(strstr(html, "<!DOCTYPE html>"));
-	ck_assert_ptr_nonnull(strstr(html, "<td>42</td><td>0x1000</td><td>1</td><td>40.0%</td><td>20.0%</td>"
-		"<td>1</td><td>1</td>"));
+	ck_assert_ptr_nonnull(strstr(html, "<td>a&lt;b&amp;c</td><td>1</td><td>42</td><td>0x1000</td><td>1</td>"
+		"<td>40.0%</td><td>20.0%</td><td>1</td><td>1</td>"));
 	free(svg);
 	free(html);
+}
+END_TEST
+
+/* A Python event of thread tid: code is the innermost frame (0: none). */
+static void feed_py(enum gs_event_type type, int64_t ts, int64_t tid, uint64_t code)
+{
+	uint32_t instr = 0;
+	struct gs_event ev = { .type = type, .ts = ts, .vpid = PID, .vtid = tid, .procname = "python3",
+		.addr = GIL };
+
+	if (code) {
+		ev.pycode = &code;
+		ev.pyinstr = &instr;
+		ev.npycode = ev.npyinstr = 1;
+	}
+	gs_feed(&an, &ev);
+}
+
+/*
+ * Thread 101, named "hogger" by itself, holds 0..900 in hog (line 3,
+ * its code object having no line table), thread 102 holds 900..1000 in
+ * spin (line 10) and 1000..1020 in hog: 4 columns of 256 ns.  The rows
+ * are labelled with the names; each held stretch is named on hover by
+ * the longest hold overlapping it, whole, also after columns merged.
+ */
+START_TEST(test_hold_places)
+{
+	struct gs_event code = { .type = GS_EV_PY_CODE, .vpid = PID, .vtid = PID, .procname = "python3",
+		.addr = 0x7300, .name = "hog", .filename = "/src/longhold.py", .firstlineno = 3,
+		.linetable_format = PY_LT_LNOTAB };
+	struct gs_event name = { .type = GS_EV_THREAD_NAME, .vpid = PID, .vtid = 101, .procname = "python3",
+		.name = "hogger" };
+	const struct tl_row *r;
+	char *svg;
+
+	start(4);
+	gs_feed(&an, &code);
+	code.addr = 0x7000;
+	code.name = "spin";
+	code.firstlineno = 10;
+	gs_feed(&an, &code);
+	gs_feed(&an, &name);
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 0, 101, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 0, 101, 0x7300);
+	feed_py(GS_EV_GIL_RELEASE, 900, 101, 0x7300);
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 900, 102, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 900, 102, 0x7000);
+	feed_py(GS_EV_GIL_RELEASE, 1000, 102, 0x7000);
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 1000, 102, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 1000, 102, 0x7000);
+	feed_py(GS_EV_GIL_RELEASE, 1020, 102, 0x7300);
+	finish();
+	ck_assert_uint_eq(tl->width, 256);
+	r = row_of(101);
+	for (unsigned int c = 0; c < 4; c++) {
+		ck_assert_uint_eq(r->cells[c].longest_hold_ns, 900);
+		ck_assert_str_eq(r->cells[c].longest_where.func->name, "hog");
+	}
+	/* Column 3 (768..1024) of 102: the spin hold (100) is longer than the last (20). */
+	r = row_of(102);
+	ck_assert_uint_eq(r->cells[3].longest_hold_ns, 100);
+	ck_assert_str_eq(r->cells[3].longest_where.func->name, "spin");
+	ck_assert_int_eq(r->cells[3].longest_where.line, 10);
+	svg = render_to_string(false);
+	ck_assert_ptr_nonnull(strstr(svg, ">hogger · tid 101</text>"));
+	ck_assert_ptr_nonnull(strstr(svg, "data-name=\"hogger\""));
+	ck_assert_ptr_nonnull(strstr(svg, "data-longest-hold-ns=\"900\" data-function=\"hog\" "
+		"data-file=\"/src/longhold.py\" data-firstlineno=\"3\" data-line=\"3\"><title>hog (longhold.py:3): the longest hold here, 900 ns</title>"));
+	ck_assert_ptr_nonnull(strstr(svg, "<title>spin (longhold.py:10): the longest hold here, 100 ns</title>"));
+	free(svg);
 }
 END_TEST
 
@@ -358,6 +433,7 @@ static Suite *timeline_suite(void)
 	tcase_add_checked_fixture(render, setup, teardown);
 	tcase_add_test(render, test_render_is_bounded);
 	tcase_add_test(render, test_render_text);
+	tcase_add_test(render, test_hold_places);
 	/* 2 shared cores, and sanitizer builds: be generous. */
 	tcase_set_timeout(render, 120);
 	suite_add_tcase(s, columns);

@@ -16,6 +16,7 @@
 #include "analyzer/gil_analysis.h"
 #include "analyzer/hist.h"
 #include "frontend/top_view.h"
+#include "tests/core_lookup.h"
 
 #define PID	100
 #define GIL	0x1000
@@ -400,8 +401,154 @@ START_TEST(test_json_lines)
 	ck_assert_ptr_nonnull(strstr(text, "\"gil\":\"0x1000\",\"runtime\":\"CPython 3.11.7\""));
 	ck_assert_ptr_nonnull(strstr(text, "\"interval\":1,\"final\":false,\"start_ns\":0,\"end_ns\":100,\"span_ns\":100"));
 	/* t1 held 87 of 100 ns; the GIL 87 too (t2 held nothing). */
-	ck_assert_ptr_nonnull(strstr(text, "{\"tid\":1,\"procname\":\"proc\",\"hold_share\":0.870000"));
+	/* No Python frames: the thread's name is its procname. */
+	ck_assert_ptr_nonnull(strstr(text, "{\"tid\":1,\"procname\":\"proc\",\"name\":\"proc\",\"hold_share\":0.870000"));
 	ck_assert_ptr_nonnull(strstr(text, "\"wakeups\":1,\"wakeup_p99_ns\":5"));
+	free(text);
+}
+END_TEST
+
+/* ---- top holders ---------------------------------------------------- */
+
+/* Two code objects, each on its first line throughout (no line table). */
+#define HOG	0x7300
+#define SPIN	0x7000
+
+/* One event with the innermost Python frame at code (0: none). */
+static void feed_py(enum gs_event_type type, int64_t ts, int64_t tid, uint64_t code)
+{
+	uint32_t instr = 0;
+	struct gs_event ev = { .type = type, .ts = ts, .vpid = PID, .vtid = tid, .procname = "python3",
+		.addr = GIL };
+
+	if (type == GS_EV_GIL_IDENTIFIED) {
+		ev.addr2 = COND;
+		ev.kind = "mutex+condvar";
+		ev.method = "callsite-symbol";
+		ev.runtime = "CPython 3.11.7";
+	}
+	if (code) {
+		ev.pycode = &code;
+		ev.pyinstr = &instr;
+		ev.npycode = ev.npyinstr = 1;
+	}
+	gs_feed(&an, &ev);
+}
+
+static void feed_code(uint64_t code, const char *name, int32_t line)
+{
+	struct gs_event ev = { .type = GS_EV_PY_CODE, .vpid = PID, .vtid = PID, .procname = "python3",
+		.addr = code, .name = name, .filename = "/src/longhold.py", .firstlineno = line,
+		.linetable_format = PY_LT_LNOTAB };
+
+	gs_feed(&an, &ev);
+}
+
+/* A thread named by the program itself. */
+static void feed_name(int64_t tid, const char *name)
+{
+	struct gs_event ev = { .type = GS_EV_THREAD_NAME, .vpid = PID, .vtid = tid, .procname = "python3",
+		.name = name };
+
+	gs_feed(&an, &ev);
+}
+
+static void check_holder(const struct tv_holder *h, int64_t tid, const char *func, int32_t line,
+		uint64_t holds, uint64_t holds_ns, uint64_t held_ns)
+{
+	ck_assert_int_eq(h->gt->thread->tid, tid);
+	ck_assert_str_eq(h->where.func->name, func);
+	ck_assert_int_eq(h->where.line, line);
+	ck_assert_uint_eq(h->holds, holds);
+	ck_assert_uint_eq(h->holds_ns, holds_ns);
+	ck_assert_uint_eq(h->held_ns, held_ns);
+}
+
+/* The figures of func in the core's own table of the GIL. */
+static const struct py_fstat *core_func(const char *func)
+{
+	size_t pos = 0;
+	void *f;
+
+	while (idmap_next(&core_gil(&an, PID, GIL)->funcs.by_func, &pos, &f)) {
+		if (strcmp(((const struct py_fstat *) f)->func->name, func) == 0) {
+			return f;
+		}
+	}
+	ck_abort_msg("no function %s in the core", func);
+	return NULL;
+}
+
+/*
+ * Thread 101 holds 0-30 in hog (line 3), thread 102 31-60 in spin
+ * (line 10), thread 101 61-130 in hog again: the last hold crosses the
+ * end of the first interval (100) and belongs to the second, where it is
+ * released; only its part after 100 ranks it there.
+ */
+START_TEST(test_top_holder)
+{
+	struct tv_interval iv;
+	const struct tv_gil_rec *g;
+
+	feed_py(GS_EV_GIL_IDENTIFIED, 0, PID, 0);
+	feed_code(HOG, "hog", 3);
+	feed_code(SPIN, "spin", 10);
+	feed_name(101, "hogger");
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 0, 101, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 0, 101, HOG);
+	feed_py(GS_EV_GIL_RELEASE, 30, 101, HOG);
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 30, 102, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 31, 102, SPIN);
+	feed_py(GS_EV_GIL_RELEASE, 60, 102, SPIN);
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 60, 101, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 61, 101, HOG);
+
+	ck_assert_int_eq(tv_take(&view, 100, 0, &iv), 0);
+	ck_assert_uint_eq(iv.ngils, 1);
+	g = &iv.gils[0];
+	/* The hold in progress has no function yet: not a holder. */
+	ck_assert_uint_eq(g->nholders, 2);
+	check_holder(&g->holders[0], 101, "hog", 3, 1, 30, 30);
+	check_holder(&g->holders[1], 102, "spin", 10, 1, 29, 29);
+	ck_assert_str_eq(gs_thread_name(g->holders[0].gt->thread), "hogger");
+	tv_interval_free(&iv);
+
+	feed_py(GS_EV_GIL_RELEASE, 130, 101, HOG);
+	ck_assert_int_eq(tv_take(&view, 200, 1, &iv), 0);
+	g = &iv.gils[0];
+	ck_assert_uint_eq(g->nholders, 1);
+	check_holder(&g->holders[0], 101, "hog", 3, 1, 69, 30);
+	tv_interval_free(&iv);
+
+	/* The intervals' whole holds are the core's per function. */
+	gs_finish(&an);
+	ck_assert_uint_eq(core_func("hog")->holds, 2);
+	ck_assert_uint_eq(core_func("hog")->held_ns, 30 + 69);
+	ck_assert_uint_eq(core_func("spin")->held_ns, 29);
+}
+END_TEST
+
+START_TEST(test_top_holder_text)
+{
+	struct tv_format f = { .max_threads = 10 };
+	struct tv_interval iv;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(out);
+	feed_py(GS_EV_GIL_IDENTIFIED, 0, PID, 0);
+	feed_code(HOG, "hog", 3);
+	feed_name(101, "hogger");
+	feed_py(GS_EV_GIL_ACQUIRE_BEGIN, 0, 101, 0);
+	feed_py(GS_EV_GIL_ACQUIRE_END, 0, 101, HOG);
+	feed_py(GS_EV_GIL_RELEASE, 25, 101, HOG);
+	ck_assert_int_eq(tv_take(&view, 100, 0, &iv), 0);
+	ck_assert_int_eq(tv_print_interval(out, &f, &iv), 0);
+	tv_interval_free(&iv);
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(text, "\n  101 hogger                 25.0%"));
+	ck_assert_ptr_nonnull(strstr(text, "\n  top holder: 101 hogger in hog (longhold.py:3), 25.0% of the interval\n"));
 	free(text);
 }
 END_TEST
@@ -499,6 +646,8 @@ static Suite *top_view_suite(void)
 	tcase_add_test(tc, test_final_interval);
 	tcase_add_test(tc, test_gil_end_known);
 	tcase_add_test(tc, test_json_lines);
+	tcase_add_test(tc, test_top_holder);
+	tcase_add_test(tc, test_top_holder_text);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Histogram differences");

@@ -127,7 +127,7 @@ EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.
 TESTS += tests/e2e_pyfunctions.sh
-EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py
+EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py tests/lib/pyviews_check.py
 
 # CPython's own thread tests with and without the shim: minutes of
 # run time, so a target of its own that scripts/test.sh runs after

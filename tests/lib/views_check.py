@@ -16,12 +16,14 @@
 # For every process, GIL and thread it compares every figure each view
 # shows with the JSON: counters, times, shares (as each view rounds them),
 # distributions; thread names; every Python function's figures and every
-# thread's blockers (who made whom wait).  The text's durations are
+# thread's blockers (who made whom wait); top's holders of each interval
+# (who held the GIL where) against the functions' holds.  The text's durations are
 # compared as the report formats them (three significant digits).
 #
 # Exit status 0 if all agree (one line saying what was compared), 1 with
 # one line per difference (at most 20) otherwise.
 import csv
+import html
 import json
 import os
 import re
@@ -368,8 +370,14 @@ def check_svg(path, gils, threads):
             same("picture %s %s" % (key, k), int(g.get("data-" + attr)), t[k])
         for attr, k in (("hold-share", "hold_share"), ("wait-share", "wait_share")):
             same("picture %s %s" % (key, k), g.get("data-" + attr), "%.6f" % t[k])
+        name = t["name"] or "?"
+        same("picture %s name" % (key,), g.get("data-name"), t["name"])
+        label = [e.text for e in g.iter(SVG + "text") if e.get("class") == "name"]
+        same("picture %s label" % (key,), [l.split(" · GIL ")[0] for l in label], ["%s · tid %d" % (name, t["tid"])])
         title = g.find(SVG + "title").text
-        same("picture %s tooltip" % (key,), title.split(": ", 1)[1],
+        prefix = "%s (%s) pid %d tid %d: " % (t["name"], t["procname"], key[0], key[2])
+        same("picture %s tooltip's thread" % (key,), title[:len(prefix)], prefix)
+        same("picture %s tooltip" % (key,), title[len(prefix):],
              "%d acquisitions, holding %s, waiting %s, %d failed wake-ups, %d timeouts"
              % (t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
                 t["timeouts"]))
@@ -377,6 +385,7 @@ def check_svg(path, gils, threads):
         same("picture %s row" % (key,), stats, ["holding %s · waiting %s · %d failed wake-ups · %d timeouts"
                                                  % (pct(t["hold_share"]), pct(t["wait_share"]),
                                                     t["failed_wakeups"], t["timeouts"])])
+        check_svg_holds(key, g, t, *gils[key[:2]], int(svg.get("data-column-ns")))
     for h in svg.iter(SVG + "g"):
         if h.get("class") != "hist":
             continue
@@ -386,19 +395,64 @@ def check_svg(path, gils, threads):
              [sum(x["count"] for x in dists), sum(x["total"] for x in dists), max([x["max"] for x in dists] + [0])])
 
 
+def check_svg_holds(key, row, t, p, g, column_ns):
+    """The holds named on hover: each no longer than the longest hold of
+    its thread, nor of the function it names, which is one of the
+    JSON's; the longest of the thread's shown with its place (where it
+    is long enough to be drawn: its part in some column is then at least
+    a pixel of the bar)."""
+    funcs = {func_key(f): f for f in g["python_functions"]}
+    rects = [r for r in row.iter(SVG + "rect") if r.get("class") == "hold"]
+    longest = max([int(r.get("data-longest-hold-ns")) for r in rects] + [0])
+    # A hold still open at the end is no hold sample: "(no Python frame)", or no frames at all.
+    open_end = not p["python_frames"] or any(r.get("data-function") == "(no Python frame)" for r in rects)
+    if not open_end:
+        same("picture %s longest hold shown" % (key,), longest <= t["hold_ns"]["max"], True)
+    if t["hold_ns"]["count"] and t["hold_ns"]["max"] * 8 >= column_ns:
+        same("picture %s the thread's longest hold shown" % (key,), longest >= t["hold_ns"]["max"], True)
+    for r in rects:
+        ns = int(r.get("data-longest-hold-ns"))
+        fname = r.get("data-function")
+        same("picture %s hold named" % (key,), fname is not None, p["python_frames"])
+        if fname is None:
+            continue
+        first = r.get("data-firstlineno")
+        f = funcs.get((fname, r.get("data-file"), first and int(first)))
+        if f is None:
+            diffs.append("picture %s hold at %s (%s) not in the JSON" % (key, fname, r.get("data-file")))
+            continue
+        line = r.get("data-line")
+        title = r.find(SVG + "title").text
+        same("picture %s hold's hover" % (key,), title, "%s: the longest hold here, %s"
+             % (func_label(fname, f["file"], None if line is None else int(line)), svg_ns(ns)))
+        if f["file"] is None:
+            continue
+        same("picture %s hold at %s within its longest" % (key, fname), ns <= f["longest_hold_ns"], True)
+        if ns == f["longest_hold_ns"]:
+            same("picture %s longest hold of %s: line" % (key, fname), line and int(line), f["longest_hold_line"])
+
+
+def svg_ns(ns):
+    """render.c's fmt_ns(): three significant digits."""
+    for scale, unit in ((1e9, "s"), (1e6, "ms"), (1e3, "µs")):
+        if ns >= scale:
+            return "%.3g %s" % (ns / scale, unit)
+    return "%.0f ns" % ns
+
+
 def check_html(path, threads):
-    rows = re.findall(r"<tr><td>[^<]*</td><td>(\d+)</td><td>(\d+)</td><td>(0x[0-9a-f]+)</td>"
+    rows = re.findall(r"<tr><td>[^<]*</td><td>([^<]*)</td><td>(\d+)</td><td>(\d+)</td><td>(0x[0-9a-f]+)</td>"
                       r"<td>(\d+)</td><td>([0-9.]+%)</td><td>([0-9.]+%)</td><td>(\d+)</td><td>(\d+)</td></tr>",
                       open(path).read())
     same("picture table rows", len(rows), len(threads))
-    for pid, tid, gil, acq, hold, wait, failed, timeouts in rows:
+    for name, pid, tid, gil, acq, hold, wait, failed, timeouts in rows:
         key = (int(pid), gil, int(tid))
         t = threads.get(key)
         if t is None:
             diffs.append("picture table row %s not in the JSON" % (key,))
             continue
-        same("picture table %s" % (key,), [int(acq), hold, wait, int(failed), int(timeouts)],
-             [t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
+        same("picture table %s" % (key,), [html.unescape(name), int(acq), hold, wait, int(failed), int(timeouts)],
+             [t["name"], t["acquisitions"], pct(t["hold_share"]), pct(t["wait_share"]), t["failed_wakeups"],
               t["timeouts"]])
 
 
@@ -421,6 +475,7 @@ def check_top_json(path, gils, threads):
             if w is None:
                 diffs.append("top thread %s not in the JSON" % (key + (t["tid"],),))
                 continue
+            same("top %s thread %d name" % (key, t["tid"]), t["name"], w["name"])
             for k in COUNTERS + ("held_ns", "waited_ns"):
                 same("top %s thread %d %s" % (key, t["tid"], k), t[k], w[k])
             for k in ("hold_share", "wait_share"):
@@ -429,43 +484,164 @@ def check_top_json(path, gils, threads):
 
 def check_top_intervals(path, gils, threads):
     """The intervals add up to the totals, counter by counter."""
-    sums = {}
+    sums, names = {}, {}
     for r in map(json.loads, open(path)):
         if r["type"] != "interval":
             continue
         for t in r["threads"]:
             key = (r["pid"], r["gil"], t["tid"])
+            names.setdefault(key, []).append(t["name"])
             sums.setdefault(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
             for k in sums[key]:
                 sums[key][k] += t[k]
     for key, t in threads.items():
         got = sums.get(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
         same("top intervals %s" % (key,), got, {k: t[k] for k in got})
+        check_top_names(key, names.get(key, []), t["name"])
 
 
-def check_top_text(path, gils):
-    """The table's summary: a GIL's and each thread's row."""
-    text = open(path).read()
-    summary = text[text.index("giltrace top: summary"):]
-    for block in summary.split("\npid ")[1:]:
-        lines = block.splitlines()
-        m = re.match(r"(\d+) .*  GIL (0x[0-9a-f]+)  ", lines[0])
-        if not m:
-            continue	# "pid N name: no GIL found: ..."
-        key = (int(m.group(1)), m.group(2))
+def check_top_names(key, shown, name):
+    """An interval shows the name known by its end: a thread may be shown
+    by its process name (or its start function) until the trace names it
+    (thread_name, py_thread_target), by the JSON's name from then on, and
+    by that name in its last interval."""
+    if not shown:
+        return
+    first = shown.index(name) if name in shown else len(shown)
+    same("top intervals %s names" % (key,), shown[first:] + shown[-1:], [name] * (len(shown) - first + 1))
+
+
+def func_key(f):
+    """A Python function as the report tells them apart."""
+    return (f["function"], f["file"], f["firstlineno"])
+
+
+def check_top_holders(path, gils, threads, lower_bounds):
+    """Each interval's holders: the holds the core placed at each
+    (thread, function, line), released in the interval.  Over the
+    intervals they add up to the JSON's figures of each function (a hold
+    still open at the end of the trace is the report's only, placed at
+    "(no Python frame)"); within one they are the thread's hold time in
+    it at most; the top holder is the one with the most; names and
+    shares are the JSON's."""
+    sums, lines = {}, {}
+    for r in map(json.loads, open(path)):
+        if r["type"] != "interval":
+            continue
+        gil = (r["pid"], r["gil"])
+        what = "top interval %d %s" % (r["interval"], gil)
+        holders = r["holders"]
+        same(what + " top holder", r["top_holder"], holders[0] if holders else None)
+        same(what + " holders' order", [h["held_ns"] for h in holders],
+             sorted((h["held_ns"] for h in holders), reverse=True))
+        held = {t["tid"]: t["held_ns"] for t in r["threads"]}
+        shown = {t["tid"]: t["name"] for t in r["threads"]}
+        by_thread = {}
+        for h in holders:
+            same(what + " holder %d name" % h["tid"], h["name"], shown.get(h["tid"]))
+            same(what + " holder %d share" % h["tid"], "%.6f" % h["hold_share"],
+                 "%.6f" % share(h["held_ns"], r["span_ns"]))
+            by_thread[h["tid"]] = by_thread.get(h["tid"], 0) + h["held_ns"]
+            s = sums.setdefault(gil, {}).setdefault(func_key(h), [0, 0])
+            s[0] += h["holds"]
+            s[1] += h["holds_ns"]
+            lines.setdefault(gil, {}).setdefault(func_key(h), set()).add(h["line"])
+        # Lost events can cut what top counted of a thread's hold time
+        # in an interval (its baseline ran ahead): then only the sums hold.
+        for tid, ns in by_thread.items() if not lower_bounds else ():
+            same(what + " holder %d within its hold time" % tid, ns <= held.get(tid, 0), True)
+    for gil, (_, g) in gils.items():
+        if g["python_functions_dropped"]:
+            continue
+        got = sums.get(gil, {})
+        for f in g["python_functions"]:
+            k = func_key(f)
+            h = got.pop(k, [0, 0])
+            if f["file"] is None:
+                same("top %s holds of %s" % (gil, f["function"]), [h[0], h[1] <= f["held_ns"]],
+                     [f["holds"], True])
+            else:
+                same("top %s holds of %s" % (gil, k), h, [f["holds"], f["held_ns"]])
+            if f["holds"] and f["longest_hold_line"] is not None:
+                same("top %s %s: the longest hold's line among the holders'" % (gil, k),
+                     f["longest_hold_line"] in lines.get(gil, {}).get(k, ()), True)
+        same("top %s holders of functions the JSON has not" % (gil,), sorted(k for k, v in got.items() if v[0]), [])
+
+
+TOP_LABEL = 24
+
+
+def top_rows(lines):
+    """A GIL's table in top's text: label -> the figures after it.  The
+    label column is 24 bytes wide, whatever the characters."""
+    rows = {}
+    for line in lines:
+        b = line.encode()
+        if not b.startswith(b"  ") or len(b) < 2 + TOP_LABEL + 1 or b[2 + TOP_LABEL:3 + TOP_LABEL] != b" ":
+            continue
+        label, rest = b[2:2 + TOP_LABEL].decode().rstrip(), b[3 + TOP_LABEL:].decode().split()
+        # Rows only: not the heading, not the top holder's line.
+        if len(rest) in (5, 6) and rest[0].endswith("%") and rest[1].endswith("%") and rest[2].isdigit():
+            rows[label] = rest
+    return rows
+
+
+def top_label(tid, name):
+    return name_cut("%d %s" % (tid, name), TOP_LABEL)
+
+
+def top_blocks(text):
+    """(interval number or "summary", pid, gil) -> the lines of a GIL's block."""
+    blocks, interval, key = {}, None, None
+    for line in text.splitlines():
+        m = re.match(r"^giltrace top .*interval (\d+): ", line)
+        if m:
+            interval, key = int(m.group(1)), None
+            continue
+        if line.startswith("giltrace top: summary"):
+            interval, key = "summary", None
+            continue
+        m = re.match(r"^pid (\d+) .*  GIL (0x[0-9a-f]+)  ", line)
+        if m:
+            key = (interval, int(m.group(1)), m.group(2))
+            blocks[key] = []
+        elif key and line:
+            blocks[key].append(line)
+    return blocks
+
+
+def check_top_text(path, jsonl, gils):
+    """The table: every GIL's and thread's row, names included, and each
+    interval's top holder, as the JSON lines have them."""
+    blocks = top_blocks(open(path).read())
+    records = {}
+    for r in map(json.loads, open(jsonl)):
+        if r["type"] == "interval":
+            records[(r["interval"], r["pid"], r["gil"])] = r
+    same("top table intervals", sorted(k for k in blocks if k[0] != "summary"), sorted(records))
+    for (interval, pid, gil), lines in blocks.items():
+        key = (pid, gil)
         if key not in gils:
             diffs.append("top table: GIL %s not in the JSON" % (key,))
             continue
+        rows = top_rows(lines)
+        if interval != "summary":
+            r = records.get((interval, pid, gil))
+            if r is None:
+                continue
+            want = {top_label(t["tid"], t["name"]) for t in r["threads"]}
+            same("top table interval %d %s labels" % (interval, key), set(rows) - {"all threads"} <= want, True)
+            h = r["top_holder"]
+            got = [l for l in lines if l.startswith("  top holder: ")]
+            same("top table interval %d %s top holder" % (interval, key), got,
+                 ["  top holder: %d %s in %s, %.1f%% of the interval"
+                  % (h["tid"], h["name"], func_label(h["function"], h["file"], h["line"]),
+                     100.0 * share(h["held_ns"], r["span_ns"]))] if h else [])
+            continue
         _, g = gils[key]
-        rows = {}
-        for line in lines[2:]:
-            f = line.split()
-            if line.startswith("  all threads"):
-                rows["all"] = f[2:]
-            elif f and f[0].isdigit():
-                rows[int(f[0])] = f[2:]
-        for label, r in [("all", g)] + [(t["tid"], t) for t in g["threads"]]:
+        for label, r in [("all threads", g)] + [(top_label(t["tid"], t["name"]), t) for t in g["threads"]]:
             if label not in rows:
+                diffs.append("top table %s: no row %r" % (key, label))
                 continue
             u = r["wakeup_latency_ns"]
             want = [pct(r["hold_share"]), pct(r["wait_share"]), str(r["acquisitions"]), str(r["failed_wakeups"])]
@@ -485,7 +661,8 @@ def main():
     check_html(os.path.join(d, "picture.html"), threads)
     check_top_json(os.path.join(d, "top.jsonl"), gils, threads)
     check_top_intervals(os.path.join(d, "top.jsonl"), gils, threads)
-    check_top_text(os.path.join(d, "top.txt"), gils)
+    check_top_holders(os.path.join(d, "top.jsonl"), gils, threads, doc["counters_are_lower_bounds"])
+    check_top_text(os.path.join(d, "top.txt"), os.path.join(d, "top.jsonl"), gils)
     views = "text, CSV, picture, top"
     if diffs:
         for line in diffs[:20]:
