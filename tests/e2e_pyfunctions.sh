@@ -40,7 +40,7 @@ while read -r name py; do
 	rc=0
 	printf '%s: ' "$name"
 	/usr/bin/python3 "$GT_SRCDIR/tests/lib/pyfunctions_check.py" "$T/report-$name.json" "$T/report-$name.txt" \
-		"$T/prog-$name.json" "$PROG" || rc=$?
+		"$T/prog-$name.json" "$PROG" "$T/trace-$name" || rc=$?
 	if [ $rc -eq 0 ]; then
 		# The picture and top (giltrace(1)) against the program's account too.
 		GILTRACE_ANALYZE=$ANALYZE "$GILTRACE" report --picture-only --svg "$T/picture-$name.svg" "$T/trace-$name" ||

@@ -150,7 +150,7 @@ EXPECTED_TEXT = [
     + HOG_NAME + " (4243),",
     "18.9% in hand-off gaps (the GIL free, the thread not yet running).",
     "Held 56.0us in total in spin_until (gil_convoy.py:5);",
-    "the longest hold, 39.0us, was released at line 7.",
+    "the longest hold, 39.0us, was released at line 7, taken at line 6.",
     "Python frames not recorded: CPython 3.99.0: no known frame layout",
 ]
 

@@ -343,7 +343,7 @@ def check_text_threads(key, lines, g):
         if t["tid"] not in rows:
             continue
         w, u = t["wait_ns"], t["wakeup_latency_ns"]
-        want = [name_cut(t["name"]), pct(t["wait_share"]), pct(t["hold_share"])] + [str(t[k]) for k in (
+        want = [name_cut(t["name"]).rstrip(), pct(t["wait_share"]), pct(t["hold_share"])] + [str(t[k]) for k in (
             "acquisitions", "contended_acquisitions", "switches", "failed_wakeups", "timeouts",
             "missed_handoffs")] + [duration(w["p99"]) if w["count"] else "-",
                                    duration(u["p50"]) if u["count"] else "-",
@@ -587,7 +587,7 @@ def top_rows(lines):
 
 
 def top_label(tid, name):
-    return name_cut("%d %s" % (tid, name), TOP_LABEL)
+    return name_cut("%d %s" % (tid, name), TOP_LABEL).rstrip()
 
 
 def top_blocks(text):

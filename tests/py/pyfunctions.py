@@ -30,7 +30,7 @@ import gilhold  # noqa: E402  (found through MODULE_DIR)
 
 N, MS_LONG, MS_SHORT, K, MS_SPIN = [int(a) for a in sys.argv[2:7]]
 go1, go2, done = threading.Event(), threading.Event(), threading.Event()
-out = {"pid": os.getpid(), "main": gilhold.gettid(), "n": N, "k": K}
+out = {"pid": os.getpid(), "main": gilhold.gettid(), "n": N, "k": K, "version": list(sys.version_info[:2])}
 
 
 def hold_long():
@@ -64,7 +64,7 @@ def holder():
 def waiter():
     out["waiter"] = gilhold.gettid()
     go2.wait()
-    while not done.is_set():
+    while not done.is_set():  # line: waiter_loop
         time.sleep(0.001)  # line: waiter
 
 
