@@ -234,7 +234,12 @@ static struct gs_thread *thread_get(struct gs_analysis *a, const struct gs_event
 		}
 		t->tid = ev->vtid;
 		t->proc = p;
+	}
+	/* A thread first seen in another thread's gil_cycle_open is named
+	 * by its own first event. */
+	if (!t->procname[0] && ev->procname) {
 		copy_name(t->procname, sizeof(t->procname), ev->procname);
+		p = t->proc;
 		if (!p->procname_from_main && (ev->vtid == ev->vpid || !p->procname[0])) {
 			copy_name(p->procname, sizeof(p->procname), ev->procname);
 			p->procname_from_main = ev->vtid == ev->vpid;
@@ -915,7 +920,15 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 		a->oom = 1;
 		return;
 	}
-	g->last_ts = ts;
+	/* A compact cycle's begin and acquisition come later than their
+	 * times (feed_compact): a GIL's and a thread's first and last
+	 * events are the earliest and latest, not the first and last fed. */
+	if (ts < g->first_ts) {
+		g->first_ts = ts;
+	}
+	if (ts > g->last_ts) {
+		g->last_ts = ts;
+	}
 	if (ev->type == GS_EV_GIL_IDENTIFIED) {
 		on_identified(g, ev);
 		return;
@@ -925,7 +938,12 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 		a->oom = 1;
 		return;
 	}
-	gt->last_ts = ts;
+	if (ts < gt->first_ts) {
+		gt->first_ts = ts;
+	}
+	if (ts > gt->last_ts) {
+		gt->last_ts = ts;
+	}
 	switch (ev->type) {
 	case GS_EV_GIL_ACQUIRE_BEGIN:
 		on_acquire_begin(a, t, gt, ts);
@@ -948,6 +966,105 @@ static void feed_gil(struct gs_analysis *a, struct gs_thread *t, const struct gs
 	default:
 		break;
 	}
+}
+
+/* ---- compact cycles ------------------------------------------------ */
+
+/*
+ * An event of a compact cycle that happened before the event carrying
+ * it was fed: counted as an event of today's layout, and fed at its own
+ * time, never before the last event of its GIL (the shim opens a
+ * pending cycle before any other event on its GIL, so only a damaged
+ * trace needs the clamp, counted as time going backwards).
+ */
+static void feed_past(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev, int64_t ts,
+		int64_t *floor)
+{
+	if (ts < *floor) {
+		a->anomalies[GS_AN_TIME_BACKWARDS]++;
+		ts = *floor;
+	}
+	*floor = ts;
+	a->events++;
+	if (ts < a->first_ts) {
+		a->first_ts = ts;
+	}
+	feed_gil(a, t, ev, ts);
+}
+
+/* The earliest time an event of the GIL of ev may be fed at. */
+static int64_t gil_floor(const struct gs_process *p, const struct gs_event *ev)
+{
+	const struct gs_gil *g = gs_gil_find(p, ev->addr);
+
+	return g ? g->last_ts : INT64_MIN;
+}
+
+/*
+ * The begin and, if it happened, the acquisition of ev's cycle
+ * (gil_cycle, gil_cycle_open), as gil_acquire_begin and gil_acquire_end
+ * of thread t would have told them: an acquisition without a wait.
+ */
+static void feed_cycle_start(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev,
+		int64_t *floor)
+{
+	struct gs_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.vpid = ev->vpid;
+	e.vtid = t->tid;
+	e.addr = ev->addr;
+	e.type = GS_EV_GIL_ACQUIRE_BEGIN;
+	e.caller = ev->begin_caller;
+	feed_past(a, t, &e, ev->begin_ts, floor);
+	if (ev->type == GS_EV_GIL_CYCLE_OPEN && ev->acquired_ts == 0) {
+		return;
+	}
+	e.type = GS_EV_GIL_ACQUIRE_END;
+	e.caller = ev->acquire_caller;
+	e.backtrace = ev->acquire_backtrace;
+	e.nbacktrace = ev->nacquire_backtrace;
+	e.pycode = ev->acquire_pycode;
+	e.npycode = ev->nacquire_pycode;
+	e.pyinstr = ev->acquire_pyinstr;
+	e.npyinstr = ev->nacquire_pyinstr;
+	feed_past(a, t, &e, ev->acquired_ts, floor);
+}
+
+/*
+ * A compact cycle (giltrace(7), "Compact cycles") is read as the events
+ * of today's layout it stands for, at their own times, so that every
+ * figure, distribution and observed interval is the one those events
+ * give.  gil_cycle: the thread's begin, acquisition and release, the
+ * release at the event's time.  gil_cycle_open: another thread's
+ * begin and acquisition so far, told before an event that comes after
+ * them; the rest of that cycle follows in today's events.
+ */
+static void feed_compact(struct gs_analysis *a, struct gs_thread *t, const struct gs_event *ev, int64_t ts)
+{
+	int64_t floor = gil_floor(t->proc, ev);
+	struct gs_event e;
+
+	if (ev->type == GS_EV_GIL_CYCLE_OPEN) {
+		struct gs_event who = *ev;
+
+		who.vtid = ev->tid;
+		/* The event is another thread's: its procname is not this one's. */
+		who.procname = NULL;
+		t = thread_get(a, &who);
+		if (!t) {
+			a->oom = 1;
+			return;
+		}
+		feed_cycle_start(a, t, ev, &floor);
+		return;
+	}
+	feed_cycle_start(a, t, ev, &floor);
+	e = *ev;
+	e.type = GS_EV_GIL_RELEASE;
+	e.waiters = 0;
+	e.signalled = 0;
+	feed_past(a, t, &e, ts, &floor);
 }
 
 void gs_feed(struct gs_analysis *a, const struct gs_event *ev)
@@ -975,6 +1092,12 @@ void gs_feed(struct gs_analysis *a, const struct gs_event *ev)
 	t = thread_get(a, ev);
 	if (!t) {
 		a->oom = 1;
+		return;
+	}
+	if (ev->type == GS_EV_GIL_CYCLE || ev->type == GS_EV_GIL_CYCLE_OPEN) {
+		/* Counted as the events it stands for. */
+		a->events--;
+		feed_compact(a, t, ev, ts);
 		return;
 	}
 	if (ev->type >= GS_EV_MUTEX_LOCK_BEGIN) {

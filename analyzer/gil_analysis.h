@@ -49,6 +49,8 @@ enum gs_event_type {
 	GS_EV_GIL_ACQUIRE_END,
 	GS_EV_GIL_ACQUIRE_ABANDON,
 	GS_EV_GIL_RELEASE,
+	GS_EV_GIL_CYCLE,		/* compact: begin, end and release of one uncontended cycle */
+	GS_EV_GIL_CYCLE_OPEN,		/* compact: another thread's cycle, opened for it */
 	GS_EV_GIL_CALLSITE,
 	/* Python */
 	GS_EV_PY_CODE,
@@ -118,6 +120,26 @@ struct gs_event {
 	uint8_t linetable_format;
 	const uint8_t *linetable;	/* NULL with nlinetable > 0: too long to copy */
 	uint32_t nlinetable;
+	/*
+	 * gil_cycle, gil_cycle_open (giltrace(7), "Compact cycles"): when
+	 * the attempt began and when it ended with the GIL held (ns from
+	 * the clock's origin, like ts; acquired_ts 0 in a gil_cycle_open
+	 * of an attempt still going on), the caller of the begin, and the
+	 * acquisition's caller, backtrace and Python frames (the release's
+	 * are caller, backtrace, pycode and pyinstr above).
+	 * gil_cycle_open: tid is the thread whose cycle it is.
+	 */
+	int64_t begin_ts;
+	int64_t acquired_ts;
+	int64_t tid;
+	uint64_t begin_caller;
+	uint64_t acquire_caller;
+	const uint64_t *acquire_backtrace;
+	uint32_t nacquire_backtrace;
+	const uint64_t *acquire_pycode;
+	uint32_t nacquire_pycode;
+	const uint32_t *acquire_pyinstr;
+	uint32_t nacquire_pyinstr;
 };
 
 /* Inconsistencies, counted per GIL (see gs_anomaly_name() for meaning). */

@@ -40,6 +40,14 @@ enum slot {
 	SLOT_FIRSTLINENO,
 	SLOT_LINETABLE_FORMAT,
 	SLOT_LINETABLE,
+	SLOT_BEGIN_TS,
+	SLOT_ACQUIRED_TS,
+	SLOT_TID,
+	SLOT_BEGIN_CALLER,
+	SLOT_ACQUIRE_CALLER,
+	SLOT_ACQUIRE_BACKTRACE,
+	SLOT_ACQUIRE_PYCODE,
+	SLOT_ACQUIRE_PYINSTR,
 	SLOT_VPID,
 	SLOT_VTID,
 	SLOT_PROCNAME,
@@ -83,6 +91,14 @@ static const struct member_slot field_slots[] = {
 	{ "firstlineno", SLOT_FIRSTLINENO },
 	{ "linetable_format", SLOT_LINETABLE_FORMAT },
 	{ "linetable", SLOT_LINETABLE },
+	{ "begin_ts", SLOT_BEGIN_TS },
+	{ "acquired_ts", SLOT_ACQUIRED_TS },
+	{ "tid", SLOT_TID },
+	{ "begin_caller", SLOT_BEGIN_CALLER },
+	{ "acquire_caller", SLOT_ACQUIRE_CALLER },
+	{ "acquire_backtrace", SLOT_ACQUIRE_BACKTRACE },
+	{ "acquire_pycode", SLOT_ACQUIRE_PYCODE },
+	{ "acquire_pyinstr", SLOT_ACQUIRE_PYINSTR },
 };
 
 /* The event common context members we read (lttng add-context). */
@@ -105,6 +121,8 @@ static const struct {
 	{ "giltrace:gil_acquire_end", GS_EV_GIL_ACQUIRE_END },
 	{ "giltrace:gil_acquire_abandon", GS_EV_GIL_ACQUIRE_ABANDON },
 	{ "giltrace:gil_release", GS_EV_GIL_RELEASE },
+	{ "giltrace:gil_cycle", GS_EV_GIL_CYCLE },
+	{ "giltrace:gil_cycle_open", GS_EV_GIL_CYCLE_OPEN },
 	{ "giltrace:gil_callsite", GS_EV_GIL_CALLSITE },
 	{ "giltrace:py_code", GS_EV_PY_CODE },
 	{ "giltrace:py_thread_target", GS_EV_PY_THREAD_TARGET },
@@ -126,7 +144,7 @@ static const struct {
 	{ "giltrace:sem_post", GS_EV_SEM_POST },
 };
 
-#define DESC_MAX_FIELDS 12
+#define DESC_MAX_FIELDS 16
 
 enum field_type {
 	FT_UNSIGNED,
@@ -324,9 +342,47 @@ static int array_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, 
 		return 0;
 	case SLOT_LINETABLE:
 		return linetable_set(r, ev, f);
+	case SLOT_ACQUIRE_BACKTRACE:
+		ev->nacquire_backtrace = array_len(f, BACKTRACE_MAX);
+		for (uint32_t i = 0; i < ev->nacquire_backtrace; i++) {
+			r->acq_frames[i] = array_at(f, i);
+		}
+		ev->acquire_backtrace = r->acq_frames;
+		return 0;
+	case SLOT_ACQUIRE_PYCODE:
+		ev->nacquire_pycode = array_len(f, BACKTRACE_MAX);
+		for (uint32_t i = 0; i < ev->nacquire_pycode; i++) {
+			r->acq_pycode[i] = array_at(f, i);
+		}
+		ev->acquire_pycode = r->acq_pycode;
+		return 0;
+	case SLOT_ACQUIRE_PYINSTR:
+		ev->nacquire_pyinstr = array_len(f, BACKTRACE_MAX);
+		for (uint32_t i = 0; i < ev->nacquire_pyinstr; i++) {
+			r->acq_pyinstr[i] = (uint32_t) array_at(f, i);
+		}
+		ev->acquire_pyinstr = r->acq_pyinstr;
+		return 0;
 	default:
 		return 0;
 	}
+}
+
+/*
+ * A time a compact cycle carries (begin_ts, acquired_ts): a value of the
+ * clock that stamps the events, read by the shim through LTTng-UST's own
+ * clock function (giltrace(7)), so the event's clock class converts it
+ * exactly as it converts the event's timestamp.
+ */
+static int64_t cycles_to_ns(const struct trace_sink *r, uint64_t cycles)
+{
+	int64_t ns = 0;
+
+	if (!r->clock || bt_clock_class_cycles_to_ns_from_origin(r->clock, cycles, &ns)
+			!= BT_CLOCK_CLASS_CYCLES_TO_NS_FROM_ORIGIN_STATUS_OK) {
+		return 0;
+	}
+	return ns;
 }
 
 /* Returns 0, or -1 when out of memory. */
@@ -433,9 +489,28 @@ static int slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, c
 	case SLOT_LINETABLE_FORMAT:
 		ev->linetable_format = (uint8_t) u;
 		break;
+	case SLOT_BEGIN_TS:
+		ev->begin_ts = cycles_to_ns(r, u);
+		break;
+	case SLOT_ACQUIRED_TS:
+		/* 0: an attempt still going on (gil_cycle_open). */
+		ev->acquired_ts = u ? cycles_to_ns(r, u) : 0;
+		break;
+	case SLOT_TID:
+		ev->tid = s;
+		break;
+	case SLOT_BEGIN_CALLER:
+		ev->begin_caller = u;
+		break;
+	case SLOT_ACQUIRE_CALLER:
+		ev->acquire_caller = u;
+		break;
 	case SLOT_PYCODE:
 	case SLOT_PYINSTR:
 	case SLOT_LINETABLE:
+	case SLOT_ACQUIRE_BACKTRACE:
+	case SLOT_ACQUIRE_PYCODE:
+	case SLOT_ACQUIRE_PYINSTR:
 		break;		/* sequences, read above */
 	}
 	return 0;
@@ -516,8 +591,11 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = d->type;
+	r->clock = NULL;
 	if (d->has_clock) {
 		ev.ts = event_time(r, msg);
+		r->clock = bt_clock_snapshot_borrow_clock_class_const(
+			bt_message_event_borrow_default_clock_snapshot_const(msg));
 	}
 	if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0
 			|| members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload,

@@ -36,6 +36,10 @@ struct trace_sink {
 	uint64_t frames[BACKTRACE_MAX];	/* the current event's backtrace */
 	uint64_t pycode[BACKTRACE_MAX];	/* its Python frames' code objects */
 	uint32_t pyinstr[BACKTRACE_MAX];	/* and offsets */
+	uint64_t acq_frames[BACKTRACE_MAX];	/* a compact cycle's acquisition's backtrace */
+	uint64_t acq_pycode[BACKTRACE_MAX];	/* and Python frames */
+	uint32_t acq_pyinstr[BACKTRACE_MAX];
+	const bt_clock_class *clock;	/* the current event's clock (borrowed), or NULL */
 	uint8_t *linetable;		/* its line table, owned; grows as needed */
 	size_t linetable_cap;
 };

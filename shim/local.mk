@@ -2,7 +2,7 @@
 
 pkglib_LTLIBRARIES += shim/libgiltrace.la
 shim_libgiltrace_la_SOURCES = \
-	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h \
+	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h tracepoints/gil_cycle_rec.h \
 	shim/callsite_cache.c shim/callsite_cache.h \
 	shim/callsite_events.c shim/callsite_events.h \
 	shim/env_depth.c shim/env_depth.h shim/export.h \

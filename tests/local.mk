@@ -151,6 +151,17 @@ tests_check_callsite_table_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_check_callsite_table_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 tests_check_callsite_table_LDADD = analyzer/libgilstate.la $(CHECK_LIBS)
 TESTS += tests/check_gil_analysis tests/check_callsite_table
+
+# Compact cycles read as today's events: random histories compared
+# report for report (links the report writers of giltrace-analyze).
+check_PROGRAMS += tests/check_compact_cycles
+tests_check_compact_cycles_SOURCES = tests/check_compact_cycles.c \
+	analyzer/report_order.c analyzer/report_json.c analyzer/report_text.c
+tests_check_compact_cycles_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_compact_cycles_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/analyzer
+tests_check_compact_cycles_LDADD = analyzer/libgilstate.la $(CHECK_LIBS) -lm
+TESTS += tests/check_compact_cycles
+SANITIZER_TESTS += tests/check_compact_cycles
 SANITIZER_TESTS += tests/check_gil_analysis tests/check_callsite_table
 
 # The Python side of the core: thread names, functions, who made whom wait.

@@ -39,6 +39,7 @@
 #define _GILTRACE_TP_H
 
 #include <stdint.h>
+#include "gil_cycle_rec.h"
 #include <lttng/tracepoint.h>
 
 /* ---- Family 1: every intercepted lock call ------------------------- */
@@ -260,6 +261,64 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
 		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
 		lttng_ust_field_sequence_hex(uint64_t, pycode, pycode, uint8_t, py_n)
 		lttng_ust_field_sequence(uint32_t, pyinstr, pyinstr, uint8_t, py_n)
+	)
+)
+
+/*
+ * Compact cycles (giltrace(7)): one uncontended GIL cycle of this thread
+ * (its attempt did not wait, no thread attempted the GIL during the
+ * cycle, and no other thread emitted an event on this GIL from its
+ * begin to its release), emitted at the release: it stands for
+ *   gil_acquire_begin(gil, begin_caller) at begin_ts,
+ *   gil_acquire_end(gil, 0, 0, acquire_caller, acquire_backtrace,
+ *     acquire_pycode, acquire_pyinstr) at acquired_ts,
+ *   gil_release(gil, 0, 0, caller, backtrace, pycode, pyinstr) at the
+ *     event's own time.
+ * begin_ts and acquired_ts are values of the trace's clock, read with
+ * the function LTTng-UST stamps events with.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
+	LTTNG_UST_TP_ARGS(const struct gil_cycle_rec *, c, void *, ip,
+		const uintptr_t *, bt, unsigned int, bt_len,
+		const uint64_t *, pycode, const uint32_t *, pyinstr, unsigned int, py_n),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) c->gil)
+		lttng_ust_field_integer(uint64_t, begin_ts, c->begin_ts)
+		lttng_ust_field_integer(uint64_t, acquired_ts, c->acquired_ts)
+		lttng_ust_field_integer_hex(uintptr_t, begin_caller, c->begin_caller)
+		lttng_ust_field_integer_hex(uintptr_t, acquire_caller, c->acquire_caller)
+		lttng_ust_field_sequence_hex(uintptr_t, acquire_backtrace, c->bt, uint8_t, c->bt_len)
+		lttng_ust_field_sequence_hex(uint64_t, acquire_pycode, c->pycode, uint8_t, c->py_n)
+		lttng_ust_field_sequence(uint32_t, acquire_pyinstr, c->pyinstr, uint8_t, c->py_n)
+		lttng_ust_field_integer_hex(uintptr_t, caller, (uintptr_t) ip)
+		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
+		lttng_ust_field_sequence_hex(uint64_t, pycode, pycode, uint8_t, py_n)
+		lttng_ust_field_sequence(uint32_t, pyinstr, pyinstr, uint8_t, py_n)
+	)
+)
+
+/*
+ * The start of thread tid's pending compact cycle, told by the thread
+ * about to emit an event that comes after it (on the same GIL, or the
+ * pending thread itself on another GIL) so that the trace keeps the
+ * order of today's events: it stands for tid's gil_acquire_begin at
+ * begin_ts and, unless acquired_ts is 0 (the attempt goes on), its
+ * gil_acquire_end without a wait at acquired_ts.  The rest of that
+ * cycle follows in today's events.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle_open,
+	LTTNG_UST_TP_ARGS(const struct gil_cycle_rec *, c, int32_t, tid, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) c->gil)
+		lttng_ust_field_integer(int32_t, tid, tid)
+		lttng_ust_field_integer(uint64_t, begin_ts, c->begin_ts)
+		lttng_ust_field_integer(uint64_t, acquired_ts, c->acquired_ts)
+		lttng_ust_field_integer_hex(uintptr_t, begin_caller, c->begin_caller)
+		lttng_ust_field_integer_hex(uintptr_t, acquire_caller, c->acquire_caller)
+		lttng_ust_field_sequence_hex(uintptr_t, acquire_backtrace, c->bt, uint8_t, c->bt_len)
+		lttng_ust_field_sequence_hex(uint64_t, acquire_pycode, c->pycode, uint8_t, c->py_n)
+		lttng_ust_field_sequence(uint32_t, acquire_pyinstr, c->pyinstr, uint8_t, c->py_n)
+		lttng_ust_field_unused(ip)
 	)
 )
 
