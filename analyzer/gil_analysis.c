@@ -1064,7 +1064,9 @@ static void feed_compact(struct gs_analysis *a, struct gs_thread *t, const struc
 	e.type = GS_EV_GIL_RELEASE;
 	e.waiters = 0;
 	e.signalled = 0;
-	feed_past(a, t, &e, ts, &floor);
+	/* The release's own reading of the clock, so that a hold lasts what
+	 * the shim measured (Trace Compass places it by that too). */
+	feed_past(a, t, &e, ev->released_ts ? ev->released_ts : ts, &floor);
 }
 
 void gs_feed(struct gs_analysis *a, const struct gs_event *ev)

@@ -124,13 +124,15 @@ struct gs_event {
 	 * gil_cycle, gil_cycle_open (giltrace(7), "Compact cycles"): when
 	 * the attempt began and when it ended with the GIL held (ns from
 	 * the clock's origin, like ts; acquired_ts 0 in a gil_cycle_open
-	 * of an attempt still going on), the caller of the begin, and the
+	 * of an attempt still going on; released_ts, the release's time,
+	 * read just before the event), the caller of the begin, and the
 	 * acquisition's caller, backtrace and Python frames (the release's
 	 * are caller, backtrace, pycode and pyinstr above).
 	 * gil_cycle_open: tid is the thread whose cycle it is.
 	 */
 	int64_t begin_ts;
 	int64_t acquired_ts;
+	int64_t released_ts;		/* gil_cycle: the release (0: the event's time) */
 	int64_t tid;
 	uint64_t begin_caller;
 	uint64_t acquire_caller;

@@ -42,6 +42,7 @@ enum slot {
 	SLOT_LINETABLE,
 	SLOT_BEGIN_TS,
 	SLOT_ACQUIRED_TS,
+	SLOT_RELEASED_TS,
 	SLOT_TID,
 	SLOT_BEGIN_CALLER,
 	SLOT_ACQUIRE_CALLER,
@@ -93,6 +94,7 @@ static const struct member_slot field_slots[] = {
 	{ "linetable", SLOT_LINETABLE },
 	{ "begin_ts", SLOT_BEGIN_TS },
 	{ "acquired_ts", SLOT_ACQUIRED_TS },
+	{ "released_ts", SLOT_RELEASED_TS },
 	{ "tid", SLOT_TID },
 	{ "begin_caller", SLOT_BEGIN_CALLER },
 	{ "acquire_caller", SLOT_ACQUIRE_CALLER },
@@ -369,7 +371,7 @@ static int array_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, 
 }
 
 /*
- * A time a compact cycle carries (begin_ts, acquired_ts): a value of the
+ * A time a compact cycle carries (begin_ts, acquired_ts, released_ts): a value of the
  * clock that stamps the events, read by the shim through LTTng-UST's own
  * clock function (giltrace(7)), so the event's clock class converts it
  * exactly as it converts the event's timestamp.
@@ -495,6 +497,9 @@ static int slot_set(struct trace_sink *r, struct gs_event *ev, enum slot slot, c
 	case SLOT_ACQUIRED_TS:
 		/* 0: an attempt still going on (gil_cycle_open). */
 		ev->acquired_ts = u ? cycles_to_ns(r, u) : 0;
+		break;
+	case SLOT_RELEASED_TS:
+		ev->released_ts = cycles_to_ns(r, u);
 		break;
 	case SLOT_TID:
 		ev->tid = s;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "callsite_events.h"
+#include "gil_compact.h"
 #include "gil_identify.h"
 #include "gil_runtimes.h"
 #include "gil_tracker.h"
@@ -178,7 +179,12 @@ static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 	t->timeouts = 0;
 	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
 	name_sites(caller, NULL, 0);
-	lttng_ust_tracepoint(giltrace, gil_acquire_begin, g->lock, caller);
+	compact_before(g, t);
+	thread_serial(t);
+	if (!compact_begin(g, t, caller)) {
+		lttng_ust_tracepoint(giltrace, gil_acquire_begin, g->lock, caller);
+	}
+	compact_after(g);
 }
 
 static void attempt_close(struct gil_thread *t, struct gil *g)
@@ -201,15 +207,22 @@ static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
 	event_pyframes(g, enabled, &pf);
+	if (!t->waits && compact_acquired(g, t, caller, bt, n, &pf)) {
+		return;
+	}
+	compact_before(g, t);
 	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller, bt, n,
 		pf.code, pf.instr, pf.n);
+	compact_after(g);
 }
 
 static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
 {
 	attempt_close(t, g);
 	name_sites(caller, NULL, 0);
+	compact_before(g, t);
 	lttng_ust_tracepoint(giltrace, gil_acquire_abandon, g->lock, t->waits, t->timeouts, caller);
+	compact_after(g);
 }
 
 static void gil_released(struct gil *g, int signalled, void *caller)
@@ -241,8 +254,13 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
 	event_pyframes(g, enabled, &pf);
+	if (!waiters && compact_released(g, &gil_thread, caller, bt, n, &pf)) {
+		return;
+	}
+	compact_before(g, &gil_thread);
 	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
 		signalled && waiters > 0, caller, bt, n, pf.code, pf.instr, pf.n);
+	compact_after(g);
 }
 
 /* ---- mutex+condvar GILs: critical sections on the GIL mutex -------- */
@@ -534,7 +552,9 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 		__atomic_store_n(&g->cond, cond, __ATOMIC_RELAXED);
 	t->waits++;
 	name_sites(caller, NULL, 0);
+	compact_before(g, t);
 	lttng_ust_tracepoint(giltrace, gil_wait_begin, g->lock, cond, caller);
+	compact_after(g);
 	return g;
 }
 
@@ -546,7 +566,9 @@ void gil_cond_wait_end(struct gil *g, int ret, void *caller)
 	if (timed_out)
 		t->timeouts++;
 	name_sites(caller, NULL, 0);
+	compact_before(g, t);
 	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, timed_out, ret, caller);
+	compact_after(g);
 }
 
 /*
@@ -576,7 +598,9 @@ void gil_cond_wait_cancelled(struct gil *g)
 	struct gil_thread *t = &gil_thread;
 
 	name_sites(t->section.caller, NULL, 0);
+	compact_before(g, t);
 	lttng_ust_tracepoint(giltrace, gil_wait_end, g->lock, 0, GILTRACE_RET_CANCELLED, t->section.caller);
+	compact_after(g);
 	if (t->attempt)
 		attempt_abandon(t, g, t->section.caller);
 	/* The mutex is held again; its unlock (a cleanup handler) ends
@@ -692,6 +716,10 @@ void gil_tracker_after_fork_child(void)
 		g->attempting = 0;
 		g->announced = 0;
 		g->ever_acquired = 0;
+		/* A cycle pending in the parent goes on there; the child's
+		 * trace starts at its first acquisition, as without. */
+		g->pend_owner = 0;
+		g->emitters = 0;
 		if (kept != i)
 			gil_table[kept] = *g;
 		kept++;
@@ -704,10 +732,19 @@ void gil_tracker_after_fork_child(void)
 	pthread_mutex_init(&gil_registry_lock, NULL);
 	memset(&gil_thread.section, 0, sizeof(gil_thread.section));
 	gil_thread.attempt = NULL;
+	gil_thread.pending = NULL;
+	gil_thread.tid = 0;
 }
 
 void gil_tracker_at_exit(void)
 {
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	/* A cycle still pending is told before the process goes: its
+	 * thread may be gone, or never release. */
+	for (unsigned int i = 0; i < n; i++) {
+		compact_at_exit(&gil_table[i]);
+	}
 	if (__atomic_load_n(&gil_count, __ATOMIC_ACQUIRE) == 0)
 		lttng_ust_tracepoint(giltrace, gil_not_found,
 			"no GIL recognised in this process (not a supported interpreter, or no lock was taken while tracing)",

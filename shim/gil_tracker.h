@@ -20,8 +20,11 @@
 
 #include <stdint.h>
 
+#include "callsite_events.h"
+#include "gil_cycle_rec.h"
 #include "giltrace_tp.h"
 #include "gil_types.h"
+#include "py_frames.h"
 
 struct gil {
 	const void *lock;		/* identity: the mutex or the semaphore */
@@ -40,7 +43,22 @@ struct gil {
 	int announced;			/* gil_identified emitted by this process */
 	const char *method;
 	char runtime[64];
+	/*
+	 * Its pending compact cycle (gil_compact.h): pend_owner is the
+	 * serial of the thread it belongs to, 0 for none, or PEND_BUSY
+	 * while one thread writes or opens it; the rest is read and written
+	 * only by the thread that set PEND_BUSY.
+	 */
+	uint64_t pend_owner;
+	unsigned int emitters;		/* threads between compact_before and compact_after */
+	int32_t pend_tid;
+	struct gil_cycle_rec pend;
+	uintptr_t pend_bt[CALLSITES_DEPTH_MAX];
+	uint64_t pend_pycode[PY_FRAMES_MAX];
+	uint32_t pend_pyinstr[PY_FRAMES_MAX];
 };
+
+#define PEND_BUSY UINT64_MAX
 
 /* A critical section of this thread on a GIL mutex (or a candidate). */
 struct gil_section {
@@ -62,6 +80,8 @@ struct gil_thread {
 	struct gil_section section;
 	struct gil *attempt;		/* GIL this thread is attempting to take */
 	unsigned int waits, timeouts;	/* of that attempt */
+	struct gil *pending;		/* where its compact cycle may be pending (gil_compact.h) */
+	int32_t tid;			/* gettid(), 0 until needed (gil_cycle_open's tid) */
 };
 
 /* initial-exec for the same reason as the guard (guard.h). */

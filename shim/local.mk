@@ -9,6 +9,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
 	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \
+	shim/gil_compact.c shim/gil_compact.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h \
 	shim/py_chain.h shim/py_code_names.c shim/py_code_names.h \

@@ -166,6 +166,8 @@ static const struct fake_world py311_user = { CPYTHON_311, .lock_funcs = "big_lo
 static const struct fake_world py312 = { CPYTHON_312 };
 static const struct fake_world py27 = { CPYTHON_27 };
 static const struct fake_world py27_pyframes = { CPYTHON_27, .pyframes = 2 };
+static const struct fake_world py311_compact = { CPYTHON_311, .compact = 1 };
+static const struct fake_world py27_compact = { CPYTHON_27, .compact = 1 };
 static const struct fake_world ruby = { RUBY_31 };
 static const struct fake_world ruby_pyframes = { RUBY_31, .pyframes = 2 };
 static const struct fake_world ruby_midrun = { RUBY_31, .tracing_off = 1 };
@@ -1152,6 +1154,81 @@ static const struct rec_event pf_ruby_want[] = {
 	EV_RELEASE(2, GVL, 0, 0, RB_UNLOCK_FN + 0x10),
 };
 
+/* ---- compact cycles (giltrace(7)) ----------------------------------------- */
+
+/* A cycle of thread t on l told as one event at its release (at). */
+#define EV_CYCLE(t, l, b, a, at) \
+	EV("gil_cycle", t, l, at, .of = (t), .begin_caller = (b), .acquire_caller = (a), .acquired = 1)
+/* Thread t opens thread of_'s pending cycle, acquired or not. */
+#define EV_OPEN(t, l, of_, b, a, acq) \
+	EV("gil_cycle_open", t, l, 0, .of = (of_), .begin_caller = (b), .acquire_caller = (a), \
+		.acquired = (acq))
+
+/* Cycles nobody else touched: one event each. */
+static const struct step cp_uncontended[] = {
+	TAKE_FREE(1, TAKE, GIL1),
+	DROP_GIL(1, DROP, GIL1),
+	TAKE_FREE(1, TAKE, GIL1),
+	DROP_GIL(1, DROP, GIL1),
+};
+static const struct rec_event cp_uncontended_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+};
+
+/*
+ * Another thread's attempt opens the holder's pending cycle before its
+ * own begin; from there on both go on in today's events (a thread that
+ * finds the GIL held does not make its attempt pending).
+ */
+static const struct rec_event cp_handover_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_OPEN(2, M1, 1, TAKE + 0x10, TAKE + 0x50, 1),
+	EV_TAKE_WAIT(2, TAKE, M1, C1),
+	EV_RELEASE(1, M1, 1, 1, DROP + 0x30),
+	EV_WOKEN(2, M1, TAKE + 0x20),
+	EV_END(2, M1, 1, 0, TAKE + 0x50),
+	EV_RELEASE(2, M1, 0, 0, DROP + 0x30),
+};
+
+/* A thread whose attempt has to wait opens its own pending cycle first. */
+static const struct step cp_own_wait[] = {
+	TAKE_FREE(2, TAKE, GIL1),
+	DROP_GIL(2, DROP, GIL1),
+	TAKE_FREE(1, TAKE, GIL1),
+	DROP_GIL(1, DROP, GIL1),
+	TAKE_LOCK(2, TAKE, GIL1),
+	TAKE_LOCK(1, TAKE, GIL1), TAKE_WAIT(1, TAKE, GIL1),
+};
+static const struct rec_event cp_own_wait_want[] = {
+	EV_IDENT(2, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_CYCLE(2, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_OPEN(1, M1, 2, TAKE + 0x10, 0, 0),
+	EV_TAKE_WAIT(1, TAKE, M1, C1),
+};
+
+/* Still pending when the process exits: opened by the exiting thread. */
+static const struct step cp_exit[] = {
+	TAKE_FREE(1, TAKE, GIL1),
+	EXIT(),
+};
+static const struct rec_event cp_exit_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_OPEN(0, M1, 1, TAKE + 0x10, TAKE + 0x50, 1),
+};
+
+/* CPython 2.7's semaphore: the same, with sem_wait and sem_post. */
+static const struct rec_event cp_py27_want[] = {
+	EV_IDENT(1, SEM, 0, SEMAPHORE, "semaphore-caller", CPY27, PT_ACQ + 0x10),
+	EV_OPEN(2, SEM, 1, PT_ACQ + 0x10, PT_ACQ + 0x10, 1),
+	EV_BEGIN(2, SEM, PT_ACQ + 0x10),
+	EV_RELEASE(1, SEM, 1, 1, PT_REL + 0x10),
+	EV_END(2, SEM, 0, 0, PT_ACQ + 0x10),
+	EV_RELEASE(2, SEM, 0, 0, PT_REL + 0x10),
+};
+
 /* ---- the table of scenarios, by group (a test case each) --------------- */
 
 static const struct scenario scenarios[] = {
@@ -1227,6 +1304,16 @@ static const struct scenario scenarios[] = {
 		py27_pyframes, pf_semaphore, pf_semaphore_want),
 	SCENARIO("PyFrames", "none for another runtime's lock",
 		ruby_pyframes, pf_ruby, pf_ruby_want),
+	SCENARIO("Compact", "uncontended cycles, one event each",
+		py311_compact, cp_uncontended, cp_uncontended_want),
+	SCENARIO("Compact", "another thread's attempt opens the pending cycle",
+		py311_compact, py3_handover, cp_handover_want),
+	SCENARIO("Compact", "a thread that must wait opens its own",
+		py311_compact, cp_own_wait, cp_own_wait_want),
+	SCENARIO("Compact", "pending at exit",
+		py311_compact, cp_exit, cp_exit_want),
+	SCENARIO("Compact", "CPython 2.7's semaphore",
+		py27_compact, py27_semaphore, cp_py27_want),
 };
 
 START_TEST(test_scenario)

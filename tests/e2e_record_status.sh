@@ -31,7 +31,9 @@ sys.stderr.write("pid %d\n" % os.getpid())
 pid=$(sed -n 's/^pid \([0-9]*\)$/\1/p' "$T/err")
 [ -n "$pid" ] || gt_fail "COMMAND's stderr did not come through: $(cat "$T/err")"
 babeltrace2 "$T/io" >"$T/io.txt"
-grep -q "giltrace:gil_acquire_end: .*vpid = $pid," "$T/io.txt" || gt_fail "no GIL acquisition of process $pid in the trace"
+# Compact cycles read as the events they stand for (giltrace(7)).
+expand() { /usr/bin/python3 "$(dirname "$0")/lib/gil_compact.py" <"$1"; }
+expand "$T/io.txt" | grep -q "giltrace:gil_acquire_end: .*vpid = $pid," || gt_fail "no GIL acquisition of process $pid in the trace"
 grep -q 'giltrace:gil_identified: .*runtime = "CPython 3' "$T/io.txt" || gt_fail "the GIL of python3 was not identified"
 grep -q 'vtid = .*procname = .*ip = ' "$T/io.txt" || gt_fail "the vtid, procname and ip contexts are missing"
 n=$(gt_closing_count "$T/err")
@@ -51,7 +53,7 @@ grep -q 'giltrace:mutex_lock_begin:' "$T/io.txt" && gt_fail "lock-call events re
 "$GILTRACE" record -q --all-locks -o "$T/all" -- "$PY" -c 'pass'
 babeltrace2 "$T/all" >"$T/all.txt"
 grep -q 'giltrace:mutex_lock_begin:' "$T/all.txt" || gt_fail "--all-locks recorded no lock-call events"
-grep -q 'giltrace:gil_acquire_end:' "$T/all.txt" || gt_fail "--all-locks recorded no GIL events"
+expand "$T/all.txt" | grep -q 'giltrace:gil_acquire_end:' || gt_fail "--all-locks recorded no GIL events"
 # The buffer options reach the channel: COMMAND asks the daemon itself.
 "$GILTRACE" record -q --subbuf-size=1M --num-subbuf=5 -o "$T/buf" -- sh -c '
 	name=$(lttng list | sed -n "s/^ *[0-9]*) \(giltrace-[^ ]*\) .*/\1/p" | head -1)

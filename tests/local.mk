@@ -26,7 +26,7 @@ EXTRA_DIST += tests/man_lint.sh tests/e2e_smoke.sh
 check_PROGRAMS += tests/check_gil_tracker
 tests_check_gil_tracker_SOURCES = tests/check_gil_tracker.c \
 	tests/shim_fakes.c tests/shim_fakes.h tests/shim_tp_recorder.h \
-	shim/gil_tracker.c shim/gil_identify.c shim/callsite_cache.c shim/callsite_events.c \
+	shim/gil_tracker.c shim/gil_compact.c shim/gil_identify.c shim/callsite_cache.c shim/callsite_events.c \
 	shim/env_depth.c
 tests_check_gil_tracker_CPPFLAGS = $(AM_CPPFLAGS) -include $(srcdir)/tests/shim_tp_recorder.h \
 	-I$(top_srcdir) -I$(srcdir)/shim -I$(srcdir)/tracepoints $(LTTNG_UST_CFLAGS)

@@ -18,8 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lttng/ust-clock.h>
 
 #include "shim/callsite_events.h"
+#include "tracepoints/gil_cycle_rec.h"
 #include "shim/gil_identify.h"
 #include "shim/gil_runtimes.h"
 #include "shim/gil_tracker.h"
@@ -35,6 +40,9 @@ static const struct fake_world *world;
  * lttng_ust_tracepoint_enabled says.  Set by the test's steps. */
 static int gil_events_on, callsite_events_on;
 
+/* Whether the session records gil_cycle and gil_cycle_open (the world's). */
+static int compact_events_on;
+
 /* ---- simulated threads ---------------------------------------------- */
 
 #define SIM_THREADS_MAX	8
@@ -48,6 +56,7 @@ struct sim_thread {
 	struct gil *wait_gil;		/* what a wait wrapper keeps across the real wait */
 	int started;
 	int gone;			/* left behind by a fork */
+	int tid;			/* its gettid(), for gil_cycle_open's tid */
 };
 
 /* Threads 1..SIM_THREADS_MAX; slot 0 unused (the test itself). */
@@ -229,6 +238,7 @@ static void *sim_main(void *arg)
 	struct sim_thread *t = arg;
 
 	sim_self = t;
+	t->tid = (int) syscall(SYS_gettid);
 	for (;;) {
 		sem_wait(&t->go);
 		if (!t->next) {
@@ -322,6 +332,7 @@ void fake_world_start(const struct fake_world *w)
 	world = w;
 	gil_events_on = !w->tracing_off;
 	callsite_events_on = w->callsites > 0;
+	compact_events_on = w->compact;
 	env_set("GILTRACE_LOCK_FUNCS", w->lock_funcs);
 	env_set("GILTRACE_LOCK_WRAPPERS", w->lock_wrappers);
 	snprintf(depth, sizeof(depth), "%d", w->callsites);
@@ -556,6 +567,9 @@ int tp_rec_enabled(const char *event)
 	if (strcmp(event, "gil_callsite") == 0) {
 		return callsite_events_on;
 	}
+	if (strncmp(event, "gil_cycle", 9) == 0) {
+		return compact_events_on && gil_events_on;
+	}
 	return strncmp(event, "gil_", 4) == 0 && gil_events_on;
 }
 
@@ -669,6 +683,75 @@ void tp_rec_gil_release(const void *gil, unsigned int waiters, int signalled, vo
 		ev->signalled = signalled;
 		rec_bt(ev, bt, bt_len);
 		rec_py(ev, pycode, pyinstr, py_n);
+	}
+}
+
+/*
+ * LTTng-UST's clock (gil_compact.c reads the times of compact cycles
+ * with it): a counter, so that every reading is later than the last.
+ */
+static uint64_t fake_clock_now;
+
+static uint64_t fake_clock_read(void)
+{
+	return __atomic_add_fetch(&fake_clock_now, 10, __ATOMIC_RELAXED);
+}
+
+int lttng_ust_trace_clock_get_read64_cb(lttng_ust_clock_read64_function *read64)
+{
+	*read64 = fake_clock_read;
+	return 0;
+}
+
+/* The simulated thread of a tid, -1 for none. */
+static int sim_of_tid(int tid)
+{
+	for (int i = 1; i <= SIM_THREADS_MAX; i++) {
+		if (sim_threads[i].started && sim_threads[i].tid == tid) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void rec_cycle_start(struct rec_event *ev, const struct gil_cycle_rec *c)
+{
+	ev->begin_caller = c->begin_caller;
+	ev->acquire_caller = c->acquire_caller;
+	ev->acquired = c->acquired_ts != 0;
+	/* Read from the clock, in order, before the event. */
+	ck_assert_uint_ne(c->begin_ts, 0);
+	ck_assert_uint_le(c->begin_ts, fake_clock_now);
+	if (c->acquired_ts) {
+		ck_assert_uint_gt(c->acquired_ts, c->begin_ts);
+	}
+	ck_assert_uint_le(c->py_n, REC_BT_MAX);
+	ev->apy_n = c->py_n;
+	for (unsigned int i = 0; i < c->py_n; i++) {
+		ev->apycode[i] = c->pycode[i];
+	}
+}
+
+void tp_rec_gil_cycle(const struct gil_cycle_rec *c, void *ip, const uintptr_t *bt, unsigned int bt_len,
+		const uint64_t *pycode, const uint32_t *pyinstr, unsigned int py_n)
+{
+	struct rec_event *ev = rec_new("gil_cycle", c->gil, ip);
+
+	if (ev) {
+		rec_cycle_start(ev, c);
+		ev->of = ev->thread;
+		rec_bt(ev, bt, bt_len);
+		rec_py(ev, pycode, pyinstr, py_n);
+	}
+}
+
+void tp_rec_gil_cycle_open(const struct gil_cycle_rec *c, int32_t tid, void *ip)
+{
+	struct rec_event *ev = rec_new("gil_cycle_open", c->gil, ip);
+
+	if (ev) {
+		rec_cycle_start(ev, c);
+		ev->of = sim_of_tid(tid);
 	}
 }
 
@@ -792,6 +875,11 @@ static void put_fields(struct line *l, const struct rec_event *ev)
 		put(l, " waits=%u timeouts=%u", ev->waits, ev->timeouts);
 	} else if (strcmp(n, "gil_release") == 0) {
 		put(l, " waiters=%u signalled=%d", ev->waiters, ev->signalled);
+	} else if (strncmp(n, "gil_cycle", 9) == 0) {
+		put(l, " of=T%d", ev->of);
+		put_addr(l, "begin_caller", ev->begin_caller);
+		put_addr(l, "acquire_caller", ev->acquire_caller);
+		put(l, " acquired=%d apy_n=%u", ev->acquired, ev->apy_n);
 	} else if (strcmp(n, "gil_callsite") == 0) {
 		put(l, " symbol=%s offset=%#llx binary=%s binary_offset=%#llx", ev->symbol,
 			(unsigned long long) ev->offset, ev->binary,

@@ -55,6 +55,7 @@ struct fake_world {
 	int tracing_off;		/* no session records gil_* events at first */
 	int callsites;			/* gil_callsite recorded, GILTRACE_CALLSITES=callsites */
 	int pyframes;			/* GILTRACE_PYFRAMES=pyframes */
+	int compact;			/* the session records gil_cycle and gil_cycle_open */
 };
 
 /* ---- simulated threads making lock calls ---------------------------- */
@@ -132,6 +133,14 @@ struct rec_event {
 	unsigned int py_n;		/* gil_acquire_end, gil_release: pycode, pyinstr */
 	uint64_t pycode[REC_BT_MAX];
 	uint32_t pyinstr[REC_BT_MAX];
+	/* gil_cycle, gil_cycle_open: the simulated thread whose cycle it
+	 * is (by tid), its begin's and acquisition's callers, and whether
+	 * it was acquired; the acquisition's Python frames */
+	int of;
+	uintptr_t begin_caller, acquire_caller;
+	int acquired;
+	unsigned int apy_n;
+	uint64_t apycode[REC_BT_MAX];
 };
 
 /* The GIL mutexes py_frames_capture was called for, in order (none

@@ -38,7 +38,11 @@ Exit status: 0 success, 1 check failed, 2 usage or unreadable input.
 """
 
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+import gil_compact  # noqa: E402  (compact cycles read as today's events)
 
 try:
     import bt2
@@ -250,10 +254,17 @@ class Checker:
             if type(msg) is not bt2._EventMessageConst:
                 continue
             ev = msg.event
+            pid = int(ev["vpid"])
+            if ev.name.startswith("giltrace:gil_cycle"):
+                self.procnames.setdefault(pid, str(ev["procname"]))
+            expanded = gil_compact.expand_msg(msg)
+            if expanded is not None:
+                for name, ts, tid, f in expanded:
+                    self.HANDLERS[name](self, ts, pid, tid, f)
+                continue
             handler = self.HANDLERS.get(ev.name)
             if handler is None:
                 continue
-            pid = int(ev["vpid"])
             tid = int(ev["vtid"])
             self.procnames.setdefault(pid, str(ev["procname"]))
             f = {k: field_value(v) for k, v in ev.payload_field.items()}
@@ -394,6 +405,14 @@ def dump_events(path):
         if type(msg) is not bt2._EventMessageConst or not msg.event.name.startswith("giltrace:"):
             continue
         ev = msg.event
+        expanded = gil_compact.expand_msg(msg)
+        if expanded is not None:
+            for name, ts, tid, f in expanded:
+                rec = {"name": name[len("giltrace:"):], "pid": int(ev["vpid"]), "tid": tid,
+                       "procname": str(ev["procname"])}
+                rec.update(f)
+                out.write(json.dumps(rec) + "\n")
+            continue
         rec = {"name": ev.name[len("giltrace:"):], "pid": int(ev["vpid"]),
                "tid": int(ev["vtid"]), "procname": str(ev["procname"])}
         for k, v in ev.payload_field.items():

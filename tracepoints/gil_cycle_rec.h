@@ -16,6 +16,8 @@ struct gil_cycle_rec {
 	const void *gil;
 	uint64_t begin_ts;		/* trace clock, as LTTng-UST reads it */
 	uint64_t acquired_ts;		/* 0: the attempt goes on (gil_cycle_open) */
+	uint64_t end_ts;		/* read just before the event: the release (gil_cycle's
+					 * released_ts), or the opening (gil_cycle_open's opened_ts) */
 	uintptr_t begin_caller;		/* caller of the gil_acquire_begin it stands for */
 	uintptr_t acquire_caller;	/* caller of the gil_acquire_end */
 	const uintptr_t *bt;		/* the acquisition's backtrace */

@@ -272,10 +272,10 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
  *   gil_acquire_begin(gil, begin_caller) at begin_ts,
  *   gil_acquire_end(gil, 0, 0, acquire_caller, acquire_backtrace,
  *     acquire_pycode, acquire_pyinstr) at acquired_ts,
- *   gil_release(gil, 0, 0, caller, backtrace, pycode, pyinstr) at the
- *     event's own time.
- * begin_ts and acquired_ts are values of the trace's clock, read with
- * the function LTTng-UST stamps events with.
+ *   gil_release(gil, 0, 0, caller, backtrace, pycode, pyinstr) at
+ *     released_ts, read just before the event.
+ * The times are values of the trace's clock, read with the function
+ * LTTng-UST stamps events with.
  */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
 	LTTNG_UST_TP_ARGS(const struct gil_cycle_rec *, c, void *, ip,
@@ -285,6 +285,7 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
 		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) c->gil)
 		lttng_ust_field_integer(uint64_t, begin_ts, c->begin_ts)
 		lttng_ust_field_integer(uint64_t, acquired_ts, c->acquired_ts)
+		lttng_ust_field_integer(uint64_t, released_ts, c->end_ts)
 		lttng_ust_field_integer_hex(uintptr_t, begin_caller, c->begin_caller)
 		lttng_ust_field_integer_hex(uintptr_t, acquire_caller, c->acquire_caller)
 		lttng_ust_field_sequence_hex(uintptr_t, acquire_backtrace, c->bt, uint8_t, c->bt_len)
@@ -304,7 +305,8 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
  * order of today's events: it stands for tid's gil_acquire_begin at
  * begin_ts and, unless acquired_ts is 0 (the attempt goes on), its
  * gil_acquire_end without a wait at acquired_ts.  The rest of that
- * cycle follows in today's events.
+ * cycle follows in today's events.  opened_ts: the clock read just
+ * before the event, for readers that can only subtract clock values.
  */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle_open,
 	LTTNG_UST_TP_ARGS(const struct gil_cycle_rec *, c, int32_t, tid, void *, ip),
@@ -313,6 +315,7 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle_open,
 		lttng_ust_field_integer(int32_t, tid, tid)
 		lttng_ust_field_integer(uint64_t, begin_ts, c->begin_ts)
 		lttng_ust_field_integer(uint64_t, acquired_ts, c->acquired_ts)
+		lttng_ust_field_integer(uint64_t, opened_ts, c->end_ts)
 		lttng_ust_field_integer_hex(uintptr_t, begin_caller, c->begin_caller)
 		lttng_ust_field_integer_hex(uintptr_t, acquire_caller, c->acquire_caller)
 		lttng_ust_field_sequence_hex(uintptr_t, acquire_backtrace, c->bt, uint8_t, c->bt_len)

@@ -19,6 +19,8 @@ import json
 import re
 import sys
 
+import gil_compact
+
 LINE = re.compile(r'giltrace:(gil_\w+): .*?\{ vpid = (\d+), vtid = (\d+)[^}]*\}, \{ (.*) \}$')
 FIELD = re.compile(r'(\w+) = ("[^"]*"|[^,]+)')
 
@@ -54,7 +56,7 @@ def count(stream):
             c["missed_handoffs"] += a.missed
         return a
 
-    for line in stream:
+    for line in gil_compact.expand_text(stream):
         m = LINE.search(line)
         if not m:
             continue
@@ -257,7 +259,7 @@ def count_locks(stream):
         else:
             l["holder"], l["depth"] = None, 0
 
-    for line in stream:
+    for line in gil_compact.expand_text(stream):
         m = LOCK_LINE.search(line)
         if not m:
             continue

@@ -38,6 +38,8 @@ import bisect
 import json
 import sys
 
+import gil_compact
+
 try:
     import bt2
 except ImportError:
@@ -67,6 +69,10 @@ def read_events(path, pid):
             continue
         ev = msg.event
         if not ev.name.startswith("giltrace:") or int(ev["vpid"]) != pid:
+            continue
+        expanded = gil_compact.expand_msg(msg, raw=True)
+        if expanded is not None:
+            events.extend(Event(n[len("giltrace:"):], tid, ts, f) for n, ts, tid, f in expanded)
             continue
         fields = {}
         for k, v in ev.payload_field.items():

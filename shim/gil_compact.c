@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Compact cycles: the pending cycle of a GIL and who may touch it.
+ *
+ * g->pend_owner says whose cycle is pending on g.  A thread makes its
+ * attempt pending by moving it from 0 to PEND_BUSY, writing the record,
+ * then storing its serial; it goes on (acquisition, release) only by
+ * moving it from its serial to PEND_BUSY again.  Any thread that must
+ * emit an event after that cycle's start moves it from the owner's
+ * serial to PEND_BUSY, emits gil_cycle_open from the record, and stores
+ * 0: the owner's next move then fails and it emits today's events from
+ * there on.  PEND_BUSY is held only for a few stores, a frame capture
+ * and one event: a thread that finds it waits by spinning, never
+ * blocking on anything the holder could be waiting for.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <sched.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <lttng/ust-clock.h>
+
+#include "gil_compact.h"
+
+/*
+ * The function LTTng-UST stamps events with: its monotonic clock, or a
+ * clock plug-in's (LTTNG_UST_CLOCK_PLUGIN, loaded by its constructor,
+ * before any session can enable our events).  Global: the process's
+ * one clock, looked up once.
+ */
+static lttng_ust_clock_read64_function clock_read;
+
+static uint64_t trace_clock(void)
+{
+	lttng_ust_clock_read64_function f = __atomic_load_n(&clock_read, __ATOMIC_RELAXED);
+
+	if (!f) {
+		if (lttng_ust_trace_clock_get_read64_cb(&f) != 0 || !f) {
+			return 0;
+		}
+		__atomic_store_n(&clock_read, f, __ATOMIC_RELAXED);
+	}
+	return f();
+}
+
+static int compact_on(void)
+{
+	return lttng_ust_tracepoint_enabled(giltrace, gil_cycle)
+		&& lttng_ust_tracepoint_enabled(giltrace, gil_cycle_open);
+}
+
+static int32_t thread_tid(struct gil_thread *t)
+{
+	if (!t->tid) {
+		t->tid = (int32_t) syscall(SYS_gettid);
+	}
+	return t->tid;
+}
+
+/* Takes g's pending record if it holds want (a serial, or any owner
+ * with want 0); returns the owner it held, 0 if none was taken. */
+static uint64_t pend_take(struct gil *g, uint64_t want)
+{
+	for (;;) {
+		uint64_t o = __atomic_load_n(&g->pend_owner, __ATOMIC_ACQUIRE);
+
+		if (o == PEND_BUSY) {
+			sched_yield();
+			continue;
+		}
+		if (o == 0 || (want && o != want)) {
+			return 0;
+		}
+		if (__atomic_compare_exchange_n(&g->pend_owner, &o, PEND_BUSY, 0, __ATOMIC_ACQUIRE,
+				__ATOMIC_RELAXED)) {
+			return o;
+		}
+	}
+}
+
+static void pend_put(struct gil *g, uint64_t owner)
+{
+	__atomic_store_n(&g->pend_owner, owner, __ATOMIC_RELEASE);
+}
+
+/* With g's record taken: tell the pending cycle's start and drop it. */
+static void pend_open(struct gil *g)
+{
+	g->pend.end_ts = trace_clock();
+	lttng_ust_tracepoint(giltrace, gil_cycle_open, &g->pend, g->pend_tid, NULL);
+	pend_put(g, 0);
+}
+
+/*
+ * Why the count: a thread that found nothing pending goes on to write
+ * its event, whose time LTTng reads later; a cycle made pending in
+ * between would begin before that event.  The count is raised before
+ * the pending word is read, and compact_begin reads it after setting
+ * that word (both sequentially consistent): either the writer sees the
+ * new cycle and opens it, or the new cycle sees the writer and gives up.
+ */
+void compact_before(struct gil *g, struct gil_thread *t)
+{
+	struct gil *own = t->pending;
+
+	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
+
+	if (own && own != g) {
+		t->pending = NULL;
+		if (pend_take(own, t->serial)) {
+			pend_open(own);
+		}
+	}
+	if (__atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST) && pend_take(g, 0)) {
+		if (t->pending == g) {
+			t->pending = NULL;
+		}
+		pend_open(g);
+	}
+}
+
+void compact_after(struct gil *g)
+{
+	__atomic_sub_fetch(&g->emitters, 1, __ATOMIC_RELEASE);
+}
+
+int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
+{
+	uint64_t none = 0;
+
+	/* Only an attempt that finds the GIL free and nobody else trying
+	 * can become a cycle of its own. */
+	if (!compact_on() || __atomic_load_n(&g->attempting, __ATOMIC_RELAXED) != 1
+			|| (__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
+				&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
+			|| !t->serial) {
+		return 0;
+	}
+	if (!__atomic_compare_exchange_n(&g->pend_owner, &none, PEND_BUSY, 0, __ATOMIC_SEQ_CST,
+			__ATOMIC_RELAXED)) {
+		return 0;
+	}
+	/* Another thread is writing an event of g (this one counts itself). */
+	if (__atomic_load_n(&g->emitters, __ATOMIC_SEQ_CST) != 1) {
+		pend_put(g, 0);
+		return 0;
+	}
+	g->pend_tid = thread_tid(t);
+	g->pend.gil = g->lock;
+	g->pend.begin_ts = trace_clock();
+	g->pend.acquired_ts = 0;
+	g->pend.end_ts = 0;
+	g->pend.begin_caller = (uintptr_t) caller;
+	g->pend.acquire_caller = 0;
+	g->pend.bt_len = 0;
+	g->pend.py_n = 0;
+	g->pend.bt = g->pend_bt;
+	g->pend.pycode = g->pend_pycode;
+	g->pend.pyinstr = g->pend_pyinstr;
+	t->pending = g;
+	pend_put(g, t->serial);
+	return 1;
+}
+
+int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
+		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
+{
+	if (t->pending != g) {
+		return 0;
+	}
+	if (!pend_take(g, t->serial)) {
+		/* Opened by another thread: today's events from here on. */
+		t->pending = NULL;
+		return 0;
+	}
+	g->pend.acquired_ts = trace_clock();
+	g->pend.acquire_caller = (uintptr_t) caller;
+	g->pend.bt_len = bt_len;
+	memcpy(g->pend_bt, bt, bt_len * sizeof(bt[0]));
+	g->pend.py_n = pf->n;
+	memcpy(g->pend_pycode, pf->code, pf->n * sizeof(pf->code[0]));
+	memcpy(g->pend_pyinstr, pf->instr, pf->n * sizeof(pf->instr[0]));
+	pend_put(g, t->serial);
+	return 1;
+}
+
+int compact_released(struct gil *g, struct gil_thread *t, void *caller,
+		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
+{
+	if (t->pending != g) {
+		return 0;
+	}
+	t->pending = NULL;
+	if (!pend_take(g, t->serial)) {
+		return 0;
+	}
+	if (!g->pend.acquired_ts) {
+		/* Not acquired in this cycle (cannot happen): tell what was. */
+		pend_open(g);
+		return 0;
+	}
+	g->pend.end_ts = trace_clock();
+	lttng_ust_tracepoint(giltrace, gil_cycle, &g->pend, caller, bt, bt_len, pf->code, pf->instr, pf->n);
+	pend_put(g, 0);
+	return 1;
+}
+
+void compact_at_exit(struct gil *g)
+{
+	if (pend_take(g, 0)) {
+		pend_open(g);
+	}
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Compact cycles (giltrace(7)): one giltrace:gil_cycle instead of
+ * gil_acquire_begin, gil_acquire_end and gil_release for a cycle nothing
+ * else touched.  A GIL keeps at most one cycle pending, from its begin;
+ * whoever is about to emit an event that must come after it opens it
+ * first (gil_cycle_open), so the events of a GIL keep today's order.
+ * gil_tracker.c calls these around its events; they are here so that
+ * the protocol reads in one place.
+ */
+#ifndef GILTRACE_SHIM_GIL_COMPACT_H
+#define GILTRACE_SHIM_GIL_COMPACT_H
+
+#include <stdint.h>
+
+#include "gil_tracker.h"
+#include "py_frames.h"
+
+/*
+ * Around any of today's GIL events of thread t on g (compact_after once
+ * it is written): opens what is pending on g (whoever's) and t's own
+ * cycle pending on another GIL, and keeps a new cycle from becoming
+ * pending on g meanwhile, which could begin before the event's time.
+ */
+void compact_before(struct gil *g, struct gil_thread *t);
+void compact_after(struct gil *g);
+
+/* At an attempt's begin, between compact_before and compact_after: 1 if
+ * it is now pending (its event deferred), 0 if gil_acquire_begin is to
+ * be emitted. */
+int compact_begin(struct gil *g, struct gil_thread *t, void *caller);
+
+/* At an acquisition without a wait: 1 if the pending cycle took it. */
+int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
+		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf);
+
+/* At a release that found no waiter: 1 if gil_cycle was emitted. */
+int compact_released(struct gil *g, struct gil_thread *t, void *caller,
+		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf);
+
+/* At process exit: opens every pending cycle, whose thread may be gone. */
+void compact_at_exit(struct gil *g);
+
+#endif
