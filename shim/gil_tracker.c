@@ -736,6 +736,30 @@ void gil_tracker_after_fork_child(void)
 	gil_thread.tid = 0;
 }
 
+/*
+ * A py_code is about to be written (py_code_names.c): a code object named
+ * again would give its new name to the frames a pending cycle captured
+ * under the old one, so every pending cycle is opened first, and none
+ * becomes pending until the event is written (the count of compact_before).
+ * Returns how many GILs gil_tracker_naming_end must release.
+ */
+unsigned int gil_tracker_naming_begin(void)
+{
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		compact_before(&gil_table[i], &gil_thread);
+	}
+	return n;
+}
+
+void gil_tracker_naming_end(unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		compact_after(&gil_table[i]);
+	}
+}
+
 void gil_tracker_at_exit(void)
 {
 	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);

@@ -130,6 +130,10 @@ void gil_sem_wait_end(struct gil *g, int ret, int err, void *caller);
 void gil_sem_trywait(const void *sem, int ret, void *caller);
 void gil_sem_post(const void *sem, void *caller);
 
+/* Around a py_code event (py_code_names.c): see gil_tracker.c. */
+unsigned int gil_tracker_naming_begin(void);
+void gil_tracker_naming_end(unsigned int n);
+
 /* Process life cycle (shim_init.c). */
 void gil_tracker_after_fork_child(void);
 void gil_tracker_at_exit(void);

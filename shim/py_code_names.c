@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr_word.h"
+#include "gil_tracker.h"
 #include "py_code_names.h"
 #include "py_mem.h"
 #include "py_text.h"
@@ -167,10 +168,14 @@ static int code_emit(const struct py_layout *l, uintptr_t code)
 	if ((uintptr_t) len > LINETABLE_MAX_BYTES) {
 		len = LINETABLE_MAX_BYTES;
 	}
-	/* The line table goes from the bytes object into the trace: no copy. */
+	/* The line table goes from the bytes object into the trace: no copy.
+	 * Compact cycles pending are opened first (gil_tracker.c). */
+	unsigned int gils = gil_tracker_naming_begin();
+
 	lttng_ust_tracepoint(giltrace, py_code, (const void *) code, name, file,
 		py_i32(code, l->co_firstlineno), l->linetable_format,
 		(const uint8_t *) (table + l->bytes_sval), (uint32_t) len, NULL);
+	gil_tracker_naming_end(gils);
 	return 0;
 }
 
