@@ -31,7 +31,7 @@ check() { /usr/bin/python3 "$here/trace_check.py" "$@"; }
 expected_method() {
 	case $1 in
 	2.7*) echo semaphore-caller ;;
-	debian) echo runtime-extent ;;
+	debian*) echo runtime-extent ;;
 	*) echo callsite-symbol ;;
 	esac
 }

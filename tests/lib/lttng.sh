@@ -162,6 +162,10 @@ gt_python3() {
 }
 
 # gt_pythons: "NAME PATH" per interpreter present; prints skipped ones.
+# NAME is the pyenv version, "debian" for Debian's /usr/bin/python3 or
+# "debian-3.X" for its other /usr/bin/python3.X (tests match debian*
+# for what is true of Debian's builds: stripped, Py_GetVersion in the
+# executable).
 gt_pythons() {
 	local root v
 	if [ "${GT_SANITIZERS:-no}" = yes ]; then
@@ -181,4 +185,14 @@ gt_pythons() {
 	else
 		echo "skipping Debian's python3: /usr/bin/python3 not present" >&2
 	fi
+	# The release's other CPythons (unstable ships several python3.X
+	# beside its default), stripped like python3: "debian-3.X".  The
+	# default one is python3 already.
+	local py def
+	def=$(readlink -f /usr/bin/python3 2>/dev/null || true)
+	for py in /usr/bin/python3.[0-9]*; do
+		[[ $py =~ ^/usr/bin/python3\.[0-9]+$ ]] && [ -x "$py" ] || continue
+		[ "$(readlink -f "$py")" != "$def" ] || continue
+		echo "debian-${py#/usr/bin/python} $py"
+	done
 }
