@@ -8,6 +8,7 @@
 # real trace are also read with bytes flipped at random places.
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
+. "$(dirname "$0")/lib/regress.sh"
 gt_lttng_private "$@"
 
 analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
@@ -119,7 +120,9 @@ expect 4 "packet content size >= 2^63 bits" "$work/hugecontent"
 d=$(damaged hugepacket); put_u64 "$d/chan_0" 56 9223372036854775816	# packet_size
 expect 4 "packet size >= 2^63 bits" "$work/hugepacket"
 d=$(damaged nofreq); python3 "$tracepack" edit "$d" '\tfreq = \d+;[^\n]*\n' ''
-expect 4 "clock without a frequency" "$work/nofreq"
+# (libbabeltrace2 2.1 reads it, with CTF 1.8's default 1 GHz: the same
+# case as tests/corpus/regress/bt-clock-without-freq-4, the same status.)
+expect "$(gt_regress_want bt-clock-without-freq-4)" "clock without a frequency" "$work/nofreq"
 d=$(damaged dupmember); python3 "$tracepack" edit "$d" '_vpid;' '_vtid;'
 expect 4 "two members of the same name" "$work/dupmember"
 # ... and loops for ever, allocating, on a packet size under 8 bits:
