@@ -100,6 +100,12 @@ in_chroot() {
 	mkdir -p "$dir/work" "$dir/root/setup/scripts"
 	mount -t tmpfs tmpfs "$dir/work"
 	cp "$src/scripts/setup.sh" "$dir/root/setup/scripts/"
+	# Trace Compass's schema, where tests/tracecompass_validate.sh looks
+	# for it beside the tree (../shared), when the host has it there.
+	if [ -n "$from" ] && [ -d "$from/../shared/tracecompass/schema" ]; then
+		mkdir -p "$dir/work/shared/tracecompass"
+		cp -r "$from/../shared/tracecompass/schema" "$dir/work/shared/tracecompass/"
+	fi
 	if [ -n "$logdir" ]; then
 		mkdir -p "$dir/work/logs"
 		mount --bind "$logdir" "$dir/work/logs"
