@@ -8,7 +8,7 @@
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
 	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
 	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK;
-EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py tests/lib/regress.sh \
+EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py tests/lib/regress.sh tests/lib/lttng_mi.py \
 	tests/trace_check.py
 
 # ---- First: the manual pages, and one recording end to end -------------

@@ -109,6 +109,17 @@ gt_lttng_cleanup() {
 	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP" 2>/dev/null || true
 }
 
+# The daemon's sessions and channels, from its machine interface
+# (tests/lib/lttng_mi.py): "NAME active|inactive" per session, and
+# "CHANNEL KEY VALUE" per channel attribute of session $1.
+GT_LTTNG_MI=$(dirname "${BASH_SOURCE[0]}")/lttng_mi.py
+gt_mi_sessions() {
+	lttng --mi xml list | /usr/bin/python3 "$GT_LTTNG_MI" sessions
+}
+gt_mi_channels() {
+	lttng --mi xml list "$1" | /usr/bin/python3 "$GT_LTTNG_MI" channels
+}
+
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
 # The command's exit status is returned; its stdio is left alone.  In
 # make check (GT_VIEWS_CHECK=1) every view of the recording must then
