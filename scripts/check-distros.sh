@@ -188,10 +188,10 @@ counts() {
 	sed -n 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/\1 \2/p' "$l" | tr '\n' ' '
 	echo
 	for t in $(sed -n 's/^SKIP: //p' "$l"); do
-		echo "  skipped $t: $(grep -h '^SKIP' "$1/$t.log" 2>/dev/null | grep -v '^SKIP: '"$t"'$' | tail -1)"
+		echo "  skipped $t: $(grep -h '^SKIP: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
 	done
 	for t in $(sed -n 's/^\(FAIL\|ERROR\): //p' "$l"); do
-		echo "  failed $t: $(grep -h '^FAIL' "$1/$t.log" 2>/dev/null | tail -1)"
+		echo "  failed $t: $(grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
 	done
 }
 
