@@ -17,3 +17,9 @@ cd build-sanitizers
 [ -f Makefile ] || ../configure --enable-sanitizers
 make -j"$(nproc)"
 make check-sanitizers || { tail -200 test-suite.log 2>/dev/null; exit 1; }
+
+# The same suite on Debian 13 and unstable, each in a chroot of its own
+# with that release's packages (scripts/check-distros.sh; the chroots
+# are kept under /var/cache/giltrace-chroots for the next run).
+cd ../build
+make check-distros
