@@ -109,5 +109,5 @@ while read -r name py; do
 	esac
 	ran=$((ran + 1))
 done < <(gt_pythons)
-[ $ran -gt 0 ] || gt_skip "no pyenv interpreter present"
+[ $ran -gt 0 ] || gt_skip "no interpreter whose Py_GetVersion a preloaded library can override (a pyenv build; Debian's python3.X have it in the executable)"
 echo "PASS: frames off with their reason on $ran interpreters"
