@@ -29,8 +29,8 @@ command -v babeltrace2 >/dev/null || gt_skip "babeltrace2 is needed (apt-get ins
 # one that exits with 3, as must record) in a session of the user's
 # writing into DIR; its stderr in $T/record.err.  A hang fails
 # (timeout's 124): one the analyzer's watchdog misses, since it stops a
-# runaway within its own bounds (1 GiB, which libbabeltrace2 2.1 reaches
-# in minutes on bt-packet-size-0 where 2.0 took seconds, or 600 s).
+# runaway within its own bounds (128 MiB more, which libbabeltrace2 2.1
+# takes in a minute or more on bt-packet-size-0, or 600 s).
 record_into() {
 	local dir=$1 name rc=0
 	shift

@@ -110,8 +110,8 @@ show_failure() {	# show_failure LOG
 
 # replay FILE...: through the analyzer's child process, one at a time.
 # Each may take as long as the analyzer's watchdog lets libbabeltrace2
-# run (analyzer/trace_isolate.c: 1 GiB of memory, which 2.1 reaches on
-# bt-packet-size-0 in about two minutes, where 2.0 took seconds, or ten
+# run (analyzer/trace_isolate.c: 128 MiB more memory, which 2.1 takes on
+# bt-packet-size-0 in a minute or more, where 2.0 took seconds, or ten
 # minutes): only a hang the watchdog misses is past the timeout.
 replay() {
 	FUZZ_TRACE_ISOLATE=1 "$bin" "${run[@]}" -timeout=660 "$@" 2>"$work/replay.log"
