@@ -6,7 +6,7 @@
 #
 #   . tests/lib/lttng.sh
 #   gt_lttng_private "$@"        # first thing: may re-execute the script
-#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
+#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] [--blocking] -- CMD [ARGS...]
 #
 # Isolation: as root, the script re-executes itself in a private mount
 # namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
@@ -129,10 +129,15 @@ gt_mi_channels() {
 # record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
 	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
+	local blocking=()
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--all-locks) all=1 ;;
+		# The program waits for room in the buffers rather than lose an
+		# event, however slowly the consumer daemon runs on a busy
+		# machine (LTTng-UST blocks only where the program allows it).
+		--blocking) blocking=(--blocking-timeout=inf) ;;
 		--subbuf-size=*) subbuf=${1#*=} ;;
 		--num-subbuf=*) nsubbuf=${1#*=} ;;
 		--) shift; break ;;
@@ -143,13 +148,16 @@ gt_record() {
 	[ $all = 1 ] && events='giltrace:*'
 	local s="gt$$-$RANDOM"
 	lttng create "$s" --output="$out" >/dev/null
-	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" >/dev/null
+	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
 	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
-	GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
-		LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	(
+		[ ${#blocking[@]} -eq 0 ] || export LTTNG_UST_ALLOW_BLOCKING=1
+		GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
+			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+	) || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
 	if [ "${GT_VIEWS_CHECK:-0}" = 1 ]; then
