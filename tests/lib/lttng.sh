@@ -6,7 +6,8 @@
 #
 #   . tests/lib/lttng.sh
 #   gt_lttng_private "$@"        # first thing: may re-execute the script
-#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] [--blocking] -- CMD [ARGS...]
+#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] [--blocking]
+#             [--trace-format=F] -- CMD [ARGS...]
 #
 # Isolation: as root, the script re-executes itself in a private mount
 # namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
@@ -129,7 +130,7 @@ gt_mi_channels() {
 # record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
 	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
-	local blocking=()
+	local blocking=() format=()
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -138,6 +139,8 @@ gt_record() {
 		# event, however slowly the consumer daemon runs on a busy
 		# machine (LTTng-UST blocks only where the program allows it).
 		--blocking) blocking=(--blocking-timeout=inf) ;;
+		# lttng create's (LTTng 2.15 on: ctf-1.8 or ctf-2).
+		--trace-format=*) format=("$1") ;;
 		--subbuf-size=*) subbuf=${1#*=} ;;
 		--num-subbuf=*) nsubbuf=${1#*=} ;;
 		--) shift; break ;;
@@ -147,7 +150,7 @@ gt_record() {
 	done
 	[ $all = 1 ] && events='giltrace:*'
 	local s="gt$$-$RANDOM"
-	lttng create "$s" --output="$out" >/dev/null
+	lttng create "$s" --output="$out" "${format[@]}" >/dev/null
 	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
 	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
