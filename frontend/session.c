@@ -94,6 +94,8 @@ static int add_channel(struct rec_session *s, struct lttng_domain *dom, const st
 		return -1;
 	}
 	snprintf(chan->name, sizeof(chan->name), "%s", GT_CHANNEL);
+	/* LTTng 2.16 creates the channel as this says (2.13 always enabled it). */
+	chan->enabled = 1;
 	chan->attr.subbuf_size = cfg->subbuf_size;
 	chan->attr.num_subbuf = cfg->num_subbuf;
 	/* Discard mode: never overwrite what was recorded; losses are counted. */
@@ -264,6 +266,7 @@ static int enable_channel(struct rec_session *s)
 		return -1;
 	}
 	snprintf(chan->name, sizeof(chan->name), "%s", GT_CHANNEL);
+	chan->enabled = 1;
 	/* An existing channel: only enabled, its attributes stay. */
 	ret = lttng_enable_channel(s->handle, chan);
 	lttng_channel_destroy(chan);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <limits.h>
 #include <link.h>
 #include <string.h>
@@ -15,7 +16,14 @@
 
 #include "symbol.h"
 
-uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len)
+/*
+ * libunwind 1.8 sets errno on its way (get_proc_name opening the
+ * binary, unw_backtrace probing addresses), and these run inside the
+ * program's lock calls, before the real call: every function here
+ * leaves errno as it found it.
+ */
+
+static uintptr_t function_at(uintptr_t ip, char *buf, size_t len)
 {
 	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
 	unw_proc_info_t pi;
@@ -35,6 +43,15 @@ uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len)
 		buf[0] = '\0';
 	}
 	return pi.start_ip;
+}
+
+uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len)
+{
+	int err = errno;
+	uintptr_t start = function_at(ip, buf, len);
+
+	errno = err;
+	return start;
 }
 
 /* libunwind's name (from the symbol table, static functions included),
@@ -70,15 +87,19 @@ static int symbol_from_dynsym(uintptr_t ip, char *buf, size_t len, uintptr_t *st
 
 int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
 {
+	int err = errno, ret;
+
 	if (len == 0) {
 		return -1;
 	}
 	/* The dynamic symbols first: a few lookups in memory, where
 	 * libunwind reads the binary's symbol table from its file. */
-	if (symbol_from_dynsym(ip, buf, len, start) == 0) {
-		return 0;
+	ret = symbol_from_dynsym(ip, buf, len, start);
+	if (ret != 0) {
+		ret = symbol_from_unwind(ip, buf, len, start);
 	}
-	return symbol_from_unwind(ip, buf, len, start);
+	errno = err;
+	return ret;
 }
 
 /* Most frames symbol_backtrace returns: more than any caller asks for. */
@@ -88,7 +109,7 @@ int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
 __attribute__((noinline)) int symbol_backtrace(void **frames, int max)
 {
 	void *raw[SYMBOL_BACKTRACE_MAX + 1];
-	int n;
+	int n, err = errno;
 
 	if (max > SYMBOL_BACKTRACE_MAX) {
 		max = SYMBOL_BACKTRACE_MAX;
@@ -96,6 +117,7 @@ __attribute__((noinline)) int symbol_backtrace(void **frames, int max)
 	/* raw[0] lies in this function: dropped, the caller sees what
 	 * unw_backtrace would have given it (callers count frames). */
 	n = unw_backtrace(raw, max + 1);
+	errno = err;
 	if (n <= 1) {
 		return 0;
 	}

@@ -225,7 +225,7 @@ rc=0
 	"$PY" "$BUSY" 2 2.5 4 >/dev/null 2>"$T/sess.err" || rc=$?
 [ "$rc" -eq 4 ] || gt_fail "--session: exit status 4 became $rc: $(cat "$T/sess.err")"
 $CHECK first "$T/sess.jsonl" || gt_fail "--session: no figures in the first interval"
-lttng list usersess | grep -q 'usersess.*\[inactive\]' ||
+gt_mi_sessions | grep -qx 'usersess inactive' ||
 	gt_fail "--session: the session was not stopped again (giltrace top started it)"
 # Watching the session alone: it ends when the user destroys the session.
 lttng start usersess >/dev/null

@@ -6,7 +6,8 @@
 #
 #   . tests/lib/lttng.sh
 #   gt_lttng_private "$@"        # first thing: may re-execute the script
-#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
+#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] [--blocking]
+#             [--trace-format=F] -- CMD [ARGS...]
 #
 # Isolation: as root, the script re-executes itself in a private mount
 # namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
@@ -109,6 +110,17 @@ gt_lttng_cleanup() {
 	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP" 2>/dev/null || true
 }
 
+# The daemon's sessions and channels, from its machine interface
+# (tests/lib/lttng_mi.py): "NAME active|inactive" per session, and
+# "CHANNEL KEY VALUE" per channel attribute of session $1.
+GT_LTTNG_MI=$(dirname "${BASH_SOURCE[0]}")/lttng_mi.py
+gt_mi_sessions() {
+	lttng --mi xml list | /usr/bin/python3 "$GT_LTTNG_MI" sessions
+}
+gt_mi_channels() {
+	lttng --mi xml list "$1" | /usr/bin/python3 "$GT_LTTNG_MI" channels
+}
+
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
 # The command's exit status is returned; its stdio is left alone.  In
 # make check (GT_VIEWS_CHECK=1) every view of the recording must then
@@ -118,10 +130,17 @@ gt_lttng_cleanup() {
 # record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
 	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
+	local blocking=() format=()
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--all-locks) all=1 ;;
+		# The program waits for room in the buffers rather than lose an
+		# event, however slowly the consumer daemon runs on a busy
+		# machine (LTTng-UST blocks only where the program allows it).
+		--blocking) blocking=(--blocking-timeout=inf) ;;
+		# lttng create's (LTTng 2.15 on: ctf-1.8 or ctf-2).
+		--trace-format=*) format=("$1") ;;
 		--subbuf-size=*) subbuf=${1#*=} ;;
 		--num-subbuf=*) nsubbuf=${1#*=} ;;
 		--) shift; break ;;
@@ -131,14 +150,17 @@ gt_record() {
 	done
 	[ $all = 1 ] && events='giltrace:*'
 	local s="gt$$-$RANDOM"
-	lttng create "$s" --output="$out" >/dev/null
-	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" >/dev/null
+	lttng create "$s" --output="$out" "${format[@]}" >/dev/null
+	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
 	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
-	GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
-		LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	(
+		[ ${#blocking[@]} -eq 0 ] || export LTTNG_UST_ALLOW_BLOCKING=1
+		GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
+			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+	) || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
 	if [ "${GT_VIEWS_CHECK:-0}" = 1 ]; then
@@ -162,6 +184,10 @@ gt_python3() {
 }
 
 # gt_pythons: "NAME PATH" per interpreter present; prints skipped ones.
+# NAME is the pyenv version, "debian" for Debian's /usr/bin/python3 or
+# "debian-3.X" for its other /usr/bin/python3.X (tests match debian*
+# for what is true of Debian's builds: stripped, Py_GetVersion in the
+# executable).
 gt_pythons() {
 	local root v
 	if [ "${GT_SANITIZERS:-no}" = yes ]; then
@@ -181,4 +207,14 @@ gt_pythons() {
 	else
 		echo "skipping Debian's python3: /usr/bin/python3 not present" >&2
 	fi
+	# The release's other CPythons (unstable ships several python3.X
+	# beside its default), stripped like python3: "debian-3.X".  The
+	# default one is python3 already.
+	local py def
+	def=$(readlink -f /usr/bin/python3 2>/dev/null || true)
+	for py in /usr/bin/python3.[0-9]*; do
+		[[ $py =~ ^/usr/bin/python3\.[0-9]+$ ]] && [ -x "$py" ] || continue
+		[ "$(readlink -f "$py")" != "$def" ] || continue
+		echo "debian-${py#/usr/bin/python} $py"
+	done
 }
