@@ -15,6 +15,7 @@
 #include "gil_tracker.h"
 #include "guard.h"
 #include "internal_callers.h"
+#include "object_table.h"
 #include "py_frames.h"
 #include "real.h"
 #include "thread_exit.h"
@@ -33,6 +34,7 @@ static void shim_init(void)
 	/* Our own lock calls below must not be interpreted. */
 	shim_enter();
 	real_resolve_all();
+	objects_init();
 	internal_callers_init();
 	gil_identify_init();
 	thread_exit_init();

@@ -53,6 +53,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 		cond_wait_fn untimed, cond_timedwait_fn timed)
 {
 	__attribute__((cleanup(wait_cleanup_run))) struct wait_cleanup w = { 0 };
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -64,6 +65,8 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 	lttng_ust_tracepoint(giltrace, cond_wait_begin, cond, mutex, clock,
 		shim_timespec_ns(abstime), caller);
 	w.armed = 1;
+	/* The real call sees the program's errno, whatever ran above. */
+	errno = saved_errno;
 	if (untimed)
 		ret = untimed(cond, mutex);
 	else if (clock >= 0)
@@ -84,6 +87,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 
 static SHIM_SLOW int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_wake_fn wake, int broadcast)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -93,6 +97,7 @@ static SHIM_SLOW int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_w
 		lttng_ust_tracepoint(giltrace, cond_broadcast, cond, caller);
 	else
 		lttng_ust_tracepoint(giltrace, cond_signal, cond, caller);
+	errno = saved_errno;
 	ret = wake(cond);
 	err = errno;
 	shim_leave();

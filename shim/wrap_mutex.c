@@ -8,6 +8,9 @@
  * machine, traces, calls the real function, traces, and returns its
  * result with the errno it left.  Out of line, so that the forwarding
  * path needs no stack frame.
+ *
+ * Before the real call the program's errno is put back: the shim's own
+ * work must not leak into a call that succeeds and leaves errno alone.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -23,6 +26,7 @@
 
 static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 {
+	int saved_errno = errno;
 	int hooks, ret, err;
 
 	shim_enter();
@@ -30,6 +34,7 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	if (hooks)
 		gil_mutex_lock_begin(mutex, caller);
 	lttng_ust_tracepoint(giltrace, mutex_lock_begin, mutex, caller);
+	errno = saved_errno;
 	ret = real_pthread_mutex_lock(mutex);
 	err = errno;
 	lttng_ust_tracepoint(giltrace, mutex_lock_end, mutex, ret, caller);
@@ -57,9 +62,11 @@ static void note_locked(pthread_mutex_t *mutex, void *caller)
 
 static SHIM_SLOW int mutex_trylock_traced(pthread_mutex_t *mutex, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
+	errno = saved_errno;
 	ret = real_pthread_mutex_trylock(mutex);
 	err = errno;
 	lttng_ust_tracepoint(giltrace, mutex_trylock, mutex, ret, caller);
@@ -81,11 +88,13 @@ SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *mutex)
 static SHIM_SLOW int mutex_timedlock_traced(pthread_mutex_t *mutex, const struct timespec *abstime,
 		void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, CLOCK_REALTIME,
 		shim_timespec_ns(abstime), caller);
+	errno = saved_errno;
 	ret = real_pthread_mutex_timedlock(mutex, abstime);
 	err = errno;
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
@@ -107,11 +116,13 @@ SHIM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *mutex, const struct tim
 static SHIM_SLOW int mutex_clocklock_traced(pthread_mutex_t *mutex, clockid_t clock,
 		const struct timespec *abstime, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, (int) clock,
 		shim_timespec_ns(abstime), caller);
+	errno = saved_errno;
 	ret = real_pthread_mutex_clocklock(mutex, clock, abstime);
 	err = errno;
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
@@ -133,6 +144,7 @@ SHIM_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *mutex, clockid_t clock,
 
 static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -141,6 +153,7 @@ static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 	if (gil_hooks_needed())
 		gil_mutex_unlock(mutex, caller);
 	lttng_ust_tracepoint(giltrace, mutex_unlock, mutex, caller);
+	errno = saved_errno;
 	ret = real_pthread_mutex_unlock(mutex);
 	err = errno;
 	shim_leave();

@@ -42,6 +42,7 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		const struct timespec *abstime, void *caller)
 {
 	__attribute__((cleanup(sem_cleanup_run))) struct sem_cleanup w = { 0 };
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -53,6 +54,8 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		kind == SEM_UNTIMED ? GILTRACE_CLOCK_NONE : (int) clock,
 		shim_timespec_ns(abstime), caller);
 	w.armed = 1;
+	/* The real call sees the program's errno, whatever ran above. */
+	errno = saved_errno;
 	switch (kind) {
 	case SEM_UNTIMED:
 		ret = real_sem_wait(sem);
@@ -64,8 +67,8 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		ret = real_sem_clockwait(sem, clock, abstime);
 		break;
 	}
-	w.armed = 0;
 	err = errno;
+	w.armed = 0;
 	lttng_ust_tracepoint(giltrace, sem_wait_end, sem, ret, ret ? err : 0, caller);
 	if (w.gil)
 		gil_sem_wait_end(w.gil, ret, err, caller);
@@ -97,9 +100,11 @@ SHIM_EXPORT int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec
 
 static SHIM_SLOW int sem_trywait_traced(sem_t *sem, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
+	errno = saved_errno;
 	ret = real_sem_trywait(sem);
 	err = errno;
 	lttng_ust_tracepoint(giltrace, sem_trywait, sem, ret, ret ? err : 0, caller);
@@ -120,6 +125,7 @@ SHIM_EXPORT int sem_trywait(sem_t *sem)
 
 static SHIM_SLOW int sem_post_traced(sem_t *sem, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -127,6 +133,7 @@ static SHIM_SLOW int sem_post_traced(sem_t *sem, void *caller)
 	if (gil_hooks_needed())
 		gil_sem_post(sem, caller);
 	lttng_ust_tracepoint(giltrace, sem_post, sem, caller);
+	errno = saved_errno;
 	ret = real_sem_post(sem);
 	err = errno;
 	shim_leave();
