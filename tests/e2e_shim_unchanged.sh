@@ -13,7 +13,8 @@
 #   is held); sem_post in a signal handler from 2,000 new call sites
 #   while the interrupted thread allocates (malloc's lock is held), and
 #   on an 8 KiB alternate signal stack; two threads meeting the same new
-#   sites; errno kept by successful calls;
+#   sites; errno kept by successful calls; pthread_cond_clockwait and
+#   pthread_mutex_clocklock with invalid clocks;
 # - the same program built with ThreadSanitizer, when the compiler can.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -107,6 +108,7 @@ same signal-sem 0 -- "$progs/hazard_context" signal-sem
 same altstack 0 -- "$progs/hazard_context" altstack
 same threads-sem 0 -- "$progs/hazard_context" threads-sem
 same errno 0 -- "$progs/hazard_context" errno
+same clockwait 0 -- "$progs/hazard_context" clockwait
 
 # ---- sanitizer runtimes ------------------------------------------------------
 cc=${GT_CC:-cc}
