@@ -33,6 +33,7 @@ static void wait_cleanup_run(struct wait_cleanup *w)
 {
 	if (!w->armed)
 		return;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, cond_wait_end, w->cond, w->mutex,
 		GILTRACE_RET_CANCELLED, w->caller);
 	if (w->gil)
@@ -71,6 +72,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 		shim_timespec_ns(abstime), caller);
 	w.armed = 1;
 	/* The real call sees the program's errno, whatever ran above. */
+	shim_leave();
 	errno = saved_errno;
 	if (untimed)
 		ret = untimed(cond, mutex);
@@ -79,6 +81,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 	else
 		ret = real_pthread_cond_clockwait(cond, mutex, clock, abstime);
 	err = errno;
+	shim_enter();
 	w.armed = 0;
 	lttng_ust_tracepoint(giltrace, cond_wait_end, cond, mutex, ret, caller);
 	if (w.gil)
@@ -102,10 +105,10 @@ static SHIM_SLOW int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_w
 		lttng_ust_tracepoint(giltrace, cond_broadcast, cond, caller);
 	else
 		lttng_ust_tracepoint(giltrace, cond_signal, cond, caller);
+	shim_leave();
 	errno = saved_errno;
 	ret = wake(cond);
 	err = errno;
-	shim_leave();
 	errno = err;
 	return ret;
 }

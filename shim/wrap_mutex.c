@@ -9,8 +9,10 @@
  * result with the errno it left.  Out of line, so that the forwarding
  * path needs no stack frame.
  *
- * Before the real call the program's errno is put back: the shim's own
- * work must not leak into a call that succeeds and leaves errno alone.
+ * Around the real call: the program's errno is put back before it (the
+ * shim's own work must not leak into a call that succeeds and leaves
+ * errno alone), and the guard is down during it (guard.h), so that a
+ * signal handler leaving the call with siglongjmp leaves no guard up.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -34,9 +36,11 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	if (hooks)
 		gil_mutex_lock_begin(mutex, caller);
 	lttng_ust_tracepoint(giltrace, mutex_lock_begin, mutex, caller);
+	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_lock(mutex);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_lock_end, mutex, ret, caller);
 	if (hooks)
 		gil_mutex_lock_end(mutex, ret);
@@ -66,9 +70,11 @@ static SHIM_SLOW int mutex_trylock_traced(pthread_mutex_t *mutex, void *caller)
 	int ret, err;
 
 	shim_enter();
+	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_trylock(mutex);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_trylock, mutex, ret, caller);
 	if (ret == 0)
 		note_locked(mutex, caller);
@@ -94,9 +100,11 @@ static SHIM_SLOW int mutex_timedlock_traced(pthread_mutex_t *mutex, const struct
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, CLOCK_REALTIME,
 		shim_timespec_ns(abstime), caller);
+	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_timedlock(mutex, abstime);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
 	if (ret == 0)
 		note_locked(mutex, caller);
@@ -122,9 +130,11 @@ static SHIM_SLOW int mutex_clocklock_traced(pthread_mutex_t *mutex, clockid_t cl
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, (int) clock,
 		shim_timespec_ns(abstime), caller);
+	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_clocklock(mutex, clock, abstime);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
 	if (ret == 0)
 		note_locked(mutex, caller);
@@ -153,10 +163,10 @@ static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 	if (gil_hooks_needed())
 		gil_mutex_unlock(mutex, caller);
 	lttng_ust_tracepoint(giltrace, mutex_unlock, mutex, caller);
+	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_unlock(mutex);
 	err = errno;
-	shim_leave();
 	errno = err;
 	return ret;
 }

@@ -30,6 +30,7 @@ static void sem_cleanup_run(struct sem_cleanup *w)
 {
 	if (!w->armed)
 		return;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, sem_wait_end, w->sem, -1, ECANCELED, w->caller);
 	if (w->gil)
 		gil_sem_wait_end(w->gil, -1, ECANCELED, w->caller);
@@ -55,6 +56,7 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		shim_timespec_ns(abstime), caller);
 	w.armed = 1;
 	/* The real call sees the program's errno, whatever ran above. */
+	shim_leave();
 	errno = saved_errno;
 	switch (kind) {
 	case SEM_UNTIMED:
@@ -68,6 +70,7 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		break;
 	}
 	err = errno;
+	shim_enter();
 	w.armed = 0;
 	lttng_ust_tracepoint(giltrace, sem_wait_end, sem, ret, ret ? err : 0, caller);
 	if (w.gil)
@@ -104,9 +107,11 @@ static SHIM_SLOW int sem_trywait_traced(sem_t *sem, void *caller)
 	int ret, err;
 
 	shim_enter();
+	shim_leave();
 	errno = saved_errno;
 	ret = real_sem_trywait(sem);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, sem_trywait, sem, ret, ret ? err : 0, caller);
 	if (gil_hooks_needed())
 		gil_sem_trywait(sem, ret, caller);
@@ -133,10 +138,10 @@ static SHIM_SLOW int sem_post_traced(sem_t *sem, void *caller)
 	if (gil_hooks_needed())
 		gil_sem_post(sem, caller);
 	lttng_ust_tracepoint(giltrace, sem_post, sem, caller);
+	shim_leave();
 	errno = saved_errno;
 	ret = real_sem_post(sem);
 	err = errno;
-	shim_leave();
 	errno = err;
 	return ret;
 }

@@ -14,7 +14,9 @@
 #   while the interrupted thread allocates (malloc's lock is held), and
 #   on an 8 KiB alternate signal stack; two threads meeting the same new
 #   sites; errno kept by successful calls; pthread_cond_clockwait and
-#   pthread_mutex_clocklock with invalid clocks;
+#   pthread_mutex_clocklock with invalid clocks; a siglongjmp out of a
+#   traced wait, after which the thread is still traced (every one of
+#   its lock rounds in the --all-locks trace);
 # - the same program built with ThreadSanitizer, when the compiler can.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -109,6 +111,20 @@ same altstack 0 -- "$progs/hazard_context" altstack
 same threads-sem 0 -- "$progs/hazard_context" threads-sem
 same errno 0 -- "$progs/hazard_context" errno
 same clockwait 0 -- "$progs/hazard_context" clockwait
+
+rounds=1000
+same siglongjmp 0 -- "$progs/hazard_context" siglongjmp $rounds "$T/siglongjmp.addr"
+# The last run (--all-locks) wrote the address of the mutex of its rounds.
+if [ -d "$T/siglongjmp.all" ]; then
+	addr=$(cat "$T/siglongjmp.addr")
+	n=$(check events "$T/siglongjmp.all" | jq -c "select(.name == \"mutex_lock_begin\" and .addr == $addr)" | wc -l)
+	if [ "$n" -ne $rounds ]; then
+		echo "FAIL: siglongjmp: $n of the $rounds lock rounds after the siglongjmp traced" >&2
+		failed=$((failed + 1))
+	else
+		echo "ok: siglongjmp: all $rounds lock rounds after it traced"
+	fi
+fi
 
 # ---- sanitizer runtimes ------------------------------------------------------
 cc=${GT_CC:-cc}
