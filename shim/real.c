@@ -119,6 +119,27 @@ REAL(int, sem_clockwait, "sem_clockwait", (sem_t *s, clockid_t c, const struct t
 REAL(int, sem_trywait, "sem_trywait", (sem_t *s), (s), NULL)
 REAL(int, sem_post, "sem_post", (sem_t *s), (s), NULL)
 
+/*
+ * glibc's count of running threads (wrap_thread.c), exported
+ * GLIBC_PRIVATE for libthread_db; NULL where there is none (another C
+ * library, or a glibc that renamed it).  Looked up once, by the first
+ * thread LTTng-UST starts (its constructor, before any program thread):
+ * a forked child inherits the answer.  Global: the process's.
+ */
+static unsigned int *nptl_nthreads;
+static int nptl_nthreads_looked_up;
+
+unsigned int *real_nptl_nthreads(void)
+{
+	if (!__atomic_load_n(&nptl_nthreads_looked_up, __ATOMIC_ACQUIRE)) {
+		void *p = dlvsym(RTLD_NEXT, "__nptl_nthreads", "GLIBC_PRIVATE");
+
+		__atomic_store_n(&nptl_nthreads, (unsigned int *) p, __ATOMIC_RELAXED);
+		__atomic_store_n(&nptl_nthreads_looked_up, 1, __ATOMIC_RELEASE);
+	}
+	return __atomic_load_n(&nptl_nthreads, __ATOMIC_RELAXED);
+}
+
 #define RESOLVE(ptr, sym, version)					\
 	do {								\
 		if (real_##ptr == resolve_##ptr)			\

@@ -18,12 +18,10 @@
 #include "object_table.h"
 #include "py_frames.h"
 #include "real.h"
-#include "thread_exit.h"
 
 static void shim_after_fork_child(void)
 {
 	gil_tracker_after_fork_child();
-	thread_exit_after_fork_child();
 	callsites_after_fork_child();
 	py_frames_after_fork_child();
 }
@@ -37,7 +35,6 @@ static void shim_init(void)
 	objects_init();
 	internal_callers_init();
 	gil_identify_init();
-	thread_exit_init();
 	callsites_init();
 	py_frames_init();
 	pthread_atfork(NULL, NULL, shim_after_fork_child);

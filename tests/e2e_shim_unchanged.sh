@@ -17,6 +17,11 @@
 #   pthread_mutex_clocklock with invalid clocks; a siglongjmp out of a
 #   traced wait, after which the thread is still traced (every one of
 #   its lock rounds in the --all-locks trace);
+# - process lifetime: the main thread leaves first with thrd_exit or
+#   pthread_exit while a thread glibc started itself (C11 thread,
+#   SIGEV_THREAD timer, POSIX AIO notification) has yet to call exit(N);
+#   the program's thread-specific-data destructors run for its last
+#   thread; a forked child of a C11 thread ends with thrd_exit;
 # - the same program built with ThreadSanitizer, when the compiler can.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +32,7 @@ gt_need_checker
 T=$GT_TMP
 progs=$GT_BUILDDIR/tests/progs
 ctor_lib=$progs/.libs/libhazard_ctor_wait.so
-[ -x "$progs/hazard_context" ] && [ -e "$ctor_lib" ] ||
+[ -x "$progs/hazard_context" ] && [ -x "$progs/hazard_lifetime" ] && [ -e "$ctor_lib" ] ||
 	gt_fail "the hazard programs are not built (make check builds them)"
 check() { /usr/bin/python3 "$here/trace_check.py" "$@"; }
 modes="plain preload record all"
@@ -125,6 +130,13 @@ if [ -d "$T/siglongjmp.all" ]; then
 		echo "ok: siglongjmp: all $rounds lock rounds after it traced"
 	fi
 fi
+
+# ---- process lifetime ------------------------------------------------------
+same thrd-exit 7 -- "$progs/hazard_lifetime" thrd-exit
+same timer-exit 3 -- "$progs/hazard_lifetime" timer-exit
+same aio-exit 5 -- "$progs/hazard_lifetime" aio-exit
+same tsd 0 -- "$progs/hazard_lifetime" tsd
+same thrd-fork 0 -- "$progs/hazard_lifetime" thrd-fork
 
 # ---- sanitizer runtimes ------------------------------------------------------
 cc=${GT_CC:-cc}
