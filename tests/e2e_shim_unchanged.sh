@@ -22,6 +22,8 @@
 #   SIGEV_THREAD timer, POSIX AIO notification) has yet to call exit(N);
 #   the program's thread-specific-data destructors run for its last
 #   thread; a forked child of a C11 thread ends with thrd_exit;
+# - a Python program forking a child: the child's GIL is named in the
+#   trace (its first GIL events come before its LTTng-UST registers);
 # - the same program built with ThreadSanitizer, when the compiler can.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -137,6 +139,42 @@ same timer-exit 3 -- "$progs/hazard_lifetime" timer-exit
 same aio-exit 5 -- "$progs/hazard_lifetime" aio-exit
 same tsd 0 -- "$progs/hazard_lifetime" tsd
 same thrd-fork 0 -- "$progs/hazard_lifetime" thrd-fork
+
+# ---- a forked child's GIL ----------------------------------------------------
+# The child's first GIL events come before its LTTng-UST has registered
+# again with the session daemon: the GIL must still be named in its trace.
+cat >"$T/fork_child.py" <<'PY'
+import os, threading
+def spin(n):
+    while n:
+        n -= 1
+def work(name, n):
+    t = [threading.Thread(target=spin, args=(n,)) for _ in range(2)]
+    [x.start() for x in t]
+    [x.join() for x in t]
+    print(name, "done", flush=True)
+work("parent", 300000)
+pid = os.fork()
+if pid == 0:
+    # Long enough to go on after its LTTng-UST has registered.
+    work("child", 3000000)
+    os._exit(0)
+os.waitpid(pid, 0)
+work("parent again", 300000)
+PY
+same fork-child 0 -- "$PY" "$T/fork_child.py"
+if [ -d "$T/fork-child.record" ]; then
+	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$T/fork-child.record" >"$T/fork-child.json" ||
+		gt_fail "fork-child: the trace cannot be analysed"
+	procs=$(jq '[.processes[] | select(.gils | length > 0)] | length' "$T/fork-child.json")
+	named=$(jq '[.processes[] | select(.gils | length > 0) | select(all(.gils[]; (.runtime // "") | startswith("CPython")))] | length' "$T/fork-child.json")
+	if [ "$procs" -ne 2 ] || [ "$named" -ne 2 ]; then
+		echo "FAIL: fork-child: $named of $procs processes with a GIL have it named (2 expected): $(jq -c '[.processes[] | {pid, gils: [.gils[].runtime]}]' "$T/fork-child.json")" >&2
+		failed=$((failed + 1))
+	else
+		echo "ok: fork-child: the GIL named in both processes"
+	fi
+fi
 
 # ---- sanitizer runtimes ------------------------------------------------------
 cc=${GT_CC:-cc}
