@@ -24,7 +24,11 @@
 #   thread; a forked child of a C11 thread ends with thrd_exit;
 # - a Python program forking a child: the child's GIL is named in the
 #   trace (its first GIL events come before its LTTng-UST registers);
-# - the same program built with ThreadSanitizer, when the compiler can.
+# - sanitizer runtimes: the same program built with ThreadSanitizer and
+#   with AddressSanitizer (the latter preloaded first by the user, as
+#   its runtime requires), when the compiler can build them; in the
+#   sanitizer build (make check-sanitizers) every case runs with its
+#   runtime preloaded first, by the user, under giltrace record too.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/lttng.sh"
@@ -186,6 +190,13 @@ if [ "${GT_SANITIZERS:-no}" != yes ]; then
 		same tsan-errno 0 -- "$T/context_tsan" errno
 	else
 		echo "skipped: ThreadSanitizer: cannot build or run a program with it here"
+	fi
+	asan=$("$cc" -print-file-name=libasan.so)
+	if [ -e "$asan" ] && "$cc" -O1 -g -fsanitize=address -I"$here/progs" "$src" -o "$T/context_asan" -ldl 2>"$T/asan.log" &&
+		"$T/context_asan" errno >/dev/null 2>&1; then
+		USER_PRELOAD=$asan ASAN_OPTIONS=detect_leaks=0 same asan-threads-sem 0 -- "$T/context_asan" threads-sem
+	else
+		echo "skipped: AddressSanitizer: cannot build or run a program with it here"
 	fi
 fi
 

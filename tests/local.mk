@@ -105,6 +105,7 @@ check_LTLIBRARIES += tests/progs/libhazard_ctor_wait.la
 tests_progs_libhazard_ctor_wait_la_SOURCES = tests/progs/libhazard_ctor_wait.c
 tests_progs_libhazard_ctor_wait_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -rpath $(abs_builddir)
 TESTS += tests/e2e_shim_unchanged.sh
+SANITIZER_TESTS += tests/e2e_shim_unchanged.sh
 EXTRA_DIST += tests/e2e_shim_unchanged.sh
 
 # Other runtimes' big locks: Ruby's GVL, OCaml's master lock, recorded
