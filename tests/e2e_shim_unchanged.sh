@@ -9,8 +9,8 @@
 # for byte in all four, and no run may hang.  The cases
 # (tests/progs/hazard_context.c, hazard_lifetime.c):
 # - intercepted calls where little is safe: a library constructor under
-#   dlopen waiting for its thread's first lock calls (the loader's lock
-#   is held); sem_post in a signal handler from 2,000 new call sites
+#   dlopen waiting for its thread's first lock calls and first calls of
+#   functions programs rarely call (the loader's lock is held); sem_post in a signal handler from 2,000 new call sites
 #   while the interrupted thread allocates (malloc's lock is held), and
 #   on an 8 KiB alternate signal stack; two threads meeting the same new
 #   sites; errno kept by successful calls; pthread_cond_clockwait and
