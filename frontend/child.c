@@ -64,15 +64,16 @@ static void report_and_exit(int fd, int err)
 }
 
 /*
- * Is this LD_PRELOAD entry a sanitizer's runtime?  AddressSanitizer
- * aborts unless its runtime is the first library of the process, and
- * the other sanitizers need to see every thread and lock from the
- * start: those stay ahead of giltrace's libraries.
+ * Is this LD_PRELOAD entry a runtime that must be the first library of
+ * the process?  AddressSanitizer's (and HWASan's) abort otherwise.  The
+ * others (ThreadSanitizer's, say) stay behind giltrace's libraries: one
+ * that intercepts the lock functions ahead of the shim would hide which
+ * calls LTTng-UST makes itself (internal_callers.h).
  */
 static int sanitizer_runtime(const char *entry, size_t len)
 {
 	static const char *const names[] = {
-		"libasan", "libtsan", "liblsan", "libubsan", "libhwasan", "libclang_rt.",
+		"libasan", "libhwasan", "libclang_rt.asan", "libclang_rt.hwasan",
 	};
 	const char *base = entry;
 
@@ -92,7 +93,8 @@ static int sanitizer_runtime(const char *entry, size_t len)
 }
 
 /*
- * COMMAND's LD_PRELOAD: the sanitizer runtimes of the user's own, then
+ * COMMAND's LD_PRELOAD: the runtimes of the user's own that must come
+ * first, then
  * giltrace's libraries, then the rest of the user's (ld.so(8): entries
  * are separated by colons or spaces).  NULL without memory.
  */

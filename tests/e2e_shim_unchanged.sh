@@ -141,8 +141,15 @@ fi
 same thrd-exit 7 -- "$progs/hazard_lifetime" thrd-exit
 same timer-exit 3 -- "$progs/hazard_lifetime" timer-exit
 same aio-exit 5 -- "$progs/hazard_lifetime" aio-exit
-same tsd 0 -- "$progs/hazard_lifetime" tsd
-same thrd-fork 0 -- "$progs/hazard_lifetime" thrd-fork
+# Both end by glibc's count alone, which AddressSanitizer's pthread_create
+# interceptor, ahead of the shim, keeps LTTng-UST's threads in
+# (giltrace(7), CAVEATS).
+if [ "${GT_SANITIZERS:-no}" = yes ]; then
+	echo "skipped: tsd, thrd-fork: AddressSanitizer preloaded first hides LTTng-UST's threads from the shim (giltrace(7), CAVEATS)"
+else
+	same tsd 0 -- "$progs/hazard_lifetime" tsd
+	same thrd-fork 0 -- "$progs/hazard_lifetime" thrd-fork
+fi
 
 # ---- a forked child's GIL ----------------------------------------------------
 # The child's first GIL events come before its LTTng-UST has registered

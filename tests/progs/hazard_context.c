@@ -114,11 +114,11 @@ static void *allocate(void *arg)
 {
 	struct allocator *a = arg;
 
+	stack_t ss = { .ss_sp = malloc(8192), .ss_size = 8192, .ss_flags = 0 }, old;
+
 	if (a->alt) {
 		/* The classic SIGSTKSZ. */
-		stack_t ss = { .ss_sp = malloc(8192), .ss_size = 8192, .ss_flags = 0 };
-
-		check(sigaltstack(&ss, NULL) == 0 ? 0 : errno, "sigaltstack");
+		check(sigaltstack(&ss, &old) == 0 ? 0 : errno, "sigaltstack");
 	}
 	__atomic_store_n(&a->ready, 1, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&a->stop, __ATOMIC_RELAXED)) {
@@ -131,6 +131,12 @@ static void *allocate(void *arg)
 			free(p[i]);
 		}
 	}
+	/* The thread's previous alternate stack back before it ends
+	 * (AddressSanitizer unmaps the one it finds as its own). */
+	if (a->alt) {
+		check(sigaltstack(&old, NULL) == 0 ? 0 : errno, "sigaltstack");
+	}
+	free(ss.ss_sp);
 	return NULL;
 }
 
