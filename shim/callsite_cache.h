@@ -3,7 +3,7 @@
 
 /*
  * What each call site (return address) of an intercepted call is, so
- * that the cost of naming it with libunwind is paid once per site.
+ * that the cost of naming it (object_table.h) is paid once per site.
  */
 #ifndef GILTRACE_SHIM_CALLSITE_CACHE_H
 #define GILTRACE_SHIM_CALLSITE_CACHE_H
