@@ -62,6 +62,8 @@ gt_lttng_private() {
 		GT_LTTNG_NS=1 exec unshare --mount --propagation private -- "$BASH" "$0" "$@"
 	fi
 	GT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-test.XXXXXX")
+	# Exported: gt_record_within's shell notes disagreeing views there.
+	export GT_TMP
 	if [ "$(id -u)" -eq 0 ]; then
 		mkdir -p /run/lttng
 		mount -t tmpfs tmpfs /run/lttng 2>/dev/null ||
