@@ -16,7 +16,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
 . "$(dirname "$0")/lib/giltrace.sh"
-. "$(dirname "$0")/lib/gilhold.sh"
 T=$GT_TMP
 ANALYZE=$GT_BUILDDIR/analyzer/giltrace-analyze
 # 20 holds of 40 ms: far more than the other threads and start-up hold.

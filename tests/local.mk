@@ -112,7 +112,7 @@ EXTRA_DIST += tests/e2e_user_lock.sh
 # Call sites end to end: a C extension holding the GIL, on every CPython.
 TESTS += tests/e2e_callsites.sh
 EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
-	tests/py/callsites.py tests/lib/gilhold.sh
+	tests/py/callsites.py
 
 # Python frames end to end, on every CPython: the frames at known calls,
 # the code objects' names and line tables, threads' targets and names.
