@@ -94,11 +94,16 @@ static enum site_role classify_site(uintptr_t ip)
 	uintptr_t start;
 	enum site_role role;
 
+	/* ip is a return address; ip - 1 lies in the calling instruction.
+	 * An object loaded since the table last saw one is entered now
+	 * (object_table.h: safe here, whatever the context). */
+	if (!symbol_in_object(ip - 1)) {
+		return SITE_UNMAPPED;
+	}
 	/* libpython may have been loaded late */
 	if (!__atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE)) {
 		find_runtime_extent();
 	}
-	/* ip is a return address; ip - 1 lies in the calling instruction. */
 	start = function_at(ip - 1, name, sizeof(name));
 	role = ocaml_site_role(start, name[0] ? name : NULL);
 	if (role != SITE_OTHER || !name[0]) {

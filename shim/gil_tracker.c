@@ -58,6 +58,12 @@ struct gil *gil_find(const void *lock)
 
 static void gil_announce_locked(struct gil *g, void *caller);
 
+/* Is gil_identified recorded now?  (See gil_announce_locked.) */
+static int gil_announce_wanted(void)
+{
+	return lttng_ust_tracepoint_enabled(giltrace, gil_identified);
+}
+
 /* Name the code addresses of a GIL event before it (callsite_events.h). */
 static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
@@ -143,7 +149,16 @@ static int interpreter_gil_registered(void)
  */
 static void gil_announce_locked(struct gil *g, void *caller)
 {
-	if (g->announced)
+	/*
+	 * Only into a trace that records it: in a forked child, LTTng-UST
+	 * registers with the session daemon again (liblttng-ust-fork) and
+	 * drops events until it has, while the child's first GIL events
+	 * come at once (CPython takes its GIL back as the child starts).
+	 * Announced then, the GIL would stay unnamed in the child's trace;
+	 * the next GIL event after the session enables the event announces
+	 * it instead.
+	 */
+	if (g->announced || !gil_announce_wanted())
 		return;
 	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
@@ -171,7 +186,7 @@ static void gil_announce(struct gil *g, void *caller)
 
 static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 {
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted())
 		gil_announce(g, caller);
 	t->attempt = g;
 	t->waits = 0;
@@ -231,7 +246,7 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	if (!__atomic_load_n(&g->ever_acquired, __ATOMIC_RELAXED)) {
 		return;
 	}
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE)) {
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted()) {
 		gil_announce(g, caller);
 	}
 	if (g->signal_after_unlock) {

@@ -93,6 +93,21 @@ EXTRA_DIST += tests/progs/hazard_compat_cond.c
 TESTS += tests/e2e_shim_hazards.sh
 EXTRA_DIST += tests/e2e_shim_hazards.sh
 
+# Programs the shim must not change, in any mode (issue 12): calls made
+# in signal handlers, on small stacks, under the loader's lock, after a
+# siglongjmp, and processes whose threads glibc starts itself.
+check_PROGRAMS += tests/progs/hazard_context tests/progs/hazard_lifetime
+tests_progs_hazard_context_SOURCES = tests/progs/hazard_context.c tests/progs/progs_util.h
+tests_progs_hazard_context_LDADD = $(DL_LIBS)
+tests_progs_hazard_lifetime_SOURCES = tests/progs/hazard_lifetime.c tests/progs/progs_util.h
+tests_progs_hazard_lifetime_LDADD = -lrt
+check_LTLIBRARIES += tests/progs/libhazard_ctor_wait.la
+tests_progs_libhazard_ctor_wait_la_SOURCES = tests/progs/libhazard_ctor_wait.c
+tests_progs_libhazard_ctor_wait_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -rpath $(abs_builddir)
+TESTS += tests/e2e_shim_unchanged.sh
+SANITIZER_TESTS += tests/e2e_shim_unchanged.sh
+EXTRA_DIST += tests/e2e_shim_unchanged.sh
+
 # Other runtimes' big locks: Ruby's GVL, OCaml's master lock, recorded
 # on the real interpreters with every lock event.
 TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
