@@ -24,6 +24,7 @@ packages=(
 	nodejs	# tests/tracecompass_validate.sh runs the analysis's scripts
 	ruby ocaml	# tests/e2e_ruby.sh, tests/e2e_ocaml.sh: other runtimes' big locks
 	debootstrap	# make check-distros: the suite on the later releases
+	gdb	# tests/lib/lttng.sh gt_limited: the stacks of a run that hangs, in the test's log
 )
 
 sudo=

@@ -54,22 +54,23 @@ user_preload() {
 
 # run_mode NAME MODE CMD...: one run, its status in NAME.MODE.rc.
 run_mode() {
-	local name=$1 mode=$2 rc=0 pre
+	local name=$1 mode=$2 rc=0 pre st
 	shift 2
 	pre=$(user_preload)
+	st=$T/$name.$mode.stacks
 	case $mode in
 	plain)
 		if [ -n "${USER_PRELOAD:-}" ]; then
-			LD_PRELOAD=$USER_PRELOAD timeout -k 5 120 "$@"
+			gt_limited 120 "$st" env LD_PRELOAD="$USER_PRELOAD" "$@"
 		else
-			timeout -k 5 120 "$@"
+			gt_limited 120 "$st" "$@"
 		fi ;;
 	preload)
-		LD_PRELOAD="${pre:+$pre:}$GT_SHIM" timeout -k 5 120 "$@" ;;
+		gt_limited 120 "$st" env LD_PRELOAD="${pre:+$pre:}$GT_SHIM" "$@" ;;
 	record)
-		LD_PRELOAD=$pre timeout -k 5 120 "$GILTRACE" record -q -o "$T/$name.record" -- "$@" ;;
+		gt_limited 120 "$st" env LD_PRELOAD="$pre" "$GILTRACE" record -q -o "$T/$name.record" -- "$@" ;;
 	all)
-		LD_PRELOAD=$pre timeout -k 5 120 "$GILTRACE" record -q --all-locks --callsites=32 \
+		gt_limited 120 "$st" env LD_PRELOAD="$pre" "$GILTRACE" record -q --all-locks --callsites=32 \
 			-o "$T/$name.all" -- "$@" ;;
 	esac >"$T/$name.$mode.out" 2>"$T/$name.$mode.err" || rc=$?
 	echo "$rc" >"$T/$name.$mode.rc"
@@ -92,7 +93,8 @@ same() {
 		local rc
 		rc=$(cat "$T/$name.$mode.rc")
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-			echo "FAIL: $name: hangs ($mode)" >&2
+			echo "FAIL: $name: hangs ($mode); its stacks:" >&2
+			cat "$T/$name.$mode.stacks" >&2 2>/dev/null || echo "(none taken)" >&2
 			bad=1
 			continue
 		fi

@@ -179,6 +179,44 @@ gt_record_within() {
 	timeout "$secs" bash -c '. "$1"; shift; gt_record "$@"' _ "${BASH_SOURCE[0]}" "$@"
 }
 
+# gt_stacks PID: every thread's stack of PID and of its descendants
+# (gdb), for the log of a run that hangs.
+gt_stacks() {
+	local p kids
+	for p in "$@"; do
+		echo "---- $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (pid $p)"
+		if command -v gdb >/dev/null; then
+			timeout 60 gdb -p "$p" -batch -nx -ex 'thread apply all bt' 2>&1 | grep -v '^\[New LWP\|^\[Thread debugging\|^Using host'
+		else
+			grep -H . /proc/"$p"/task/*/wchan 2>/dev/null
+		fi
+		kids=$(pgrep -P "$p" || true)
+		[ -z "$kids" ] || gt_stacks $kids
+	done
+}
+
+# gt_limited SECONDS STACKS CMD [ARGS...]: CMD under timeout -k 5
+# SECONDS (status 124 or 137 when it outlives them); a few seconds
+# before, the stacks of CMD's processes still running go to the file
+# STACKS, so that a hang leaves the evidence of where.
+gt_limited() {
+	local secs=$1 stacks=$2 t w rc=0
+	shift 2
+	timeout -k 5 "$secs" "$@" &
+	t=$!
+	(
+		sleep $((secs > 10 ? secs - 5 : secs)) </dev/null >/dev/null 2>&1 &
+		trap 'kill $! 2>/dev/null; exit 0' TERM
+		wait $!
+		kill -0 "$t" 2>/dev/null && gt_stacks $(pgrep -P "$t") >"$stacks" 2>&1
+	) </dev/null >/dev/null 2>&1 &
+	w=$!
+	wait "$t" || rc=$?
+	kill "$w" 2>/dev/null
+	wait "$w" 2>/dev/null || true
+	return $rc
+}
+
 # gt_python3: the path of one CPython 3 to run (Debian's, else pyenv
 # 3.11.7); nothing if neither is present.
 gt_python3() {
