@@ -22,6 +22,8 @@
 #    section);
 #  - giltrace-analyze's per-thread figures equal those re-derived from
 #    babeltrace2's text (tests/lib/gil_reference.py).
+# GT_RECORD_OPTS: more options for gt_record (--blocking where the
+# workload makes more lock calls than the buffers take at once).
 # Files go to $GT_TMP/NAME.*; the last line printed sums the figures.
 
 gt_runtime_check() {
@@ -32,7 +34,8 @@ gt_runtime_check() {
 	local out=$GT_TMP/$name analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
 
 	"$@" >"$out.plain" 2>&1 || gt_fail "$name: the workload fails without the shim"
-	gt_record "$out.trace" --all-locks --subbuf-size=8M -- "$@" >"$out.out" 2>&1 ||
+	# shellcheck disable=SC2086 # GT_RECORD_OPTS: options, split
+	gt_record "$out.trace" --all-locks --subbuf-size=8M ${GT_RECORD_OPTS:-} -- "$@" >"$out.out" 2>&1 ||
 		gt_fail "$name: the workload fails under the shim: $(tail -3 "$out.out")"
 	cmp -s "$out.plain" "$out.out" ||
 		gt_fail "$name: output differs with the shim: $(diff "$out.plain" "$out.out" | head -5)"
