@@ -543,7 +543,10 @@ enum site_role ocaml_site_role(uintptr_t function_start, const char *name)
 		return SITE_OCAML_YIELD;
 	}
 	for (const struct fake_function *f = world->functions; f->label; f++) {
-		if (f->ocaml && f->start == function_start) {
+		int domain_lock = f->ocaml == SITE_OCAML_DOMAIN_LOCK || f->ocaml == SITE_OCAML_DOMAIN_UNLOCK;
+
+		/* OCaml 4 has no domain lock; OCaml 5's hooks lock nothing. */
+		if (f->ocaml && f->start == function_start && domain_lock == ocaml_domain_locks()) {
 			return f->ocaml;
 		}
 	}
