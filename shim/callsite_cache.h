@@ -25,6 +25,8 @@ enum site_role {
 	SITE_OCAML_TAKE,	/* inside OCaml's caml_leave_blocking_section_hook */
 	SITE_OCAML_DROP,	/* inside OCaml's caml_enter_blocking_section_hook */
 	SITE_OCAML_YIELD,	/* inside OCaml's caml_thread_yield */
+	SITE_OCAML_DOMAIN_LOCK,	/* inside OCaml 5's caml_acquire_domain_lock */
+	SITE_OCAML_DOMAIN_UNLOCK, /* inside OCaml 5's caml_release_domain_lock */
 	SITE_UNMAPPED,		/* not (yet) in a known object: answered as SITE_OTHER, never cached */
 };
 

@@ -88,6 +88,57 @@ static int name_in(const char *name, char (*names)[USER_NAME_MAX], unsigned int 
 	return 0;
 }
 
+/*
+ * Call sites where a critical section on an OCaml 5 master lock showed
+ * what it does (gil_tracker.c learns them): SITE_OCAML_TAKE, _DROP or
+ * _YIELD.  Each entry is one word, the role in the top byte above the
+ * address (user-space addresses fit in 56 bits), claimed by a
+ * compare-and-swap of an empty slot, so that readers never see a site
+ * with another's role.  Global: the sites are the process's code.
+ */
+#define OCAML_SITES_MAX		16
+#define OCAML_SITE_SHIFT	56
+static uint64_t ocaml_sites[OCAML_SITES_MAX];
+
+enum site_role gil_identify_ocaml_learned(void *caller)
+{
+	uint64_t site = (uintptr_t) caller;
+
+	for (unsigned int i = 0; i < OCAML_SITES_MAX; i++) {
+		uint64_t w = __atomic_load_n(&ocaml_sites[i], __ATOMIC_ACQUIRE);
+
+		if (w == 0) {
+			break;
+		}
+		if ((w & ((UINT64_C(1) << OCAML_SITE_SHIFT) - 1)) == site) {
+			return (enum site_role) (w >> OCAML_SITE_SHIFT);
+		}
+	}
+	return SITE_OTHER;
+}
+
+void gil_identify_learn_ocaml_site(void *caller, enum site_role role)
+{
+	uint64_t site = (uintptr_t) caller;
+	uint64_t w = site | (uint64_t) role << OCAML_SITE_SHIFT;
+
+	if (site >> OCAML_SITE_SHIFT) {
+		return;
+	}
+	for (unsigned int i = 0; i < OCAML_SITES_MAX; i++) {
+		uint64_t old = 0;
+
+		if (__atomic_compare_exchange_n(&ocaml_sites[i], &old, w, 0,
+				__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+			return;
+		}
+		/* Taken: by this site already (first word wins), or another. */
+		if ((old & ((UINT64_C(1) << OCAML_SITE_SHIFT) - 1)) == site) {
+			return;
+		}
+	}
+}
+
 static enum site_role classify_site(uintptr_t ip)
 {
 	char name[256];
@@ -239,6 +290,28 @@ static struct gil_verdict candidate_mutex(const void *mutex, enum gil_runtime rt
  * a constant so that every such return reads the same. */
 static const struct gil_verdict nothing_found;
 
+/* A mutex locked where an OCaml 5 master lock was: the master lock of
+ * another domain (or the same one, re-made after a fork). */
+static struct gil_verdict ocaml_learned_verdict(const void *mutex, void *caller)
+{
+	switch (gil_identify_ocaml_learned(caller)) {
+	case SITE_OCAML_TAKE:
+		return found_mutex(mutex, GIL_RT_OCAML, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+	case SITE_OCAML_DROP:
+		return found_mutex(mutex, GIL_RT_OCAML, "callsite-learned", 0, ROLE_RELEASE, caller);
+	case SITE_OCAML_YIELD:
+		return as_yield(found_mutex(mutex, GIL_RT_OCAML, "callsite-learned", 0,
+			ROLE_RELEASE, caller));
+	default:
+		return nothing_found;
+	}
+}
+
+struct gil_verdict gil_identify_masterlock(const void *mutex, void *caller, enum gil_role role)
+{
+	return found_mutex(mutex, GIL_RT_OCAML, "domain-lock", 0, role, caller);
+}
+
 static struct gil_verdict ruby_verdict(const void *mutex, void *caller, int first, int known)
 {
 	/* The first lock call of a thread Ruby just created: see gil_ruby.c. */
@@ -266,6 +339,13 @@ struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first
 
 	if (is_take_site((uintptr_t) caller)) {
 		return found_mutex(mutex, GIL_RT_CPYTHON, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+	}
+	if (ocaml_domain_locks()) {
+		struct gil_verdict v = ocaml_learned_verdict(mutex, caller);
+
+		if (v.found != GIL_FOUND_NOTHING) {
+			return v;
+		}
 	}
 	/* Once a GIL is known, only a thread's first lock (Ruby: another
 	 * ractor's GVL) or a user-named lock can reveal another one. */

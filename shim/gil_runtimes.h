@@ -12,7 +12,10 @@
  * - OCaml 4's systhreads master lock (st_posix.h): the runtime exports
  *   the hooks that systhreads fills with its blocking-section functions,
  *   which take and release the master lock; the call site's function,
- *   from the unwind tables, is compared with them.
+ *   from the unwind tables, is compared with them;
+ * - OCaml 5's master locks, one per domain (st_pthreads.h): the domain
+ *   lock, taken or released by exported functions inside their
+ *   critical sections, shows them (gil_ocaml.c).
  */
 #ifndef GILTRACE_SHIM_GIL_RUNTIMES_H
 #define GILTRACE_SHIM_GIL_RUNTIMES_H
@@ -53,6 +56,16 @@ int ruby_runtime_name(char *buf, size_t len);
 /* The role of a call site in OCaml's systhreads, from the start of its
  * function (unwind tables) and its name (NULL if unknown). */
 enum site_role ocaml_site_role(uintptr_t function_start, const char *name);
+
+/* Is this OCaml 5 or later (a domain lock per domain, whose master
+ * locks are found by it; ocaml_site_role then tells the domain lock's
+ * functions, not the hooks)? */
+int ocaml_domain_locks(void);
+
+/* Is systhreads linked or loaded?  Only then does a domain lock taken or
+ * released inside another mutex's critical section show a master lock;
+ * asked each time until it is (bytecode loads it late). */
+int ocaml_threads_loaded(void);
 
 /* "OCaml 4.13.1" (or "OCaml" alone) into buf, or 0 if not OCaml. */
 int ocaml_runtime_name(char *buf, size_t len);

@@ -113,10 +113,13 @@ static struct gil *gil_register(const void *lock, const void *cond, enum gil_kin
 	g->method = method;
 	g->rt = rt;
 	g->by_site = by_site;
-	/* OCaml's st_masterlock_release unlocks, then signals; its acquire
-	 * and release functions are known by their hooks. */
-	g->trust_sites = rt == GIL_RT_OCAML;
-	g->signal_after_unlock = rt == GIL_RT_OCAML;
+	/* OCaml 4's st_masterlock_release unlocks, then signals; its
+	 * acquire and release functions are known by their hooks.  OCaml
+	 * 5's signal before unlocking, and the sites where its sections
+	 * showed what they do tell the role of later ones. */
+	g->learned_roles = rt == GIL_RT_OCAML && ocaml_domain_locks();
+	g->trust_sites = rt == GIL_RT_OCAML && !g->learned_roles;
+	g->signal_after_unlock = rt == GIL_RT_OCAML && !g->learned_roles;
 	g->handover_conds = rt == GIL_RT_RUBY;
 	gil_identify_runtime_name(rt, g->runtime, sizeof(g->runtime));
 	/* Before the GIL is published: see gil_announce. */
@@ -230,6 +233,7 @@ static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
 static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
+	uint64_t holder = __atomic_load_n(&g->holder, __ATOMIC_RELAXED);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
 	struct py_frames pf;
 	unsigned int n;
@@ -244,6 +248,12 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	 * is left out.
 	 */
 	if (!__atomic_load_n(&g->ever_acquired, __ATOMIC_RELAXED)) {
+		return;
+	}
+	/* Roles by site (OCaml 5): a domain that ends leaves its master
+	 * lock taken, and the next domain made in its place starts holding
+	 * it, without a lock call; its first release is left out too. */
+	if (g->learned_roles && holder != thread_serial(&gil_thread)) {
 		return;
 	}
 	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted()) {
@@ -297,6 +307,15 @@ static enum gil_role section_role(struct gil_thread *t, struct gil *g, void **ca
 	enum gil_role role;
 
 	*yield = 0;
+	/* OCaml 5: a site not learned yet leaves the role to the section
+	 * (ROLE_UNKNOWN): the holder is not always known (see
+	 * gil_released), what the section does is. */
+	if (g->learned_roles) {
+		enum site_role learned = gil_identify_ocaml_learned(*caller);
+
+		*yield = learned == SITE_OCAML_YIELD;
+		return site_role_to_gil_role(learned);
+	}
 	if (holder_known && !g->by_site && !g->trust_sites) {
 		goto by_holder;
 	}
@@ -328,8 +347,11 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->nested = 0;
 	s->depth = 0;
 	s->yield_site = 0;
+	s->learn = 0;
+	s->released = role == ROLE_RELEASE;
 	s->candidate_method = candidate_method;
 	s->candidate_rt = candidate_rt;
+	t->held = NULL;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, g, caller);
 }
@@ -367,8 +389,69 @@ static void section_resolve(struct gil_thread *t, enum gil_role role)
 		}
 	}
 	s->role = role;
+	if (role == ROLE_RELEASE)
+		s->released = 1;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, s->gil, s->caller);
+}
+
+/*
+ * OCaml 5: is this lock call (want: SITE_OCAML_DOMAIN_LOCK) or unlock
+ * (SITE_OCAML_DOMAIN_UNLOCK) the domain lock's, inside a section whose
+ * role is still open?  Then the section takes the master lock (the
+ * domain lock is taken once it is free) or releases it.
+ */
+static int domain_lock_inside(const struct gil_section *s, void *caller, enum site_role want)
+{
+	return s->role == ROLE_UNKNOWN && s->gil && s->gil->learned_roles
+		&& gil_identify_site_role(caller) == want;
+}
+
+/*
+ * OCaml 5: the domain lock taken or released (want, as above) while
+ * this thread holds the mutex it locked last, outside any section: that
+ * mutex is a master lock, found now, whose section began at its lock
+ * call and takes (role ROLE_ACQUIRE, reported from now on) or releases
+ * it.  1 if so: the section is open.
+ */
+static int masterlock_found(struct gil_thread *t, void *caller, enum site_role want,
+		enum gil_role role)
+{
+	struct gil_verdict v;
+	struct gil *g;
+
+	if (!t->held || !gil_tracing_on() || !ocaml_domain_locks()
+			|| gil_identify_site_role(caller) != want || !ocaml_threads_loaded()) {
+		return 0;
+	}
+	v = gil_identify_masterlock(t->held, t->held_caller, role);
+	g = gil_register_found(&v);
+	if (!g) {
+		t->held = NULL;
+		return 0;
+	}
+	section_open(t, v.lock, g, v.caller, role, NULL, GIL_RT_CPYTHON);
+	t->section.learn = 1;
+	return 1;
+}
+
+/* OCaml 5: remember what a section at a new site did, for the next ones
+ * there and the master locks of other domains. */
+static void section_learn(const struct gil_section *s)
+{
+	switch (s->role) {
+	case ROLE_ACQUIRE:
+		/* Released, then waited to take it back: a yield. */
+		gil_identify_learn_ocaml_site(s->caller, s->released ? SITE_OCAML_YIELD : SITE_OCAML_TAKE);
+		break;
+	case ROLE_RELEASE:
+		gil_identify_learn_ocaml_site(s->caller, SITE_OCAML_DROP);
+		break;
+	default:
+		/* Nothing done: a yield that found no waiter; the site stays
+		 * to be learned. */
+		break;
+	}
 }
 
 /* A lock call on a mutex identification had a verdict on. */
@@ -412,26 +495,42 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 		if (s->role == ROLE_UNKNOWN && cpython_section(s)
 				&& (s->gil || gil_identify_in_runtime(mutex))) {
 			section_resolve(t, ROLE_ACQUIRE);
+		} else if (domain_lock_inside(s, caller, SITE_OCAML_DOMAIN_LOCK)) {
+			section_resolve(t, ROLE_ACQUIRE);
 		}
 		return;
 	}
 	g = gil_find(mutex);
 	if (g) {
+		t->held = NULL;
 		if (g->kind == GIL_KIND_COND) {
 			int yield;
 			enum gil_role role = section_role(t, g, &caller, &yield);
 
 			section_open(t, mutex, g, caller, role, NULL, GIL_RT_CPYTHON);
 			s->yield_site = yield && role == ROLE_RELEASE;
+			s->learn = g->learned_roles && role == ROLE_UNKNOWN;
 		}
 		return;
 	}
+	/* The domain lock, taken inside what is then a master lock's
+	 * section: this lock call is nested in it. */
+	if (masterlock_found(t, caller, SITE_OCAML_DOMAIN_LOCK, ROLE_ACQUIRE)) {
+		s->depth = 1;
+		s->nested = 1;
+		return;
+	}
+	t->held = NULL;
 	if (!gil_tracing_on()) {
 		return;
 	}
 	struct gil_verdict v = gil_identify_mutex(mutex, caller, first, interpreter_gil_registered());
 
 	section_open_found(t, &v);
+	if (!s->mutex && ocaml_domain_locks()) {
+		t->held = mutex;
+		t->held_caller = caller;
+	}
 }
 
 void gil_mutex_lock_end(const void *mutex, int ret)
@@ -458,14 +557,23 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 	struct gil_section *s = &t->section;
 	struct gil *g = s->gil;
 
-	if (!s->mutex)
+	if (!s->mutex) {
+		if (t->held == mutex)
+			t->held = NULL;
+		else
+			masterlock_found(t, caller, SITE_OCAML_DOMAIN_UNLOCK, ROLE_RELEASE);
 		return;
+	}
 	if (mutex != s->mutex) {
 		if (s->depth)
 			s->depth--;
+		else if (domain_lock_inside(s, caller, SITE_OCAML_DOMAIN_UNLOCK))
+			section_resolve(t, ROLE_RELEASE);
 		return;
 	}
 	s->mutex = NULL;
+	if (s->learn)
+		section_learn(s);
 	switch (s->role) {
 	case ROLE_ACQUIRE:
 		if (!t->attempt)
@@ -719,6 +827,7 @@ void gil_tracker_after_fork_child(void)
 	pthread_mutex_init(&gil_registry_lock, NULL);
 	memset(&gil_thread.section, 0, sizeof(gil_thread.section));
 	gil_thread.attempt = NULL;
+	gil_thread.held = NULL;
 }
 
 void gil_tracker_at_exit(void)

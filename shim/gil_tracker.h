@@ -32,6 +32,7 @@ struct gil {
 	int trust_sites;		/* a known acquire or release site decides (OCaml) */
 	int signal_after_unlock;	/* releases signal just after unlocking (OCaml) */
 	int handover_conds;		/* yields wait on hand-over condvars by the mutex (Ruby) */
+	int learned_roles;		/* sections' roles from the sites learned (OCaml 5) */
 	int ever_acquired;		/* an acquire ended in this process's trace */
 	uint64_t holder;		/* thread serial of the holder, 0 for none */
 	int holder_known;		/* holder is meaningful (an acquire or release was seen) */
@@ -52,6 +53,8 @@ struct gil_section {
 	unsigned char nested;		/* locked another mutex inside */
 	unsigned char depth;		/* other mutexes held inside right now */
 	unsigned char yield_site;	/* opened by a yield function: releases, then retakes */
+	unsigned char learn;		/* at a site not learned yet: learn what the section did */
+	unsigned char released;		/* released the GIL (then waits if a yield) */
 	const char *candidate_method;
 	enum gil_runtime candidate_rt;
 };
@@ -62,6 +65,13 @@ struct gil_thread {
 	struct gil_section section;
 	struct gil *attempt;		/* GIL this thread is attempting to take */
 	unsigned int waits, timeouts;	/* of that attempt */
+	/*
+	 * OCaml 5: the mutex this thread locked last, outside any section,
+	 * and holds still, with the lock's call site.  If the domain lock
+	 * is taken or released now, it is a master lock.
+	 */
+	const void *held;
+	void *held_caller;
 };
 
 /* initial-exec for the same reason as the guard (guard.h). */

@@ -113,7 +113,8 @@ EXTRA_DIST += tests/e2e_shim_unchanged.sh
 TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
 EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
 	tests/lib/lock_oracle.py tests/rb/contention.rb tests/rb/midrun.rb tests/rb/ractors.rb \
-	tests/ml/contention.ml
+	tests/ml/contention.ml \
+	tests/ml/domains.ml
 
 # A big lock reached through wrapper functions, named to the shim with
 # GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.

@@ -521,17 +521,32 @@ int ruby_runtime_name(char *buf, size_t len)
 	return 1;
 }
 
-/* ... and for its OCaml: hooks point at the functions marked so. */
+/* ... and for its OCaml: 5 and later (a version "5.x") has domain locks. */
+int ocaml_domain_locks(void)
+{
+	return world->ocaml_version && world->ocaml_version[0] >= '5';
+}
+
+int ocaml_threads_loaded(void)
+{
+	return world->ocaml_version != NULL;
+}
+
+/* Hooks (OCaml 4) or the domain lock's functions (5) are the functions
+ * marked so. */
 enum site_role ocaml_site_role(uintptr_t function_start, const char *name)
 {
 	if (!world->ocaml_version) {
 		return SITE_OTHER;
 	}
-	if (name && strcmp(name, "caml_thread_yield") == 0) {
+	if (!ocaml_domain_locks() && name && strcmp(name, "caml_thread_yield") == 0) {
 		return SITE_OCAML_YIELD;
 	}
 	for (const struct fake_function *f = world->functions; f->label; f++) {
-		if (f->ocaml && f->start == function_start) {
+		int domain_lock = f->ocaml == SITE_OCAML_DOMAIN_LOCK || f->ocaml == SITE_OCAML_DOMAIN_UNLOCK;
+
+		/* OCaml 4 has no domain lock; OCaml 5's hooks lock nothing. */
+		if (f->ocaml && f->start == function_start && domain_lock == ocaml_domain_locks()) {
 			return f->ocaml;
 		}
 	}
