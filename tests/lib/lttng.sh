@@ -198,22 +198,19 @@ gt_stacks() {
 # gt_limited SECONDS STACKS CMD [ARGS...]: CMD under timeout -k 5
 # SECONDS (status 124 or 137 when it outlives them); a few seconds
 # before, the stacks of CMD's processes still running go to the file
-# STACKS, so that a hang leaves the evidence of where.
+# STACKS, so that a hang leaves the evidence of where.  The watcher
+# leaves by itself once CMD has ended and is never killed: bash runs the
+# script's EXIT trap (gt_lttng_cleanup: the daemon killed, GT_TMP
+# removed) in a child killed before it has reset its traps.
 gt_limited() {
-	local secs=$1 stacks=$2 t w rc=0
+	local secs=$1 stacks=$2 t rc=0
 	shift 2
 	timeout -k 5 "$secs" "$@" &
 	t=$!
-	(
-		sleep $((secs > 10 ? secs - 5 : secs)) </dev/null >/dev/null 2>&1 &
-		trap 'kill $! 2>/dev/null; exit 0' TERM
-		wait $!
-		kill -0 "$t" 2>/dev/null && gt_stacks $(pgrep -P "$t") >"$stacks" 2>&1
-	) </dev/null >/dev/null 2>&1 &
-	w=$!
+	bash -c 'for ((i = 0; i < $1; i++)); do kill -0 "$2" 2>/dev/null || exit 0; sleep 1; done
+		. "$3"; gt_stacks $(pgrep -P "$2") >"$4" 2>&1' \
+		_ $((secs > 10 ? secs - 5 : secs)) "$t" "${BASH_SOURCE[0]}" "$stacks" </dev/null >/dev/null 2>&1 &
 	wait "$t" || rc=$?
-	kill "$w" 2>/dev/null
-	wait "$w" 2>/dev/null || true
 	return $rc
 }
 
