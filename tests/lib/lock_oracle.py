@@ -33,10 +33,12 @@ waiting for another thread to take the GVL: rb_global_vm_lock_t keeps
 switch_cond and switch_wait_cond 72 and 120 bytes after its mutex
 (x86-64); the queue's condition variables are the threads' own.
 
-Only critical sections opened after gil_identified are counted; compare
-fails if any thread waited on the mutex before it (the shim could not
-have seen that wait as a GIL wait), so a test must make its runtime
-identify the lock first.
+Only critical sections open at or after gil_identified are counted (a
+section open when it comes counts from there: Ruby 3.3's GVL is found
+by a wait in a section opened before); compare fails if any thread
+waited on the mutex before it (the shim could not have seen that wait
+as a GIL wait), so a test must make its runtime identify the lock
+first.
 
 Exit status: 0 equal, 1 different or a precondition failed, 2 usage.
 """
@@ -65,6 +67,7 @@ def count(stream, handover):
     yields = 0
     counts = {}
     early = {}            # mutex -> waits before gil_identified
+    held = {}             # (pid, tid) -> mutexes locked before gil_identified
     for line in stream:
         m = LINE.search(line)
         if not m:
@@ -76,10 +79,19 @@ def count(stream, handover):
                 fail("more than one gil_identified event")
             gil, pid_of_gil = int(f["gil"], 16), pid
             ident = {k: f[k].strip('"') for k in ("method", "runtime", "kind")}
+            for key, mutexes in held.items():
+                if key[0] == pid and gil in mutexes:
+                    in_section[key] = True
+                    woken[key] = False
+                    signalled[key] = False
             continue
         if gil is None:
             if name == "cond_wait_begin":
                 early[int(f["mutex"], 16)] = early.get(int(f["mutex"], 16), 0) + 1
+            elif name in ("mutex_lock_end", "mutex_trylock") and int(f["ret"]) == 0:
+                held.setdefault((pid, tid), set()).add(int(f["addr"], 16))
+            elif name == "mutex_unlock":
+                held.get((pid, tid), set()).discard(int(f["addr"], 16))
             continue
         if pid != pid_of_gil:
             continue
