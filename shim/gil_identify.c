@@ -325,10 +325,11 @@ static struct gil_verdict ruby_verdict(const void *mutex, void *caller, int firs
 			break;
 		}
 	}
-	/* Tracing began after the threads did: a wait in the section will
-	 * tell (ruby_queue_wait). */
+	/* Tracing began after the threads did, or Ruby 3.3: a wait in the
+	 * section will tell (ruby_queue_wait). */
 	if (!known && ruby_gvl_candidate(mutex)) {
-		return candidate_mutex(mutex, GIL_RT_RUBY, "runtime-extent", caller);
+		return candidate_mutex(mutex, GIL_RT_RUBY,
+			ruby_gvl_is_scheduler() ? "scheduler-wait" : "runtime-extent", caller);
 	}
 	return nothing_found;
 }

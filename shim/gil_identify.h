@@ -17,8 +17,10 @@
  * - semaphore-caller: a semaphore waited on or posted by
  *   PyThread_{acquire,release}_lock when called from a PyEval_* function
  *   (CPython 2.7's GIL);
- * - thread-start: Ruby's GVL, the first lock of a thread Ruby creates
- *   (gil_ruby.c);
+ * - thread-start: Ruby 3.1's GVL, the first lock of a thread Ruby
+ *   creates (gil_ruby.c);
+ * - scheduler-wait: Ruby 3.3's GVL, the heap mutex with which a thread
+ *   waits untimed on a condition variable of its own (gil_ruby.c);
  * - blocking-section-hook: OCaml 4's master lock, locked by the
  *   functions systhreads installs in the runtime's blocking-section
  *   hooks (gil_ocaml.c);

@@ -4,11 +4,12 @@
 /*
  * The big locks of runtimes other than CPython, recognised from what
  * the runtime exports, without debug information:
- * - Ruby (MRI) 3.1's GVL (thread_pthread.c): every lock call goes
+ * - Ruby (MRI) 3.1's and 3.3's GVL (thread_pthread.c): every lock call goes
  *   through the exported wrapper rb_native_mutex_lock, so call sites
  *   say nothing; what does is that a thread made by Ruby takes the GVL
  *   before anything else, and that the GVL lies inside the VM or main
- *   ractor object, whose addresses Ruby exports;
+ *   ractor object, whose addresses Ruby exports; in 3.3, that a
+ *   thread waits with it, untimed, on a condition variable of its own;
  * - OCaml 4's systhreads master lock (st_posix.h): the runtime exports
  *   the hooks that systhreads fills with its blocking-section functions,
  *   which take and release the master lock; the call site's function,
@@ -43,8 +44,17 @@ int ruby_gvl_candidate(const void *mutex);
 
 /* Does a wait on cond with such a candidate show the GVL's queue: cond
  * a thread's own (in no Ruby object above, not by the mutex, not on
- * this thread's stack)? */
-int ruby_queue_wait(const void *mutex, const void *cond);
+ * this thread's stack; in 3.3, an untimed wait)? */
+int ruby_queue_wait(const void *mutex, const void *cond, int timed);
+
+/* Is this Ruby's GVL the lock of 3.3's per-ractor scheduler (found by
+ * ruby_gvl_candidate and ruby_queue_wait, its holder told by
+ * ruby_scheduler_running)? */
+int ruby_gvl_is_scheduler(void);
+
+/* The Ruby thread that 3.3's scheduler whose lock is mutex lets run (0:
+ * none), read with the mutex held: the word after the mutex. */
+uintptr_t ruby_scheduler_running(const void *mutex);
 
 /* Is cond one of the hand-over condition variables of the Ruby GVL
  * whose mutex is lock (waited on by a yielding thread)? */

@@ -120,7 +120,8 @@ static struct gil *gil_register(const void *lock, const void *cond, enum gil_kin
 	g->learned_roles = rt == GIL_RT_OCAML && ocaml_domain_locks();
 	g->trust_sites = rt == GIL_RT_OCAML && !g->learned_roles;
 	g->signal_after_unlock = rt == GIL_RT_OCAML && !g->learned_roles;
-	g->handover_conds = rt == GIL_RT_RUBY;
+	g->handover_conds = rt == GIL_RT_RUBY && !ruby_gvl_is_scheduler();
+	g->running_word = rt == GIL_RT_RUBY && ruby_gvl_is_scheduler();
 	gil_identify_runtime_name(rt, g->runtime, sizeof(g->runtime));
 	/* Before the GIL is published: see gil_announce. */
 	gil_announce_locked(g, caller);
@@ -349,6 +350,9 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->yield_site = 0;
 	s->learn = 0;
 	s->released = role == ROLE_RELEASE;
+	s->first_lock = 0;
+	s->nested_signal = 0;
+	s->running_at_open = 0;
 	s->candidate_method = candidate_method;
 	s->candidate_rt = candidate_rt;
 	t->held = NULL;
@@ -370,7 +374,7 @@ static int cpython_section(const struct gil_section *s)
 static int candidate_confirmed(const struct gil_section *s, const void *cond, int timed)
 {
 	if (s->candidate_rt == GIL_RT_RUBY) {
-		return ruby_queue_wait(s->mutex, cond);
+		return ruby_queue_wait(s->mutex, cond, timed);
 	}
 	return timed;
 }
@@ -503,7 +507,11 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 	g = gil_find(mutex);
 	if (g) {
 		t->held = NULL;
-		if (g->kind == GIL_KIND_COND) {
+		if (g->kind == GIL_KIND_COND && g->running_word) {
+			/* Ruby 3.3: the section shows its role (sched_section_end). */
+			section_open(t, mutex, g, caller, ROLE_UNKNOWN, NULL, GIL_RT_RUBY);
+			s->first_lock = first;
+		} else if (g->kind == GIL_KIND_COND) {
 			int yield;
 			enum gil_role role = section_role(t, g, &caller, &yield);
 
@@ -538,7 +546,12 @@ void gil_mutex_lock_end(const void *mutex, int ret)
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
 
-	if (!s->mutex || ret == 0)
+	if (ret == 0) {
+		if (s->mutex == mutex && s->gil && s->gil->running_word)
+			s->running_at_open = ruby_scheduler_running(mutex);
+		return;
+	}
+	if (!s->mutex)
 		return;
 	if (mutex != s->mutex) {
 		if (s->depth)
@@ -549,6 +562,54 @@ void gil_mutex_lock_end(const void *mutex, int ret)
 	if (s->role == ROLE_ACQUIRE && t->attempt)
 		attempt_abandon(t, t->attempt, s->caller);
 	s->mutex = NULL;
+}
+
+/* Does this thread hold g, as far as its events said? */
+static int holds(struct gil_thread *t, const struct gil *g)
+{
+	return __atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
+		&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) == thread_serial(t);
+}
+
+/*
+ * The end of a section on Ruby 3.3's GVL that did not wait, its mutex
+ * still held.  The scheduler's lock is taken for many things besides
+ * taking and giving up the GVL (making another thread ready, the
+ * running-threads list, a yield with nobody ready), so the running
+ * thread it names (the word after the mutex) decides:
+ * - the holder that leaves another thread or none running released it
+ *   (thread_sched_to_waiting: the next ready thread is set running and
+ *   signalled, the hand-off is direct);
+ * - a thread that finds the GVL free and leaves itself running took it
+ *   without waiting (thread_sched_to_running): running went from none
+ *   to a thread while it signalled nobody (making another thread
+ *   ready does signal it, or the ractor queue under the VM's lock), or
+ *   running names the Ruby thread it is known to run as, or, in a new
+ *   thread's first lock (its start: nt_start), the GVL was handed to it
+ *   before it looked.
+ * Anything else changes nothing.
+ */
+static void sched_section_end(struct gil_thread *t, const struct gil_section *s,
+		struct gil *g, void *caller)
+{
+	uintptr_t now = ruby_scheduler_running(g->lock);
+	uintptr_t before = s->running_at_open;
+
+	if (holds(t, g)) {
+		if (now != before) {
+			if (before)
+				t->ruby_self = before;
+			gil_released(g, s->signalled, caller);
+		}
+		return;
+	}
+	if (!now || s->signalled || s->nested_signal || __atomic_load_n(&g->holder, __ATOMIC_RELAXED))
+		return;
+	if (now == t->ruby_self || !before || (s->first_lock && !t->ruby_self)) {
+		attempt_begin(t, g, caller);
+		attempt_end(t, g, caller);
+		t->ruby_self = now;
+	}
 }
 
 void gil_mutex_unlock(const void *mutex, void *caller)
@@ -583,6 +644,12 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 		 * succeeds; an acquire section without it is a thread giving
 		 * up (exiting during finalisation).
 		 */
+		if (g->running_word) {
+			/* It waited until the scheduler let it run. */
+			attempt_end(t, g, caller);
+			t->ruby_self = ruby_scheduler_running(mutex);
+			break;
+		}
 		if (g->acquire_nests && !s->nested) {
 			attempt_abandon(t, g, caller);
 			break;
@@ -605,6 +672,8 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 		}
 		break;
 	default:
+		if (g && g->running_word)
+			sched_section_end(t, s, g, caller);
 		break;
 	}
 }
@@ -642,6 +711,10 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 			return NULL;
 		if (s->gil && handover_wait(s->gil, cond))
 			return NULL;
+		/* Ruby 3.3's holder waiting in its section gave the GVL up
+		 * first (a yield, or a sleep until woken). */
+		if (s->gil && s->gil->running_word && holds(t, s->gil))
+			gil_released(s->gil, s->signalled, caller);
 		section_resolve(t, ROLE_ACQUIRE);
 	} else if (s->role == ROLE_RELEASE) {
 		/* Released and now waiting to get it back, in one section
@@ -712,7 +785,15 @@ void gil_cond_signal(const void *cond)
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
 
-	if (!s->mutex || s->depth) {
+	if (!s->mutex) {
+		return;
+	}
+	if (s->depth) {
+		s->nested_signal = 1;
+		return;
+	}
+	if (s->role == ROLE_UNKNOWN && s->gil && s->gil->running_word) {
+		s->signalled = 1;
 		return;
 	}
 	if (s->role == ROLE_UNKNOWN) {

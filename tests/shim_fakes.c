@@ -507,9 +507,22 @@ int ruby_handover_cond(const void *lock, const void *cond)
 	return 0;
 }
 
-int ruby_queue_wait(const void *mutex, const void *cond)
+int ruby_queue_wait(const void *mutex, const void *cond, int timed)
 {
+	(void) timed;
 	return !ruby_handover_cond(mutex, cond) && !in_ruby_objects((uintptr_t) cond);
+}
+
+/* The simulated Ruby is 3.1's: no scheduler GVL. */
+int ruby_gvl_is_scheduler(void)
+{
+	return 0;
+}
+
+uintptr_t ruby_scheduler_running(const void *mutex)
+{
+	(void) mutex;
+	return 0;
 }
 
 int ruby_runtime_name(char *buf, size_t len)

@@ -34,10 +34,12 @@ waiting for another thread to take the GVL: rb_global_vm_lock_t keeps
 switch_cond and switch_wait_cond 72 and 120 bytes after its mutex
 (x86-64); the queue's condition variables are the threads' own.
 
-Only critical sections opened after gil_identified are counted; compare
-fails if any thread waited on the mutex before it (the shim could not
-have seen that wait as a GIL wait), so a test must make its runtime
-identify the lock first.
+Only critical sections open at or after gil_identified are counted (a
+section open when it comes counts from there: Ruby 3.3's GVL is found
+by a wait in a section opened before); compare fails if any thread
+waited on the mutex before it (the shim could not have seen that wait
+as a GIL wait), so a test must make its runtime identify the lock
+first.
 
 A process may have several such locks (--gils N, default 1: OCaml 5's
 master lock per domain); each is counted on its own, must be identified
@@ -71,6 +73,7 @@ def count(stream, handover):
     yields = 0
     counts = {}           # GIL mutex -> tid -> counters
     early = {}            # mutex -> waits before its gil_identified
+    held = {}             # (pid, tid) -> mutexes locked, not identified yet
     for line in stream:
         m = LINE.search(line)
         if not m:
@@ -83,9 +86,21 @@ def count(stream, handover):
                 fail("gil_identified again, or in another process")
             pid_of_gil = pid
             ident[gil] = {k: f[k].strip('"') for k in ("method", "runtime", "kind")}
+            # A section open when its lock is identified counts from
+            # there (Ruby 3.3's GVL is found by a wait inside one).
+            for key, mutexes in held.items():
+                if key[0] == pid and gil in mutexes:
+                    in_section[key] = gil
+                    woken[key] = False
+                    signalled[key] = False
             continue
         if name == "cond_wait_begin" and int(f["mutex"], 16) not in ident:
             early[int(f["mutex"], 16)] = early.get(int(f["mutex"], 16), 0) + 1
+        if name in ("mutex_lock_end", "mutex_trylock") and int(f["ret"]) == 0 \
+                and int(f["addr"], 16) not in ident:
+            held.setdefault((pid, tid), set()).add(int(f["addr"], 16))
+        elif name == "mutex_unlock":
+            held.get((pid, tid), set()).discard(int(f["addr"], 16))
         if pid_of_gil is None or pid != pid_of_gil:
             continue
         key = (pid, tid)
