@@ -137,7 +137,7 @@ EXTRA_DIST += tests/e2e_pyframes.sh tests/lib/pyframes_check.py tests/py/pyframe
 # An interpreter whose layout is unknown: frames off with their reason,
 # and the GIL events and the program as without frames.
 TESTS += tests/e2e_pyframes_off.sh
-EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c
+EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c tests/py/libpython_main.c
 
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.
