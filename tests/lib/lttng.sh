@@ -131,7 +131,7 @@ gt_mi_channels() {
 # Python frames and threads, and Python frames are on as giltrace
 # record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
-	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name,giltrace:process_exit'
 	local blocking=() format=()
 	shift
 	while [ $# -gt 0 ]; do
