@@ -142,6 +142,8 @@ EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c tests/py/libpy
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.
 TESTS += tests/e2e_pyfunctions.sh
+TESTS += tests/e2e_py_exit.sh
+EXTRA_DIST += tests/e2e_py_exit.sh tests/py/exit_blocked.py tests/py/exit_finalizing.py
 EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py tests/lib/pyviews_check.py
 
 # CPython's own thread tests with and without the shim: minutes of
