@@ -235,9 +235,9 @@ CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log tests/fuzz_trace tests/fuzz
 
 # Exit status, Ctrl-C, session daemons, concurrent runs; the closing line
 # through the trace reader (a sound trace, none, the damaged ones).
-TESTS += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+TESTS += tests/e2e_record_shell.sh tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
 	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh
-EXTRA_DIST += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+EXTRA_DIST += tests/e2e_record_shell.sh tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
 	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh tests/lib/ctrl_c.py
 
 # Faults: the daemon killed mid-run, buffers too small, children.

@@ -21,6 +21,11 @@
 : "${GT_SHIM:=$GT_BUILDDIR/shim/.libs/libgiltrace.so}"
 GT_UST_FORK=$(pkg-config --variable=libdir lttng-ust 2>/dev/null)/liblttng-ust-fork.so
 [ -e "$GT_UST_FORK" ] || GT_UST_FORK=/usr/lib/x86_64-linux-gnu/liblttng-ust-fork.so
+# What giltrace record preloads besides (frontend/child.c): LTTng-UST's
+# fd helper, so that a program closing descriptors it did not open
+# cannot close LTTng-UST's; nothing when it is not installed.
+GT_UST_FD=${GT_UST_FORK%/*}/liblttng-ust-fd.so
+[ -e "$GT_UST_FD" ] && GT_UST_FD=$GT_UST_FD: || GT_UST_FD=
 
 # In a build configured with --enable-sanitizers the shim needs the
 # AddressSanitizer runtime loaded before anything else in the process.
@@ -161,7 +166,7 @@ gt_record() {
 	(
 		[ ${#blocking[@]} -eq 0 ] || export LTTNG_UST_ALLOW_BLOCKING=1
 		GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
-			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_UST_FD$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
 	) || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
