@@ -158,7 +158,16 @@ gt_record() {
 	[ $all = 1 ] && events='giltrace:*'
 	local s="gt$$-$RANDOM"
 	lttng create "$s" --output="$out" "${format[@]}" >/dev/null
-	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
+	# Blocking, one ring buffer for the channel where LTTng has it (2.16
+	# on): with per-CPU buffers LTTng-UST 2.16 blocks only while the
+	# consumer has not made room; a record whose next sub-buffer a
+	# preempted writer still holds (hundreds of threads on two CPUs) is
+	# discarded all the same, where a per-channel buffer waits for it.
+	if [ ${#blocking[@]} -eq 0 ] ||
+		! lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" \
+			"${blocking[@]}" --buffer-allocation=per-channel >/dev/null 2>&1; then
+		lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
+	fi
 	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
