@@ -17,15 +17,16 @@ set -euo pipefail
 gt_lttng_private "$@"
 T=$GT_TMP
 
-# LTTng-UST's helper wraps close_range (Python's os.closerange) from
-# 2.16 on (not 2.13.5, Debian 12's): without, Python's closes stay out.
+# LTTng-UST's helper wraps close_range (Python's os.closerange) in
+# 2.13.9 (Debian 13) and 2.16, not in 2.13.5 (Debian 12): without it,
+# Python's closes stay out.
 fdlib=$(pkg-config --variable=libdir lttng-ust 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)/liblttng-ust-fd.so
 [ -e "$fdlib" ] || gt_skip "no $fdlib (liblttng-ust-dev): giltrace record cannot keep LTTng-UST's descriptors open"
 closerange=:
 if nm -D --defined-only "$fdlib" 2>/dev/null | grep -q ' close_range$'; then
 	closerange='"$PY" -c "import os; os.closerange(3, 64)"'
 else
-	echo "not run: os.closerange: $fdlib does not wrap close_range (LTTng-UST before 2.16)"
+	echo "not run: os.closerange: $fdlib does not wrap close_range (an older LTTng-UST, such as 2.13.5)"
 fi
 
 cat >"$T/children.sh" <<'SH'
