@@ -9,8 +9,11 @@
 # and background jobs: every child inherits LTTng-UST's descriptors.
 # Its exit status and output are those of a run without giltrace.
 # Without liblttng-ust-fd.so preloaded (giltrace record preloads it,
-# frontend/child.c), LTTng-UST 2.16 aborted bash on an assertion of its
-# fd tracker in the first iterations.
+# frontend/child.c), LTTng-UST aborted bash on an assertion of its fd
+# tracker in the first rounds (2.13.5 and 2.16 alike).  Six rounds only:
+# with hundreds of short-lived processes the session daemon of Debian 12
+# (lttng-tools 2.13.9) itself may abort, on a loaded machine, in its
+# hash-table cleanup thread (lttng_ht_destroy: Assertion '!ret').
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 . "$(dirname "$0")/lib/giltrace.sh"
@@ -30,7 +33,7 @@ else
 fi
 
 cat >"$T/children.sh" <<'SH'
-for i in $(seq 30); do
+for i in $(seq 6); do
 	( echo "$i" | cat >/dev/null )
 	x=$(date +%s)
 	y=$(bash -c 'exec 3>/dev/null 4>&1 5<&0; exec 3>&- 4>&- 5<&-; echo closed')
@@ -55,4 +58,4 @@ PY=$PY CLOSERANGE=$closerange "$GILTRACE" record -q -o "$T/trace" -- bash "$T/ch
 [ $rc = 5 ] || gt_fail "status $rc under giltrace record, 5 without: $(head -2 "$T/rec.err")"
 diff "$T/plain.out" "$T/rec.out" >&2 || gt_fail "the output differs under giltrace record"
 diff "$T/plain.err" "$T/rec.err" >&2 || gt_fail "standard error differs under giltrace record"
-echo "PASS: 30 rounds of children closing descriptors they did not open: status 5 and output unchanged"
+echo "PASS: 6 rounds of children closing descriptors they did not open: status 5 and output unchanged"
