@@ -15,17 +15,35 @@
 #include "child.h"
 #include "util.h"
 
+/* An optional helper: PATH from ENV, else the default; NULL when empty
+ * or not installed. */
+static const char *optional_lib(const char *env, const char *path)
+{
+	const char *lib = getenv(env);
+
+	if (!lib) {
+		lib = path;
+	}
+	return *lib && access(lib, R_OK) == 0 ? lib : NULL;
+}
+
 /*
- * The preload list: liblttng-ust-fork first, then liblttng-ust-dl when
- * it is installed (it records the objects loaded after start, such as
- * Python's extension modules, so that Trace Compass can resolve
- * addresses in them too), then the shim.
+ * The preload list: liblttng-ust-fork first; then liblttng-ust-fd when
+ * it is installed: a program that closes descriptors it did not open
+ * (a shell's "exec 9>&-", closefrom) would otherwise close LTTng-UST's,
+ * whose next descriptor then aborts the program on an assertion of
+ * LTTng-UST's fd tracker (seen with bash on Debian unstable); with it,
+ * such a close fails with EBADF, as it would without LTTng-UST.  Then
+ * liblttng-ust-dl when installed (it records the objects loaded after
+ * start, such as Python's extension modules, so that Trace Compass can
+ * resolve addresses in them too), then the shim.
  */
 char *child_preload_list(void)
 {
 	const char *shim = getenv("GILTRACE_SHIM");
 	const char *fork_lib = getenv("GILTRACE_UST_FORK");
-	const char *dl_lib = getenv("GILTRACE_UST_DL");
+	const char *fd_lib = optional_lib("GILTRACE_UST_FD", GILTRACE_UST_FD_PATH);
+	const char *dl_lib = optional_lib("GILTRACE_UST_DL", GILTRACE_UST_DL_PATH);
 	char *list;
 
 	if (!shim || !*shim) {
@@ -43,13 +61,8 @@ char *child_preload_list(void)
 			fork_lib);
 		return NULL;
 	}
-	if (!dl_lib) {
-		dl_lib = GILTRACE_UST_DL_PATH;
-	}
-	if (!*dl_lib || access(dl_lib, R_OK) != 0) {
-		dl_lib = NULL;		/* GILTRACE_UST_DL="" leaves it out */
-	}
-	if (asprintf(&list, "%s:%s%s%s", fork_lib, dl_lib ? dl_lib : "", dl_lib ? ":" : "", shim) < 0) {
+	if (asprintf(&list, "%s:%s%s%s%s%s", fork_lib, fd_lib ? fd_lib : "", fd_lib ? ":" : "",
+			dl_lib ? dl_lib : "", dl_lib ? ":" : "", shim) < 0) {
 		return NULL;
 	}
 	return list;

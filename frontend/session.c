@@ -136,12 +136,13 @@ static int enable_events(struct rec_session *s, const char *pattern, bool attach
 /*
  * The giltrace events recorded: the GIL's, with what names their Python
  * frames and threads (py_code, py_thread_target, py_frames_off,
- * thread_name), or every one with --all-locks.
+ * thread_name) and the end of each process (process_exit), or every
+ * one with --all-locks.
  */
 static const char *const *giltrace_patterns(const struct rec_session *s)
 {
 	static const char *const gil_patterns[] = {
-		"giltrace:gil_*", "giltrace:py_*", "giltrace:thread_name", NULL,
+		"giltrace:gil_*", "giltrace:py_*", "giltrace:thread_name", "giltrace:process_exit", NULL,
 	};
 	static const char *const all_patterns[] = { "giltrace:*", NULL };
 

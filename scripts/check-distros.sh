@@ -18,6 +18,11 @@
 #     with the release's autotools, built out of tree, make check.
 #     The build must print no compiler warning.
 #
+# With --chroots-only, step 1 only, for every release at once (the
+# time is the network's and dpkg's, not the CPUs'): scripts/test.sh
+# runs that in the background while the host's own suite runs, so that
+# a fresh machine does not wait for it afterwards.
+#
 # Everything of a run (the mounts, the copy, the build, /tmp) lives in
 # a mount namespace of its own, gone when the release is done; the logs
 # are copied out to $GT_DISTROS_LOGS.  Needs root (debootstrap, chroot,
@@ -38,6 +43,13 @@ logs=$(mkdir -p "${GT_DISTROS_LOGS:-distros-logs}" && cd "${GT_DISTROS_LOGS:-dis
 jobs=${GT_DISTROS_JOBS:-$(nproc)}
 
 say() { echo "check-distros: $*"; }
+
+chroots_only=0
+case ${1:-} in
+--chroots-only) chroots_only=1 ;;
+"") ;;
+*) echo "usage: $0 [--chroots-only]" >&2; exit 2 ;;
+esac
 
 if [ "$(id -u)" -ne 0 ]; then
 	say "SKIP: needs root (debootstrap, chroot, mounts)" >&2
@@ -70,6 +82,9 @@ make_chroot() {
 	Acquire::Retries "3";
 	APT::Install-Recommends "false";
 	EOF
+	# A chroot that is thrown away when the machine stops needs no
+	# fsync after every file dpkg unpacks (twice as fast on a slow disk).
+	echo force-unsafe-io >"$dir/etc/dpkg/dpkg.cfg.d/99giltrace-unsafe-io"
 	printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
 	chmod +x "$dir/usr/sbin/policy-rc.d"
 	in_chroot "$dir" "" "" true
@@ -194,6 +209,20 @@ counts() {
 		echo "  failed $t: $(grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
 	done
 }
+
+# --chroots-only: every release's chroot at once, one line each.
+if [ $chroots_only = 1 ]; then
+	failed=0
+	pids=()
+	for rel in $distros; do
+		(t0=$SECONDS; chroot_for "$rel" >/dev/null && say "$rel: chroot ready after $((SECONDS - t0)) s") &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid" || failed=1
+	done
+	exit $failed
+fi
 
 summary=()
 failed=0

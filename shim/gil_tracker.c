@@ -913,8 +913,12 @@ void gil_tracker_after_fork_child(void)
 
 void gil_tracker_at_exit(void)
 {
-	if (__atomic_load_n(&gil_count, __ATOMIC_ACQUIRE) == 0)
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	if (n == 0)
 		lttng_ust_tracepoint(giltrace, gil_not_found,
 			"no GIL recognised in this process (not a supported interpreter, or no lock was taken while tracing)",
 			NULL);
+	/* Last: what is still open after it was open at exit. */
+	lttng_ust_tracepoint(giltrace, process_exit, n, NULL);
 }

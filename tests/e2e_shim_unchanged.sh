@@ -175,7 +175,11 @@ if pid == 0:
 os.waitpid(pid, 0)
 work("parent again", 300000)
 PY
-same fork-child 0 -- "$PY" "$T/fork_child.py"
+# CPython 3.12 on warns at os.fork() when /proc says the process has
+# more than one thread, and LTTng-UST's two are there under the shim: the
+# one difference README and giltrace(7), CAVEATS, document, left out here
+# (that warning only: any other output must still be the same).
+same fork-child 0 -- "$PY" -W "ignore:This process:DeprecationWarning" "$T/fork_child.py"
 if [ -d "$T/fork-child.record" ]; then
 	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$T/fork-child.record" >"$T/fork-child.json" ||
 		gt_fail "fork-child: the trace cannot be analysed"

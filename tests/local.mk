@@ -138,11 +138,13 @@ EXTRA_DIST += tests/e2e_pyframes.sh tests/lib/pyframes_check.py tests/py/pyframe
 # An interpreter whose layout is unknown: frames off with their reason,
 # and the GIL events and the program as without frames.
 TESTS += tests/e2e_pyframes_off.sh
-EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c
+EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c tests/py/libpython_main.c
 
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.
 TESTS += tests/e2e_pyfunctions.sh
+TESTS += tests/e2e_py_exit.sh
+EXTRA_DIST += tests/e2e_py_exit.sh tests/py/exit_blocked.py tests/py/exit_finalizing.py
 EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py tests/lib/pyviews_check.py
 
 # CPython's own thread tests with and without the shim: minutes of
@@ -234,9 +236,9 @@ CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log tests/fuzz_trace tests/fuzz
 
 # Exit status, Ctrl-C, session daemons, concurrent runs; the closing line
 # through the trace reader (a sound trace, none, the damaged ones).
-TESTS += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+TESTS += tests/e2e_record_shell.sh tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
 	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh
-EXTRA_DIST += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+EXTRA_DIST += tests/e2e_record_shell.sh tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
 	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh tests/lib/ctrl_c.py
 
 # Faults: the daemon killed mid-run, buffers too small, children.

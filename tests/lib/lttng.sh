@@ -21,6 +21,11 @@
 : "${GT_SHIM:=$GT_BUILDDIR/shim/.libs/libgiltrace.so}"
 GT_UST_FORK=$(pkg-config --variable=libdir lttng-ust 2>/dev/null)/liblttng-ust-fork.so
 [ -e "$GT_UST_FORK" ] || GT_UST_FORK=/usr/lib/x86_64-linux-gnu/liblttng-ust-fork.so
+# What giltrace record preloads besides (frontend/child.c): LTTng-UST's
+# fd helper, so that a program closing descriptors it did not open
+# cannot close LTTng-UST's; nothing when it is not installed.
+GT_UST_FD=${GT_UST_FORK%/*}/liblttng-ust-fd.so
+[ -e "$GT_UST_FD" ] && GT_UST_FD=$GT_UST_FD: || GT_UST_FD=
 
 # In a build configured with --enable-sanitizers the shim needs the
 # AddressSanitizer runtime loaded before anything else in the process.
@@ -131,7 +136,7 @@ gt_mi_channels() {
 # Python frames and threads, and Python frames are on as giltrace
 # record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
-	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name,giltrace:process_exit'
 	local blocking=() format=()
 	shift
 	while [ $# -gt 0 ]; do
@@ -153,7 +158,16 @@ gt_record() {
 	[ $all = 1 ] && events='giltrace:*'
 	local s="gt$$-$RANDOM"
 	lttng create "$s" --output="$out" "${format[@]}" >/dev/null
-	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
+	# Blocking, one ring buffer for the channel where LTTng has it (2.16
+	# on): with per-CPU buffers LTTng-UST 2.16 blocks only while the
+	# consumer has not made room; a record whose next sub-buffer a
+	# preempted writer still holds (hundreds of threads on two CPUs) is
+	# discarded all the same, where a per-channel buffer waits for it.
+	if [ ${#blocking[@]} -eq 0 ] ||
+		! lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" \
+			"${blocking[@]}" --buffer-allocation=per-channel >/dev/null 2>&1; then
+		lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
+	fi
 	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
@@ -161,7 +175,7 @@ gt_record() {
 	(
 		[ ${#blocking[@]} -eq 0 ] || export LTTNG_UST_ALLOW_BLOCKING=1
 		GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
-			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_UST_FD$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
 	) || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null

@@ -31,7 +31,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 COUNTERS = ("acquisitions", "contended_acquisitions", "releases", "switches", "waits",
-            "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts")
+            "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts", "unfinished_at_exit")
 DISTS = ("wait_ns", "hold_ns", "wakeup_latency_ns", "handoff_latency_ns")
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -289,7 +289,7 @@ def check_text(path, gils):
     labels = {"acquisitions": "acquisitions", "contended": "contended_acquisitions",
               "switches": "switches", "releases": "releases", "failed wake-ups": "failed_wakeups",
               "timeouts": "timeouts", "missed hand-offs": "missed_handoffs", "waits": "waits",
-              "abandoned attempts": "abandoned_attempts"}
+              "abandoned attempts": "abandoned_attempts", "unfinished at exit": "unfinished_at_exit"}
     dist_labels = {"wait": "wait_ns", "hold": "hold_ns", "wake-up latency": "wakeup_latency_ns",
                    "hand-off latency": "handoff_latency_ns"}
     for key, lines in sections.items():
@@ -307,8 +307,10 @@ def check_text(path, gils):
                 break
             for label, n in re.findall(r"([a-z][a-z -]*[a-z])\s+(\d+)", line):
                 counters[labels.get(label, label)] = int(n)
-        if not g["abandoned_attempts"]:
-            counters.setdefault("abandoned_attempts", 0)
+        # Printed only when not 0.
+        for k in ("abandoned_attempts", "unfinished_at_exit"):
+            if not g[k]:
+                counters.setdefault(k, 0)
         same("text %s counters" % (key,), counters, {k: g[k] for k in COUNTERS})
         for label, d in dist_labels.items():
             m = re.search(r"^    %s +(\d+|-)(.*)$" % re.escape(label), text, re.M)
@@ -487,7 +489,10 @@ def check_top_intervals(path, gils, threads, lower_bounds):
     events lost, an attempt whose end was lost is counted by top up to
     each interval's end while the report counts it up to its last event
     seen (giltrace(1), top): then the intervals' held and waited time
-    may only exceed the totals."""
+    may only exceed the totals.  unfinished_at_exit is known only when
+    the trace has ended, after the last interval (giltrace(1)): the
+    summaries have it, the intervals not."""
+    counters = tuple(k for k in COUNTERS if k != "unfinished_at_exit")
     sums, names = {}, {}
     for r in map(json.loads, open(path)):
         if r["type"] != "interval":
@@ -495,11 +500,11 @@ def check_top_intervals(path, gils, threads, lower_bounds):
         for t in r["threads"]:
             key = (r["pid"], r["gil"], t["tid"])
             names.setdefault(key, []).append(t["name"])
-            sums.setdefault(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
+            sums.setdefault(key, dict.fromkeys(counters + ("held_ns", "waited_ns"), 0))
             for k in sums[key]:
                 sums[key][k] += t[k]
     for key, t in threads.items():
-        got = sums.get(key, dict.fromkeys(COUNTERS + ("held_ns", "waited_ns"), 0))
+        got = sums.get(key, dict.fromkeys(counters + ("held_ns", "waited_ns"), 0))
         if lower_bounds:
             for k in ("held_ns", "waited_ns"):
                 same("top intervals %s %s at least the total" % (key, k), got.pop(k) >= t[k], True)
