@@ -523,7 +523,7 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 	}
 	/* The domain lock, taken inside what is then a master lock's
 	 * section: this lock call is nested in it. */
-	if (masterlock_found(t, caller, SITE_OCAML_DOMAIN_LOCK, ROLE_ACQUIRE)) {
+	if (t->held && masterlock_found(t, caller, SITE_OCAML_DOMAIN_LOCK, ROLE_ACQUIRE)) {
 		s->depth = 1;
 		s->nested = 1;
 		return;
@@ -619,6 +619,10 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 	struct gil *g = s->gil;
 
 	if (!s->mutex) {
+		/* t->held is only ever set in OCaml 5 (see masterlock_found):
+		 * every other program's unlock outside a section ends here. */
+		if (!t->held)
+			return;
 		if (t->held == mutex)
 			t->held = NULL;
 		else
