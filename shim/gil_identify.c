@@ -290,21 +290,28 @@ static struct gil_verdict candidate_mutex(const void *mutex, enum gil_runtime rt
  * a constant so that every such return reads the same. */
 static const struct gil_verdict nothing_found;
 
+/* An OCaml master lock found at a site of the given role (OCaml 4's
+ * hooks, OCaml 5's learned sites): nothing for any other role. */
+static struct gil_verdict ocaml_site_verdict(enum site_role role, const void *mutex,
+		const char *method, void *caller)
+{
+	switch (role) {
+	case SITE_OCAML_TAKE:
+		return found_mutex(mutex, GIL_RT_OCAML, method, 0, ROLE_ACQUIRE, caller);
+	case SITE_OCAML_DROP:
+		return found_mutex(mutex, GIL_RT_OCAML, method, 0, ROLE_RELEASE, caller);
+	case SITE_OCAML_YIELD:
+		return as_yield(found_mutex(mutex, GIL_RT_OCAML, method, 0, ROLE_RELEASE, caller));
+	default:
+		return nothing_found;
+	}
+}
+
 /* A mutex locked where an OCaml 5 master lock was: the master lock of
  * another domain (or the same one, re-made after a fork). */
 static struct gil_verdict ocaml_learned_verdict(const void *mutex, void *caller)
 {
-	switch (gil_identify_ocaml_learned(caller)) {
-	case SITE_OCAML_TAKE:
-		return found_mutex(mutex, GIL_RT_OCAML, "callsite-learned", 0, ROLE_ACQUIRE, caller);
-	case SITE_OCAML_DROP:
-		return found_mutex(mutex, GIL_RT_OCAML, "callsite-learned", 0, ROLE_RELEASE, caller);
-	case SITE_OCAML_YIELD:
-		return as_yield(found_mutex(mutex, GIL_RT_OCAML, "callsite-learned", 0,
-			ROLE_RELEASE, caller));
-	default:
-		return nothing_found;
-	}
+	return ocaml_site_verdict(gil_identify_ocaml_learned(caller), mutex, "callsite-learned", caller);
 }
 
 struct gil_verdict gil_identify_masterlock(const void *mutex, void *caller, enum gil_role role)
@@ -369,12 +376,9 @@ struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first
 	case SITE_TAKE:
 		return found_mutex(mutex, GIL_RT_CPYTHON, "callsite-symbol", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_TAKE:
-		return found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_DROP:
-		return found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
 	case SITE_OCAML_YIELD:
-		return as_yield(found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0,
-			ROLE_RELEASE, caller));
+		return ocaml_site_verdict(site.role, mutex, "blocking-section-hook", caller);
 	default:
 		break;
 	}

@@ -45,6 +45,17 @@ case $version in
 *) gt_skip "Ruby $version: the GVL recognition follows Ruby 3.1's and 3.3's thread_pthread.c (Debian 12, 13 and unstable)" ;;
 esac
 
+# analyzer_exact NAME: giltrace-analyze's figures of $GT_TMP/NAME.trace
+# equal those re-derived from babeltrace2's text (gil_reference.py).
+analyzer_exact() {
+	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$GT_TMP/$1.trace" >"$GT_TMP/$1.json" ||
+		gt_fail "$1: giltrace-analyze failed"
+	babeltrace2 "$GT_TMP/$1.trace" | /usr/bin/python3 "$here/lib/gil_reference.py" count >"$GT_TMP/$1.ref"
+	/usr/bin/python3 "$here/lib/gil_reference.py" compare "$GT_TMP/$1.json" "$GT_TMP/$1.ref" ||
+		gt_fail "$1: giltrace-analyze and the reference count differ"
+	echo "ok: $1: $(jq -c '.processes[0].gils[0].totals | {acquisitions, waits, timeouts, failed_wakeups, releases}' "$GT_TMP/$1.summary")"
+}
+
 # 10000: about 200 us of work between two system calls of the I/O thread.
 gt_runtime_check ruby "$method" "Ruby $version" "$handover" -- \
 	ruby "$here/rb/contention.rb" 10000
@@ -69,12 +80,7 @@ if [ "${version%.*}" = 3.3 ] && [ "${GT_RUBY_MN:-0}" = 1 ]; then
 		and (.processes[0].gils[0] | .method == "scheduler-wait" and .runtime == $rt
 			and .totals.waits > 0 and .totals.acquisitions > 0)' "$GT_TMP/mn.summary" >/dev/null ||
 		gt_fail "mn: expected the GVL found by scheduler-wait, waited for: $(jq -c '[.processes[].gils[] | [.method, .runtime, .totals]]' "$GT_TMP/mn.summary")"
-	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$GT_TMP/mn.trace" >"$GT_TMP/mn.json" ||
-		gt_fail "mn: giltrace-analyze failed"
-	babeltrace2 "$GT_TMP/mn.trace" | /usr/bin/python3 "$here/lib/gil_reference.py" count >"$GT_TMP/mn.ref"
-	/usr/bin/python3 "$here/lib/gil_reference.py" compare "$GT_TMP/mn.json" "$GT_TMP/mn.ref" ||
-		gt_fail "mn: giltrace-analyze and the reference count differ"
-	echo "ok: mn: $(jq -c '.processes[0].gils[0].totals | {acquisitions, waits, timeouts, failed_wakeups, releases}' "$GT_TMP/mn.summary")"
+	analyzer_exact mn
 fi
 
 # Tracing that starts after Ruby's threads did (tests/rb/midrun.rb
@@ -115,12 +121,7 @@ jq -e --arg rt "Ruby $version" --arg m "$midrun_method" '(.processes | length) =
 		and .totals.waits > 0 and ([.threads[] | select(.acquisitions > 0)] | length) >= 3)' \
 	"$GT_TMP/midrun.summary" >/dev/null ||
 	gt_fail "midrun: expected the GVL found by $midrun_method, taken by the three threads: $(jq -c '[.processes[].gils[] | [.method, .runtime, .totals]]' "$GT_TMP/midrun.summary")"
-"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$GT_TMP/midrun.trace" >"$GT_TMP/midrun.json" ||
-	gt_fail "midrun: giltrace-analyze failed"
-babeltrace2 "$GT_TMP/midrun.trace" | /usr/bin/python3 "$here/lib/gil_reference.py" count >"$GT_TMP/midrun.ref"
-/usr/bin/python3 "$here/lib/gil_reference.py" compare "$GT_TMP/midrun.json" "$GT_TMP/midrun.ref" ||
-	gt_fail "midrun: giltrace-analyze and the reference count differ"
-echo "ok: midrun: $(jq -c '.processes[0].gils[0].totals | {acquisitions, waits, timeouts, failed_wakeups, releases}' "$GT_TMP/midrun.summary")"
+analyzer_exact midrun
 
 # Ractors (tests/rb/ractors.rb): one GVL each, told apart; the main
 # ractor's found at a thread's start, the others' at the same place.
