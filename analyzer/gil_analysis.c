@@ -37,7 +37,7 @@ static const struct {
 	[GS_AN_SUMMARY_MISMATCH] = { "summary_mismatch",
 		"waits/timeouts in gil_acquire_end differ from the waits seen (events lost)" },
 	[GS_AN_OPEN_AT_END] = { "open_at_end",
-		"attempt still open when the trace ended (trace cut, or the thread exited mid-wait)" },
+		"attempt still open when the trace ended, its process not seen exiting (trace cut, process killed, or the thread exited mid-wait)" },
 	[GS_AN_TIME_BACKWARDS] = { "time_backwards",
 		"event older than the one before it (clamped)" },
 };
@@ -62,6 +62,7 @@ const struct gs_counter_field gs_counter_fields[GS_COUNTER_COUNT] = {
 	{ "timeouts", offsetof(struct gs_counters, timeouts) },
 	{ "missed_handoffs", offsetof(struct gs_counters, missed_handoffs) },
 	{ "abandoned_attempts", offsetof(struct gs_counters, abandoned) },
+	{ "unfinished_at_exit", offsetof(struct gs_counters, unfinished_at_exit) },
 };
 /* A counter added to struct gs_counters must be added above too. */
 _Static_assert(sizeof(struct gs_counters) == GS_COUNTER_COUNT * sizeof(uint64_t),
@@ -885,6 +886,9 @@ static void feed_python(struct gs_analysis *a, struct gs_thread *t, const struct
 	case GS_EV_PY_FRAMES_OFF:
 		on_frames_off(a, p, ev);
 		break;
+	case GS_EV_PROCESS_EXIT:
+		p->exited = 1;
+		break;
 	default:
 		break;
 	}
@@ -1176,7 +1180,12 @@ static int dists_merge(struct gs_dists *to, const struct gs_dists *d)
 	return rc;
 }
 
-/* What is still open at the end is cut at the GIL's last event. */
+/*
+ * What is still open at the end is cut at the GIL's last event.  In a
+ * process seen exiting, that is a thread the exit found still trying to
+ * take the GIL (CPython 3.14 on hangs such threads for good): counted,
+ * not an anomaly.  Elsewhere the trace was cut, or the process killed.
+ */
 static void close_open(struct gs_analysis *a)
 {
 	size_t pos = 0;
@@ -1189,7 +1198,11 @@ static void close_open(struct gs_analysis *a)
 		if (!gt) {
 			continue;
 		}
-		anomaly(gt->gil, GS_AN_OPEN_AT_END);
+		if (t->proc->exited) {
+			gt->c.unfinished_at_exit++;
+		} else {
+			anomaly(gt->gil, GS_AN_OPEN_AT_END);
+		}
 		attempt_state(a, t, t->att.state, gt->gil->last_ts);
 		gt->last_ts = gt->gil->last_ts;
 		attempt_close(a, t);

@@ -57,6 +57,7 @@ enum gs_event_type {
 	GS_EV_PY_THREAD_TARGET,
 	GS_EV_THREAD_NAME,
 	GS_EV_PY_FRAMES_OFF,
+	GS_EV_PROCESS_EXIT,		/* not Python's, but fed with these */
 	/* lock calls (used with --all-locks) */
 	GS_EV_MUTEX_LOCK_BEGIN,
 	GS_EV_MUTEX_LOCK_END,
@@ -178,12 +179,13 @@ struct gs_counters {
 	uint64_t timeouts;
 	uint64_t missed_handoffs;
 	uint64_t abandoned;		/* attempts ended by gil_acquire_abandon */
+	uint64_t unfinished_at_exit;	/* attempts still open when the process exited */
 };
 
 /* The members of struct gs_counters, in order, with the keys the JSON
  * (giltrace-analyze's and giltrace top's) and CSV outputs give them: one
  * list for every loop over them. */
-#define GS_COUNTER_COUNT 9
+#define GS_COUNTER_COUNT 10
 struct gs_counter_field {
 	const char *key;
 	size_t offset;			/* of the uint64_t in struct gs_counters */
@@ -376,6 +378,7 @@ struct gs_process {
 	struct py_codes codes;		/* py_code names of its code objects, owned */
 	int py_frames;			/* a Python frame or code object was seen */
 	char *py_frames_off;		/* py_frames_off reason, owned by this */
+	int exited;			/* its process_exit was seen */
 };
 
 struct gs_analysis {

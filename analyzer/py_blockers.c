@@ -15,14 +15,6 @@ const struct py_func py_func_other_blockers = { "(other blockers)", NULL, 0 };
 static const struct py_where gap_where = { &py_func_gap, PY_NO_LINE };
 static const struct py_where other_where = { &py_func_other_blockers, PY_NO_LINE };
 
-static uint64_t blocker_key(const struct gs_thread *holder, const struct py_where *w)
-{
-	uint64_t k = (uint64_t) (uintptr_t) holder * UINT64_C(0x9E3779B97F4A7C15);
-
-	k ^= (uint64_t) (uintptr_t) w->func * UINT64_C(0xC2B2AE3D27D4EB4F);
-	return k ^ (uint32_t) w->line;
-}
-
 static int blocker_is(const struct py_blocker *p, const struct gs_thread *holder, const struct py_where *w)
 {
 	return p->holder == holder && p->where.func == w->func && p->where.line == w->line;
@@ -33,7 +25,7 @@ static int blocker_is(const struct py_blocker *p, const struct gs_thread *holder
 static struct py_blocker *blocker_get(struct py_btable *b, const struct gs_thread *holder,
 		const struct py_where *w)
 {
-	uint64_t key = blocker_key(holder, w);
+	uint64_t key = py_where_key(holder, w);
 	struct py_blocker *p = idmap_get(&b->by_key, key);
 
 	/* The key is a hash: a collision is told apart here. */

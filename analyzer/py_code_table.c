@@ -219,6 +219,14 @@ void py_codes_free(struct py_codes *c)
 	memset(c, 0, sizeof(*c));
 }
 
+uint64_t py_where_key(const void *who, const struct py_where *w)
+{
+	uint64_t k = (uint64_t) (uintptr_t) who * UINT64_C(0x9E3779B97F4A7C15);
+
+	k ^= (uint64_t) (uintptr_t) w->func * UINT64_C(0xC2B2AE3D27D4EB4F);
+	return k ^ (uint32_t) w->line;
+}
+
 void py_where_format(char *buf, size_t size, const struct py_where *w)
 {
 	const char *file = w->func->filename;

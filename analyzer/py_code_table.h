@@ -96,4 +96,8 @@ void py_codes_free(struct py_codes *c);
  * for the constants above. */
 void py_where_format(char *buf, size_t size, const struct py_where *w);
 
+/* A hash of (who, w), for tables of places by thread: its callers tell
+ * collisions apart. */
+uint64_t py_where_key(const void *who, const struct py_where *w);
+
 #endif

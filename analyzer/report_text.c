@@ -62,6 +62,10 @@ static void text_counters(FILE *out, const struct gs_gil *g)
 	if (c->abandoned) {
 		fprintf(out, "    %-18s %9" PRIu64 "\n", "abandoned attempts", c->abandoned);
 	}
+	if (c->unfinished_at_exit) {
+		fprintf(out, "    %-18s %9" PRIu64 "  (threads still trying to take it when the process exited)\n",
+			"unfinished at exit", c->unfinished_at_exit);
+	}
 }
 
 /* Bytes of a thread's name the thread table shows. */

@@ -130,6 +130,7 @@ static const struct {
 	{ "giltrace:py_thread_target", GS_EV_PY_THREAD_TARGET },
 	{ "giltrace:thread_name", GS_EV_THREAD_NAME },
 	{ "giltrace:py_frames_off", GS_EV_PY_FRAMES_OFF },
+	{ "giltrace:process_exit", GS_EV_PROCESS_EXIT },
 	{ "giltrace:mutex_lock_begin", GS_EV_MUTEX_LOCK_BEGIN },
 	{ "giltrace:mutex_lock_end", GS_EV_MUTEX_LOCK_END },
 	{ "giltrace:mutex_trylock", GS_EV_MUTEX_TRYLOCK },

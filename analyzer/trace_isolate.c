@@ -34,13 +34,16 @@ struct isolate_shared {
 /*
  * The watchdog.  libbabeltrace2 2.0 loops for ever, allocating, on a
  * packet whose size is under 8 bits (ctf.fs indexes the stream file by
- * adding each packet's size to the offset).  A call into it that takes
- * more anonymous memory than a generous bound (a base plus a quarter of
- * the traces' size: its index of a sound trace is some 100 bytes per
- * packet of at least 4 KiB), or that does not return for ten minutes,
- * is stopped and the trace reported as damaged.
+ * adding each packet's size to the offset); 2.1 too, allocating more
+ * slowly (minutes to reach a gigabyte).  A call into it that takes more
+ * anonymous memory than a generous bound over what the process had when
+ * the call began (a base plus a quarter of the traces' size: its index
+ * of a sound trace is some 100 bytes per packet of at least 4 KiB, and
+ * what the analysis keeps grows between calls, not in them), or that
+ * does not return for ten minutes, is stopped and the trace reported as
+ * damaged.
  */
-#define WATCH_MEMORY_BASE (1ull << 30)
+#define WATCH_MEMORY_BASE (128ull << 20)
 #define WATCH_SECONDS 600
 #define WATCH_PERIOD_MS 250
 
@@ -259,6 +262,8 @@ static double now_seconds(void)
 struct watch {
 	sig_atomic_t calls;	/* the call being timed */
 	double since;		/* when it was first seen */
+	uint64_t start_memory;	/* the child's memory then */
+	uint64_t growth;	/* how much more it may take */
 	uint64_t limit;		/* the memory bound it was stopped at */
 	enum runaway why;
 };
@@ -270,11 +275,13 @@ static void watch_check(pid_t pid, const struct isolate_shared *shared, struct w
 	if (w->why != RUNAWAY_NONE || !shared->in_babeltrace) {
 		return;
 	}
-	if (shared->calls != w->calls) {
+	if (shared->calls != w->calls || w->since == 0) {
 		w->calls = shared->calls;
 		w->since = now;
+		w->start_memory = child_memory(pid);
 	}
-	w->limit = WATCH_MEMORY_BASE + shared->data_bytes / 4;
+	w->growth = WATCH_MEMORY_BASE + shared->data_bytes / 4;
+	w->limit = w->start_memory + w->growth;
 	if (child_memory(pid) > w->limit) {
 		w->why = RUNAWAY_MEMORY;
 	} else if (now - w->since > WATCH_SECONDS) {
@@ -322,8 +329,9 @@ static void report_babeltrace(const struct isolate_shared *shared, const struct 
 	char why[128];
 
 	if (w->why == RUNAWAY_MEMORY) {
-		snprintf(why, sizeof(why), "ran away on damaged data, stopped past %" PRIu64 " MiB of memory",
-			w->limit >> 20);
+		/* The bound, not the memory: the same line from every program. */
+		snprintf(why, sizeof(why), "ran away on damaged data, stopped after taking %" PRIu64 " MiB of memory",
+			w->growth >> 20);
 	} else if (w->why == RUNAWAY_TIME) {
 		snprintf(why, sizeof(why), "ran away on damaged data, stopped after %d s", WATCH_SECONDS);
 	} else {

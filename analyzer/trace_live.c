@@ -29,7 +29,12 @@ static enum trace_read_status live_graph_build(struct trace_live *l, bt_logging_
 	bt_value *params = trace_inputs_params(l->url);
 	enum trace_read_status status = TRACE_READ_OK;
 
-	l->graph = bt_graph_create(0);
+	/* The highest MIP the library offers: libbabeltrace2 2.1's live
+	 * source reads a CTF 2 session (LTTng 2.15 on records CTF 2 by
+	 * default) only under MIP 1; 2.0 offers MIP 0, with CTF 1.8 only.
+	 * The offline reader (trace_graph.c) stays at MIP 0, under which
+	 * 2.1's source.ctf.fs reads both formats. */
+	l->graph = bt_graph_create(bt_get_maximal_mip_version());
 	if (!l->graph || !params) {
 		status = TRACE_READ_MEMORY;
 		goto end;

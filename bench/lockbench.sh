@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The giltrace developers
 #
-# bench/lockbench.sh [-n REPS]: ns per uncontended mutex lock+unlock
-# pair and per condvar ping-pong round trip, in every mode of
-# bench/lib.sh, REPS (default 5) paired repetitions with the modes in
-# rotating order.  Prints a markdown table and appends it to
+# bench/lockbench.sh [-n REPS] [-m MODES]: ns per uncontended mutex
+# lock+unlock pair and per condvar ping-pong round trip, in the modes of
+# bench/lib.sh (default: all but b*), REPS (default 5) paired
+# repetitions with the modes in rotating order.  Before/after figures of
+# a shim change: BENCH_SHIM_B=OLD/libgiltrace.so with -m "none shim b
+# shim+gil b+gil".  Prints a markdown table and appends it to
 # bench/RESULTS.md.  Exit status: 0, 1 on a failed run, 77 when no
 # private session daemon can be started.
 set -euo pipefail
@@ -13,10 +15,12 @@ BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 . "$BENCH_SRCDIR/bench/lib.sh"
 
 reps=5
-while getopts n: opt; do
+modes="none shim shim+gil shim+all ust ust+ev"
+while getopts n:m: opt; do
 	case $opt in
 	n) reps=$OPTARG ;;
-	*) echo "usage: $0 [-n REPS]" >&2; exit 2 ;;
+	m) modes=$OPTARG ;;
+	*) echo "usage: $0 [-n REPS] [-m MODES]" >&2; exit 2 ;;
 	esac
 done
 bench_check_built
@@ -26,14 +30,13 @@ gt_lttng_private "$@"
 # Every event of a traced batch must fit in the buffers: a discarded
 # event costs less than a recorded one and would flatter the figure.
 BENCH_SUBBUF=4M BENCH_NSUBBUF=8
-modes="none shim shim+gil shim+all ust ust+ev"
 data="$GT_TMP/lock"
 for ((rep = 1; rep <= reps; rep++)); do
 	for mode in $(bench_rotate "$rep" $modes); do
 		# Tens of thousands of traced pairs give a stable figure;
 		# millions would overflow any buffer.
 		case $mode in
-		none|shim|ust) pairs=1000000 ;;
+		none|shim|ust|b) pairs=1000000 ;;
 		*) pairs=20000 ;;
 		esac
 		mkdir -p "$data/lock"

@@ -35,12 +35,15 @@ frontend_giltrace_SOURCES = \
 # Installed locations giltrace looks for; override at build time with
 # e.g. "make giltrace_shim_path=/opt/giltrace/libgiltrace.so", and at
 # run time with GILTRACE_SHIM, GILTRACE_ANALYZE, GILTRACE_UST_FORK,
-# GILTRACE_UST_DL and GILTRACE_SESSIOND (the tests point them into the
+# GILTRACE_UST_FD, GILTRACE_UST_DL and GILTRACE_SESSIOND (the tests point them into the
 # build tree).
 giltrace_shim_path = $(pkglibdir)/libgiltrace.so
 giltrace_analyze_path = $(bindir)/giltrace-analyze
 giltrace_ust_fork_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-fork.so.1
 giltrace_ust_dl_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-dl.so.1
+giltrace_ust_fd_path = $(LTTNG_UST_LIBDIR)/liblttng-ust-fd.so.1
+# The LTTng-UST library the shim links: its application socket's name.
+giltrace_ust_lib_path = $(LTTNG_UST_LIBDIR)/liblttng-ust.so.1
 giltrace_sessiond_path = $(LTTNG_SESSIOND)
 
 frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CFLAGS) -I$(top_srcdir) \
@@ -48,6 +51,8 @@ frontend_giltrace_CPPFLAGS = $(AM_CPPFLAGS) $(LTTNG_CTL_CFLAGS) $(BABELTRACE2_CF
 	-DGILTRACE_ANALYZE_PATH='"$(giltrace_analyze_path)"' \
 	-DGILTRACE_UST_FORK_PATH='"$(giltrace_ust_fork_path)"' \
 	-DGILTRACE_UST_DL_PATH='"$(giltrace_ust_dl_path)"' \
+	-DGILTRACE_UST_FD_PATH='"$(giltrace_ust_fd_path)"' \
+	-DGILTRACE_UST_LIB_PATH='"$(giltrace_ust_lib_path)"' \
 	-DLTTNG_SESSIOND_PATH='"$(giltrace_sessiond_path)"'
 frontend_giltrace_LDADD = frontend/libtimeline.la frontend/libtopview.la analyzer/libtracereader.la \
 	analyzer/libgilstate.la $(LTTNG_CTL_LIBS) $(BABELTRACE2_LIBS) -lm

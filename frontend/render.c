@@ -14,7 +14,7 @@
 
 /* Geometry, in SVG user units (pixels at 100% zoom). */
 #define LABEL_X		12
-#define PLOT_X		370
+#define PLOT_X		400
 #define PLOT_W		690
 #define HIST_X		(PLOT_X + PLOT_W + 50)
 #define HIST_W		300

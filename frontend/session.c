@@ -94,6 +94,8 @@ static int add_channel(struct rec_session *s, struct lttng_domain *dom, const st
 		return -1;
 	}
 	snprintf(chan->name, sizeof(chan->name), "%s", GT_CHANNEL);
+	/* LTTng 2.16 creates the channel as this says (2.13 always enabled it). */
+	chan->enabled = 1;
 	chan->attr.subbuf_size = cfg->subbuf_size;
 	chan->attr.num_subbuf = cfg->num_subbuf;
 	/* Discard mode: never overwrite what was recorded; losses are counted. */
@@ -134,12 +136,13 @@ static int enable_events(struct rec_session *s, const char *pattern, bool attach
 /*
  * The giltrace events recorded: the GIL's, with what names their Python
  * frames and threads (py_code, py_thread_target, py_frames_off,
- * thread_name), or every one with --all-locks.
+ * thread_name) and the end of each process (process_exit), or every
+ * one with --all-locks.
  */
 static const char *const *giltrace_patterns(const struct rec_session *s)
 {
 	static const char *const gil_patterns[] = {
-		"giltrace:gil_*", "giltrace:py_*", "giltrace:thread_name", NULL,
+		"giltrace:gil_*", "giltrace:py_*", "giltrace:thread_name", "giltrace:process_exit", NULL,
 	};
 	static const char *const all_patterns[] = { "giltrace:*", NULL };
 
@@ -264,6 +267,7 @@ static int enable_channel(struct rec_session *s)
 		return -1;
 	}
 	snprintf(chan->name, sizeof(chan->name), "%s", GT_CHANNEL);
+	chan->enabled = 1;
 	/* An existing channel: only enabled, its attributes stay. */
 	ret = lttng_enable_channel(s->handle, chan);
 	lttng_channel_destroy(chan);

@@ -101,9 +101,59 @@ fail:
 	return -1;
 }
 
+/*
+ * The name of LTTng-UST's application socket, "lttng-ust-sock-N" with N
+ * the oldest ABI the library speaks (8 for LTTng 2.13, 11 for 2.16):
+ * not in any public header, so read from the library the programs load
+ * (GILTRACE_UST_LIB overrides its path).  -1 if it is not there.
+ */
+static int ust_sock_name(char *name, size_t len)
+{
+	static const char prefix[] = "lttng-ust-sock-";
+	const char *path = getenv("GILTRACE_UST_LIB");
+	char buf[65536 + sizeof(prefix) + 8];
+	size_t have = 0, i;
+	ssize_t n;
+	int fd, found = -1;
+
+	if (!path || !*path) {
+		path = GILTRACE_UST_LIB_PATH;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	/* Windows of the file, each keeping the previous one's tail so that
+	 * a name across two reads is seen whole. */
+	while (found < 0 && (n = read(fd, buf + have, sizeof(buf) - have)) > 0) {
+		have += (size_t) n;
+		for (i = 0; i + sizeof(prefix) + 1 < have; i++) {
+			size_t d = i + sizeof(prefix) - 1, e = d;
+
+			if (memcmp(buf + i, prefix, sizeof(prefix) - 1) != 0) {
+				continue;
+			}
+			while (e < have && buf[e] >= '0' && buf[e] <= '9') {
+				e++;
+			}
+			if (e > d && e < have && buf[e] == '\0' && e - i < len) {
+				memcpy(name, buf + i, e - i + 1);
+				found = 0;
+				break;
+			}
+		}
+		if (have > sizeof(prefix) + 8) {
+			memmove(buf, buf + have - (sizeof(prefix) + 8), sizeof(prefix) + 8);
+			have = sizeof(prefix) + 8;
+		}
+	}
+	close(fd);
+	return found;
+}
+
 static void exec_sessiond(const struct sessiond *sd, pid_t parent)
 {
-	char log[PATH_MAX], apps_sock[PATH_MAX + 32];
+	char log[PATH_MAX], apps_sock[PATH_MAX + 32], sock_name[64];
 	const char *argv[8];
 	int argc = 0;
 
@@ -118,7 +168,11 @@ static void exec_sessiond(const struct sessiond *sd, pid_t parent)
 		 * A root daemon listens under /run/lttng; root programs also
 		 * try $LTTNG_HOME/.lttng, where only COMMAND looks.
 		 */
-		snprintf(apps_sock, sizeof(apps_sock), "--apps-sock=%s/.lttng/lttng-ust-sock-8", sd->home);
+		if (ust_sock_name(sock_name, sizeof(sock_name)) != 0) {
+			fprintf(stderr, "cannot find the name of LTTng-UST's application socket in its library (GILTRACE_UST_LIB)\n");
+			_exit(127);
+		}
+		snprintf(apps_sock, sizeof(apps_sock), "--apps-sock=%s/.lttng/%s", sd->home, sock_name);
 		argv[argc++] = apps_sock;
 	}
 	argv[argc] = NULL;

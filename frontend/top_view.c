@@ -23,14 +23,6 @@ struct tv_base {
 
 static const struct py_where other_where = { &py_func_other, PY_NO_LINE };
 
-static uint64_t holder_key(const struct gs_gil_thread *gt, const struct py_where *w)
-{
-	uint64_t k = (uint64_t) (uintptr_t) gt * UINT64_C(0x9E3779B97F4A7C15);
-
-	k ^= (uint64_t) (uintptr_t) w->func * UINT64_C(0xC2B2AE3D27D4EB4F);
-	return k ^ (uint32_t) w->line;
-}
-
 static int holder_is(const struct tv_holder *h, const struct gs_gil_thread *gt, const struct py_where *w)
 {
 	return h->gt == gt && h->where.func == w->func && h->where.line == w->line;
@@ -41,7 +33,7 @@ static int holder_is(const struct tv_holder *h, const struct gs_gil_thread *gt, 
 static struct tv_holder *holder_get(struct top_view *v, const struct gs_gil_thread *gt,
 		const struct py_where *w)
 {
-	uint64_t key = holder_key(gt, w);
+	uint64_t key = py_where_key(gt, w);
 	struct tv_holder *h = idmap_get(&v->holders, key);
 
 	/* The key is a hash: a collision is told apart here. */

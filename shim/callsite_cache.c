@@ -33,6 +33,8 @@ enum site_role callsite_cache_lookup(uintptr_t ip, callsite_classify_fn classify
 
 		if (seen == 0) {
 			role = classify(ip);
+			if (role == SITE_UNMAPPED)
+				return SITE_OTHER;
 			uint64_t want = addr_word(ip, role);
 			if (__atomic_compare_exchange_n(entry, &seen, want, 0,
 					__ATOMIC_RELEASE, __ATOMIC_ACQUIRE))
@@ -43,7 +45,8 @@ enum site_role callsite_cache_lookup(uintptr_t ip, callsite_classify_fn classify
 			return (enum site_role) addr_word_tag(seen);
 	}
 	/* Neighbourhood full: still answer correctly, just uncached. */
-	return classify(ip);
+	role = classify(ip);
+	return role == SITE_UNMAPPED ? SITE_OTHER : role;
 }
 
 void callsite_cache_clear(void)

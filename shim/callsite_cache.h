@@ -3,7 +3,7 @@
 
 /*
  * What each call site (return address) of an intercepted call is, so
- * that the cost of naming it with libunwind is paid once per site.
+ * that the cost of naming it (object_table.h) is paid once per site.
  */
 #ifndef GILTRACE_SHIM_CALLSITE_CACHE_H
 #define GILTRACE_SHIM_CALLSITE_CACHE_H
@@ -25,11 +25,15 @@ enum site_role {
 	SITE_OCAML_TAKE,	/* inside OCaml's caml_leave_blocking_section_hook */
 	SITE_OCAML_DROP,	/* inside OCaml's caml_enter_blocking_section_hook */
 	SITE_OCAML_YIELD,	/* inside OCaml's caml_thread_yield */
+	SITE_OCAML_DOMAIN_LOCK,	/* inside OCaml 5's caml_acquire_domain_lock */
+	SITE_OCAML_DOMAIN_UNLOCK, /* inside OCaml 5's caml_release_domain_lock */
+	SITE_UNMAPPED,		/* not (yet) in a known object: answered as SITE_OTHER, never cached */
 };
 
 typedef enum site_role (*callsite_classify_fn)(uintptr_t ip);
 
-/* The role of call site ip, classifying it with classify on first sight. */
+/* The role of call site ip, classifying it with classify on first sight
+ * (SITE_UNMAPPED is returned as SITE_OTHER and asked again next time). */
 enum site_role callsite_cache_lookup(uintptr_t ip, callsite_classify_fn classify);
 
 /* Forget everything (the child of a fork keeps the parent's sites, so

@@ -88,17 +88,73 @@ static int name_in(const char *name, char (*names)[USER_NAME_MAX], unsigned int 
 	return 0;
 }
 
+/*
+ * Call sites where a critical section on an OCaml 5 master lock showed
+ * what it does (gil_tracker.c learns them): SITE_OCAML_TAKE, _DROP or
+ * _YIELD.  Each entry is one word, the role in the top byte above the
+ * address (user-space addresses fit in 56 bits), claimed by a
+ * compare-and-swap of an empty slot, so that readers never see a site
+ * with another's role.  Global: the sites are the process's code.
+ */
+#define OCAML_SITES_MAX		16
+#define OCAML_SITE_SHIFT	56
+static uint64_t ocaml_sites[OCAML_SITES_MAX];
+
+enum site_role gil_identify_ocaml_learned(void *caller)
+{
+	uint64_t site = (uintptr_t) caller;
+
+	for (unsigned int i = 0; i < OCAML_SITES_MAX; i++) {
+		uint64_t w = __atomic_load_n(&ocaml_sites[i], __ATOMIC_ACQUIRE);
+
+		if (w == 0) {
+			break;
+		}
+		if ((w & ((UINT64_C(1) << OCAML_SITE_SHIFT) - 1)) == site) {
+			return (enum site_role) (w >> OCAML_SITE_SHIFT);
+		}
+	}
+	return SITE_OTHER;
+}
+
+void gil_identify_learn_ocaml_site(void *caller, enum site_role role)
+{
+	uint64_t site = (uintptr_t) caller;
+	uint64_t w = site | (uint64_t) role << OCAML_SITE_SHIFT;
+
+	if (site >> OCAML_SITE_SHIFT) {
+		return;
+	}
+	for (unsigned int i = 0; i < OCAML_SITES_MAX; i++) {
+		uint64_t old = 0;
+
+		if (__atomic_compare_exchange_n(&ocaml_sites[i], &old, w, 0,
+				__ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) {
+			return;
+		}
+		/* Taken: by this site already (first word wins), or another. */
+		if ((old & ((UINT64_C(1) << OCAML_SITE_SHIFT) - 1)) == site) {
+			return;
+		}
+	}
+}
+
 static enum site_role classify_site(uintptr_t ip)
 {
 	char name[256];
 	uintptr_t start;
 	enum site_role role;
 
+	/* ip is a return address; ip - 1 lies in the calling instruction.
+	 * An object loaded since the table last saw one is entered now
+	 * (object_table.h: safe here, whatever the context). */
+	if (!symbol_in_object(ip - 1)) {
+		return SITE_UNMAPPED;
+	}
 	/* libpython may have been loaded late */
 	if (!__atomic_load_n(&runtime_lo, __ATOMIC_ACQUIRE)) {
 		find_runtime_extent();
 	}
-	/* ip is a return address; ip - 1 lies in the calling instruction. */
 	start = function_at(ip - 1, name, sizeof(name));
 	role = ocaml_site_role(start, name[0] ? name : NULL);
 	if (role != SITE_OTHER || !name[0]) {
@@ -234,6 +290,35 @@ static struct gil_verdict candidate_mutex(const void *mutex, enum gil_runtime rt
  * a constant so that every such return reads the same. */
 static const struct gil_verdict nothing_found;
 
+/* An OCaml master lock found at a site of the given role (OCaml 4's
+ * hooks, OCaml 5's learned sites): nothing for any other role. */
+static struct gil_verdict ocaml_site_verdict(enum site_role role, const void *mutex,
+		const char *method, void *caller)
+{
+	switch (role) {
+	case SITE_OCAML_TAKE:
+		return found_mutex(mutex, GIL_RT_OCAML, method, 0, ROLE_ACQUIRE, caller);
+	case SITE_OCAML_DROP:
+		return found_mutex(mutex, GIL_RT_OCAML, method, 0, ROLE_RELEASE, caller);
+	case SITE_OCAML_YIELD:
+		return as_yield(found_mutex(mutex, GIL_RT_OCAML, method, 0, ROLE_RELEASE, caller));
+	default:
+		return nothing_found;
+	}
+}
+
+/* A mutex locked where an OCaml 5 master lock was: the master lock of
+ * another domain (or the same one, re-made after a fork). */
+static struct gil_verdict ocaml_learned_verdict(const void *mutex, void *caller)
+{
+	return ocaml_site_verdict(gil_identify_ocaml_learned(caller), mutex, "callsite-learned", caller);
+}
+
+struct gil_verdict gil_identify_masterlock(const void *mutex, void *caller, enum gil_role role)
+{
+	return found_mutex(mutex, GIL_RT_OCAML, "domain-lock", 0, role, caller);
+}
+
 static struct gil_verdict ruby_verdict(const void *mutex, void *caller, int first, int known)
 {
 	/* The first lock call of a thread Ruby just created: see gil_ruby.c. */
@@ -247,10 +332,11 @@ static struct gil_verdict ruby_verdict(const void *mutex, void *caller, int firs
 			break;
 		}
 	}
-	/* Tracing began after the threads did: a wait in the section will
-	 * tell (ruby_queue_wait). */
+	/* Tracing began after the threads did, or Ruby 3.3: a wait in the
+	 * section will tell (ruby_queue_wait). */
 	if (!known && ruby_gvl_candidate(mutex)) {
-		return candidate_mutex(mutex, GIL_RT_RUBY, "runtime-extent", caller);
+		return candidate_mutex(mutex, GIL_RT_RUBY,
+			ruby_gvl_is_scheduler() ? "scheduler-wait" : "runtime-extent", caller);
 	}
 	return nothing_found;
 }
@@ -261,6 +347,13 @@ struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first
 
 	if (is_take_site((uintptr_t) caller)) {
 		return found_mutex(mutex, GIL_RT_CPYTHON, "callsite-learned", 0, ROLE_ACQUIRE, caller);
+	}
+	if (ocaml_domain_locks()) {
+		struct gil_verdict v = ocaml_learned_verdict(mutex, caller);
+
+		if (v.found != GIL_FOUND_NOTHING) {
+			return v;
+		}
 	}
 	/* Once a GIL is known, only a thread's first lock (Ruby: another
 	 * ractor's GVL) or a user-named lock can reveal another one. */
@@ -283,12 +376,9 @@ struct gil_verdict gil_identify_mutex(const void *mutex, void *caller, int first
 	case SITE_TAKE:
 		return found_mutex(mutex, GIL_RT_CPYTHON, "callsite-symbol", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_TAKE:
-		return found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_ACQUIRE, caller);
 	case SITE_OCAML_DROP:
-		return found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0, ROLE_RELEASE, caller);
 	case SITE_OCAML_YIELD:
-		return as_yield(found_mutex(mutex, GIL_RT_OCAML, "blocking-section-hook", 0,
-			ROLE_RELEASE, caller));
+		return ocaml_site_verdict(site.role, mutex, "blocking-section-hook", caller);
 	default:
 		break;
 	}

@@ -17,11 +17,18 @@
  * - semaphore-caller: a semaphore waited on or posted by
  *   PyThread_{acquire,release}_lock when called from a PyEval_* function
  *   (CPython 2.7's GIL);
- * - thread-start: Ruby's GVL, the first lock of a thread Ruby creates
- *   (gil_ruby.c);
- * - blocking-section-hook: OCaml's master lock, locked by the functions
- *   systhreads installs in the runtime's blocking-section hooks
- *   (gil_ocaml.c).
+ * - thread-start: Ruby 3.1's GVL, the first lock of a thread Ruby
+ *   creates (gil_ruby.c);
+ * - scheduler-wait: Ruby 3.3's GVL, the heap mutex with which a thread
+ *   waits untimed on a condition variable of its own (gil_ruby.c);
+ * - blocking-section-hook: OCaml 4's master lock, locked by the
+ *   functions systhreads installs in the runtime's blocking-section
+ *   hooks (gil_ocaml.c);
+ * - domain-lock: an OCaml 5 master lock, the mutex in whose critical
+ *   section the domain lock is taken or released (the state machine
+ *   sees the nesting and asks gil_identify_masterlock for the verdict);
+ *   callsite-learned then finds the master locks of other domains
+ *   where one was locked.
  * GILTRACE_LOCK_WRAPPERS names functions through which a program makes
  * its lock calls: such a call counts as made by the wrapper's caller.
  */
@@ -80,6 +87,18 @@ struct lock_site gil_identify_lock_site(void *caller);
 enum site_role gil_identify_site_role(void *caller);
 int gil_identify_in_runtime(const void *addr);
 void gil_identify_learn_take_site(void *caller);
+
+/* The verdict on mutex, an OCaml 5 master lock whose critical section,
+ * opened at caller, took (ROLE_ACQUIRE) or released the domain lock. */
+struct gil_verdict gil_identify_masterlock(const void *mutex, void *caller, enum gil_role role);
+
+/* What a critical section on an OCaml 5 master lock opened at caller did
+ * (SITE_OCAML_TAKE, _DROP, _YIELD): remembered, so that the site tells
+ * the role of later sections and finds other domains' master locks. */
+void gil_identify_learn_ocaml_site(void *caller, enum site_role role);
+
+/* The role learned for caller, SITE_OTHER if none. */
+enum site_role gil_identify_ocaml_learned(void *caller);
 void gil_identify_runtime_name(enum gil_runtime rt, char *buf, size_t len);
 
 /* Constructor: read GILTRACE_LOCK_FUNCS and _WRAPPERS, find _PyRuntime. */

@@ -12,6 +12,19 @@
  * if the unwind tables say its function starts where a hook points.
  * Thread.yield's caml_thread_yield is exported under its name.
  *
+ * OCaml 5 (st_pthreads.h) keeps one such master lock per domain, and
+ * its lock calls moved into static functions the hooks call, or jump
+ * to (st_masterlock_acquire, st_masterlock_release, thread_yield), so
+ * call sites no longer lie in the hooks.  What marks the master lock
+ * now is the domain lock, the runtime's own mutex per domain: the
+ * master lock takes it (caml_acquire_domain_lock) or releases it
+ * (caml_release_domain_lock), both exported, inside its critical
+ * sections, and with systhreads running nothing else calls them inside
+ * a critical section of another mutex.  The state machine
+ * (gil_tracker.c) watches for that nesting; the sites where a master
+ * lock was so found are then learned (gil_identify.c), which finds the
+ * master locks of other domains as they are first locked.
+ *
  * The version: native programs export the standard library's Sys
  * module block (camlStdlib__Sys), whose fields include the string
  * Sys.ocaml_version; the bytecode interpreter carries its banner "The
@@ -29,8 +42,11 @@
 #include "symbol.h"
 
 /* Where the runtime keeps the two hooks, found once; NULL outside
- * OCaml.  Global: one runtime per process. */
+ * OCaml.  ocaml5: the runtime exports caml_acquire_domain_lock (OCaml
+ * 5 and later), whose master locks are found by the domain lock, not
+ * by the hooks.  Global: one runtime per process. */
 static void *const *ocaml_leave_hook, *const *ocaml_enter_hook;
+static int ocaml5;
 static int ocaml_looked_up;
 
 static void ocaml_look_up(void)
@@ -41,7 +57,44 @@ static void ocaml_look_up(void)
 	/* A race only repeats the same look-up. */
 	ocaml_leave_hook = symbol_lookup("caml_leave_blocking_section_hook", NULL);
 	ocaml_enter_hook = symbol_lookup("caml_enter_blocking_section_hook", NULL);
+	ocaml5 = ocaml_leave_hook && symbol_lookup("caml_acquire_domain_lock", NULL);
 	__atomic_store_n(&ocaml_looked_up, 1, __ATOMIC_RELEASE);
+}
+
+int ocaml_domain_locks(void)
+{
+	ocaml_look_up();
+	return ocaml5;
+}
+
+int ocaml_threads_loaded(void)
+{
+	/* Global: once found, stays (a library with C stubs is never
+	 * unloaded by OCaml). */
+	static int loaded;
+
+	if (!__atomic_load_n(&loaded, __ATOMIC_RELAXED) && symbol_lookup("caml_thread_yield", NULL)) {
+		__atomic_store_n(&loaded, 1, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n(&loaded, __ATOMIC_RELAXED);
+}
+
+/* OCaml 5: the domain lock's functions, by name (the runtime exports
+ * them with their sizes, stripped or not).  Whether systhreads runs is
+ * asked when a master lock is to be found (ocaml_threads_loaded), not
+ * here: a site's role is remembered for good. */
+static enum site_role ocaml5_site_role(const char *name)
+{
+	if (!name) {
+		return SITE_OTHER;
+	}
+	if (strcmp(name, "caml_acquire_domain_lock") == 0) {
+		return SITE_OCAML_DOMAIN_LOCK;
+	}
+	if (strcmp(name, "caml_release_domain_lock") == 0) {
+		return SITE_OCAML_DOMAIN_UNLOCK;
+	}
+	return SITE_OTHER;
 }
 
 enum site_role ocaml_site_role(uintptr_t function_start, const char *name)
@@ -49,6 +102,9 @@ enum site_role ocaml_site_role(uintptr_t function_start, const char *name)
 	ocaml_look_up();
 	if (!ocaml_leave_hook || !ocaml_enter_hook) {
 		return SITE_OTHER;
+	}
+	if (ocaml5) {
+		return ocaml5_site_role(name);
 	}
 	if (name && strcmp(name, "caml_thread_yield") == 0) {
 		return SITE_OCAML_YIELD;

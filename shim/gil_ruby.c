@@ -21,11 +21,25 @@
  *   in each thread's structure: a wait with a mutex of those objects on
  *   a condition variable of a thread's is a wait for the GVL (this finds
  *   the GVL when tracing starts after the threads did).
+ *
+ * Ruby 3.3 rewrote thread_pthread.c for its M:N scheduler and no longer
+ * exports the ractor or the VM: the GVL is the lock of the ractor's
+ * scheduler (struct rb_thread_sched: its mutex, then the Ruby thread
+ * allowed to run, then the queue of ready threads), and a thread waits
+ * for its turn, untimed, on a condition variable of its native thread's
+ * own (thread_sched_wait_running_turn); the thread giving the GVL up
+ * sets the next one running itself and signals it (a direct hand-off).
+ * So in 3.3 the GVL is the heap mutex, locked through
+ * rb_native_mutex_lock, with which a thread waits untimed on a
+ * condition variable neither on its stack nor right after the mutex
+ * (the VM's ractor scheduler waits on one there), and which Ruby thread
+ * holds it is the word after the mutex (see gil_tracker.c).
  */
 #define _GNU_SOURCE
 #include "config.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -65,10 +79,24 @@ static int ruby_looked_up;
  * Global for the same reason. */
 static void *ruby_main_ractor;
 
+/* Ruby 3.3's scheduler GVL (see above): 1 once ruby_version says 3.3,
+ * -1 for another Ruby.  Global for the same reason. */
+static int ruby_scheduler;
+
 /* The call site (one frame above rb_native_mutex_lock) where a new
  * thread took the first GVL found: every ractor's threads take theirs
  * there.  Global for the same reason. */
 static uintptr_t ruby_start_site;
+
+/* Does Ruby's exported version string (a char array: "3.3.8") begin
+ * with prefix? */
+static int ruby_version_is(const char *prefix)
+{
+	size_t n, len = strlen(prefix);
+	const char *v = symbol_lookup("ruby_version", &n);
+
+	return v && (n == 0 || n > len) && strncmp(v, prefix, len) == 0;
+}
 
 static void ruby_look_up(void)
 {
@@ -78,6 +106,7 @@ static void ruby_look_up(void)
 		/* A race only repeats the same look-up. */
 		ruby_vm_var = symbol_lookup("ruby_current_vm_ptr", NULL);
 		ruby_ractor_var = symbol_lookup("ruby_single_main_ractor", NULL);
+		__atomic_store_n(&ruby_scheduler, ruby_version_is("3.3.") ? 1 : -1, __ATOMIC_RELAXED);
 		__atomic_store_n(&ruby_looked_up, 1, __ATOMIC_RELEASE);
 	}
 	r = ruby_ractor_var ? __atomic_load_n(ruby_ractor_var, __ATOMIC_RELAXED) : NULL;
@@ -89,6 +118,22 @@ static void ruby_look_up(void)
 void ruby_lock_seen(void)
 {
 	ruby_look_up();
+}
+
+int ruby_gvl_is_scheduler(void)
+{
+	ruby_look_up();
+	return __atomic_load_n(&ruby_scheduler, __ATOMIC_RELAXED) > 0;
+}
+
+uintptr_t ruby_scheduler_running(const void *mutex)
+{
+	/* struct rb_thread_sched: the mutex, then the running thread (the
+	 * lock owner between them only in Ruby's debugging builds).  Read
+	 * with the mutex held, by the caller. */
+	const uintptr_t *running = (const uintptr_t *) ((const char *) mutex + sizeof(pthread_mutex_t));
+
+	return __atomic_load_n(running, __ATOMIC_RELAXED);
 }
 
 /* Does addr lie inside the malloc'd object obj? */
@@ -135,8 +180,10 @@ int ruby_gvl_at_thread_start(const void *mutex, void *caller)
 {
 	uintptr_t site, known = 0;
 
-	/* The main thread takes the GVL deep inside ruby_init. */
-	if (syscall(SYS_gettid) == getpid()) {
+	/* The main thread takes the GVL deep inside ruby_init; Ruby 3.3's
+	 * GVL is found by a wait (ruby_queue_wait): in its M:N mode a new
+	 * native thread takes the VM's scheduler lock first. */
+	if (syscall(SYS_gettid) == getpid() || ruby_gvl_is_scheduler()) {
 		return 0;
 	}
 	site = startup_site(caller);
@@ -163,9 +210,23 @@ int ruby_gvl_at_thread_start(const void *mutex, void *caller)
  */
 #define RUBY_STACK_SPAN		(1024 * 1024)
 
+/* On this thread's stack (within RUBY_STACK_SPAN above the caller's
+ * frame)? */
+static int on_stack(uintptr_t addr)
+{
+	uintptr_t sp = (uintptr_t) __builtin_frame_address(0);
+
+	return addr >= sp && addr - sp < RUBY_STACK_SPAN;
+}
+
 int ruby_gvl_candidate(const void *mutex)
 {
-	ruby_look_up();
+	if (ruby_gvl_is_scheduler()) {
+		/* A scheduler's lock is in the ractor object, on the heap:
+		 * not in a loaded object (static locks such as the timer
+		 * thread's), not on a stack. */
+		return !on_stack((uintptr_t) mutex) && !symbol_in_object((uintptr_t) mutex);
+	}
 	/* With several ractors each has a GVL, and the VM lock is used. */
 	if (!ruby_ractor_var || !__atomic_load_n(ruby_ractor_var, __ATOMIC_RELAXED)) {
 		return 0;
@@ -173,12 +234,17 @@ int ruby_gvl_candidate(const void *mutex)
 	return in_ruby_objects((uintptr_t) mutex);
 }
 
-int ruby_queue_wait(const void *mutex, const void *cond)
+int ruby_queue_wait(const void *mutex, const void *cond, int timed)
 {
-	uintptr_t c = (uintptr_t) cond, sp = (uintptr_t) __builtin_frame_address(0);
+	uintptr_t c = (uintptr_t) cond;
 
-	if (ruby_handover_cond(mutex, cond) || (c >= sp && c - sp < RUBY_STACK_SPAN)) {
+	if (ruby_handover_cond(mutex, cond) || on_stack(c)) {
 		return 0;
+	}
+	/* 3.3 waits for its turn untimed; a thread sleeping with a timeout
+	 * waits timed with its own interrupt lock. */
+	if (ruby_gvl_is_scheduler()) {
+		return !timed;
 	}
 	return !in_ruby_objects(c);
 }

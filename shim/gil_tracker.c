@@ -59,6 +59,12 @@ struct gil *gil_find(const void *lock)
 
 static void gil_announce_locked(struct gil *g, void *caller);
 
+/* Is gil_identified recorded now?  (See gil_announce_locked.) */
+static int gil_announce_wanted(void)
+{
+	return lttng_ust_tracepoint_enabled(giltrace, gil_identified);
+}
+
 /* Name the code addresses of a GIL event before it (callsite_events.h). */
 static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
@@ -108,11 +114,15 @@ static struct gil *gil_register(const void *lock, const void *cond, enum gil_kin
 	g->method = method;
 	g->rt = rt;
 	g->by_site = by_site;
-	/* OCaml's st_masterlock_release unlocks, then signals; its acquire
-	 * and release functions are known by their hooks. */
-	g->trust_sites = rt == GIL_RT_OCAML;
-	g->signal_after_unlock = rt == GIL_RT_OCAML;
-	g->handover_conds = rt == GIL_RT_RUBY;
+	/* OCaml 4's st_masterlock_release unlocks, then signals; its
+	 * acquire and release functions are known by their hooks.  OCaml
+	 * 5's signal before unlocking, and the sites where its sections
+	 * showed what they do tell the role of later ones. */
+	g->learned_roles = rt == GIL_RT_OCAML && ocaml_domain_locks();
+	g->trust_sites = rt == GIL_RT_OCAML && !g->learned_roles;
+	g->signal_after_unlock = rt == GIL_RT_OCAML && !g->learned_roles;
+	g->handover_conds = rt == GIL_RT_RUBY && !ruby_gvl_is_scheduler();
+	g->running_word = rt == GIL_RT_RUBY && ruby_gvl_is_scheduler();
 	gil_identify_runtime_name(rt, g->runtime, sizeof(g->runtime));
 	/* Before the GIL is published: see gil_announce. */
 	gil_announce_locked(g, caller);
@@ -144,7 +154,16 @@ static int interpreter_gil_registered(void)
  */
 static void gil_announce_locked(struct gil *g, void *caller)
 {
-	if (g->announced)
+	/*
+	 * Only into a trace that records it: in a forked child, LTTng-UST
+	 * registers with the session daemon again (liblttng-ust-fork) and
+	 * drops events until it has, while the child's first GIL events
+	 * come at once (CPython takes its GIL back as the child starts).
+	 * Announced then, the GIL would stay unnamed in the child's trace;
+	 * the next GIL event after the session enables the event announces
+	 * it instead.
+	 */
+	if (g->announced || !gil_announce_wanted())
 		return;
 	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
@@ -172,7 +191,7 @@ static void gil_announce(struct gil *g, void *caller)
 
 static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 {
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted())
 		gil_announce(g, caller);
 	t->attempt = g;
 	t->waits = 0;
@@ -228,6 +247,7 @@ static void attempt_abandon(struct gil_thread *t, struct gil *g, void *caller)
 static void gil_released(struct gil *g, int signalled, void *caller)
 {
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
+	uint64_t holder = __atomic_load_n(&g->holder, __ATOMIC_RELAXED);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
 	struct py_frames pf;
 	unsigned int n;
@@ -244,7 +264,13 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	if (!__atomic_load_n(&g->ever_acquired, __ATOMIC_RELAXED)) {
 		return;
 	}
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE)) {
+	/* Roles by site (OCaml 5): a domain that ends leaves its master
+	 * lock taken, and the next domain made in its place starts holding
+	 * it, without a lock call; its first release is left out too. */
+	if (g->learned_roles && holder != thread_serial(&gil_thread)) {
+		return;
+	}
+	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted()) {
 		gil_announce(g, caller);
 	}
 	if (g->signal_after_unlock) {
@@ -300,6 +326,15 @@ static enum gil_role section_role(struct gil_thread *t, struct gil *g, void **ca
 	enum gil_role role;
 
 	*yield = 0;
+	/* OCaml 5: a site not learned yet leaves the role to the section
+	 * (ROLE_UNKNOWN): the holder is not always known (see
+	 * gil_released), what the section does is. */
+	if (g->learned_roles) {
+		enum site_role learned = gil_identify_ocaml_learned(*caller);
+
+		*yield = learned == SITE_OCAML_YIELD;
+		return site_role_to_gil_role(learned);
+	}
 	if (holder_known && !g->by_site && !g->trust_sites) {
 		goto by_holder;
 	}
@@ -331,8 +366,14 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->nested = 0;
 	s->depth = 0;
 	s->yield_site = 0;
+	s->learn = 0;
+	s->released = role == ROLE_RELEASE;
+	s->first_lock = 0;
+	s->nested_signal = 0;
+	s->running_at_open = 0;
 	s->candidate_method = candidate_method;
 	s->candidate_rt = candidate_rt;
+	t->held = NULL;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, g, caller);
 }
@@ -351,7 +392,7 @@ static int cpython_section(const struct gil_section *s)
 static int candidate_confirmed(const struct gil_section *s, const void *cond, int timed)
 {
 	if (s->candidate_rt == GIL_RT_RUBY) {
-		return ruby_queue_wait(s->mutex, cond);
+		return ruby_queue_wait(s->mutex, cond, timed);
 	}
 	return timed;
 }
@@ -370,8 +411,69 @@ static void section_resolve(struct gil_thread *t, enum gil_role role)
 		}
 	}
 	s->role = role;
+	if (role == ROLE_RELEASE)
+		s->released = 1;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, s->gil, s->caller);
+}
+
+/*
+ * OCaml 5: is this lock call (want: SITE_OCAML_DOMAIN_LOCK) or unlock
+ * (SITE_OCAML_DOMAIN_UNLOCK) the domain lock's, inside a section whose
+ * role is still open?  Then the section takes the master lock (the
+ * domain lock is taken once it is free) or releases it.
+ */
+static int domain_lock_inside(const struct gil_section *s, void *caller, enum site_role want)
+{
+	return s->role == ROLE_UNKNOWN && s->gil && s->gil->learned_roles
+		&& gil_identify_site_role(caller) == want;
+}
+
+/*
+ * OCaml 5: the domain lock taken or released (want, as above) while
+ * this thread holds the mutex it locked last, outside any section: that
+ * mutex is a master lock, found now, whose section began at its lock
+ * call and takes (role ROLE_ACQUIRE, reported from now on) or releases
+ * it.  1 if so: the section is open.
+ */
+static int masterlock_found(struct gil_thread *t, void *caller, enum site_role want,
+		enum gil_role role)
+{
+	struct gil_verdict v;
+	struct gil *g;
+
+	if (!t->held || !gil_tracing_on() || !ocaml_domain_locks()
+			|| gil_identify_site_role(caller) != want || !ocaml_threads_loaded()) {
+		return 0;
+	}
+	v = gil_identify_masterlock(t->held, t->held_caller, role);
+	g = gil_register_found(&v);
+	if (!g) {
+		t->held = NULL;
+		return 0;
+	}
+	section_open(t, v.lock, g, v.caller, role, NULL, GIL_RT_CPYTHON);
+	t->section.learn = 1;
+	return 1;
+}
+
+/* OCaml 5: remember what a section at a new site did, for the next ones
+ * there and the master locks of other domains. */
+static void section_learn(const struct gil_section *s)
+{
+	switch (s->role) {
+	case ROLE_ACQUIRE:
+		/* Released, then waited to take it back: a yield. */
+		gil_identify_learn_ocaml_site(s->caller, s->released ? SITE_OCAML_YIELD : SITE_OCAML_TAKE);
+		break;
+	case ROLE_RELEASE:
+		gil_identify_learn_ocaml_site(s->caller, SITE_OCAML_DROP);
+		break;
+	default:
+		/* Nothing done: a yield that found no waiter; the site stays
+		 * to be learned. */
+		break;
+	}
 }
 
 /* A lock call on a mutex identification had a verdict on. */
@@ -415,26 +517,46 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 		if (s->role == ROLE_UNKNOWN && cpython_section(s)
 				&& (s->gil || gil_identify_in_runtime(mutex))) {
 			section_resolve(t, ROLE_ACQUIRE);
+		} else if (domain_lock_inside(s, caller, SITE_OCAML_DOMAIN_LOCK)) {
+			section_resolve(t, ROLE_ACQUIRE);
 		}
 		return;
 	}
 	g = gil_find(mutex);
 	if (g) {
-		if (g->kind == GIL_KIND_COND) {
+		t->held = NULL;
+		if (g->kind == GIL_KIND_COND && g->running_word) {
+			/* Ruby 3.3: the section shows its role (sched_section_end). */
+			section_open(t, mutex, g, caller, ROLE_UNKNOWN, NULL, GIL_RT_RUBY);
+			s->first_lock = first;
+		} else if (g->kind == GIL_KIND_COND) {
 			int yield;
 			enum gil_role role = section_role(t, g, &caller, &yield);
 
 			section_open(t, mutex, g, caller, role, NULL, GIL_RT_CPYTHON);
 			s->yield_site = yield && role == ROLE_RELEASE;
+			s->learn = g->learned_roles && role == ROLE_UNKNOWN;
 		}
 		return;
 	}
+	/* The domain lock, taken inside what is then a master lock's
+	 * section: this lock call is nested in it. */
+	if (t->held && masterlock_found(t, caller, SITE_OCAML_DOMAIN_LOCK, ROLE_ACQUIRE)) {
+		s->depth = 1;
+		s->nested = 1;
+		return;
+	}
+	t->held = NULL;
 	if (!gil_tracing_on()) {
 		return;
 	}
 	struct gil_verdict v = gil_identify_mutex(mutex, caller, first, interpreter_gil_registered());
 
 	section_open_found(t, &v);
+	if (!s->mutex && ocaml_domain_locks()) {
+		t->held = mutex;
+		t->held_caller = caller;
+	}
 }
 
 void gil_mutex_lock_end(const void *mutex, int ret)
@@ -442,7 +564,12 @@ void gil_mutex_lock_end(const void *mutex, int ret)
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
 
-	if (!s->mutex || ret == 0)
+	if (ret == 0) {
+		if (s->mutex == mutex && s->gil && s->gil->running_word)
+			s->running_at_open = ruby_scheduler_running(mutex);
+		return;
+	}
+	if (!s->mutex)
 		return;
 	if (mutex != s->mutex) {
 		if (s->depth)
@@ -455,20 +582,81 @@ void gil_mutex_lock_end(const void *mutex, int ret)
 	s->mutex = NULL;
 }
 
+/* Does this thread hold g, as far as its events said? */
+static int holds(struct gil_thread *t, const struct gil *g)
+{
+	return __atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
+		&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) == thread_serial(t);
+}
+
+/*
+ * The end of a section on Ruby 3.3's GVL that did not wait, its mutex
+ * still held.  The scheduler's lock is taken for many things besides
+ * taking and giving up the GVL (making another thread ready, the
+ * running-threads list, a yield with nobody ready), so the running
+ * thread it names (the word after the mutex) decides:
+ * - the holder that leaves another thread or none running released it
+ *   (thread_sched_to_waiting: the next ready thread is set running and
+ *   signalled, the hand-off is direct);
+ * - a thread that finds the GVL free and leaves itself running took it
+ *   without waiting (thread_sched_to_running): running went from none
+ *   to a thread while it signalled nobody (making another thread
+ *   ready does signal it, or the ractor queue under the VM's lock), or
+ *   running names the Ruby thread it is known to run as, or, in a new
+ *   thread's first lock (its start: nt_start), the GVL was handed to it
+ *   before it looked.
+ * Anything else changes nothing.
+ */
+static void sched_section_end(struct gil_thread *t, const struct gil_section *s,
+		struct gil *g, void *caller)
+{
+	uintptr_t now = ruby_scheduler_running(g->lock);
+	uintptr_t before = s->running_at_open;
+
+	if (holds(t, g)) {
+		if (now != before) {
+			if (before)
+				t->ruby_self = before;
+			gil_released(g, s->signalled, caller);
+		}
+		return;
+	}
+	if (!now || s->signalled || s->nested_signal || __atomic_load_n(&g->holder, __ATOMIC_RELAXED))
+		return;
+	if (now == t->ruby_self || !before || (s->first_lock && !t->ruby_self)) {
+		attempt_begin(t, g, caller);
+		attempt_end(t, g, caller);
+		t->ruby_self = now;
+	}
+}
+
 void gil_mutex_unlock(const void *mutex, void *caller)
 {
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
 	struct gil *g = s->gil;
 
-	if (!s->mutex)
+	if (!s->mutex) {
+		/* t->held is only ever set in OCaml 5 (see masterlock_found):
+		 * every other program's unlock outside a section ends here. */
+		if (!t->held)
+			return;
+		if (t->held == mutex)
+			t->held = NULL;
+		else
+			masterlock_found(t, caller, SITE_OCAML_DOMAIN_UNLOCK, ROLE_RELEASE);
 		return;
+	}
 	if (mutex != s->mutex) {
 		if (s->depth)
 			s->depth--;
+		else if (domain_lock_inside(s, caller, SITE_OCAML_DOMAIN_UNLOCK))
+			section_resolve(t, ROLE_RELEASE);
 		return;
 	}
 	s->mutex = NULL;
+	if (s->learn)
+		section_learn(s);
 	switch (s->role) {
 	case ROLE_ACQUIRE:
 		if (!t->attempt)
@@ -478,6 +666,12 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 		 * succeeds; an acquire section without it is a thread giving
 		 * up (exiting during finalisation).
 		 */
+		if (g->running_word) {
+			/* It waited until the scheduler let it run. */
+			attempt_end(t, g, caller);
+			t->ruby_self = ruby_scheduler_running(mutex);
+			break;
+		}
 		if (g->acquire_nests && !s->nested) {
 			attempt_abandon(t, g, caller);
 			break;
@@ -500,6 +694,8 @@ void gil_mutex_unlock(const void *mutex, void *caller)
 		}
 		break;
 	default:
+		if (g && g->running_word)
+			sched_section_end(t, s, g, caller);
 		break;
 	}
 }
@@ -537,6 +733,10 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 			return NULL;
 		if (s->gil && handover_wait(s->gil, cond))
 			return NULL;
+		/* Ruby 3.3's holder waiting in its section gave the GVL up
+		 * first (a yield, or a sleep until woken). */
+		if (s->gil && s->gil->running_word && holds(t, s->gil))
+			gil_released(s->gil, s->signalled, caller);
 		section_resolve(t, ROLE_ACQUIRE);
 	} else if (s->role == ROLE_RELEASE) {
 		/* Released and now waiting to get it back, in one section
@@ -613,7 +813,15 @@ void gil_cond_signal(const void *cond)
 	struct gil_thread *t = &gil_thread;
 	struct gil_section *s = &t->section;
 
-	if (!s->mutex || s->depth) {
+	if (!s->mutex) {
+		return;
+	}
+	if (s->depth) {
+		s->nested_signal = 1;
+		return;
+	}
+	if (s->role == ROLE_UNKNOWN && s->gil && s->gil->running_word) {
+		s->signalled = 1;
 		return;
 	}
 	if (s->role == ROLE_UNKNOWN) {
@@ -734,6 +942,7 @@ void gil_tracker_after_fork_child(void)
 	gil_thread.attempt = NULL;
 	gil_thread.pending = NULL;
 	gil_thread.tid = 0;
+	gil_thread.held = NULL;
 }
 
 /*
@@ -769,8 +978,10 @@ void gil_tracker_at_exit(void)
 	for (unsigned int i = 0; i < n; i++) {
 		compact_at_exit(&gil_table[i]);
 	}
-	if (__atomic_load_n(&gil_count, __ATOMIC_ACQUIRE) == 0)
+	if (n == 0)
 		lttng_ust_tracepoint(giltrace, gil_not_found,
 			"no GIL recognised in this process (not a supported interpreter, or no lock was taken while tracing)",
 			NULL);
+	/* Last: what is still open after it was open at exit. */
+	lttng_ust_tracepoint(giltrace, process_exit, n, NULL);
 }

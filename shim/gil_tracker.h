@@ -34,7 +34,9 @@ struct gil {
 	int by_site;			/* roles come from the call site (user-named functions) */
 	int trust_sites;		/* a known acquire or release site decides (OCaml) */
 	int signal_after_unlock;	/* releases signal just after unlocking (OCaml) */
-	int handover_conds;		/* yields wait on hand-over condvars by the mutex (Ruby) */
+	int handover_conds;		/* yields wait on hand-over condvars by the mutex (Ruby 3.1) */
+	int running_word;		/* the word after the mutex names the holder (Ruby 3.3) */
+	int learned_roles;		/* sections' roles from the sites learned (OCaml 5) */
 	int ever_acquired;		/* an acquire ended in this process's trace */
 	uint64_t holder;		/* thread serial of the holder, 0 for none */
 	int holder_known;		/* holder is meaningful (an acquire or release was seen) */
@@ -70,6 +72,11 @@ struct gil_section {
 	unsigned char nested;		/* locked another mutex inside */
 	unsigned char depth;		/* other mutexes held inside right now */
 	unsigned char yield_site;	/* opened by a yield function: releases, then retakes */
+	unsigned char learn;		/* at a site not learned yet: learn what the section did */
+	unsigned char released;		/* released the GIL (then waits if a yield) */
+	unsigned char first_lock;	/* opened by the thread's first lock call */
+	unsigned char nested_signal;	/* signalled a condvar while holding another mutex inside */
+	uintptr_t running_at_open;	/* Ruby 3.3: the GVL's running thread once locked */
 	const char *candidate_method;
 	enum gil_runtime candidate_rt;
 };
@@ -79,9 +86,17 @@ struct gil_thread {
 	unsigned int locks;		/* traced lock calls so far (0: the next is the first) */
 	struct gil_section section;
 	struct gil *attempt;		/* GIL this thread is attempting to take */
+	uintptr_t ruby_self;		/* Ruby 3.3: the Ruby thread it last held the GVL as, 0 if unknown */
 	unsigned int waits, timeouts;	/* of that attempt */
 	struct gil *pending;		/* where its compact cycle may be pending (gil_compact.h) */
 	int32_t tid;			/* gettid(), 0 until needed (gil_cycle_open's tid) */
+	/*
+	 * OCaml 5: the mutex this thread locked last, outside any section,
+	 * and holds still, with the lock's call site.  If the domain lock
+	 * is taken or released now, it is a master lock.
+	 */
+	const void *held;
+	void *held_caller;
 };
 
 /* initial-exec for the same reason as the guard (guard.h). */

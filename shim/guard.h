@@ -3,9 +3,13 @@
 
 /*
  * The recursion guard.  LTTng-UST, libunwind and the dynamic linker
- * call pthread functions themselves; while a wrapper is running on a
- * thread, every nested intercepted call on that thread goes straight
- * to the real function.
+ * call pthread functions themselves; while a wrapper's own code is
+ * running on a thread, every nested intercepted call on that thread goes
+ * straight to the real function.  The guard is down while the wrapper
+ * is inside the real call: nothing of the shim runs there, and a signal
+ * handler may leave that call for good (siglongjmp out of a wait), which
+ * would otherwise leave the thread untraced for the rest of its life.
+ * A handler that runs during the real call is traced like any code.
  */
 #ifndef GILTRACE_SHIM_GUARD_H
 #define GILTRACE_SHIM_GUARD_H

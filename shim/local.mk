@@ -12,6 +12,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/gil_compact.c shim/gil_compact.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h \
+	shim/object_table.c shim/object_table.h \
 	shim/py_chain.h shim/py_code_names.c shim/py_code_names.h \
 	shim/py_frames.c shim/py_frames.h shim/py_layout.c shim/py_layout.h \
 	shim/py_mem.h shim/py_offsets.h shim/py_offsets_table.h \
@@ -19,7 +20,6 @@ shim_libgiltrace_la_SOURCES = \
 	shim/real.c shim/real.h shim/safe_read.c shim/safe_read.h \
 	shim/shim_init.c \
 	shim/symbol.c shim/symbol.h shim/addr_word.h \
-	shim/thread_exit.h \
 	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_setname.c shim/wrap_thread.c
 shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \
 	$(LTTNG_UST_CFLAGS) $(LIBUNWIND_CFLAGS)

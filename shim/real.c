@@ -119,12 +119,54 @@ REAL(int, sem_clockwait, "sem_clockwait", (sem_t *s, clockid_t c, const struct t
 REAL(int, sem_trywait, "sem_trywait", (sem_t *s), (s), NULL)
 REAL(int, sem_post, "sem_post", (sem_t *s), (s), NULL)
 
+/*
+ * glibc's count of running threads (wrap_thread.c), exported
+ * GLIBC_PRIVATE for libthread_db; NULL where there is none (another C
+ * library, or a glibc that renamed it).  Looked up once, by the first
+ * thread LTTng-UST starts (its constructor, before any program thread):
+ * a forked child inherits the answer.  Global: the process's.
+ */
+static unsigned int *nptl_nthreads;
+static int nptl_nthreads_looked_up;
+
+unsigned int *real_nptl_nthreads(void)
+{
+	if (!__atomic_load_n(&nptl_nthreads_looked_up, __ATOMIC_ACQUIRE)) {
+		void *p = dlvsym(RTLD_NEXT, "__nptl_nthreads", "GLIBC_PRIVATE");
+
+		__atomic_store_n(&nptl_nthreads, (unsigned int *) p, __ATOMIC_RELAXED);
+		__atomic_store_n(&nptl_nthreads_looked_up, 1, __ATOMIC_RELEASE);
+	}
+	return __atomic_load_n(&nptl_nthreads, __ATOMIC_RELAXED);
+}
+
 #define RESOLVE(ptr, sym, version)					\
 	do {								\
 		if (real_##ptr == resolve_##ptr)			\
 			real_##ptr = (__typeof__(real_##ptr)) real_lookup(sym, version); \
 	} while (0)
 
+static void *optional_lookup(const char *name, const char *version)
+{
+	return version ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+}
+
+/* A function an older glibc may lack: left to its resolver then (a
+ * program can only call it if its glibc has it). */
+#define RESOLVE_OPTIONAL(ptr, sym, version)				\
+	do {								\
+		void *fn = optional_lookup(sym, version);		\
+		if (fn && real_##ptr == resolve_##ptr)			\
+			real_##ptr = (__typeof__(real_##ptr)) fn;	\
+	} while (0)
+
+/*
+ * Every pointer, now: a resolver left for a first call would run dlsym,
+ * which takes the dynamic loader's lock, inside that call, and the call
+ * may come from a thread that a library constructor started and waits
+ * for under dlopen, which holds that lock.  The constructor is the one
+ * place where looking up is safe (the program has no thread yet).
+ */
 void real_resolve_all(void)
 {
 	RESOLVE(pthread_mutex_lock, "pthread_mutex_lock", NULL);
@@ -135,11 +177,21 @@ void real_resolve_all(void)
 	RESOLVE(pthread_cond_timedwait, "pthread_cond_timedwait", NULL);
 	RESOLVE(pthread_cond_signal, "pthread_cond_signal", NULL);
 	RESOLVE(pthread_cond_broadcast, "pthread_cond_broadcast", NULL);
+	RESOLVE(pthread_create, "pthread_create", NULL);
+	RESOLVE(pthread_setname_np, "pthread_setname_np", NULL);
 	RESOLVE(sem_wait, "sem_wait", NULL);
 	RESOLVE(sem_timedwait, "sem_timedwait", NULL);
 	RESOLVE(sem_trywait, "sem_trywait", NULL);
 	RESOLVE(sem_post, "sem_post", NULL);
-	/* The *clock* functions (glibc 2.30) and the compat condvars stay
-	 * lazy: a program can only call them if its glibc has them; so does
-	 * pthread_setname_np, which only programs naming threads call. */
+	/* glibc 2.30 */
+	RESOLVE_OPTIONAL(pthread_mutex_clocklock, "pthread_mutex_clocklock", NULL);
+	RESOLVE_OPTIONAL(pthread_cond_clockwait, "pthread_cond_clockwait", NULL);
+	RESOLVE_OPTIONAL(sem_clockwait, "sem_clockwait", NULL);
+#ifdef COND_COMPAT_VERSION
+	RESOLVE_OPTIONAL(pthread_cond_wait_compat, "pthread_cond_wait", COND_COMPAT_VERSION);
+	RESOLVE_OPTIONAL(pthread_cond_timedwait_compat, "pthread_cond_timedwait", COND_COMPAT_VERSION);
+	RESOLVE_OPTIONAL(pthread_cond_signal_compat, "pthread_cond_signal", COND_COMPAT_VERSION);
+	RESOLVE_OPTIONAL(pthread_cond_broadcast_compat, "pthread_cond_broadcast", COND_COMPAT_VERSION);
+#endif
+	real_nptl_nthreads();
 }

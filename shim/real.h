@@ -41,6 +41,9 @@ extern int (*real_sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
 extern int (*real_sem_trywait)(sem_t *);
 extern int (*real_sem_post)(sem_t *);
 
+/* glibc's count of running threads, NULL if not found (wrap_thread.c). */
+unsigned int *real_nptl_nthreads(void);
+
 /* Resolve every pointer now (the constructor calls this). */
 void real_resolve_all(void);
 

@@ -15,14 +15,13 @@
 #include "gil_tracker.h"
 #include "guard.h"
 #include "internal_callers.h"
+#include "object_table.h"
 #include "py_frames.h"
 #include "real.h"
-#include "thread_exit.h"
 
 static void shim_after_fork_child(void)
 {
 	gil_tracker_after_fork_child();
-	thread_exit_after_fork_child();
 	callsites_after_fork_child();
 	py_frames_after_fork_child();
 }
@@ -33,9 +32,9 @@ static void shim_init(void)
 	/* Our own lock calls below must not be interpreted. */
 	shim_enter();
 	real_resolve_all();
+	objects_init();
 	internal_callers_init();
 	gil_identify_init();
-	thread_exit_init();
 	callsites_init();
 	py_frames_init();
 	pthread_atfork(NULL, NULL, shim_after_fork_child);

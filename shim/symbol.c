@@ -4,81 +4,77 @@
 #define _GNU_SOURCE
 #include "config.h"
 
-#include <dlfcn.h>
-#include <limits.h>
-#include <link.h>
+#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include "object_table.h"
 #include "symbol.h"
+
+/*
+ * Names come from the object table (object_table.h), never from dladdr,
+ * dlsym or libunwind: a name is asked for inside intercepted calls,
+ * which may run in a signal handler, under another thread's dlopen, or
+ * on a small alternate stack.
+ */
+
+static void copy_name(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n >= len) {
+		n = len - 1;
+	}
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+}
+
+int symbol_in_object(uintptr_t ip)
+{
+	return object_at(ip) != NULL;
+}
 
 uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len)
 {
-	unw_accessors_t *acc = unw_get_accessors(unw_local_addr_space);
-	unw_proc_info_t pi;
-	unw_word_t off = 0;
-	int ret;
+	const struct object *o = object_at(ip);
+	const char *name;
+	uintptr_t start, sym_start = 0;
 
-	buf[0] = '\0';
-	if (unw_get_proc_info_by_ip(unw_local_addr_space, ip, &pi, NULL) != 0) {
-		return 0;
-	}
-	if (!acc || !acc->get_proc_name) {
-		return pi.start_ip;
-	}
-	/* -UNW_ENOMEM: a longer name, truncated; its offset is still right. */
-	ret = acc->get_proc_name(unw_local_addr_space, ip, buf, len, &off, NULL);
-	if ((ret != 0 && ret != -UNW_ENOMEM) || pi.start_ip != ip - off) {
+	if (len) {
 		buf[0] = '\0';
 	}
-	return pi.start_ip;
-}
-
-/* libunwind's name (from the symbol table, static functions included),
- * believed only where the unwind tables agree. */
-static int symbol_from_unwind(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
-{
-	uintptr_t function = symbol_function_at(ip, buf, len);
-
-	if (!buf[0]) {
-		return -1;
+	if (!o) {
+		return 0;
 	}
-	*start = function;
-	return 0;
-}
-
-/* A dynamic symbol whose size covers ip. */
-static int symbol_from_dynsym(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
-{
-	Dl_info info;
-	const ElfW(Sym) *sym = NULL;
-
-	if (!dladdr1((void *) ip, &info, (void **) &sym, RTLD_DL_SYMENT) || !sym || !info.dli_sname) {
-		return -1;
+	start = object_function_start(o, ip);
+	name = object_symbol_covering(o, ip, &sym_start);
+	/* A symbol counts only where it starts the function the unwind
+	 * tables see (or where they see none). */
+	if (name && (!start || start == sym_start)) {
+		if (len) {
+			copy_name(buf, len, name);
+		}
+		return sym_start;
 	}
-	if (ip < (uintptr_t) info.dli_saddr || ip >= (uintptr_t) info.dli_saddr + sym->st_size) {
-		return -1;
-	}
-	strncpy(buf, info.dli_sname, len - 1);
-	buf[len - 1] = '\0';
-	*start = (uintptr_t) info.dli_saddr;
-	return 0;
+	return start;
 }
 
 int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
 {
-	if (len == 0) {
+	const struct object *o = object_at(ip);
+	const char *name;
+
+	if (len == 0 || !o) {
 		return -1;
 	}
-	/* The dynamic symbols first: a few lookups in memory, where
-	 * libunwind reads the binary's symbol table from its file. */
-	if (symbol_from_dynsym(ip, buf, len, start) == 0) {
-		return 0;
+	name = object_symbol_covering(o, ip, start);
+	if (!name) {
+		return -1;
 	}
-	return symbol_from_unwind(ip, buf, len, start);
+	copy_name(buf, len, name);
+	return 0;
 }
 
 /* Most frames symbol_backtrace returns: more than any caller asks for. */
@@ -88,14 +84,17 @@ int symbol_at(uintptr_t ip, char *buf, size_t len, uintptr_t *start)
 __attribute__((noinline)) int symbol_backtrace(void **frames, int max)
 {
 	void *raw[SYMBOL_BACKTRACE_MAX + 1];
-	int n;
+	int n, err = errno;
 
 	if (max > SYMBOL_BACKTRACE_MAX) {
 		max = SYMBOL_BACKTRACE_MAX;
 	}
 	/* raw[0] lies in this function: dropped, the caller sees what
-	 * unw_backtrace would have given it (callers count frames). */
+	 * unw_backtrace would have given it (callers count frames).
+	 * libunwind 1.8 sets errno probing addresses; a backtrace may be
+	 * taken after the real call, whose errno is the program's. */
 	n = unw_backtrace(raw, max + 1);
+	errno = err;
 	if (n <= 1) {
 		return 0;
 	}
@@ -105,48 +104,20 @@ __attribute__((noinline)) int symbol_backtrace(void **frames, int max)
 
 void *symbol_lookup(const char *name, size_t *size)
 {
-	void *addr = dlsym(RTLD_DEFAULT, name);
-	const ElfW(Sym) *sym = NULL;
-	Dl_info info;
-
-	if (!size) {
-		return addr;
+	if (size) {
+		*size = 0;
 	}
-	*size = 0;
-	if (addr && dladdr1(addr, &info, (void **) &sym, RTLD_DL_SYMENT) && sym) {
-		*size = sym->st_size;
-	}
-	return addr;
+	return objects_lookup(name, size);
 }
-
-/*
- * The main program's path.  Global: one per process image, read on
- * first use (an exec starts a new image, a fork keeps the same one).
- */
-static char exe_path[PATH_MAX];
 
 int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias)
 {
-	Dl_info info;
-	struct link_map *map = NULL;
+	const struct object *o = object_at(ip);
 
-	if (!dladdr1((void *) ip, &info, (void **) &map, RTLD_DL_LINKMAP) || !map) {
+	if (!o) {
 		return -1;
 	}
-	*bias = map->l_addr;
-	if (map->l_name && map->l_name[0]) {
-		*path = map->l_name;
-		return 0;
-	}
-	/* The main program's link map has no name. */
-	if (!exe_path[0]) {
-		ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
-
-		if (n <= 0) {
-			return -1;
-		}
-		exe_path[n] = '\0';
-	}
-	*path = exe_path;
+	*path = object_path(o);
+	*bias = object_bias(o);
 	return 0;
 }

@@ -2,7 +2,10 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * Naming code addresses without being fooled by stripped binaries.
+ * Naming code addresses without being fooled by stripped binaries, in
+ * any context an intercepted call is made in (object_table.h): every
+ * function here but symbol_backtrace is async-signal-safe, takes no
+ * lock of the dynamic loader's, and needs little stack.
  *
  * A symbol counts only if the address lies within the function it
  * names: libunwind's symbol must start where the unwind tables say the
@@ -35,23 +38,30 @@ uintptr_t symbol_function_at(uintptr_t ip, char *buf, size_t len);
  * The file of the loaded object containing ip (the main program's from
  * /proc/self/exe) and its load bias, so that ip - *bias is the address
  * in the file's own ELF address space, as addr2line(1) takes it.
- * Returns 0, or -1 for code outside any loaded object.  Not thread-safe
- * on first use: callers serialise (callsite_events.c names under its lock).
+ * Returns 0, or -1 for code outside any loaded object.
  */
 int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias);
+
+/*
+ * Does ip lie in a loaded object the shim can read the symbols of?  0
+ * for code outside any (JIT code) or beyond the object table's room:
+ * what is said of such an address must not be remembered.
+ */
+int symbol_in_object(uintptr_t ip);
 
 /*
  * The return addresses of this thread's stack, innermost first, as
  * unw_backtrace(3) called in the caller's place gives them: frames[0]
  * lies in the caller.  At most max (up to 64) are written; returns how
  * many.  One interface for every stack walk of the shim, so that tests
- * can give fake stacks.
+ * can give fake stacks.  libunwind: not for any context (see the
+ * callers for where it is still used).
  */
 int symbol_backtrace(void **frames, int max);
 
 /*
- * The address of the exported symbol name in the process's global scope
- * (dlsym(RTLD_DEFAULT)), NULL if none, and unless size is NULL its size
+ * The address of the exported symbol name in the loaded objects, in
+ * load order (as dlsym(RTLD_DEFAULT) finds it), NULL if none, and unless size is NULL its size
  * from the dynamic symbol table into *size (0 if not known).
  */
 void *symbol_lookup(const char *name, size_t *size);

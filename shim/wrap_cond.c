@@ -33,6 +33,7 @@ static void wait_cleanup_run(struct wait_cleanup *w)
 {
 	if (!w->armed)
 		return;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, cond_wait_end, w->cond, w->mutex,
 		GILTRACE_RET_CANCELLED, w->caller);
 	if (w->gil)
@@ -45,14 +46,20 @@ typedef int (*cond_timedwait_fn)(pthread_cond_t *, pthread_mutex_t *, const stru
 typedef int (*cond_wake_fn)(pthread_cond_t *);
 
 /*
- * The one wait: clock is GILTRACE_CLOCK_NONE for pthread_cond_wait; fn2
- * or fn3 is the real function to call (untimed, timed, clock).
+ * The one wait.  untimed or timed is the real function to call, or
+ * neither for pthread_cond_clockwait, whose clock is then the program's
+ * own, valid or not: any clockid_t, negative ones included (CPU-time
+ * clocks; -1, which glibc rejects with EINVAL), is passed on as given
+ * and never taken for one of the GILTRACE_CLOCK_* values the trace
+ * uses for the other two.
  */
-static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mutex, int clock,
+static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mutex, clockid_t clock,
 		const struct timespec *abstime, void *caller,
 		cond_wait_fn untimed, cond_timedwait_fn timed)
 {
 	__attribute__((cleanup(wait_cleanup_run))) struct wait_cleanup w = { 0 };
+	int trace_clock = untimed ? GILTRACE_CLOCK_NONE : timed ? GILTRACE_CLOCK_COND : (int) clock;
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -61,17 +68,21 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 	w.caller = caller;
 	if (gil_hooks_needed())
 		w.gil = gil_cond_wait_begin(cond, mutex, !untimed, caller);
-	lttng_ust_tracepoint(giltrace, cond_wait_begin, cond, mutex, clock,
+	lttng_ust_tracepoint(giltrace, cond_wait_begin, cond, mutex, trace_clock,
 		shim_timespec_ns(abstime), caller);
 	w.armed = 1;
+	/* The real call sees the program's errno, whatever ran above. */
+	shim_leave();
+	errno = saved_errno;
 	if (untimed)
 		ret = untimed(cond, mutex);
-	else if (clock >= 0)
-		ret = real_pthread_cond_clockwait(cond, mutex, (clockid_t) clock, abstime);
-	else
+	else if (timed)
 		ret = timed(cond, mutex, abstime);
-	w.armed = 0;
+	else
+		ret = real_pthread_cond_clockwait(cond, mutex, clock, abstime);
 	err = errno;
+	shim_enter();
+	w.armed = 0;
 	lttng_ust_tracepoint(giltrace, cond_wait_end, cond, mutex, ret, caller);
 	if (w.gil)
 		gil_cond_wait_end(w.gil, ret, caller);
@@ -84,6 +95,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 
 static SHIM_SLOW int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_wake_fn wake, int broadcast)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -93,9 +105,10 @@ static SHIM_SLOW int cond_wake_traced(pthread_cond_t *cond, void *caller, cond_w
 		lttng_ust_tracepoint(giltrace, cond_broadcast, cond, caller);
 	else
 		lttng_ust_tracepoint(giltrace, cond_signal, cond, caller);
+	shim_leave();
+	errno = saved_errno;
 	ret = wake(cond);
 	err = errno;
-	shim_leave();
 	errno = err;
 	return ret;
 }
@@ -128,7 +141,7 @@ SHIM_EXPORT int COND_DEFAULT(pthread_cond_wait)(pthread_cond_t *cond, pthread_mu
 {
 	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_wait(cond, mutex);
-	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_NONE, NULL, SHIM_CALLER(),
+	return cond_wait_traced(cond, mutex, CLOCK_REALTIME, NULL, SHIM_CALLER(),
 		real_pthread_cond_wait, NULL);
 }
 
@@ -138,7 +151,7 @@ SHIM_EXPORT int COND_DEFAULT(pthread_cond_timedwait)(pthread_cond_t *cond, pthre
 {
 	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_timedwait(cond, mutex, abstime);
-	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_COND, abstime, SHIM_CALLER(),
+	return cond_wait_traced(cond, mutex, CLOCK_REALTIME, abstime, SHIM_CALLER(),
 		NULL, real_pthread_cond_timedwait);
 }
 
@@ -164,7 +177,7 @@ SHIM_EXPORT int pthread_cond_clockwait(pthread_cond_t *cond, pthread_mutex_t *mu
 {
 	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_clockwait(cond, mutex, clock, abstime);
-	return cond_wait_traced(cond, mutex, (int) clock, abstime, SHIM_CALLER(), NULL, NULL);
+	return cond_wait_traced(cond, mutex, clock, abstime, SHIM_CALLER(), NULL, NULL);
 }
 
 /* ---- pre-2.3.2 ABI ----------------------------------------------- */
@@ -175,7 +188,7 @@ SHIM_EXPORT int giltrace_pthread_cond_wait_compat(pthread_cond_t *cond, pthread_
 {
 	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_wait_compat(cond, mutex);
-	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_NONE, NULL, SHIM_CALLER(),
+	return cond_wait_traced(cond, mutex, CLOCK_REALTIME, NULL, SHIM_CALLER(),
 		real_pthread_cond_wait_compat, NULL);
 }
 
@@ -185,7 +198,7 @@ SHIM_EXPORT int giltrace_pthread_cond_timedwait_compat(pthread_cond_t *cond, pth
 {
 	if (shim_idle(cond_wait_begin, cond_wait_end) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_timedwait_compat(cond, mutex, abstime);
-	return cond_wait_traced(cond, mutex, GILTRACE_CLOCK_COND, abstime, SHIM_CALLER(),
+	return cond_wait_traced(cond, mutex, CLOCK_REALTIME, abstime, SHIM_CALLER(),
 		NULL, real_pthread_cond_timedwait_compat);
 }
 

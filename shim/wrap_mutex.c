@@ -8,6 +8,11 @@
  * machine, traces, calls the real function, traces, and returns its
  * result with the errno it left.  Out of line, so that the forwarding
  * path needs no stack frame.
+ *
+ * Around the real call: the program's errno is put back before it (the
+ * shim's own work must not leak into a call that succeeds and leaves
+ * errno alone), and the guard is down during it (guard.h), so that a
+ * signal handler leaving the call with siglongjmp leaves no guard up.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -23,6 +28,7 @@
 
 static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 {
+	int saved_errno = errno;
 	int hooks, ret, err;
 
 	shim_enter();
@@ -30,8 +36,11 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	if (hooks)
 		gil_mutex_lock_begin(mutex, caller);
 	lttng_ust_tracepoint(giltrace, mutex_lock_begin, mutex, caller);
+	shim_leave();
+	errno = saved_errno;
 	ret = real_pthread_mutex_lock(mutex);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_lock_end, mutex, ret, caller);
 	if (hooks)
 		gil_mutex_lock_end(mutex, ret);
@@ -57,11 +66,15 @@ static void note_locked(pthread_mutex_t *mutex, void *caller)
 
 static SHIM_SLOW int mutex_trylock_traced(pthread_mutex_t *mutex, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
+	shim_leave();
+	errno = saved_errno;
 	ret = real_pthread_mutex_trylock(mutex);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_trylock, mutex, ret, caller);
 	if (ret == 0)
 		note_locked(mutex, caller);
@@ -81,13 +94,17 @@ SHIM_EXPORT int pthread_mutex_trylock(pthread_mutex_t *mutex)
 static SHIM_SLOW int mutex_timedlock_traced(pthread_mutex_t *mutex, const struct timespec *abstime,
 		void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, CLOCK_REALTIME,
 		shim_timespec_ns(abstime), caller);
+	shim_leave();
+	errno = saved_errno;
 	ret = real_pthread_mutex_timedlock(mutex, abstime);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
 	if (ret == 0)
 		note_locked(mutex, caller);
@@ -107,13 +124,17 @@ SHIM_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *mutex, const struct tim
 static SHIM_SLOW int mutex_clocklock_traced(pthread_mutex_t *mutex, clockid_t clock,
 		const struct timespec *abstime, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, (int) clock,
 		shim_timespec_ns(abstime), caller);
+	shim_leave();
+	errno = saved_errno;
 	ret = real_pthread_mutex_clocklock(mutex, clock, abstime);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_end, mutex, ret, caller);
 	if (ret == 0)
 		note_locked(mutex, caller);
@@ -133,6 +154,7 @@ SHIM_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *mutex, clockid_t clock,
 
 static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -141,9 +163,10 @@ static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 	if (gil_hooks_needed())
 		gil_mutex_unlock(mutex, caller);
 	lttng_ust_tracepoint(giltrace, mutex_unlock, mutex, caller);
+	shim_leave();
+	errno = saved_errno;
 	ret = real_pthread_mutex_unlock(mutex);
 	err = errno;
-	shim_leave();
 	errno = err;
 	return ret;
 }

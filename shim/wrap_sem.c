@@ -30,6 +30,7 @@ static void sem_cleanup_run(struct sem_cleanup *w)
 {
 	if (!w->armed)
 		return;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, sem_wait_end, w->sem, -1, ECANCELED, w->caller);
 	if (w->gil)
 		gil_sem_wait_end(w->gil, -1, ECANCELED, w->caller);
@@ -42,6 +43,7 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		const struct timespec *abstime, void *caller)
 {
 	__attribute__((cleanup(sem_cleanup_run))) struct sem_cleanup w = { 0 };
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -53,6 +55,9 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		kind == SEM_UNTIMED ? GILTRACE_CLOCK_NONE : (int) clock,
 		shim_timespec_ns(abstime), caller);
 	w.armed = 1;
+	/* The real call sees the program's errno, whatever ran above. */
+	shim_leave();
+	errno = saved_errno;
 	switch (kind) {
 	case SEM_UNTIMED:
 		ret = real_sem_wait(sem);
@@ -64,8 +69,9 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 		ret = real_sem_clockwait(sem, clock, abstime);
 		break;
 	}
-	w.armed = 0;
 	err = errno;
+	shim_enter();
+	w.armed = 0;
 	lttng_ust_tracepoint(giltrace, sem_wait_end, sem, ret, ret ? err : 0, caller);
 	if (w.gil)
 		gil_sem_wait_end(w.gil, ret, err, caller);
@@ -97,11 +103,15 @@ SHIM_EXPORT int sem_clockwait(sem_t *sem, clockid_t clock, const struct timespec
 
 static SHIM_SLOW int sem_trywait_traced(sem_t *sem, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
+	shim_leave();
+	errno = saved_errno;
 	ret = real_sem_trywait(sem);
 	err = errno;
+	shim_enter();
 	lttng_ust_tracepoint(giltrace, sem_trywait, sem, ret, ret ? err : 0, caller);
 	if (gil_hooks_needed())
 		gil_sem_trywait(sem, ret, caller);
@@ -120,6 +130,7 @@ SHIM_EXPORT int sem_trywait(sem_t *sem)
 
 static SHIM_SLOW int sem_post_traced(sem_t *sem, void *caller)
 {
+	int saved_errno = errno;
 	int ret, err;
 
 	shim_enter();
@@ -127,9 +138,10 @@ static SHIM_SLOW int sem_post_traced(sem_t *sem, void *caller)
 	if (gil_hooks_needed())
 		gil_sem_post(sem, caller);
 	lttng_ust_tracepoint(giltrace, sem_post, sem, caller);
+	shim_leave();
+	errno = saved_errno;
 	ret = real_sem_post(sem);
 	err = errno;
-	shim_leave();
 	errno = err;
 	return ret;
 }

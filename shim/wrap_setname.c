@@ -25,9 +25,11 @@ static SHIM_SLOW int setname_traced(pthread_t thread, const char *name, void *ca
 {
 	int ret, err;
 
-	shim_enter();
+	/* The guard is down during the real call, as in every wrapper
+	 * (guard.h). */
 	ret = real_pthread_setname_np(thread, name);
 	err = errno;
+	shim_enter();
 	/* After the call: only a name the thread now has, and only its own
 	 * (the event's thread is the one named). */
 	if (ret == 0 && pthread_equal(thread, pthread_self())) {

@@ -2,24 +2,36 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /*
- * The process ends when its last application thread does.
+ * LTTng-UST's threads must not keep a process alive.
  *
- * glibc ends a process when the last thread started by pthread_create
- * ends, or when the main thread calls pthread_exit last: it counts its
- * threads and calls exit(0) at zero.  Preloading the shim brings
+ * glibc ends a process with exit(0) when its count of running threads
+ * (__nptl_nthreads) drops to zero: when the last thread ends, or when
+ * the main thread calls pthread_exit last.  Preloading the shim brings
  * LTTng-UST into the process, and LTTng-UST starts listener threads
- * that never end (in the child of a fork too, through
- * liblttng-ust-fork).  They keep glibc's count above zero: a program
- * whose main thread calls pthread_exit, or a forked child whose last
- * thread returns (CPython forking from a thread), would hang for ever,
- * and not even SIGTERM would end it, since those threads block every
- * signal and the main thread is gone.
+ * that never end (in the child of a fork too, through liblttng-ust-fork).
+ * Counted, they keep glibc's count above zero: a program whose main
+ * thread calls pthread_exit, or a forked child whose last thread ends
+ * (CPython forking from a thread), would hang for ever, deaf to SIGTERM,
+ * since those threads block every signal and the main thread is gone.
  *
- * So the shim keeps glibc's count without LTTng-UST's threads: it
- * interposes pthread_create (threads started from LTTng-UST's own code
- * are not counted), marks each counted thread with a thread-specific
- * value whose destructor runs however the thread ends, and calls exit(0)
- * when the last one goes, as glibc would have.
+ * Commit f9656b1 answered with a count of its own and an exit(0) from a
+ * thread-specific-data destructor.  That changed programs in turn: it
+ * counted only the threads made through pthread_create's PLT entry, not
+ * those glibc starts itself (C11 thrd_create, SIGEV_THREAD timers and
+ * notifications, getaddrinfo_a, POSIX AIO), and ended the process early
+ * when the main thread left before one of those; and its destructor,
+ * running first, ended the process before the program's own destructors
+ * ran.
+ *
+ * So glibc keeps counting and deciding: LTTng-UST's threads only take
+ * themselves out of its count while they run.  The wrapper recognises a
+ * thread started from LTTng-UST's code (internal_callers.h); that thread
+ * decrements __nptl_nthreads as it starts (glibc exports it,
+ * GLIBC_PRIVATE, for libthread_db) and increments it again as it ends,
+ * before glibc's own decrement.  Every other thread is created by the
+ * real pthread_create untouched.  Where the count cannot be found (no
+ * such symbol), LTTng-UST's threads count as before (giltrace(7),
+ * CAVEATS).
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -30,100 +42,71 @@
 #include "export.h"
 #include "internal_callers.h"
 #include "real.h"
-#include "thread_exit.h"
 
-/*
- * Application threads alive: the main thread, plus those started
- * through the wrapper.  Global because it is the process's count.
- */
-static unsigned long app_threads = 1;
-
-/*
- * Set when a thread could be started without being counted (no memory
- * for its start record): from then on the count may be short, and the
- * shim must never end the process on its own.
- */
-static int count_lost;
-
-/* Key whose destructor sees each counted thread end; set once. */
-static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
-
-struct thread_start {
+struct uncounted_start {
 	void *(*fn)(void *);
 	void *arg;
+	unsigned int *nthreads;
 };
 
-static void app_thread_ended(void *unused)
+/*
+ * The thread ends (returns, pthread_exit, cancellation: the cleanup
+ * attribute runs in all three, this file being built with -fexceptions):
+ * back in the count, so that glibc's decrement that follows takes out
+ * this thread and nothing else.  A count found at zero means no thread
+ * of the program is left and glibc's exit(0) is already under way
+ * (LTTng-UST cancels these threads from its destructor): one more keeps
+ * that decrement from reaching zero and calling exit a second time.
+ */
+static void recount(unsigned int **nthreads)
 {
-	(void) unused;
-	if (__atomic_sub_fetch(&app_threads, 1, __ATOMIC_ACQ_REL) == 0
-			&& !__atomic_load_n(&count_lost, __ATOMIC_RELAXED)) {
-		exit(0);	/* what glibc does when its last thread ends */
+	if (__atomic_add_fetch(*nthreads, 1, __ATOMIC_ACQ_REL) == 1) {
+		__atomic_add_fetch(*nthreads, 1, __ATOMIC_ACQ_REL);
 	}
 }
 
-static void exit_key_create(void)
+static void *uncounted_run(void *p)
 {
-	if (pthread_key_create(&exit_key, app_thread_ended) != 0) {
-		__atomic_store_n(&count_lost, 1, __ATOMIC_RELAXED);
-	}
-}
-
-/* Mark the calling thread as counted: its end decrements the count. */
-static void mark_counted(void)
-{
-	pthread_once(&exit_key_once, exit_key_create);
-	if (!__atomic_load_n(&count_lost, __ATOMIC_RELAXED)) {
-		pthread_setspecific(exit_key, &app_threads);
-	}
-}
-
-static void *counted_start(void *p)
-{
-	struct thread_start s = *(struct thread_start *) p;
+	struct uncounted_start s = *(struct uncounted_start *) p;
+	__attribute__((cleanup(recount))) unsigned int *nthreads = s.nthreads;
 
 	free(p);
-	mark_counted();
+	/*
+	 * Out of the count.  Zero: every thread of the program ended
+	 * while this one was starting, and glibc did not end the process
+	 * only because this one counted; do what it would have done.
+	 */
+	if (__atomic_sub_fetch(nthreads, 1, __ATOMIC_ACQ_REL) == 0) {
+		exit(0);
+	}
 	return s.fn(s.arg);
 }
 
 SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		void *(*start)(void *), void *arg)
 {
-	struct thread_start *s;
+	struct uncounted_start *s;
+	unsigned int *nthreads;
 	int ret;
 
 	/* LTTng-UST's constructor starts its threads before ours ran. */
 	if (!internal_callers_ready()) {
 		internal_callers_init();
 	}
-	if (internal_caller(SHIM_CALLER())) {
+	if (!internal_caller(SHIM_CALLER())) {
 		return real_pthread_create(thread, attr, start, arg);
 	}
-	s = malloc(sizeof(*s));
+	nthreads = real_nptl_nthreads();
+	s = nthreads ? malloc(sizeof(*s)) : NULL;
 	if (!s) {
-		__atomic_store_n(&count_lost, 1, __ATOMIC_RELAXED);
 		return real_pthread_create(thread, attr, start, arg);
 	}
 	s->fn = start;
 	s->arg = arg;
-	__atomic_add_fetch(&app_threads, 1, __ATOMIC_ACQ_REL);
-	ret = real_pthread_create(thread, attr, counted_start, s);
+	s->nthreads = nthreads;
+	ret = real_pthread_create(thread, attr, uncounted_run, s);
 	if (ret != 0) {
-		__atomic_sub_fetch(&app_threads, 1, __ATOMIC_ACQ_REL);
 		free(s);
 	}
 	return ret;
-}
-
-void thread_exit_init(void)
-{
-	mark_counted();		/* the main thread, which runs constructors */
-}
-
-void thread_exit_after_fork_child(void)
-{
-	/* Only the forking thread goes on, counted as it was before. */
-	__atomic_store_n(&app_threads, 1, __ATOMIC_RELAXED);
 }

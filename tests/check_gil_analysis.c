@@ -38,6 +38,7 @@ struct step {
 #define ABANDON(ts, tid, w, to)		{ GS_EV_GIL_ACQUIRE_ABANDON, ts, tid, w, to, 0 }
 #define REL(ts, tid, waiters, sig)	{ GS_EV_GIL_RELEASE, ts, tid, waiters, sig, 0 }
 #define IDENT(ts, tid, kind)		{ GS_EV_GIL_IDENTIFIED, ts, tid, kind, 0, 0 }
+#define EXIT(ts, tid)			{ GS_EV_PROCESS_EXIT, ts, tid, 0, 0, 0 }
 
 enum { KIND_CONDVAR, KIND_SEM };
 
@@ -660,6 +661,44 @@ START_TEST(test_time_backwards_durations)
 }
 END_TEST
 
+/*
+ * A thread still trying to take the GIL when its process exits (a
+ * daemon thread at interpreter exit): unfinished, counted, not an
+ * anomaly, its wait cut at the GIL's last event as a cut trace's.
+ * Without the exit (the trace cut), the same is open_at_end.
+ */
+START_TEST(test_unfinished_at_exit)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0),
+		BEGIN(10, 2), WAIT(11, 2),
+		REL(20, 1, 1, 1), BEGIN(25, 1), END(30, 1, 0, 0),
+		EXIT(40, 1),
+	};
+
+	FEED(s);
+	check_no_anomalies();
+	ck_assert_uint_eq(thread_of(2)->c.unfinished_at_exit, 1);
+	ck_assert_uint_eq(thread_of(1)->c.unfinished_at_exit, 0);
+	ck_assert_uint_eq(the_gil()->c.unfinished_at_exit, 1);
+	ck_assert_uint_eq(thread_of(2)->waited_ns, 20);
+	ck_assert_uint_eq(thread_of(2)->c.acquisitions, 0);
+}
+END_TEST
+
+START_TEST(test_open_at_end_without_exit)
+{
+	static const struct step s[] = {
+		BEGIN(0, 1), END(1, 1, 0, 0),
+		BEGIN(10, 2), WAIT(11, 2),
+	};
+
+	FEED(s);
+	ck_assert_uint_eq(an.anomalies[GS_AN_OPEN_AT_END], 1);
+	ck_assert_uint_eq(the_gil()->c.unfinished_at_exit, 0);
+}
+END_TEST
+
 /* A thread cut mid-attempt waits until the GIL's last event. */
 START_TEST(test_open_at_end_wait_time)
 {
@@ -1085,6 +1124,8 @@ static Suite *gil_analysis_suite(void)
 	tcase_add_loop_test(tc, test_anomaly, 0, sizeof(anomaly_cases) / sizeof(anomaly_cases[0]));
 	tcase_add_test(tc, test_time_backwards_durations);
 	tcase_add_test(tc, test_open_at_end_wait_time);
+	tcase_add_test(tc, test_unfinished_at_exit);
+	tcase_add_test(tc, test_open_at_end_without_exit);
 	tcase_add_test(tc, test_bad_type);
 	suite_add_tcase(s, tc);
 

@@ -51,6 +51,11 @@
 #define OC_LEAVE	0x405000	/* caml_thread_leave_blocking_section (static) */
 #define OC_ENTER	0x405100	/* caml_thread_enter_blocking_section (static) */
 #define OC_YIELD	0x405200	/* caml_thread_yield */
+#define OC5_ACQ		0x405300	/* OCaml 5: st_masterlock_acquire (static) */
+#define OC5_REL		0x405400	/* st_masterlock_release (static) */
+#define OC5_YIELD	0x405500	/* thread_yield (static) */
+#define OC5_DLOCK	0x405600	/* caml_acquire_domain_lock */
+#define OC5_DUNLOCK	0x405700	/* caml_release_domain_lock */
 #define BL_LOCK_FN	0x406000	/* bl_mutex_lock, a named wrapper */
 #define BL_UNLOCK_FN	0x406100	/* bl_mutex_unlock */
 #define BL_WAIT_FN	0x406200	/* bl_cond_timedwait */
@@ -80,6 +85,13 @@ static const struct fake_function functions[] = {
 	{ "caml_thread_leave_blocking_section", "", OC_LEAVE, OC_LEAVE + 0x100, SITE_OCAML_TAKE },
 	{ "caml_thread_enter_blocking_section", "", OC_ENTER, OC_ENTER + 0x100, SITE_OCAML_DROP },
 	{ "caml_thread_yield", "caml_thread_yield", OC_YIELD, OC_YIELD + 0x100, 0 },
+	{ "st_masterlock_acquire", "", OC5_ACQ, OC5_ACQ + 0x100, 0 },
+	{ "st_masterlock_release", "", OC5_REL, OC5_REL + 0x100, 0 },
+	{ "thread_yield", "", OC5_YIELD, OC5_YIELD + 0x100, 0 },
+	{ "caml_acquire_domain_lock", "caml_acquire_domain_lock", OC5_DLOCK, OC5_DLOCK + 0x100,
+		SITE_OCAML_DOMAIN_LOCK },
+	{ "caml_release_domain_lock", "caml_release_domain_lock", OC5_DUNLOCK, OC5_DUNLOCK + 0x100,
+		SITE_OCAML_DOMAIN_UNLOCK },
 	{ "bl_mutex_lock", "bl_mutex_lock", BL_LOCK_FN, BL_LOCK_FN + 0x100, 0 },
 	{ "bl_mutex_unlock", "bl_mutex_unlock", BL_UNLOCK_FN, BL_UNLOCK_FN + 0x100, 0 },
 	{ "bl_cond_timedwait", "bl_cond_timedwait", BL_WAIT_FN, BL_WAIT_FN + 0x100, 0 },
@@ -122,6 +134,10 @@ static const struct fake_function functions[] = {
 #define Q3		0xb00310
 #define ML		0xc00000	/* OCaml's master lock */
 #define ML_FREE		0xc00040
+#define DL		0xc00800	/* OCaml 5: the domain lock */
+#define ML2		0xc00090	/* another domain's master lock, condvar, domain lock */
+#define ML2_FREE	0xc000d0
+#define DL2		0xc00900
 #define BL		0xd00000	/* biglock_wrapped's lock */
 #define BL_FREE		0xd00040
 #define BIG		0xe00100	/* big_lock's */
@@ -138,6 +154,7 @@ static const struct fake_object objects[] = {
 	{ RB_VM_LOCK, "RB_VM_LOCK" }, { RB_VM_COND, "RB_VM_COND" }, { GVL2, "GVL2" },
 	{ Q2, "Q2" }, { Q3, "Q3" },
 	{ ML, "ML" }, { ML_FREE, "ML_FREE" }, { BL, "BL" }, { BL_FREE, "BL_FREE" },
+	{ DL, "DL" }, { ML2, "ML2" }, { ML2_FREE, "ML2_FREE" }, { DL2, "DL2" },
 	{ BIG, "BIG" }, { BIG_COND, "BIG_COND" }, { APP_LOCK, "APP_LOCK" }, { APP_COND, "APP_COND" },
 	{ 0, NULL },
 };
@@ -157,6 +174,7 @@ static const uintptr_t gvl_handover[] = { GVL_SWITCH, GVL_SWITCH_WAIT, 0 };
 			.ruby_hi = RB_OBJ + RB_OBJ_SIZE, .ruby_gvl = GVL, .ruby_gvl2 = GVL2, \
 			.ruby_handover = gvl_handover
 #define OCAML_4		PROGRAM, .ocaml_version = "4.13.1"
+#define OCAML_5		PROGRAM, .ocaml_version = "5.3.0"
 
 static const struct fake_world py311 = { CPYTHON_311 };
 static const struct fake_world py311_midrun = { CPYTHON_311, .tracing_off = 1 };
@@ -173,6 +191,7 @@ static const struct fake_world ruby_pyframes = { RUBY_31, .pyframes = 2 };
 static const struct fake_world ruby_midrun = { RUBY_31, .tracing_off = 1 };
 static const struct fake_world ocaml = { OCAML_4 };
 static const struct fake_world ocaml_midrun = { OCAML_4, .tracing_off = 1 };
+static const struct fake_world ocaml5 = { OCAML_5 };
 static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_release:bl_yield",
 	.lock_wrappers = "bl_mutex_lock" };
 
@@ -182,6 +201,7 @@ static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_re
 #define CPY27	"CPython 2.7.18"
 #define RUBY	"Ruby 3.1.2"
 #define OCAML	"OCaml 4.13.1"
+#define OCAML5	"OCaml 5.3.0"
 #define USER	"user-named lock"
 
 /* ---- steps ------------------------------------------------------------ */
@@ -259,6 +279,19 @@ static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_re
 #define OC_TAKE_UNLOCK(t)	UNLOCK(t, ML, OC_LEAVE + 0x30)
 #define OC_RELEASE(t)		LOCK(t, ML, OC_ENTER + 0x10), UNLOCK(t, ML, OC_ENTER + 0x20), \
 				SIGNAL(t, ML_FREE, OC_ENTER + 0x28)
+
+/*
+ * OCaml 5 (st_pthreads.h), thread t on the master lock m, condvar c and
+ * domain lock d of its domain: st_masterlock_acquire (+0x10 lock, +0x20
+ * wait, the domain lock, +0x30 unlock), st_masterlock_release (+0x10
+ * lock, the domain lock released, +0x20 signal, +0x30 unlock), all the
+ * domain lock's calls at +0x10 of its functions.
+ */
+#define OC5_TAKE_LOCK(t, m)	LOCK(t, m, OC5_ACQ + 0x10)
+#define OC5_TAKE_WAIT(t, m, c)	WAIT(t, c, m, OC5_ACQ + 0x20)
+#define OC5_TAKE_END(t, m, d)	LOCK(t, d, OC5_DLOCK + 0x10), UNLOCK(t, m, OC5_ACQ + 0x30)
+#define OC5_RELEASE(t, m, c, d)	LOCK(t, m, OC5_REL + 0x10), UNLOCK(t, d, OC5_DUNLOCK + 0x10), \
+				SIGNAL(t, c, OC5_REL + 0x20), UNLOCK(t, m, OC5_REL + 0x30)
 
 /* biglock_wrapped: pthread calls at +0x10 of the wrappers, made from
  * the lock function's site from. */
@@ -743,6 +776,66 @@ static const struct rec_event oc_yield_want[] = {
 	EV_RELEASE(2, ML, 1, 1, OC_ENTER + 0x20),
 	EV_WOKEN(1, ML, OC_YIELD + 0x30),
 	EV_END(1, ML, 1, 0, OC_YIELD + 0x40),
+};
+
+/* ---- OCaml 5 ------------------------------------------------------------ */
+
+/*
+ * The main domain's master lock, found at its first release (the domain
+ * lock released inside it), while the program holds a mutex of its own;
+ * the acquire and yield sites learned from their first sections; a
+ * failed reacquisition; Thread.yield (thread_yield: +0x10 lock, +0x18
+ * unlock without waiters, +0x20 signal, +0x30 wait, +0x40 unlock).
+ */
+static const struct step oc5_domain_lock[] = {
+	LOCK(1, APP_LOCK, APP + 0x10),
+	OC5_RELEASE(1, ML, ML_FREE, DL),
+	UNLOCK(1, APP_LOCK, APP + 0x18),
+	OC5_TAKE_LOCK(1, ML), OC5_TAKE_END(1, ML, DL),
+	OC5_TAKE_LOCK(2, ML), OC5_TAKE_WAIT(2, ML, ML_FREE),
+	OC5_RELEASE(1, ML, ML_FREE, DL),
+	OC5_TAKE_LOCK(1, ML), OC5_TAKE_END(1, ML, DL),
+	WOKEN(2), OC5_TAKE_WAIT(2, ML, ML_FREE),
+	LOCK(1, ML, OC5_YIELD + 0x10), SIGNAL(1, ML_FREE, OC5_YIELD + 0x20),
+	UNLOCK(1, DL, OC5_DUNLOCK + 0x10), WAIT(1, ML_FREE, ML, OC5_YIELD + 0x30),
+	WOKEN(2), OC5_TAKE_END(2, ML, DL),
+	OC5_RELEASE(2, ML, ML_FREE, DL),
+	WOKEN(1), LOCK(1, DL, OC5_DLOCK + 0x10), UNLOCK(1, ML, OC5_YIELD + 0x40),
+	LOCK(1, ML, OC5_YIELD + 0x10), UNLOCK(1, ML, OC5_YIELD + 0x18),
+};
+static const struct rec_event oc5_domain_lock_want[] = {
+	EV_IDENT(1, ML, 0, CONDVAR, "domain-lock", OCAML5, OC5_REL + 0x10),
+	EV_BEGIN(1, ML, OC5_ACQ + 0x10), EV_END(1, ML, 0, 0, OC5_ACQ + 0x30),
+	EV_BEGIN(2, ML, OC5_ACQ + 0x10), EV_WAIT(2, ML, ML_FREE, OC5_ACQ + 0x20),
+	EV_RELEASE(1, ML, 1, 1, OC5_REL + 0x30),
+	EV_BEGIN(1, ML, OC5_ACQ + 0x10), EV_END(1, ML, 0, 0, OC5_ACQ + 0x30),
+	EV_WOKEN(2, ML, OC5_ACQ + 0x20), EV_WAIT(2, ML, ML_FREE, OC5_ACQ + 0x20),
+	EV_YIELD_WAIT(1, ML, ML_FREE, 1, 1, OC5_YIELD + 0x30),
+	EV_WOKEN(2, ML, OC5_ACQ + 0x20), EV_END(2, ML, 2, 0, OC5_ACQ + 0x30),
+	EV_RELEASE(2, ML, 1, 1, OC5_REL + 0x30),
+	EV_WOKEN(1, ML, OC5_YIELD + 0x30), EV_END(1, ML, 1, 0, OC5_YIELD + 0x40),
+	EV_YIELD_BACK(1, ML, 0, 0, OC5_YIELD + 0x18),
+};
+
+/*
+ * Another domain's master lock, first released by its main thread (3)
+ * where the main domain's was: found there, its release left out (no
+ * acquisition seen); then a thread of that domain (4) takes and
+ * releases it.
+ */
+static const struct step oc5_domains[] = {
+	OC5_RELEASE(1, ML, ML_FREE, DL),
+	OC5_TAKE_LOCK(1, ML), OC5_TAKE_END(1, ML, DL),
+	OC5_RELEASE(3, ML2, ML2_FREE, DL2),
+	OC5_TAKE_LOCK(4, ML2), OC5_TAKE_END(4, ML2, DL2),
+	OC5_RELEASE(4, ML2, ML2_FREE, DL2),
+};
+static const struct rec_event oc5_domains_want[] = {
+	EV_IDENT(1, ML, 0, CONDVAR, "domain-lock", OCAML5, OC5_REL + 0x10),
+	EV_BEGIN(1, ML, OC5_ACQ + 0x10), EV_END(1, ML, 0, 0, OC5_ACQ + 0x30),
+	EV_IDENT(3, ML2, 0, CONDVAR, "callsite-learned", OCAML5, OC5_REL + 0x10),
+	EV_BEGIN(4, ML2, OC5_ACQ + 0x10), EV_END(4, ML2, 0, 0, OC5_ACQ + 0x30),
+	EV_RELEASE(4, ML2, 0, 0, OC5_REL + 0x30),
 };
 
 /* ---- user-named locks ----------------------------------------------------- */
@@ -1264,6 +1357,10 @@ static const struct scenario scenarios[] = {
 		ocaml, oc_hooks, oc_hooks_want),
 	SCENARIO("OCaml", "Thread.yield",
 		ocaml, oc_yield, oc_yield_want),
+	SCENARIO("OCaml5", "master lock found by the domain lock, sites learned",
+		ocaml5, oc5_domain_lock, oc5_domain_lock_want),
+	SCENARIO("OCaml5", "another domain's master lock, where the first was locked",
+		ocaml5, oc5_domains, oc5_domains_want),
 	SCENARIO("UserLocks", "lock functions reached through a wrapper",
 		user, user_wrapped, user_wrapped_want),
 	SCENARIO("UserLocks", "yield functions",

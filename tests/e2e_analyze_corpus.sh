@@ -25,6 +25,7 @@ corpus=$srcdir/tests/corpus
 fail() { echo "FAIL: $*" >&2; exit 1; }
 GT_BUILDDIR=$builddir GT_SRCDIR=$srcdir
 . "$srcdir/tests/lib/views.sh"
+. "$srcdir/tests/lib/regress.sh"
 [ -x "$analyze" ] || fail "$analyze not built"
 [ -x "$count" ] || fail "$count not built"
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed" >&2; exit 77; }
@@ -86,7 +87,7 @@ k=0
 for f in "$corpus"/regress/*.gtfz; do
 	[ -e "$f" ] || continue
 	base=$(basename "$f" .gtfz)
-	want=${base##*-}
+	want=$(gt_regress_want "$base")
 	rm -rf "$tmp/r"
 	python3 "$corpus/tracepack.py" unpack "$f" "$tmp/r"
 	rc=0

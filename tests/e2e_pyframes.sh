@@ -14,7 +14,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
-. "$(dirname "$0")/lib/gilhold.sh"
+. "$(dirname "$0")/lib/giltrace.sh"
 gt_need_checker
 T=$GT_TMP
 

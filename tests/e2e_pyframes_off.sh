@@ -13,8 +13,9 @@
 # named by its binary and offset), and the program's output and exit
 # status those of a run without the shim.  With only Py_GetVersion()
 # faked, 3.11 on must see it disagree with their Py_Version.  Debian's
-# python3 is skipped: its Py_GetVersion is in the executable, which a
-# preloaded library cannot override.
+# python3.X have Py_GetVersion in the executable, which a preloaded
+# library cannot override: each runs as tests/py/libpython_main.c, its
+# main linked against the release's shared libpython3.X (python3.X-dev).
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
@@ -38,7 +39,7 @@ sys.exit(3)
 # The reason each version must give, both faked.
 reason() {
 	case $1 in
-	3.13.*) echo "CPython 3.99.0: Py_GetVersion() and _Py_DebugOffsets (3.13) disagree" ;;
+	3.1[3-9].*) echo "CPython 3.99.0: Py_GetVersion() and _Py_DebugOffsets (${1%.*}) disagree" ;;
 	*) echo "CPython 3.99.0: no layout known for 3.99 (2.7 and 3.6 to 3.12 are read by their headers, 3.13 on by the interpreter's _Py_DebugOffsets)" ;;
 	esac
 }
@@ -85,9 +86,30 @@ report_says() {
 		gt_fail "$1: the JSON report's py_frames_off is not \"$3\""
 }
 
+# libpython_interp PYTHON: the path of PYTHON's main linked against
+# its shared libpython (built in $T), or why there is none.
+libpython_interp() {
+	local x config out
+	x=$("$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+	# Beside the interpreter: not one of pyenv's on PATH.
+	config=${1%/*}/python$x-config
+	[ -x "$config" ] || { echo "no $config (python$x-dev)"; return 1; }
+	out=$T/libpython$x
+	# shellcheck disable=SC2046 # the flags are words
+	"${GT_CC:-cc}" -O2 -Wall $("$config" --includes) -o "$out" \
+		"$GT_SRCDIR/tests/py/libpython_main.c" $("$config" --ldflags --embed) 2>"$out.err" ||
+		{ echo "no shared libpython$x to link with: $(head -1 "$out.err")"; return 1; }
+	echo "$out"
+}
+
 ran=0
 while read -r name py; do
-	[ "$name" != debian ] || { echo "skipping debian: Py_GetVersion is in its executable" >&2; continue; }
+	ver=$name
+	if [[ $name == debian* ]]; then
+		py=$(libpython_interp "$py") || { echo "skipping $name: $py" >&2; continue; }
+		name=${py##*/}
+		ver=$("$py" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
+	fi
 	rc=0
 	"$py" -c "$prog" >"$T/$name.plain" 2>"$T/$name.plain.err" || rc=$?
 	run "$name" "$py" 8
@@ -97,7 +119,7 @@ while read -r name py; do
 		diff "$T/$name.plain" "$T/$name-$depth.out" >&2 || gt_fail "$name: the output differs under the shim"
 	done
 	ev=$T/$name-8.events
-	want=$(reason "$name")
+	want=$(reason "$ver")
 	got=$(off_reason "$ev")
 	[ "$got" = "$want" ] || gt_fail "$name: py_frames_off says \"$got\", want \"$want\""
 	n=$(jq -c 'select(.name == "py_code" or .name == "py_thread_target" or ((.pycode // []) | length > 0))' "$ev" | wc -l)
@@ -109,17 +131,17 @@ while read -r name py; do
 	[ -s "$T/$name-0.gil" ] || gt_fail "$name: no GIL event recorded"
 	diff "$T/$name-0.gil" "$T/$name-8.gil" >&2 || gt_fail "$name: the GIL events differ from those with frames off"
 	report_says "$name" "$T/$name-8.trace" "$want"
-	echo "ok: $name: \"$got\"; $(wc -l <"$T/$name-8.gil") GIL events as with frames off"
-	case $name in
+	echo "ok: $name ($ver): \"$got\"; $(wc -l <"$T/$name-8.gil") GIL events as with frames off"
+	case $ver in
 	2.* | 3.[0-9].* | 3.10.*) ;;
 	*)
 		run "$name-text" "$py" 8 text
-		want="CPython 3.99.0: Py_GetVersion() and Py_Version (${name%.*}) disagree"
+		want="CPython 3.99.0: Py_GetVersion() and Py_Version (${ver%.*}) disagree"
 		got=$(off_reason "$T/$name-text-8.events")
 		[ "$got" = "$want" ] || gt_fail "$name: py_frames_off says \"$got\", want \"$want\""
 		echo "ok: $name, Py_GetVersion() alone faked: \"$got\"" ;;
 	esac
 	ran=$((ran + 1))
 done < <(gt_pythons)
-[ $ran -gt 0 ] || gt_skip "no pyenv interpreter present"
+[ $ran -gt 0 ] || gt_skip "no interpreter whose Py_GetVersion a preloaded library can override (a pyenv build, or a python3.X with its shared libpython3.X)"
 echo "PASS: frames off with their reason on $ran interpreters"

@@ -40,9 +40,9 @@ lttng create bystander --output="$T/bystander" >/dev/null
 pid=$("$GILTRACE" record -o "$T/shared" -- "$PY" -c "$workload" 2>"$T/shared.err")
 has_gil_events_of "$T/shared" "$pid" || gt_fail "running daemon: no GIL events of $pid"
 [ "$(gt_test_daemon)" = "$daemon" ] || gt_fail "running daemon: it was replaced or stopped"
-lttng list >"$T/list"
-grep -q bystander "$T/list" || gt_fail "running daemon: another session disappeared"
-grep -q ') giltrace-[0-9]' "$T/list" && gt_fail "running daemon: giltrace left its session: $(cat "$T/list")"
+gt_mi_sessions >"$T/list"
+grep -q '^bystander ' "$T/list" || gt_fail "running daemon: another session disappeared"
+grep -q '^giltrace-[0-9]' "$T/list" && gt_fail "running daemon: giltrace left its session: $(cat "$T/list")"
 [ -z "$(ls -A "$TMPDIR")" ] || gt_fail "running daemon: files left in TMPDIR: $(ls -A "$TMPDIR")"
 echo "running daemon used and left as it was"
 
@@ -50,14 +50,15 @@ echo "running daemon used and left as it was"
 lttng create mine --output="$T/mine" >/dev/null
 pid=$("$GILTRACE" record --session mine -- "$PY" -c "$workload" 2>"$T/mine.err")
 has_gil_events_of "$T/mine" "$pid" || gt_fail "--session: no GIL events of $pid in the session's output"
-lttng list mine >"$T/mine.list" || gt_fail "--session: the session was destroyed"
-grep -q '^Recording session mine: \[inactive\]' "$T/mine.list" || gt_fail "--session: a session found stopped was left running"
+gt_mi_sessions >"$T/mine.list"
+grep -q '^mine ' "$T/mine.list" || gt_fail "--session: the session was destroyed"
+grep -qx 'mine inactive' "$T/mine.list" || gt_fail "--session: a session found stopped was left running"
 grep -q "^giltrace: trace $T/mine: [0-9]* events recorded" "$T/mine.err" || gt_fail "--session: closing line: $(cat "$T/mine.err")"
 # ... and one found recording stays recording.
 lttng start mine >/dev/null
 "$GILTRACE" record --session mine -- "$PY" -c "$workload" >/dev/null 2>"$T/mine2.err"
-lttng list mine >"$T/mine2.list"
-grep -q '^Recording session mine: \[active\]' "$T/mine2.list" || gt_fail "--session: a recording session was stopped"
+gt_mi_sessions >"$T/mine2.list"
+grep -qx 'mine active' "$T/mine2.list" || gt_fail "--session: a recording session was stopped"
 grep -q "still recording" "$T/mine2.err" || gt_fail "--session: closing line for an active session: $(cat "$T/mine2.err")"
 lttng destroy mine >/dev/null
 rc=0
@@ -69,8 +70,8 @@ echo "--session records into an existing session and leaves it as found"
 pid=$("$GILTRACE" record --private-daemon -o "$T/private" -- "$PY" -c "$workload" 2>"$T/private.err")
 has_gil_events_of "$T/private" "$pid" || gt_fail "--private-daemon: no GIL events of $pid"
 [ "$(gt_test_daemon)" = "$daemon" ] || gt_fail "--private-daemon: the running daemon was disturbed"
-lttng list >"$T/list2"
-grep -q ') giltrace-[0-9]' "$T/list2" && gt_fail "--private-daemon: its session showed up on the running daemon"
+gt_mi_sessions >"$T/list2"
+grep -q '^giltrace-[0-9]' "$T/list2" && gt_fail "--private-daemon: its session showed up on the running daemon"
 [ -z "$(gt_procs_with_home "$TMPDIR")" ] || gt_fail "--private-daemon: daemon processes left: $(gt_procs_with_home "$TMPDIR")"
 [ -z "$(ls -A "$TMPDIR")" ] || gt_fail "--private-daemon: files left in TMPDIR: $(ls -A "$TMPDIR")"
 lttng list bystander >/dev/null || gt_fail "--private-daemon: the running daemon lost a session"

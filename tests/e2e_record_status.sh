@@ -54,13 +54,15 @@ grep -q 'giltrace:mutex_lock_begin:' "$T/io.txt" && gt_fail "lock-call events re
 babeltrace2 "$T/all" >"$T/all.txt"
 grep -q 'giltrace:mutex_lock_begin:' "$T/all.txt" || gt_fail "--all-locks recorded no lock-call events"
 expand "$T/all.txt" | grep -q 'giltrace:gil_acquire_end:' || gt_fail "--all-locks recorded no GIL events"
-# The buffer options reach the channel: COMMAND asks the daemon itself.
+# The buffer options reach the channel: COMMAND asks the daemon itself
+# (its machine interface read by a Python without the shim).
 "$GILTRACE" record -q --subbuf-size=1M --num-subbuf=5 -o "$T/buf" -- sh -c '
-	name=$(lttng list | sed -n "s/^ *[0-9]*) \(giltrace-[^ ]*\) .*/\1/p" | head -1)
-	lttng list "$name" -u' >"$T/buf.list"
-grep -q 'Sub-buffer size: *1048576 bytes' "$T/buf.list" || gt_fail "--subbuf-size=1M not applied: $(cat "$T/buf.list")"
-grep -q 'Sub-buffer count: *8$' "$T/buf.list" || gt_fail "--num-subbuf=5 not rounded up to 8: $(cat "$T/buf.list")"
-grep -q 'Event-loss mode: *discard' "$T/buf.list" || gt_fail "channel not in discard mode"
+	mi() { env -u LD_PRELOAD /usr/bin/python3 "$1" "$2"; }
+	name=$(lttng --mi xml list | mi "$1" sessions | sed -n "s/^\(giltrace-[^ ]*\) .*/\1/p" | head -1)
+	lttng --mi xml list "$name" | mi "$1" channels' _ "$GT_LTTNG_MI" >"$T/buf.list"
+grep -q ' subbuffer_size 1048576$' "$T/buf.list" || gt_fail "--subbuf-size=1M not applied: $(cat "$T/buf.list")"
+grep -q ' subbuffer_count 8$' "$T/buf.list" || gt_fail "--num-subbuf=5 not rounded up to 8: $(cat "$T/buf.list")"
+grep -q ' overwrite_mode DISCARD$' "$T/buf.list" || gt_fail "channel not in discard mode"
 echo "--all-locks and buffer options ok"
 
 # --- exit statuses -------------------------------------------------------
@@ -116,6 +118,6 @@ rc=0
 [ "$rc" -eq 125 ] || gt_fail "no command: status $rc, want 125"
 
 # No session of ours is left behind on the daemon.
-lttng list >"$T/list" 2>&1 || true
-grep -q ') giltrace-[0-9]' "$T/list" && gt_fail "a giltrace session was left on the daemon: $(cat "$T/list")"
+gt_mi_sessions >"$T/list" 2>&1 || true
+grep -q '^giltrace-[0-9]' "$T/list" && gt_fail "a giltrace session was left on the daemon: $(cat "$T/list")"
 echo "PASS: exit statuses, stdio and closing line"

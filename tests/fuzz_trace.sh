@@ -109,10 +109,10 @@ show_failure() {	# show_failure LOG
 }
 
 # replay FILE...: through the analyzer's child process, one at a time.
-# Some end only when the isolation's watchdog stops libbabeltrace2 past
-# its memory bound (trace_isolate.c), which takes 10 s on an idle
-# machine and over a minute on a busy one: the timeout is the
-# watchdog's own time limit, so that only a hang it misses fails.
+# Each may take as long as the analyzer's watchdog lets libbabeltrace2
+# run (analyzer/trace_isolate.c: 128 MiB more memory, which 2.1 takes on
+# bt-packet-size-0 in a minute or more, where 2.0 took seconds, or ten
+# minutes): only a hang the watchdog misses is past the timeout.
 replay() {
 	FUZZ_TRACE_ISOLATE=1 "$bin" "${run[@]}" -timeout=660 "$@" 2>"$work/replay.log"
 }

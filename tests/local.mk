@@ -8,7 +8,7 @@
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
 	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
 	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK;
-EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py \
+EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py tests/lib/regress.sh tests/lib/lttng_mi.py \
 	tests/trace_check.py
 
 # ---- First: the manual pages, and one recording end to end -------------
@@ -93,12 +93,28 @@ EXTRA_DIST += tests/progs/hazard_compat_cond.c
 TESTS += tests/e2e_shim_hazards.sh
 EXTRA_DIST += tests/e2e_shim_hazards.sh
 
+# Programs the shim must not change, in any mode (issue 12): calls made
+# in signal handlers, on small stacks, under the loader's lock, after a
+# siglongjmp, and processes whose threads glibc starts itself.
+check_PROGRAMS += tests/progs/hazard_context tests/progs/hazard_lifetime
+tests_progs_hazard_context_SOURCES = tests/progs/hazard_context.c tests/progs/progs_util.h
+tests_progs_hazard_context_LDADD = $(DL_LIBS)
+tests_progs_hazard_lifetime_SOURCES = tests/progs/hazard_lifetime.c tests/progs/progs_util.h
+tests_progs_hazard_lifetime_LDADD = -lrt
+check_LTLIBRARIES += tests/progs/libhazard_ctor_wait.la
+tests_progs_libhazard_ctor_wait_la_SOURCES = tests/progs/libhazard_ctor_wait.c
+tests_progs_libhazard_ctor_wait_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -rpath $(abs_builddir)
+TESTS += tests/e2e_shim_unchanged.sh
+SANITIZER_TESTS += tests/e2e_shim_unchanged.sh
+EXTRA_DIST += tests/e2e_shim_unchanged.sh
+
 # Other runtimes' big locks: Ruby's GVL, OCaml's master lock, recorded
 # on the real interpreters with every lock event.
 TESTS += tests/e2e_ruby.sh tests/e2e_ocaml.sh
 EXTRA_DIST += tests/e2e_ruby.sh tests/e2e_ocaml.sh tests/lib/runtime_e2e.sh \
 	tests/lib/lock_oracle.py tests/rb/contention.rb tests/rb/midrun.rb tests/rb/ractors.rb \
-	tests/ml/contention.ml
+	tests/ml/contention.ml \
+	tests/ml/domains.ml
 
 # A big lock reached through wrapper functions, named to the shim with
 # GILTRACE_LOCK_FUNCS and GILTRACE_LOCK_WRAPPERS, counting by itself.
@@ -112,7 +128,7 @@ EXTRA_DIST += tests/e2e_user_lock.sh
 # Call sites end to end: a C extension holding the GIL, on every CPython.
 TESTS += tests/e2e_callsites.sh
 EXTRA_DIST += tests/e2e_callsites.sh tests/lib/callsites_check.py tests/py/gilhold.c \
-	tests/py/callsites.py tests/lib/gilhold.sh
+	tests/py/callsites.py
 
 # Python frames end to end, on every CPython: the frames at known calls,
 # the code objects' names and line tables, threads' targets and names.
@@ -122,11 +138,13 @@ EXTRA_DIST += tests/e2e_pyframes.sh tests/lib/pyframes_check.py tests/py/pyframe
 # An interpreter whose layout is unknown: frames off with their reason,
 # and the GIL events and the program as without frames.
 TESTS += tests/e2e_pyframes_off.sh
-EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c
+EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c tests/py/libpython_main.c
 
 # Python functions, who made whom wait and thread names end to end: the
 # same extension, held from known functions and lines, on every CPython.
 TESTS += tests/e2e_pyfunctions.sh
+TESTS += tests/e2e_py_exit.sh
+EXTRA_DIST += tests/e2e_py_exit.sh tests/py/exit_blocked.py tests/py/exit_finalizing.py
 EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py tests/lib/pyviews_check.py
 
 # CPython's own thread tests with and without the shim: minutes of
@@ -137,6 +155,17 @@ check-regrtest: all
 	test $$rc = 0 || test $$rc = 77
 .PHONY: check-regrtest
 EXTRA_DIST += tests/regrtest_compare.sh tests/lib/regrtest_results.py
+
+# The whole suite again on Debian 13 and unstable, each in a chroot
+# with its own packages, built there from this tree: tens of minutes
+# the first time on a machine (debootstrap and the packages; the chroots
+# are kept), so a target of its own that scripts/test.sh runs after the
+# rest (77 = skipped, reason printed: not root).
+check-distros:
+	@rc=0; GT_DISTROS_LOGS=$(abs_top_builddir)/distros-logs $(srcdir)/scripts/check-distros.sh || rc=$$?; \
+	test $$rc = 0 || test $$rc = 77
+.PHONY: check-distros
+EXTRA_DIST += scripts/check-distros.sh scripts/setup.sh
 
 # ---- The analysis core and the trace reader ------------------------------
 
@@ -218,9 +247,9 @@ CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log tests/fuzz_trace tests/fuzz
 
 # Exit status, Ctrl-C, session daemons, concurrent runs; the closing line
 # through the trace reader (a sound trace, none, the damaged ones).
-TESTS += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+TESTS += tests/e2e_record_shell.sh tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
 	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh
-EXTRA_DIST += tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
+EXTRA_DIST += tests/e2e_record_shell.sh tests/e2e_record_status.sh tests/e2e_record_sigint.sh tests/e2e_record_daemon.sh \
 	tests/e2e_record_concurrent.sh tests/e2e_record_closing.sh tests/lib/ctrl_c.py
 
 # Faults: the daemon killed mid-run, buffers too small, children.

@@ -400,6 +400,13 @@ int symbol_object_at(uintptr_t ip, const char **path, uintptr_t *bias)
 #define FAKE_SHIM_FRAME	((uintptr_t) 0x7f0000001234)
 
 /* The stack of the call in progress: the shim, the caller, its callers. */
+/* Every fake address lies in a known object. */
+int symbol_in_object(uintptr_t ip)
+{
+	(void) ip;
+	return 1;
+}
+
 int symbol_backtrace(void **frames, int max)
 {
 	const struct step *c = sim_self ? sim_self->call : NULL;
@@ -511,9 +518,22 @@ int ruby_handover_cond(const void *lock, const void *cond)
 	return 0;
 }
 
-int ruby_queue_wait(const void *mutex, const void *cond)
+int ruby_queue_wait(const void *mutex, const void *cond, int timed)
 {
+	(void) timed;
 	return !ruby_handover_cond(mutex, cond) && !in_ruby_objects((uintptr_t) cond);
+}
+
+/* The simulated Ruby is 3.1's: no scheduler GVL. */
+int ruby_gvl_is_scheduler(void)
+{
+	return 0;
+}
+
+uintptr_t ruby_scheduler_running(const void *mutex)
+{
+	(void) mutex;
+	return 0;
 }
 
 int ruby_runtime_name(char *buf, size_t len)
@@ -525,17 +545,32 @@ int ruby_runtime_name(char *buf, size_t len)
 	return 1;
 }
 
-/* ... and for its OCaml: hooks point at the functions marked so. */
+/* ... and for its OCaml: 5 and later (a version "5.x") has domain locks. */
+int ocaml_domain_locks(void)
+{
+	return world->ocaml_version && world->ocaml_version[0] >= '5';
+}
+
+int ocaml_threads_loaded(void)
+{
+	return world->ocaml_version != NULL;
+}
+
+/* Hooks (OCaml 4) or the domain lock's functions (5) are the functions
+ * marked so. */
 enum site_role ocaml_site_role(uintptr_t function_start, const char *name)
 {
 	if (!world->ocaml_version) {
 		return SITE_OTHER;
 	}
-	if (name && strcmp(name, "caml_thread_yield") == 0) {
+	if (!ocaml_domain_locks() && name && strcmp(name, "caml_thread_yield") == 0) {
 		return SITE_OCAML_YIELD;
 	}
 	for (const struct fake_function *f = world->functions; f->label; f++) {
-		if (f->ocaml && f->start == function_start) {
+		int domain_lock = f->ocaml == SITE_OCAML_DOMAIN_LOCK || f->ocaml == SITE_OCAML_DOMAIN_UNLOCK;
+
+		/* OCaml 4 has no domain lock; OCaml 5's hooks lock nothing. */
+		if (f->ocaml && f->start == function_start && domain_lock == ocaml_domain_locks()) {
 			return f->ocaml;
 		}
 	}
@@ -621,6 +656,14 @@ void tp_rec_gil_identified(const void *gil, const void *cond, const char *kind,
 void tp_rec_gil_not_found(const char *reason, void *ip)
 {
 	rec_new("gil_not_found", NULL, NULL);
+}
+
+/* Not recorded: the sequences compared are the GIL's, and the exit
+ * marker's place (last, from the destructor) is the end-to-end tests'. */
+void tp_rec_process_exit(unsigned int gils, void *ip)
+{
+	(void) gils;
+	(void) ip;
 }
 
 void tp_rec_gil_acquire_begin(const void *gil, void *ip)

@@ -28,7 +28,8 @@ struct fake_function {
 	const char *label;	/* for people: messages name addresses with it */
 	const char *name;	/* what symbol lookups say; "" for a stripped one */
 	uintptr_t start, end;
-	enum site_role ocaml;	/* installed in OCaml's hook of this role, else 0 */
+	enum site_role ocaml;	/* installed in OCaml's hook of this role, or OCaml 5's
+				 * domain lock function (SITE_OCAML_DOMAIN_*), else 0 */
 };
 
 /* A data address named in messages. */

@@ -37,6 +37,7 @@ int tp_rec_enabled(const char *event);
 void tp_rec_gil_identified(const void *gil, const void *cond, const char *kind,
 		const char *method, const char *runtime, void *ip);
 void tp_rec_gil_not_found(const char *reason, void *ip);
+void tp_rec_process_exit(unsigned int gils, void *ip);
 void tp_rec_gil_acquire_begin(const void *gil, void *ip);
 void tp_rec_gil_wait_begin(const void *gil, const void *cond, void *ip);
 void tp_rec_gil_wait_end(const void *gil, int timed_out, int ret, void *ip);

@@ -404,6 +404,23 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, thread_name,
 	)
 )
 
+/*
+ * The process is exiting (exit(), or main returned): emitted by the
+ * shim's destructor, after the program's atexit handlers (and so after
+ * an interpreter's finalization).  An attempt to take the GIL still
+ * open then is one the process ended before it finished (a thread
+ * blocked for the GIL at exit), not a trace cut short.  No such event
+ * when the process is killed or calls _exit.  gils: how many GILs the
+ * process had recognised.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, process_exit,
+	LTTNG_UST_TP_ARGS(unsigned int, gils, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(unsigned int, gils, gils)
+		lttng_ust_field_unused(ip)
+	)
+)
+
 #endif /* _GILTRACE_TP_H */
 
 /* Must stay outside the include guard: it re-reads this header. */

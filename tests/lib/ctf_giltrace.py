@@ -116,7 +116,12 @@ def write(path, events):
     """Writes events (dicts, see above) as a CTF trace in the directory path."""
     graph = bt2.Graph()
     src = graph.add_component(_Source, "giltrace", obj=events)
-    sink = graph.add_component(bt2.find_plugin("ctf").sink_component_classes["fs"], "sink",
-                               {"path": path, "assume-single-trace": True, "quiet": True})
+    params = {"path": path, "assume-single-trace": True, "quiet": True}
+    # A libbabeltrace2 that knows MIP 1 (2.1) writes CTF 2 by default,
+    # which a MIP 0 graph (this source's) cannot: ask for CTF 1.8, the
+    # format every version writes and reads (2.0 knows no such parameter).
+    if bt2.get_maximal_mip_version() > 0:
+        params["ctf-version"] = "1"
+    sink = graph.add_component(bt2.find_plugin("ctf").sink_component_classes["fs"], "sink", params)
     graph.connect_ports(src.output_ports["out"], sink.input_ports["in"])
     graph.run()

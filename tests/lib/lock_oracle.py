@@ -4,7 +4,8 @@
 
   babeltrace2 TRACE | python3 lock_oracle.py count [--handover OFF,...]
   babeltrace2 TRACE | python3 lock_oracle.py compare SUMMARY.json \\
-        --method M --runtime R [--handover OFF,...] [--min-failed N] [--min-yields N]
+        --method M[,M2...] --runtime R [--handover OFF,...] [--min-failed N] [--min-yields N]
+        [--gils N]
 
 For a trace recorded with every lock event (gt_record --all-locks), this
 reads the lock-call family only -- mutex_lock_end, mutex_trylock,
@@ -33,10 +34,17 @@ waiting for another thread to take the GVL: rb_global_vm_lock_t keeps
 switch_cond and switch_wait_cond 72 and 120 bytes after its mutex
 (x86-64); the queue's condition variables are the threads' own.
 
-Only critical sections opened after gil_identified are counted; compare
-fails if any thread waited on the mutex before it (the shim could not
-have seen that wait as a GIL wait), so a test must make its runtime
-identify the lock first.
+Only critical sections open at or after gil_identified are counted (a
+section open when it comes counts from there: Ruby 3.3's GVL is found
+by a wait in a section opened before); compare fails if any thread
+waited on the mutex before it (the shim could not have seen that wait
+as a GIL wait), so a test must make its runtime identify the lock
+first.
+
+A process may have several such locks (--gils N, default 1: OCaml 5's
+master lock per domain); each is counted on its own, must be identified
+by one of the methods given, and must show --min-failed failed
+reacquisitions.
 
 Exit status: 0 equal, 1 different or a precondition failed, 2 usage.
 """
@@ -56,15 +64,16 @@ def fail(msg):
 
 
 def count(stream, handover):
-    """Counts per (pid, tid) for the one GIL of the trace."""
-    gil = pid_of_gil = None
-    ident = {}
-    in_section = {}       # (pid, tid) -> inside a critical section on the GIL mutex
+    """Counts per GIL and (pid, tid) for the GILs of the trace's process."""
+    pid_of_gil = None
+    ident = {}            # GIL mutex -> its gil_identified fields
+    in_section = {}       # (pid, tid) -> the GIL mutex of its critical section, or None
     woken = {}            # (pid, tid) -> the section's last wait ended woken
     signalled = {}        # (pid, tid) -> the section signalled, not waited yet
     yields = 0
-    counts = {}
-    early = {}            # mutex -> waits before gil_identified
+    counts = {}           # GIL mutex -> tid -> counters
+    early = {}            # mutex -> waits before its gil_identified
+    held = {}             # (pid, tid) -> mutexes locked, not identified yet
     for line in stream:
         m = LINE.search(line)
         if not m:
@@ -72,31 +81,43 @@ def count(stream, handover):
         name, pid, tid = m.group(1), int(m.group(2)), int(m.group(3))
         f = dict(FIELD.findall(m.group(4)))
         if name == "gil_identified":
-            if gil is not None:
-                fail("more than one gil_identified event")
-            gil, pid_of_gil = int(f["gil"], 16), pid
-            ident = {k: f[k].strip('"') for k in ("method", "runtime", "kind")}
+            gil = int(f["gil"], 16)
+            if gil in ident or (pid_of_gil is not None and pid != pid_of_gil):
+                fail("gil_identified again, or in another process")
+            pid_of_gil = pid
+            ident[gil] = {k: f[k].strip('"') for k in ("method", "runtime", "kind")}
+            # A section open when its lock is identified counts from
+            # there (Ruby 3.3's GVL is found by a wait inside one).
+            for key, mutexes in held.items():
+                if key[0] == pid and gil in mutexes:
+                    in_section[key] = gil
+                    woken[key] = False
+                    signalled[key] = False
             continue
-        if gil is None:
-            if name == "cond_wait_begin":
-                early[int(f["mutex"], 16)] = early.get(int(f["mutex"], 16), 0) + 1
-            continue
-        if pid != pid_of_gil:
+        if name == "cond_wait_begin" and int(f["mutex"], 16) not in ident:
+            early[int(f["mutex"], 16)] = early.get(int(f["mutex"], 16), 0) + 1
+        if name in ("mutex_lock_end", "mutex_trylock") and int(f["ret"]) == 0 \
+                and int(f["addr"], 16) not in ident:
+            held.setdefault((pid, tid), set()).add(int(f["addr"], 16))
+        elif name == "mutex_unlock":
+            held.get((pid, tid), set()).discard(int(f["addr"], 16))
+        if pid_of_gil is None or pid != pid_of_gil:
             continue
         key = (pid, tid)
         if name in ("mutex_lock_end", "mutex_trylock"):
-            if int(f["addr"], 16) == gil and int(f["ret"]) == 0:
-                in_section[key] = True
+            if int(f["addr"], 16) in ident and int(f["ret"]) == 0:
+                in_section[key] = int(f["addr"], 16)
                 woken[key] = False
                 signalled[key] = False
         elif name == "mutex_unlock":
-            if int(f["addr"], 16) == gil:
-                in_section[key] = False
+            if int(f["addr"], 16) == in_section.get(key):
+                in_section[key] = None
         elif name in ("cond_signal", "cond_broadcast"):
             if in_section.get(key) and signalled.get(key) is False:
                 signalled[key] = True
         elif name in ("cond_wait_begin", "cond_wait_end"):
-            if int(f["mutex"], 16) != gil or not in_section.get(key):
+            gil = in_section.get(key)
+            if gil is None or int(f["mutex"], 16) != gil:
                 continue
             if name == "cond_wait_begin":
                 if signalled[key]:
@@ -104,7 +125,7 @@ def count(stream, handover):
                 signalled[key] = None       # only a signal before the first wait
             if int(f["addr"], 16) - gil in handover:
                 continue
-            c = counts.setdefault(tid, dict.fromkeys(KEYS, 0))
+            c = counts.setdefault(gil, {}).setdefault(tid, dict.fromkeys(KEYS, 0))
             if name == "cond_wait_begin":
                 c["waits"] += 1
                 if woken[key]:
@@ -114,41 +135,51 @@ def count(stream, handover):
                 woken[key] = ret == 0
                 if ret == ETIMEDOUT:
                     c["timeouts"] += 1
-    return {"gil": gil, "pid": pid_of_gil, "identified": ident,
-            "early_waits": early.get(gil, 0), "yields": yields, "threads": counts}
+    return {"pid": pid_of_gil, "identified": ident, "yields": yields, "threads": counts,
+            "early_waits": {g: n for g, n in early.items() if g in ident}}
 
 
-def compare(oracle, summary, method, runtime, min_failed, min_yields):
-    if oracle["gil"] is None:
-        fail("no gil_identified event")
-    ident = oracle["identified"]
-    if ident["method"] != method or ident["runtime"] != runtime:
-        fail("identified by %s as %s, expected %s and %s"
-             % (ident["method"], ident["runtime"], method, runtime))
-    if oracle["early_waits"]:
-        fail("%d condvar waits before the lock was identified" % oracle["early_waits"])
+def compare(oracle, summary, methods, runtime, min_failed, min_yields, ngils):
+    idents = oracle["identified"]
+    if len(idents) != ngils:
+        fail("%d gil_identified events, expected %d" % (len(idents), ngils))
+    for gil, ident in sorted(idents.items()):
+        if ident["method"] not in methods or ident["runtime"] != runtime:
+            fail("0x%x identified by %s as %s, expected %s and %s"
+                 % (gil, ident["method"], ident["runtime"], " or ".join(methods), runtime))
+        if oracle["early_waits"].get(gil):
+            fail("%d condvar waits on 0x%x before it was identified" % (oracle["early_waits"][gil], gil))
     if summary["violations"] or summary["discarded_events"]:
         fail("trace_check: %s, %d discarded" % (summary["violations"][:3], summary["discarded_events"]))
-    gils = [g for p in summary["processes"] for g in p["gils"]]
-    if len(gils) != 1 or int(gils[0]["gil"], 16) != oracle["gil"]:
-        fail("expected the one GIL 0x%x, trace_check saw %s" % (oracle["gil"], [g["gil"] for g in gils]))
-    events = {t["tid"]: t for t in gils[0]["threads"]}
-    totals = dict.fromkeys(KEYS, 0)
-    for tid in sorted(set(events) | set(oracle["threads"])):
-        want = oracle["threads"].get(tid, dict.fromkeys(KEYS, 0))
-        got = events.get(tid, dict.fromkeys(KEYS, 0))
-        for k in KEYS:
-            if got[k] != want[k]:
-                fail("tid %d %s: %d from the GIL events, %d from the lock calls" % (tid, k, got[k], want[k]))
-            totals[k] += want[k]
-    if totals["failed_wakeups"] < min_failed:
-        fail("%d failed reacquisitions, expected at least %d" % (totals["failed_wakeups"], min_failed))
+    gils = {int(g["gil"], 16): g for p in summary["processes"] for g in p["gils"]}
+    if set(gils) != set(idents):
+        fail("expected the GILs %s, trace_check saw %s"
+             % (sorted(hex(g) for g in idents), sorted(hex(g) for g in gils)))
+    figures = []
+    for gil in sorted(gils):
+        events = {t["tid"]: t for t in gils[gil]["threads"]}
+        threads = oracle["threads"].get(gil, {})
+        totals = dict.fromkeys(KEYS, 0)
+        for tid in sorted(set(events) | set(threads)):
+            want = threads.get(tid, dict.fromkeys(KEYS, 0))
+            got = events.get(tid, dict.fromkeys(KEYS, 0))
+            for k in KEYS:
+                if got[k] != want[k]:
+                    fail("GIL 0x%x tid %d %s: %d from the GIL events, %d from the lock calls"
+                         % (gil, tid, k, got[k], want[k]))
+                totals[k] += want[k]
+        if totals["failed_wakeups"] < min_failed:
+            fail("GIL 0x%x: %d failed reacquisitions, expected at least %d"
+                 % (gil, totals["failed_wakeups"], min_failed))
+        figures.append("%s%d threads, waits %d, timeouts %d, failed reacquisitions %d"
+                       % ("GIL 0x%x (%s): " % (gil, idents[gil]["method"]) if ngils > 1 else "",
+                          len(events), totals["waits"], totals["timeouts"], totals["failed_wakeups"]))
     if oracle["yields"] < min_yields:
         fail("%d yields, expected at least %d" % (oracle["yields"], min_yields))
-    print("%s (%s): %d threads, %d yields; waits %d, timeouts %d, failed reacquisitions %d, "
-          "equal in the GIL events and the lock calls"
-          % (runtime, method, len(events), oracle["yields"], totals["waits"], totals["timeouts"],
-             totals["failed_wakeups"]))
+    head = "%s (%s)" % (runtime, idents[min(idents)]["method"]) if ngils == 1 else \
+        "%s, %d GILs" % (runtime, ngils)
+    print("%s: %d yields; %s; equal in the GIL events and the lock calls"
+          % (head, oracle["yields"], "; ".join(figures)))
 
 
 def main(argv):
@@ -156,7 +187,7 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     opts = {"--handover": "", "--method": None, "--runtime": None, "--min-failed": "0",
-            "--min-yields": "0"}
+            "--min-yields": "0", "--gils": "1"}
     args = argv[2:]
     rest = []
     while args:
@@ -179,8 +210,8 @@ def main(argv):
         return 2
     with open(rest[0]) as fh:
         summary = json.load(fh)
-    compare(oracle, summary, opts["--method"], opts["--runtime"], int(opts["--min-failed"]),
-            int(opts["--min-yields"]))
+    compare(oracle, summary, opts["--method"].split(","), opts["--runtime"],
+            int(opts["--min-failed"]), int(opts["--min-yields"]), int(opts["--gils"]))
     return 0
 
 

@@ -6,7 +6,8 @@
 #
 #   . tests/lib/lttng.sh
 #   gt_lttng_private "$@"        # first thing: may re-execute the script
-#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] -- CMD [ARGS...]
+#   gt_record DIR [--all-locks] [--subbuf-size=S] [--num-subbuf=N] [--blocking]
+#             [--trace-format=F] -- CMD [ARGS...]
 #
 # Isolation: as root, the script re-executes itself in a private mount
 # namespace where /run/lttng and /dev/shm are fresh tmpfs mounts, so the
@@ -20,6 +21,11 @@
 : "${GT_SHIM:=$GT_BUILDDIR/shim/.libs/libgiltrace.so}"
 GT_UST_FORK=$(pkg-config --variable=libdir lttng-ust 2>/dev/null)/liblttng-ust-fork.so
 [ -e "$GT_UST_FORK" ] || GT_UST_FORK=/usr/lib/x86_64-linux-gnu/liblttng-ust-fork.so
+# What giltrace record preloads besides (frontend/child.c): LTTng-UST's
+# fd helper, so that a program closing descriptors it did not open
+# cannot close LTTng-UST's; nothing when it is not installed.
+GT_UST_FD=${GT_UST_FORK%/*}/liblttng-ust-fd.so
+[ -e "$GT_UST_FD" ] && GT_UST_FD=$GT_UST_FD: || GT_UST_FD=
 
 # In a build configured with --enable-sanitizers the shim needs the
 # AddressSanitizer runtime loaded before anything else in the process.
@@ -61,6 +67,8 @@ gt_lttng_private() {
 		GT_LTTNG_NS=1 exec unshare --mount --propagation private -- "$BASH" "$0" "$@"
 	fi
 	GT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-test.XXXXXX")
+	# Exported: gt_record_within's shell notes disagreeing views there.
+	export GT_TMP
 	if [ "$(id -u)" -eq 0 ]; then
 		mkdir -p /run/lttng
 		mount -t tmpfs tmpfs /run/lttng 2>/dev/null ||
@@ -109,6 +117,17 @@ gt_lttng_cleanup() {
 	[ "${GT_KEEP_TMP:-0}" = 1 ] || rm -rf "$GT_TMP" 2>/dev/null || true
 }
 
+# The daemon's sessions and channels, from its machine interface
+# (tests/lib/lttng_mi.py): "NAME active|inactive" per session, and
+# "CHANNEL KEY VALUE" per channel attribute of session $1.
+GT_LTTNG_MI=$(dirname "${BASH_SOURCE[0]}")/lttng_mi.py
+gt_mi_sessions() {
+	lttng --mi xml list | /usr/bin/python3 "$GT_LTTNG_MI" sessions
+}
+gt_mi_channels() {
+	lttng --mi xml list "$1" | /usr/bin/python3 "$GT_LTTNG_MI" channels
+}
+
 # gt_record DIR [options] -- CMD...: record CMD under the shim into DIR.
 # The command's exit status is returned; its stdio is left alone.  In
 # make check (GT_VIEWS_CHECK=1) every view of the recording must then
@@ -117,11 +136,18 @@ gt_lttng_cleanup() {
 # Python frames and threads, and Python frames are on as giltrace
 # record has them (GILTRACE_PYFRAMES=8) unless GILTRACE_PYFRAMES says.
 gt_record() {
-	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name'
+	local out=$1 all=0 subbuf=4M nsubbuf=4 events='giltrace:gil_*,giltrace:py_*,giltrace:thread_name,giltrace:process_exit'
+	local blocking=() format=()
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--all-locks) all=1 ;;
+		# The program waits for room in the buffers rather than lose an
+		# event, however slowly the consumer daemon runs on a busy
+		# machine (LTTng-UST blocks only where the program allows it).
+		--blocking) blocking=(--blocking-timeout=inf) ;;
+		# lttng create's (LTTng 2.15 on: ctf-1.8 or ctf-2).
+		--trace-format=*) format=("$1") ;;
 		--subbuf-size=*) subbuf=${1#*=} ;;
 		--num-subbuf=*) nsubbuf=${1#*=} ;;
 		--) shift; break ;;
@@ -131,14 +157,26 @@ gt_record() {
 	done
 	[ $all = 1 ] && events='giltrace:*'
 	local s="gt$$-$RANDOM"
-	lttng create "$s" --output="$out" >/dev/null
-	lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" >/dev/null
+	lttng create "$s" --output="$out" "${format[@]}" >/dev/null
+	# Blocking, one ring buffer for the channel where LTTng has it (2.16
+	# on): with per-CPU buffers LTTng-UST 2.16 blocks only while the
+	# consumer has not made room; a record whose next sub-buffer a
+	# preempted writer still holds (hundreds of threads on two CPUs) is
+	# discarded all the same, where a per-channel buffer waits for it.
+	if [ ${#blocking[@]} -eq 0 ] ||
+		! lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" \
+			"${blocking[@]}" --buffer-allocation=per-channel >/dev/null 2>&1; then
+		lttng enable-channel -u -s "$s" chan --subbuf-size="$subbuf" --num-subbuf="$nsubbuf" "${blocking[@]}" >/dev/null
+	fi
 	lttng enable-event -u -s "$s" -c chan "$events" >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
 	local rc=0
-	GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
-		LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@" || rc=$?
+	(
+		[ ${#blocking[@]} -eq 0 ] || export LTTNG_UST_ALLOW_BLOCKING=1
+		GILTRACE_PYFRAMES=${GILTRACE_PYFRAMES-8} \
+			LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_UST_FD$GT_SHIM${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
+	) || rc=$?
 	lttng stop "$s" >/dev/null
 	lttng destroy "$s" >/dev/null
 	if [ "${GT_VIEWS_CHECK:-0}" = 1 ]; then
@@ -155,6 +193,41 @@ gt_record_within() {
 	timeout "$secs" bash -c '. "$1"; shift; gt_record "$@"' _ "${BASH_SOURCE[0]}" "$@"
 }
 
+# gt_stacks PID: every thread's stack of PID and of its descendants
+# (gdb), for the log of a run that hangs.
+gt_stacks() {
+	local p kids
+	for p in "$@"; do
+		echo "---- $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (pid $p)"
+		if command -v gdb >/dev/null; then
+			timeout 60 gdb -p "$p" -batch -nx -ex 'thread apply all bt' 2>&1 | grep -v '^\[New LWP\|^\[Thread debugging\|^Using host'
+		else
+			grep -H . /proc/"$p"/task/*/wchan 2>/dev/null
+		fi
+		kids=$(pgrep -P "$p" || true)
+		[ -z "$kids" ] || gt_stacks $kids
+	done
+}
+
+# gt_limited SECONDS STACKS CMD [ARGS...]: CMD under timeout -k 5
+# SECONDS (status 124 or 137 when it outlives them); a few seconds
+# before, the stacks of CMD's processes still running go to the file
+# STACKS, so that a hang leaves the evidence of where.  The watcher
+# leaves by itself once CMD has ended and is never killed: bash runs the
+# script's EXIT trap (gt_lttng_cleanup: the daemon killed, GT_TMP
+# removed) in a child killed before it has reset its traps.
+gt_limited() {
+	local secs=$1 stacks=$2 t rc=0
+	shift 2
+	timeout -k 5 "$secs" "$@" &
+	t=$!
+	bash -c 'for ((i = 0; i < $1; i++)); do kill -0 "$2" 2>/dev/null || exit 0; sleep 1; done
+		. "$3"; gt_stacks $(pgrep -P "$2") >"$4" 2>&1' \
+		_ $((secs > 10 ? secs - 5 : secs)) "$t" "${BASH_SOURCE[0]}" "$stacks" </dev/null >/dev/null 2>&1 &
+	wait "$t" || rc=$?
+	return $rc
+}
+
 # gt_python3: the path of one CPython 3 to run (Debian's, else pyenv
 # 3.11.7); nothing if neither is present.
 gt_python3() {
@@ -162,6 +235,10 @@ gt_python3() {
 }
 
 # gt_pythons: "NAME PATH" per interpreter present; prints skipped ones.
+# NAME is the pyenv version, "debian" for Debian's /usr/bin/python3 or
+# "debian-3.X" for its other /usr/bin/python3.X (tests match debian*
+# for what is true of Debian's builds: stripped, Py_GetVersion in the
+# executable).
 gt_pythons() {
 	local root v
 	if [ "${GT_SANITIZERS:-no}" = yes ]; then
@@ -181,4 +258,14 @@ gt_pythons() {
 	else
 		echo "skipping Debian's python3: /usr/bin/python3 not present" >&2
 	fi
+	# The release's other CPythons (unstable ships several python3.X
+	# beside its default), stripped like python3: "debian-3.X".  The
+	# default one is python3 already.
+	local py def
+	def=$(readlink -f /usr/bin/python3 2>/dev/null || true)
+	for py in /usr/bin/python3.[0-9]*; do
+		[[ $py =~ ^/usr/bin/python3\.[0-9]+$ ]] && [ -x "$py" ] || continue
+		[ "$(readlink -f "$py")" != "$def" ] || continue
+		echo "debian-${py#/usr/bin/python} $py"
+	done
 }

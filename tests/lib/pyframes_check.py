@@ -235,8 +235,10 @@ def check_threads(events, prog):
             fail("thread %s (%d): py_thread_target %s, want [%#x]"
                  % (t["role"], t["tid"], ["%#x" % x for x in targets], want))
         names = [ev.f["name"] for ev in events if ev.name == "thread_name" and ev.tid == t["tid"]]
-        if names != ([t["name"]] if t["name"] else []):
-            fail("thread %s (%d): thread_name %s, want %s" % (t["role"], t["tid"], names, t["name"]))
+        # The interpreter's own naming (3.14 on), then the thread's.
+        want_names = ([t["given"]] if t.get("given") else []) + ([t["name"]] if t["name"] else [])
+        if names != want_names:
+            fail("thread %s (%d): thread_name %s, want %s" % (t["role"], t["tid"], names, want_names))
     return len(prog["threads"])
 
 

@@ -19,12 +19,18 @@ giltrace-analyze(1):
       (phase 1 has no contention), the longest released on the marked
       line, the held time and the longest within the extension's bounds;
   spin_in_c              at least K + 1 holds, the longest on its line;
-  the waiter             first blocked behind (holder, spin_in_c, its
-      line), for as long as its attempts (as the trace's own
+  the waiter             blocked behind (holder, spin_in_c, its line)
+      for as long as its attempts (as the trace's own
       gil_acquire_begin and gil_acquire_end time them, whenever the
       scheduler let it try) overlap the extension's holds: at least
       their overlap with the inner readings, at most with the outer
       ones (and with the hold that entered the extension);
+      that is its first (largest) blocker, unless its attempts outside
+      those outer readings last as long: the blockers before it then
+      add up to no more than those attempts (a holder descheduled with
+      the GIL between the extension's return and done.set(), a hold
+      placed where it next lets go; see check_phase2), and the text
+      names it among the parts it shows;
       its longest wait resumed on its sleep line; the text says so;
   names                  holder, waiter, MainThread.
 """
@@ -130,25 +136,49 @@ def check_phase2(g, funcs, prog, lines, tids, attempts):
     if not waiter or not waiter[0]["blockers"]:
         failures.append("the waiter %d has no blockers" % prog["waiter"])
         return
-    first = waiter[0]["blockers"][0]
-    expect("waiter's first blocker", (first["holder_tid"], first["function"], first["line"])
-           == (prog["holder"], "spin_in_c", lines["spin_in_c"]),
-           "%s; want (%d, spin_in_c, %d)" % ((first["holder_tid"], first["function"], first["line"]),
-                                             prog["holder"], lines["spin_in_c"]))
+    blockers = waiter[0]["blockers"]
+    at_spin = (prog["holder"], "spin_in_c", lines["spin_in_c"])
+    spun = [b for b in blockers if (b["holder_tid"], b["function"], b["line"]) == at_spin]
+    if not spun:
+        failures.append("the waiter %d was never blocked behind %s" % (prog["waiter"], at_spin))
+        return
+    spun = spun[0]
     inner = [(t1, t2) for t0, t1, t2, t3 in spin]
     outer = [(t0, t3) for t0, t1, t2, t3 in spin] + [(prog["short"][-1][3], spin[0][0])]
     low, high = overlap(attempts, inner), overlap(attempts, outer)
-    first["bounds"] = (low, high)
-    expect("waiter behind spin_in_c", low <= first["ns"] <= high,
-           "%d ns outside [%d, %d]" % (first["ns"], low, high))
+    spun["bounds"] = (low, high)
+    expect("waiter behind spin_in_c", low <= spun["ns"] <= high,
+           "%d ns outside [%d, %d]" % (spun["ns"], low, high))
+    # Its attempts outside the extension's outer readings: after it
+    # returned the holder runs Python with the GIL until done.set()
+    # lets go in Condition.__enter__ (or 2.7's periodic switch lets go
+    # on the way), and a holder the scheduler takes the CPU from there
+    # keeps the GIL: the waiter then waits behind that hold, placed
+    # where it ended (giltrace-analyze(1)), for as long as the holder is
+    # off the CPU (seen: 157.7 ms behind __enter__ on a loaded machine,
+    # more than its 153.7 ms behind spin_in_c), or, woken and not yet
+    # running, in a hand-off gap.  Only those attempts can make other
+    # blockers larger than spin_in_c's.
+    outside = sum(a2 - a1 for a1, a2 in attempts) - high
+    rank = blockers.index(spun)
+    above = blockers[:rank]
+    expect("waiter's first blocker", sum(b["ns"] for b in above) <= outside,
+           "%s for %d ns in all, its attempts outside spin_in_c's holds %d ns; want %s first, or "
+           "blockers before it no longer than those attempts"
+           % ([(b["holder_tid"], b["function"], b["line"]) for b in above], sum(b["ns"] for b in above),
+              outside, at_spin))
     w = funcs.get("waiter")
     # It resumes after its sleeps; 2.7's periodic switch (every 100
     # ticks once the holder set it) can also make it let go on the loop's
-    # test, and wait there behind a hold as long.
+    # test, and wait there behind a hold as long.  And 2.7's GIL, which
+    # never forces a hand-off, can keep it out for the whole phase (the
+    # holder takes the GIL back in the extension's gaps): woken by go2,
+    # it gets the GIL only once done is set, and never sleeps.
     want = (lines["waiter"],) + ((lines["waiter_loop"],) if prog["version"][0] == 2 else ())
-    expect("waiter", w is not None and w["longest_wait_line"] in want,
+    kept_out = prog["version"][0] == 2 and w is None
+    expect("waiter", kept_out or (w is not None and w["longest_wait_line"] in want),
            "its longest wait resumed on line %s, want one of %s" % (w and w["longest_wait_line"], want))
-    return first
+    return spun, rank
 
 
 def main(argv):
@@ -170,23 +200,40 @@ def main(argv):
     funcs = {f["function"]: f for f in g["python_functions"]}
     names = {t["tid"]: t["name"] for t in g["threads"]}
     tids = {"MainThread": prog["main"], "holder": prog["holder"], "waiter": prog["waiter"]}
-    for name, tid in tids.items():
+    # A thread the interpreter named (CPython 3.14 on: the kernel's name
+    # differs from the main thread's when the thread starts) is named so;
+    # else by its start function.
+    want_names = dict((role, prog.get(role + "_os_name")
+                       if prog.get(role + "_os_name") not in (None, prog.get("main_os_name")) else role)
+                      for role in ("holder", "waiter"))
+    want_names["MainThread"] = "MainThread"
+    for role, tid in tids.items():
+        name = want_names[role]
         expect("thread %d" % tid, names.get(tid) == name, "named %r, want %r" % (names.get(tid), name))
     check_phase1(funcs, prog, "hold_long", lines, defs, prog["t_go1"], ("holder", lines["holder_sleep"]))
     check_phase1(funcs, prog, "hold_short", lines, defs, prog["long"][-1][3], ("hold_long", lines["hold_long"]))
-    first = check_phase2(g, funcs, prog, lines, tids, waiter_attempts(argv[5], prog["pid"], prog["waiter"]))
-    if first:
-        want = "of the wait of waiter (%d) was spent behind spin_in_c (%s:%d), held by holder (%d)" % (
-            prog["waiter"], os.path.basename(argv[4]), lines["spin_in_c"], prog["holder"])
-        expect("text", want in text, "no sentence %r" % want)
+    spun = check_phase2(g, funcs, prog, lines, tids, waiter_attempts(argv[5], prog["pid"], prog["waiter"]))
+    if spun:
+        spun, rank = spun
+        part = "behind spin_in_c (%s:%d), held by %s (%d)" % (
+            os.path.basename(argv[4]), lines["spin_in_c"], want_names["holder"], prog["holder"])
+        lead = "of the wait of %s (%d) was spent " % (want_names["waiter"], prog["waiter"])
+        said = text.split(lead, 1)[1].split(".\n", 1)[0] if lead in text else ""
+        # The text gives a waiter's three largest parts (giltrace-analyze(1)),
+        # the first in the sentence's lead.
+        if rank == 0:
+            expect("text", said.startswith(part), "no sentence %r" % (lead + part))
+        elif rank < 3:
+            expect("text", ("% " + part) in said, "no part %r after %r" % (part, lead))
     if failures:
         for f in failures:
             print("FAIL: " + f)
         return 1
     print("hold_long %d, hold_short %d holds (exact), the waiter %.1f ms behind spin_in_c "
-          "(its attempts overlap the holds for %.1f to %.1f ms), names exact"
-          % (funcs["hold_long"]["holds"], funcs["hold_short"]["holds"], first["ns"] / 1e6,
-             first["bounds"][0] / 1e6, first["bounds"][1] / 1e6))
+          "(its attempts overlap the holds for %.1f to %.1f ms)%s, names exact"
+          % (funcs["hold_long"]["holds"], funcs["hold_short"]["holds"], spun["ns"] / 1e6,
+             spun["bounds"][0] / 1e6, spun["bounds"][1] / 1e6,
+             "" if rank == 0 else " after %d larger blockers outside them" % rank))
     return 0
 
 

@@ -6,8 +6,9 @@ own record of its threads and holds (tests/e2e_pyfunctions.sh).
 
   pyviews_check.py PICTURE_SVG TOP_JSONL TOP_TEXT PROGRAM_JSON PROGRAM_SOURCE
 
-The program knows its threads' ids (gettid) and names (their start
-functions, and the main thread), the functions that hold the GIL from C
+The program knows its threads' ids (gettid) and names (the name the
+interpreter gave a thread, as the kernel has it, else its start function;
+and the main thread), the functions that hold the GIL from C
 (tests/py/gilhold.c) and the lines they call it on ("# line: NAME"), and
 its extension's clock readings around each hold.  From giltrace(1):
   the picture   each row of those threads is labelled "NAME · tid TID";
@@ -48,6 +49,17 @@ def hold_bounds(holds):
     return max(t2 - t1 for t0, t1, t2, t3 in holds), max(t3 - t0 for t0, t1, t2, t3 in holds)
 
 
+def want_names(prog):
+    """What the report names each thread: the name the interpreter gave
+    it (CPython 3.14 on: the kernel's name differs from the main
+    thread's once the thread has started), else its start function."""
+    names = dict((role, prog.get(role + "_os_name")
+                  if prog.get(role + "_os_name") not in (None, prog.get("main_os_name")) else role)
+                 for role in ("holder", "waiter"))
+    names["MainThread"] = "MainThread"
+    return names
+
+
 def check_picture(path, prog, tids, lines, funcs):
     rows = {int(g.get("data-tid")): g for g in ET.parse(path).getroot().iter(SVG + "g")
             if g.get("class") == "thread" and int(g.get("data-pid")) == prog["pid"]}
@@ -57,7 +69,8 @@ def check_picture(path, prog, tids, lines, funcs):
             failures.append("picture: no row for %s (%d)" % (name, tid))
             continue
         label = [e.text for e in g.iter(SVG + "text") if e.get("class") == "name"]
-        expect("picture row %d" % tid, label == ["%s · tid %d" % (name, tid)], "labelled %r" % label)
+        want = "%s · tid %d" % (want_names(prog)[name], tid)
+        expect("picture row %d" % tid, label == [want], "labelled %r, want %r" % (label, want))
     shown = 0
     for tid, g in rows.items():
         for r in g.iter(SVG + "rect"):
@@ -106,9 +119,10 @@ def check_top(jsonl, text, prog, lines, funcs):
     n, ns = holds.get("spin_in_c", [0, 0])
     expect("top spin_in_c", n >= prog["k"] + 1, "%d holds, want at least %d" % (n, prog["k"] + 1))
     for func in ("hold_long", "spin_in_c"):
-        want = (prog["holder"], "holder", func, lines[func])
+        name = want_names(prog)["holder"]
+        want = (prog["holder"], name, func, lines[func])
         expect("top %s" % func, want in tops, "never the top holder as %s; top holders %s" % (want, sorted(tops)))
-        line = "  top holder: %d holder in %s (%s:%d), " % (prog["holder"], func, os.path.basename(PROGRAM), lines[func])
+        line = "  top holder: %d %s in %s (%s:%d), " % (prog["holder"], name, func, os.path.basename(PROGRAM), lines[func])
         expect("top table %s" % func, line in text, "no line %r" % line)
     return holds
 

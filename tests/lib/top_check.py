@@ -18,7 +18,7 @@ import json
 import sys
 
 COUNTERS = ("acquisitions", "contended_acquisitions", "releases", "switches", "waits",
-            "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts")
+            "failed_wakeups", "timeouts", "missed_handoffs", "abandoned_attempts", "unfinished_at_exit")
 SHARES = ("hold_share", "wait_share")
 NANOS = ("held_ns", "waited_ns", "wakeups")
 GIL_KEYS = ("type", "pid", "procname", "gil", "runtime", "kind", "threads") + COUNTERS + SHARES + NANOS

@@ -79,16 +79,25 @@ def gettid():
 
 
 record = {"threads": [], "sleeps": []}
+with open("/proc/self/comm") as f:
+    main_os_name = f.read().rstrip("\n")
 record_lock = threading.Lock()
 
 
 def begin_thread(role, name, target):
-    """Name this thread and note its tid, name and start function."""
+    """Name this thread and note its tid, name and start function, and
+    the name the interpreter gave it first, if it did (CPython 3.14 on
+    names each thread after its Thread.name: then the kernel's name of
+    the thread differs from the main thread's)."""
+    with open("/proc/self/task/%d/comm" % gettid()) as f:
+        given = f.read().rstrip("\n")
+    if given == main_os_name:
+        given = None
     if name:
         libc.pthread_setname_np(libc.pthread_self(), name.encode("ascii"))
     with record_lock:
         record["threads"].append({"tid": gettid(), "role": role, "name": name,
-                                  "target": target})
+                                  "given": given, "target": target})
 
 
 def sleeper(n):

@@ -45,8 +45,20 @@ def spin_in_c():
     return gilhold.hold_gil(K, MS_SPIN)  # line: spin_in_c
 
 
+def os_name():
+    """This thread's name as the kernel has it: the process's, unless
+    the interpreter named the thread itself (CPython 3.14 on names each
+    after its Thread.name, through pthread_setname_np)."""
+    try:
+        with open("/proc/self/task/%d/comm" % gilhold.gettid()) as f:
+            return f.read().rstrip("\n")
+    except IOError:
+        return None
+
+
 def holder():
     out["holder"] = gilhold.gettid()
+    out["holder_os_name"] = os_name()
     go1.wait()
     out["t_go1"] = gilhold.now()
     # the main thread blocks in join() meanwhile
@@ -63,6 +75,7 @@ def holder():
 
 def waiter():
     out["waiter"] = gilhold.gettid()
+    out["waiter_os_name"] = os_name()
     go2.wait()
     while not done.is_set():  # line: waiter_loop
         time.sleep(0.001)  # line: waiter
@@ -70,6 +83,7 @@ def waiter():
 
 if sys.version_info[0] == 2:
     sys.setcheckinterval(1 << 30)	# no switch unless asked for
+out["main_os_name"] = os_name()
 w = threading.Thread(target=waiter)
 h = threading.Thread(target=holder)
 w.start()
