@@ -19,8 +19,8 @@
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
-#   b, b+gil, b+all   as shim, shim+gil, shim+all with the library named
-#             by BENCH_SHIM_B: before/after figures of a shim change, in
+#   b, b+gil, b+all, b+pyN   as shim, shim+gil, shim+all, shim+pyN with
+#             the library named by BENCH_SHIM_B: before/after figures of a shim change, in
 #             the same paired runs (-m "none shim+gil b+gil")
 #
 # Channel settings of the traced modes (environment, defaults below):
@@ -61,7 +61,7 @@ bench_mode_preload() {
 	none) echo "" ;;
 	shim|shim+gil|shim+all|shim+cs*|shim+py*) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
-	b|b+gil|b+all)
+	b|b+gil|b+all|b+py*)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
 		echo "$BENCH_SHIM_B" ;;
 	*) bench_die "unknown mode $1" ;;
@@ -72,7 +72,7 @@ bench_mode_preload() {
 bench_mode_events() {
 	case $1 in
 	shim+gil|shim+cs*|b+gil) echo 'giltrace:gil_*' ;;
-	shim+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
+	shim+py*|b+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
 	shim+all|b+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
 	*) echo "" ;;
@@ -85,6 +85,7 @@ bench_mode_env() {
 	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
 	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#shim+cs}" ;;
 	shim+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#shim+py}" ;;
+	b+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#b+py}" ;;
 	*) echo "" ;;
 	esac
 }

@@ -86,13 +86,14 @@ static unsigned int event_backtrace(int enabled, void *caller, uintptr_t *bt)
  * The Python frames of a gil_acquire_end or gil_release of g, if wanted:
  * only a CPython GIL's, and only while the event is recorded.
  */
-static void event_pyframes(const struct gil *g, int enabled, struct py_frames *pf)
+static void event_pyframes(const struct gil *g, int enabled, enum py_frames_at at, struct py_frames *pf)
 {
 	pf->n = 0;
 	if (!py_frames_depth || !enabled || g->rt != GIL_RT_CPYTHON) {
+		py_frames_forget();
 		return;
 	}
-	py_frames_capture(g->lock, pf);
+	py_frames_capture(g->lock, at, pf);
 }
 
 static struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
@@ -225,7 +226,7 @@ static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
-	event_pyframes(g, enabled, &pf);
+	event_pyframes(g, enabled, PY_AT_ACQUIRE, &pf);
 	if (!t->waits && compact_acquired(g, t, caller, bt, n, &pf)) {
 		return;
 	}
@@ -279,7 +280,7 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	enabled = lttng_ust_tracepoint_enabled(giltrace, gil_release);
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
-	event_pyframes(g, enabled, &pf);
+	event_pyframes(g, enabled, PY_AT_RELEASE, &pf);
 	if (!waiters && compact_released(g, &gil_thread, caller, bt, n, &pf)) {
 		return;
 	}

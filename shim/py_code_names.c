@@ -85,6 +85,14 @@ static uint64_t code_identity(const struct py_layout *l, uintptr_t code)
 	return h | 1;	/* 0 is no identity */
 }
 
+unsigned int py_code_names_epoch(void)
+{
+	if (__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	return __atomic_load_n(&code_generation, __ATOMIC_RELAXED);
+}
+
 int py_code_named(const struct py_layout *l, uintptr_t code)
 {
 	uint64_t want = addr_word(code, __atomic_load_n(&code_generation, __ATOMIC_RELAXED));

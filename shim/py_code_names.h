@@ -31,6 +31,13 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code);
  * session that records it later needs every name again. */
 void py_code_names_disabled(void);
 
+/*
+ * Which naming of the process the names made now belong to: frames
+ * named in one epoch are named in it until it changes (a new session,
+ * a forked child); 0 while the next name starts a new one.
+ */
+unsigned int py_code_names_epoch(void);
+
 /* Emit py_code for code if this process has not named it as it is now;
  * 0, or -1 as py_code_name_slow. */
 static inline int py_code_name(const struct py_layout *l, uintptr_t code)

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <string.h>
 
 #include "env_depth.h"
 #include "py_chain.h"
@@ -291,31 +292,112 @@ static int frames_name(const struct py_layout *l, const struct py_frames *f)
 	return 0;
 }
 
-void py_frames_capture(const void *mutex, struct py_frames *f)
+/*
+ * The frames of this thread's last GIL release, for its next
+ * acquisition: between the two it ran no Python code, so while its
+ * thread state and innermost frame (address, code, instruction) are the
+ * same its frames are the same, and their code objects, which those
+ * frames keep alive, are named already in the epoch noted.  Saves a
+ * walk and a naming look-up per frame on every acquisition.
+ * Thread-local; any acquisition or release consumes or replaces it.
+ * initial-exec for the same reason as the guard (guard.h).
+ */
+struct frames_kept {
+	unsigned int epoch;		/* py_code_names_epoch() then; 0: nothing kept */
+	const void *mutex;
+	uintptr_t ts, frame, code;
+	uint32_t instr;
+	enum py_step step;
+	struct py_frames f;
+};
+
+static __thread struct frames_kept kept __attribute__((tls_model("initial-exec")));
+
+void py_frames_forget(void)
+{
+	kept.epoch = 0;
+}
+
+/* The innermost frame's identity: what must not have changed. */
+static enum py_step frame_top(const struct py_layout *l, uintptr_t frame, uintptr_t *code, uint32_t *instr)
+{
+	*code = 0;
+	*instr = 0;
+	return frame ? py_chain_step(l, frame, code, instr) : PY_STEP_BROKEN;
+}
+
+static int kept_fits(const struct py_layout *l, const void *mutex, uintptr_t ts, uintptr_t frame)
+{
+	uintptr_t code;
+	uint32_t instr;
+	enum py_step step;
+
+	if (!kept.epoch || kept.mutex != mutex || kept.ts != ts || kept.frame != frame
+			|| !lttng_ust_tracepoint_enabled(giltrace, py_code)
+			|| py_code_names_epoch() != kept.epoch) {
+		return 0;
+	}
+	step = frame_top(l, frame, &code, &instr);
+	return step == kept.step && code == kept.code && instr == kept.instr;
+}
+
+static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts, uintptr_t frame,
+		const struct py_frames *f)
+{
+	kept.epoch = py_code_names_epoch();
+	if (!kept.epoch) {
+		return;
+	}
+	kept.mutex = mutex;
+	kept.ts = ts;
+	kept.frame = frame;
+	kept.step = frame_top(l, frame, &kept.code, &kept.instr);
+	kept.f.n = f->n;
+	memcpy(kept.f.code, f->code, f->n * sizeof(f->code[0]));
+	memcpy(kept.f.instr, f->instr, f->n * sizeof(f->instr[0]));
+}
+
+static void kept_get(struct py_frames *f)
+{
+	f->n = kept.f.n;
+	memcpy(f->code, kept.f.code, f->n * sizeof(f->code[0]));
+	memcpy(f->instr, kept.f.instr, f->n * sizeof(f->instr[0]));
+}
+
+void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames *f)
 {
 	const struct py_layout *l;
 	uintptr_t ts, frame;
+	int fits;
 
 	f->n = 0;
 	l = py_layout_get();
 	if (!l) {
+		kept.epoch = 0;
 		return;
 	}
 	ts = thread_state_of(l, mutex);
 	if (!ts || !trusted_check(l, mutex, ts)) {
+		kept.epoch = 0;
 		return;
 	}
 	frame = py_chain_first(l, ts);
-	frames_walk(l, frame, f);
-	if (f->n == 0) {
+	fits = at == PY_AT_ACQUIRE && kept_fits(l, mutex, ts, frame);
+	kept.epoch = 0;
+	if (fits) {
+		kept_get(f);
 		return;
 	}
-	if (frames_name(l, f) != 0) {
+	frames_walk(l, frame, f);
+	if (f->n > 0 && frames_name(l, f) != 0) {
 		f->n = 0;
 		return;
 	}
-	if (!py_thread_target_known()) {
+	if (f->n > 0 && !py_thread_target_known()) {
 		py_thread_target_note(l, frame);
+	}
+	if (at == PY_AT_RELEASE) {
+		kept_set(l, mutex, ts, frame, f);
 	}
 }
 

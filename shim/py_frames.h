@@ -28,13 +28,25 @@ struct py_frames {
  * constructor, py_frames_init). */
 extern unsigned int py_frames_depth;
 
+/* Where the frames are read: a GIL acquisition or a release. */
+enum py_frames_at {
+	PY_AT_ACQUIRE,
+	PY_AT_RELEASE,
+};
+
 /*
  * Fill f for a gil_acquire_end or gil_release of the CPython GIL whose
  * mutex is mutex; f->n = 0 when frames are off for the process or the
  * thread has no Python frame (a thread of C code, one whose thread
- * state is gone).
+ * state is gone).  An acquisition right after this thread's release of
+ * the same GIL gets the release's frames if its innermost frame is the
+ * same: it ran no Python code in between.
  */
-void py_frames_capture(const void *mutex, struct py_frames *f);
+void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames *f);
+
+/* A GIL acquisition or release of this thread without a capture: the
+ * frames kept from its last release are not for its next acquisition. */
+void py_frames_forget(void);
 
 /* Constructor: read GILTRACE_PYFRAMES. */
 void py_frames_init(void);
