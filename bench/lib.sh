@@ -19,8 +19,8 @@
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
-#   b, b+gil, b+all, b+pyN   as shim, shim+gil, shim+all, shim+pyN with
-#             the library named by BENCH_SHIM_B: before/after figures of a shim change, in
+#   b, b+X    as shim, shim+X (any of the above) with the library named
+#             by BENCH_SHIM_B: before/after figures of a shim change, in
 #             the same paired runs (-m "none shim+gil b+gil")
 #
 # Channel settings of the traced modes (environment, defaults below):
@@ -61,19 +61,28 @@ bench_mode_preload() {
 	none) echo "" ;;
 	shim|shim+gil|shim+all|shim+cs*|shim+py*) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
-	b|b+gil|b+all|b+py*)
+	b|b+*)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
 		echo "$BENCH_SHIM_B" ;;
 	*) bench_die "unknown mode $1" ;;
 	esac
 }
 
+# bench_mode_as_shim MODE: the shim mode a b mode stands for.
+bench_mode_as_shim() {
+	case $1 in
+	b) echo shim ;;
+	b+*) echo "shim+${1#b+}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # bench_mode_events MODE: the event rule a session records ("" for none).
 bench_mode_events() {
-	case $1 in
-	shim+gil|shim+cs*|b+gil) echo 'giltrace:gil_*' ;;
-	shim+py*|b+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
-	shim+all|b+all) echo 'giltrace:*' ;;
+	case $(bench_mode_as_shim "$1") in
+	shim+gil|shim+cs*) echo 'giltrace:gil_*' ;;
+	shim+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
+	shim+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
 	*) echo "" ;;
 	esac
@@ -81,11 +90,10 @@ bench_mode_events() {
 
 # bench_mode_env MODE: extra environment of MODE's program, if any.
 bench_mode_env() {
-	case $1 in
+	case $(bench_mode_as_shim "$1") in
 	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
-	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#shim+cs}" ;;
-	shim+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#shim+py}" ;;
-	b+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#b+py}" ;;
+	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#*+cs}" ;;
+	shim+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#*+py}" ;;
 	*) echo "" ;;
 	esac
 }

@@ -14,7 +14,13 @@ import os
 import sys
 
 MODES = ["none", "shim", "shim+gil", "shim+cs2", "shim+cs4", "shim+cs", "shim+cs16",
-         "shim+py0", "shim+py1", "shim+py2", "shim+py4", "shim+py8", "shim+py16", "shim+py32", "shim+all", "ust", "ust+ev", "b", "b+gil", "b+all"]
+         "shim+py0", "shim+py1", "shim+py2", "shim+py4", "shim+py8", "shim+py16", "shim+py32", "shim+all", "ust", "ust+ev", "b", "b+gil", "b+all",
+         "b+cs", "b+py0", "b+py1", "b+py2", "b+py4", "b+py8", "b+py16", "b+py32"]
+
+
+def modes_of(runs):
+    """The modes measured: MODES' order first, then any other, sorted."""
+    return [m for m in MODES if m in runs] + sorted(m for m in runs if m not in MODES)
 
 
 def median(values):
@@ -59,6 +65,16 @@ def paired(runs, mode, key, fn, base="none"):
     return median(out)
 
 
+def paired_all(runs, mode, key, fn, base="none"):
+    """fn(value in mode, value in base) of every repetition, sorted."""
+    out = []
+    for rep, r in runs.get(mode, {}).items():
+        b = runs.get(base, {}).get(rep)
+        if b and key in r and key in b:
+            out.append(fn(r[key], b[key]))
+    return sorted(out)
+
+
 def fmt(v, spec):
     return "–" if v is None else spec % v
 
@@ -71,7 +87,7 @@ def lock_table(directory):
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     added_call = {}
     added_call_1t = {}
-    for mode in MODES:
+    for mode in modes_of(runs):
         if mode not in runs:
             continue
         add = paired(runs, mode, "mutex_pair_ns", lambda a, b: a - b)
@@ -117,6 +133,7 @@ WORKLOADS = {
 
 def python_table(directory):
     verdicts = []
+    spreads = []
     for interp in sorted(os.listdir(directory)):
         idir = os.path.join(directory, interp)
         print()
@@ -130,7 +147,13 @@ def python_table(directory):
                 continue
             key, kind, _ = WORKLOADS[workload]
             runs = load_runs(wdir)
-            for mode in MODES:
+            if workload == "convoy":
+                # Its pairs spread over orders of magnitude: all of them.
+                for mode in modes_of(runs):
+                    if mode in runs and mode != "none":
+                        spreads.append("%s, convoy, %s: %s" % (interp, mode, " ".join(
+                            "%.2f" % v for v in paired_all(runs, mode, key, lambda a, b: a / b))))
+            for mode in modes_of(runs):
                 if mode not in runs:
                     continue
                 ratio = paired(runs, mode, key, lambda a, b: a / b)
@@ -166,6 +189,12 @@ def python_table(directory):
     print()
     print("Figures: for time workloads × none is traced time / untraced time (lower is better); "
           "for rate workloads it is traced rate / untraced rate (higher is better).")
+    if spreads:
+        print()
+        print("Every pair's ratio, sorted (the convoy's spread):")
+        print()
+        for v in spreads:
+            print("- " + v)
     print()
     for v in verdicts:
         print("- " + v)
