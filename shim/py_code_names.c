@@ -45,6 +45,9 @@ static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
  * without it (a new tracing session), as for call sites.
  */
 static unsigned int code_generation = 1;
+/* Renewals so far, never wrapping back in practice (py_code_names_epoch):
+ * the 8-bit generation comes back to 1 after 255 of them. */
+static unsigned int code_epoch = 1;
 static int code_stale;
 
 /* Longest name and file name py_code carries (contract: giltrace(7)),
@@ -90,7 +93,7 @@ unsigned int py_code_names_epoch(void)
 	if (__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
 		return 0;
 	}
-	return __atomic_load_n(&code_generation, __ATOMIC_RELAXED);
+	return __atomic_load_n(&code_epoch, __ATOMIC_RELAXED);
 }
 
 int py_code_named(const struct py_layout *l, uintptr_t code)
@@ -136,6 +139,7 @@ static void code_renew(void)
 		g = 1;
 	}
 	__atomic_store_n(&code_generation, g, __ATOMIC_RELAXED);
+	__atomic_store_n(&code_epoch, code_epoch + 1 ? code_epoch + 1 : 1, __ATOMIC_RELAXED);
 }
 
 /* The text of a name for py_code; -1 if obj is no string (the layout is
