@@ -55,16 +55,6 @@ def column(runs, mode, key):
     return [r[key] for r in runs.get(mode, {}).values() if key in r]
 
 
-def paired(runs, mode, key, fn, base="none"):
-    """Median over repetitions of fn(value in mode, value in base)."""
-    out = []
-    for rep, r in runs.get(mode, {}).items():
-        b = runs.get(base, {}).get(rep)
-        if b and key in r and key in b:
-            out.append(fn(r[key], b[key]))
-    return median(out)
-
-
 def paired_all(runs, mode, key, fn, base="none"):
     """fn(value in mode, value in base) of every repetition, sorted."""
     out = []
@@ -73,6 +63,11 @@ def paired_all(runs, mode, key, fn, base="none"):
         if b and key in r and key in b:
             out.append(fn(r[key], b[key]))
     return sorted(out)
+
+
+def paired(runs, mode, key, fn, base="none"):
+    """Median over repetitions of fn(value in mode, value in base)."""
+    return median(paired_all(runs, mode, key, fn, base))
 
 
 def fmt(v, spec):
