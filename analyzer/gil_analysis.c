@@ -1065,9 +1065,9 @@ static void feed_compact(struct gs_analysis *a, struct gs_thread *t, const struc
 	}
 	feed_cycle_start(a, t, ev, &floor);
 	e = *ev;
+	/* waiters and signalled are the release's (0 in a trace of before
+	 * they were recorded: only cycles without waiters were compact). */
 	e.type = GS_EV_GIL_RELEASE;
-	e.waiters = 0;
-	e.signalled = 0;
 	/* The release's own reading of the clock, so that a hold lasts what
 	 * the shim measured (Trace Compass places it by that too). */
 	feed_past(a, t, &e, ev->released_ts ? ev->released_ts : ts, &floor);

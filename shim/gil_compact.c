@@ -133,9 +133,13 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 {
 	uint64_t none = 0;
 
-	/* Only an attempt that finds the GIL free and nobody else trying
-	 * can become a cycle of its own. */
-	if (!compact_on() || __atomic_load_n(&g->attempting, __ATOMIC_RELAXED) != 1
+	/*
+	 * Only an attempt that finds the GIL free can be a cycle of its own.
+	 * Others may be trying too (CPython 2.7's waiter sleeps in sem_wait
+	 * through many of the holder's cycles, a 3.x waiter woken too late
+	 * finds the GIL retaken): whatever they emit opens this one first.
+	 */
+	if (!compact_on()
 			|| (__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
 				&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
 			|| !t->serial) {
@@ -159,6 +163,8 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	g->pend.acquire_caller = 0;
 	g->pend.bt_len = 0;
 	g->pend.py_n = 0;
+	g->pend.waiters = 0;
+	g->pend.signalled = 0;
 	g->pend.bt = g->pend_bt;
 	g->pend.pycode = g->pend_pycode;
 	g->pend.pyinstr = g->pend_pyinstr;
@@ -189,8 +195,8 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 	return 1;
 }
 
-int compact_released(struct gil *g, struct gil_thread *t, void *caller,
-		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
+int compact_released(struct gil *g, struct gil_thread *t, unsigned int waiters, int signalled,
+		void *caller, const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
 {
 	if (t->pending != g) {
 		return 0;
@@ -204,6 +210,8 @@ int compact_released(struct gil *g, struct gil_thread *t, void *caller,
 		pend_open(g);
 		return 0;
 	}
+	g->pend.waiters = waiters;
+	g->pend.signalled = signalled;
 	g->pend.end_ts = trace_clock();
 	lttng_ust_tracepoint(giltrace, gil_cycle, &g->pend, caller, bt, bt_len, pf->code, pf->instr, pf->n);
 	pend_put(g, 0);

@@ -29,16 +29,18 @@ void compact_after(struct gil *g);
 
 /* At an attempt's begin, between compact_before and compact_after: 1 if
  * it is now pending (its event deferred), 0 if gil_acquire_begin is to
- * be emitted. */
+ * be emitted.  Only an attempt that finds the GIL free becomes pending:
+ * one that finds it held would wait, and open itself at its wait. */
 int compact_begin(struct gil *g, struct gil_thread *t, void *caller);
 
 /* At an acquisition without a wait: 1 if the pending cycle took it. */
 int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf);
 
-/* At a release that found no waiter: 1 if gil_cycle was emitted. */
-int compact_released(struct gil *g, struct gil_thread *t, void *caller,
-		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf);
+/* At a release (with its gil_release's waiters and signalled): 1 if
+ * gil_cycle was emitted. */
+int compact_released(struct gil *g, struct gil_thread *t, unsigned int waiters, int signalled,
+		void *caller, const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf);
 
 /* At process exit: opens every pending cycle, whose thread may be gone. */
 void compact_at_exit(struct gil *g);

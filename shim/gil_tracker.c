@@ -281,12 +281,13 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
 	event_pyframes(g, enabled, PY_AT_RELEASE, &pf);
-	if (!waiters && compact_released(g, &gil_thread, caller, bt, n, &pf)) {
+	signalled = signalled && waiters > 0;
+	if (compact_released(g, &gil_thread, waiters, signalled, caller, bt, n, &pf)) {
 		return;
 	}
 	compact_before(g, &gil_thread);
-	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters,
-		signalled && waiters > 0, caller, bt, n, pf.code, pf.instr, pf.n);
+	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters, signalled, caller, bt, n,
+		pf.code, pf.instr, pf.n);
 	compact_after(g);
 }
 

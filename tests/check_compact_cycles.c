@@ -229,8 +229,7 @@ static void compact_history(void)
 				pend.end = e;
 				continue;
 			}
-			if (e->ev.type == GS_EV_GIL_RELEASE && pend.end && e->ev.waiters == 0
-					&& !e->ev.signalled) {
+			if (e->ev.type == GS_EV_GIL_RELEASE && pend.end) {
 				/* The event itself comes a little after the release
 				 * it tells (the shim reads the release's time first). */
 				struct step *s = push(compact, &ncompact, GS_EV_GIL_CYCLE, e->ev.ts, t);
@@ -238,6 +237,10 @@ static void compact_history(void)
 				copy_cycle(s);
 				s->ev.released_ts = e->ev.ts;
 				s->ev.caller = e->ev.caller;
+				/* With its waiters: another thread may be
+				 * attempting all along, without an event. */
+				s->ev.waiters = e->ev.waiters;
+				s->ev.signalled = e->ev.signalled;
 				s->code[0] = e->code[0];
 				s->instr[0] = e->instr[0];
 				s->ev.pycode = s->code;
@@ -393,13 +396,14 @@ static void check_same(void)
 }
 
 /* How many events the compact layout saved, over every history. */
-static size_t saved, cycles, opened;
+static size_t saved, cycles, opened, with_waiters;
 
 static void count_compact(void)
 {
 	saved += ntoday - ncompact;
 	for (size_t i = 0; i < ncompact; i++) {
 		cycles += compact[i].ev.type == GS_EV_GIL_CYCLE;
+		with_waiters += compact[i].ev.type == GS_EV_GIL_CYCLE && compact[i].ev.waiters > 0;
 		opened += compact[i].ev.type == GS_EV_GIL_CYCLE_OPEN;
 	}
 }
@@ -428,7 +432,7 @@ END_TEST
  * nothing about them. */
 START_TEST(test_histories_compact)
 {
-	saved = cycles = opened = 0;
+	saved = cycles = opened = with_waiters = 0;
 	for (int i = 0; i < 50; i++) {
 		rng = 0x9e3779b97f4a7c15ull * (uint64_t) (i + 1);
 		make_history(i & 1);
@@ -436,6 +440,7 @@ START_TEST(test_histories_compact)
 		count_compact();
 	}
 	ck_assert_uint_gt(cycles, 50);
+	ck_assert_uint_gt(with_waiters, 10);
 	ck_assert_uint_gt(opened, 100);
 	ck_assert_uint_gt(saved, 2 * cycles);
 }

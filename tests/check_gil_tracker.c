@@ -1252,6 +1252,10 @@ static const struct rec_event pf_ruby_want[] = {
 /* A cycle of thread t on l told as one event at its release (at). */
 #define EV_CYCLE(t, l, b, a, at) \
 	EV("gil_cycle", t, l, at, .of = (t), .begin_caller = (b), .acquire_caller = (a), .acquired = 1)
+/* The same, whose release found n waiters and signalled them or not (s). */
+#define EV_CYCLE_WAITERS(t, l, b, a, at, n, s) \
+	EV("gil_cycle", t, l, at, .of = (t), .begin_caller = (b), .acquire_caller = (a), .acquired = 1, \
+		.waiters = (n), .signalled = (s))
 /* Thread t opens thread of_'s pending cycle, acquired or not. */
 #define EV_OPEN(t, l, of_, b, a, acq) \
 	EV("gil_cycle_open", t, l, 0, .of = (of_), .begin_caller = (b), .acquire_caller = (a), \
@@ -1285,7 +1289,11 @@ static const struct rec_event cp_handover_want[] = {
 	EV_RELEASE(2, M1, 0, 0, DROP + 0x30),
 };
 
-/* A thread whose attempt has to wait opens its own pending cycle first. */
+/*
+ * A thread whose attempt has to wait opens its own pending cycle first.
+ * T1 begins while T2 is still in take_gil with the GIL free: T1 opens
+ * T2's attempt and makes its own pending, then opens it at its wait.
+ */
 static const struct step cp_own_wait[] = {
 	TAKE_FREE(2, TAKE, GIL1),
 	DROP_GIL(2, DROP, GIL1),
@@ -1299,7 +1307,8 @@ static const struct rec_event cp_own_wait_want[] = {
 	EV_CYCLE(2, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
 	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
 	EV_OPEN(1, M1, 2, TAKE + 0x10, 0, 0),
-	EV_TAKE_WAIT(1, TAKE, M1, C1),
+	EV_OPEN(1, M1, 1, TAKE + 0x10, 0, 0),
+	EV_WAIT(1, M1, C1, TAKE + 0x20),
 };
 
 /* Still pending when the process exits: opened by the exiting thread. */
@@ -1318,6 +1327,34 @@ static const struct rec_event cp_py27_want[] = {
 	EV_OPEN(2, SEM, 1, PT_ACQ + 0x10, PT_ACQ + 0x10, 1),
 	EV_BEGIN(2, SEM, PT_ACQ + 0x10),
 	EV_RELEASE(1, SEM, 1, 1, PT_REL + 0x10),
+	EV_END(2, SEM, 0, 0, PT_ACQ + 0x10),
+	EV_RELEASE(2, SEM, 0, 0, PT_REL + 0x10),
+};
+
+/*
+ * CPython 2.7's countdown: the waiter sleeps in sem_wait while the holder
+ * releases and takes the GIL back, again and again, without waiting.
+ * Those cycles are compact, with the release's waiter; the waiter's
+ * acquisition is today's event.
+ */
+static const struct step cp_py27_retake[] = {
+	GIL27_WAIT(1), SEM_WOKEN(1),
+	GIL27_WAIT(2),
+	GIL27_POST(1),
+	GIL27_WAIT(1), SEM_WOKEN(1),
+	GIL27_POST(1),
+	GIL27_WAIT(1), SEM_WOKEN(1),
+	GIL27_POST(1),
+	SEM_WOKEN(2),
+	GIL27_POST(2),
+};
+static const struct rec_event cp_py27_retake_want[] = {
+	EV_IDENT(1, SEM, 0, SEMAPHORE, "semaphore-caller", CPY27, PT_ACQ + 0x10),
+	EV_OPEN(2, SEM, 1, PT_ACQ + 0x10, PT_ACQ + 0x10, 1),
+	EV_BEGIN(2, SEM, PT_ACQ + 0x10),
+	EV_RELEASE(1, SEM, 1, 1, PT_REL + 0x10),
+	EV_CYCLE_WAITERS(1, SEM, PT_ACQ + 0x10, PT_ACQ + 0x10, PT_REL + 0x10, 1, 1),
+	EV_CYCLE_WAITERS(1, SEM, PT_ACQ + 0x10, PT_ACQ + 0x10, PT_REL + 0x10, 1, 1),
 	EV_END(2, SEM, 0, 0, PT_ACQ + 0x10),
 	EV_RELEASE(2, SEM, 0, 0, PT_REL + 0x10),
 };
@@ -1411,6 +1448,8 @@ static const struct scenario scenarios[] = {
 		py311_compact, cp_exit, cp_exit_want),
 	SCENARIO("Compact", "CPython 2.7's semaphore",
 		py27_compact, py27_semaphore, cp_py27_want),
+	SCENARIO("Compact", "CPython 2.7's holder taking the GIL back beside a waiter",
+		py27_compact, cp_py27_retake, cp_py27_retake_want),
 };
 
 START_TEST(test_scenario)

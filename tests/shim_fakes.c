@@ -788,6 +788,8 @@ void tp_rec_gil_cycle(const struct gil_cycle_rec *c, void *ip, const uintptr_t *
 	if (ev) {
 		rec_cycle_start(ev, c);
 		ev->of = ev->thread;
+		ev->waiters = c->waiters;
+		ev->signalled = c->signalled;
 		rec_bt(ev, bt, bt_len);
 		rec_py(ev, pycode, pyinstr, py_n);
 	}
@@ -928,6 +930,9 @@ static void put_fields(struct line *l, const struct rec_event *ev)
 		put_addr(l, "begin_caller", ev->begin_caller);
 		put_addr(l, "acquire_caller", ev->acquire_caller);
 		put(l, " acquired=%d apy_n=%u", ev->acquired, ev->apy_n);
+		if (strcmp(n, "gil_cycle") == 0) {
+			put(l, " waiters=%u signalled=%d", ev->waiters, ev->signalled);
+		}
 	} else if (strcmp(n, "gil_callsite") == 0) {
 		put(l, " symbol=%s offset=%#llx binary=%s binary_offset=%#llx", ev->symbol,
 			(unsigned long long) ev->offset, ev->binary,

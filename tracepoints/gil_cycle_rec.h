@@ -25,6 +25,8 @@ struct gil_cycle_rec {
 	const uint64_t *pycode;		/* and its Python frames */
 	const uint32_t *pyinstr;
 	unsigned int py_n;
+	unsigned int waiters;		/* gil_cycle: its release's, as gil_release's */
+	int signalled;
 };
 
 #endif

@@ -265,15 +265,16 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
 )
 
 /*
- * Compact cycles (giltrace(7)): one uncontended GIL cycle of this thread
- * (its attempt did not wait, no thread attempted the GIL during the
- * cycle, and no other thread emitted an event on this GIL from its
- * begin to its release), emitted at the release: it stands for
+ * Compact cycles (giltrace(7)): one GIL cycle of this thread whose
+ * attempt did not wait, during which no other thread emitted an event on
+ * this GIL (from its begin to its release), emitted at the release: it
+ * stands for
  *   gil_acquire_begin(gil, begin_caller) at begin_ts,
  *   gil_acquire_end(gil, 0, 0, acquire_caller, acquire_backtrace,
  *     acquire_pycode, acquire_pyinstr) at acquired_ts,
- *   gil_release(gil, 0, 0, caller, backtrace, pycode, pyinstr) at
- *     released_ts, read just before the event.
+ *   gil_release(gil, waiters, signalled, caller, backtrace, pycode,
+ *     pyinstr) at released_ts, read just before the event.
+ * waiters and signalled came later: a gil_cycle without them has 0.
  * The times are values of the trace's clock, read with the function
  * LTTng-UST stamps events with.
  */
@@ -295,6 +296,8 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
 		lttng_ust_field_sequence_hex(uintptr_t, backtrace, bt, uint8_t, bt_len)
 		lttng_ust_field_sequence_hex(uint64_t, pycode, pycode, uint8_t, py_n)
 		lttng_ust_field_sequence(uint32_t, pyinstr, pyinstr, uint8_t, py_n)
+		lttng_ust_field_integer(uint32_t, waiters, c->waiters)
+		lttng_ust_field_integer(uint8_t, signalled, c->signalled)
 	)
 )
 

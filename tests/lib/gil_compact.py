@@ -5,7 +5,8 @@ today's layout they stand for, for the tests' own readers of raw events.
 
 A giltrace:gil_cycle stands for gil_acquire_begin at begin_ts,
 gil_acquire_end (0 waits, 0 timeouts) at acquired_ts and gil_release
-(0 waiters, not signalled) at released_ts; a giltrace:gil_cycle_open
+(its waiters and signalled, 0 where the event has none) at released_ts;
+a giltrace:gil_cycle_open
 for thread tid's gil_acquire_begin and, unless acquired_ts is 0, its
 gil_acquire_end.  The shim lets no event of the same GIL fall between
 those times, so placing them where the compact event is keeps every
@@ -77,7 +78,8 @@ def expand_text(lines):
         if name == "gil_cycle_open":
             continue
         yield _line(head, "gil_release", cpu, ctx, me, ctx_rest,
-                    [gil, ("waiters", "0"), ("signalled", "0"), ("caller", f["caller"])]
+                    [gil, ("waiters", f.get("waiters", "0")), ("signalled", f.get("signalled", "0")),
+                     ("caller", f["caller"])]
                     + _seq(f, "backtrace") + _seq(f, "pycode") + _seq(f, "pyinstr"))
 
 
@@ -107,7 +109,8 @@ def expand_msg(msg, raw=False):
     if ev.name == "giltrace:gil_cycle_open":
         return out
     out.append(("giltrace:gil_release", ns(p["released_ts"]), tid,
-                {"gil": p["gil"], "waiters": 0, "signalled": 0, "caller": p["caller"],
+                {"gil": p["gil"], "waiters": p.get("waiters", 0), "signalled": p.get("signalled", 0),
+                 "caller": p["caller"],
                  "backtrace": p["backtrace"], "pycode": p["pycode"], "pyinstr": p["pyinstr"]}))
     return out
 
