@@ -13,6 +13,7 @@
 #include "gil_identify.h"
 #include "gil_runtimes.h"
 #include "gil_tracker.h"
+#include "py_code_names.h"
 #include "py_frames.h"
 #include "real.h"
 
@@ -59,15 +60,48 @@ struct gil *gil_find(const void *lock)
 
 static void gil_announce_locked(struct gil *g, void *caller);
 
+/*
+ * Announce epochs: a GIL is announced once per epoch, and a new epoch
+ * begins when gil_identified is recorded again after GIL events ran
+ * without it (a new tracing session, whose trace must say again which
+ * lock is the GIL), as for call sites and code objects.  Global: the
+ * process's sessions.  Changed under gil_registry_lock.
+ */
+static unsigned int announce_epoch = 1;
+static int announce_stale;
+
 /* Is gil_identified recorded now?  (See gil_announce_locked.) */
 static int gil_announce_wanted(void)
 {
 	return lttng_ust_tracepoint_enabled(giltrace, gil_identified);
 }
 
+static int gil_announced(const struct gil *g)
+{
+	return __atomic_load_n(&g->announced, __ATOMIC_ACQUIRE)
+		== __atomic_load_n(&announce_epoch, __ATOMIC_RELAXED)
+		&& !__atomic_load_n(&announce_stale, __ATOMIC_RELAXED);
+}
+
+/*
+ * Before every GIL event, recorded or not: what a session that records
+ * a name event after others (or after none) needs named again.  Code
+ * objects are otherwise only looked at while frames are recorded.
+ */
+static void names_stale_check(void)
+{
+	if (!gil_announce_wanted() && !__atomic_load_n(&announce_stale, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&announce_stale, 1, __ATOMIC_RELAXED);
+	}
+	if (!lttng_ust_tracepoint_enabled(giltrace, py_code)) {
+		py_code_names_disabled();
+	}
+}
+
 /* Name the code addresses of a GIL event before it (callsite_events.h). */
 static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
+	names_stale_check();
 	if (callsites_on()) {
 		callsites_name_all(caller, bt, n);
 	}
@@ -164,13 +198,20 @@ static void gil_announce_locked(struct gil *g, void *caller)
 	 * the next GIL event after the session enables the event announces
 	 * it instead.
 	 */
-	if (g->announced || !gil_announce_wanted())
+	if (!gil_announce_wanted())
+		return;
+	if (announce_stale) {
+		__atomic_store_n(&announce_epoch, announce_epoch + 1 ? announce_epoch + 1 : 1,
+			__ATOMIC_RELAXED);
+		__atomic_store_n(&announce_stale, 0, __ATOMIC_RELAXED);
+	}
+	if (g->announced == announce_epoch)
 		return;
 	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
 		g->kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
 		g->method, g->runtime, caller);
-	__atomic_store_n(&g->announced, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&g->announced, announce_epoch, __ATOMIC_RELEASE);
 }
 
 /*
@@ -192,7 +233,7 @@ static void gil_announce(struct gil *g, void *caller)
 
 static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 {
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted())
+	if (!gil_announced(g) && gil_announce_wanted())
 		gil_announce(g, caller);
 	t->attempt = g;
 	t->waits = 0;
@@ -271,7 +312,7 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	if (g->learned_roles && holder != thread_serial(&gil_thread)) {
 		return;
 	}
-	if (!__atomic_load_n(&g->announced, __ATOMIC_ACQUIRE) && gil_announce_wanted()) {
+	if (!gil_announced(g) && gil_announce_wanted()) {
 		gil_announce(g, caller);
 	}
 	if (g->signal_after_unlock) {

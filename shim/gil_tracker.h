@@ -42,7 +42,7 @@ struct gil {
 	int holder_known;		/* holder is meaningful (an acquire or release was seen) */
 	unsigned int attempting;	/* threads inside an acquire attempt */
 	int acquire_nests;		/* acquires lock another mutex inside (CPython 3's switch mutex) */
-	int announced;			/* gil_identified emitted by this process */
+	unsigned int announced;		/* the announce epoch gil_identified was emitted in (0: never) */
 	const char *method;
 	char runtime[64];
 	/*

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "giltrace_tp.h"
@@ -11,9 +12,12 @@
 #include "py_text.h"
 #include "py_thread_target.h"
 
-/* Set once this thread emitted py_thread_target.  initial-exec for the
- * same reason as the guard (guard.h). */
-static __thread int target_said __attribute__((tls_model("initial-exec")));
+/* The naming epoch (py_code_names_epoch) in which this thread emitted
+ * py_thread_target, 0 for none, TARGET_SAID_UNNAMED while code objects
+ * were not named: a new session's trace needs it again.  initial-exec
+ * for the same reason as the guard (guard.h). */
+static __thread unsigned int target_said __attribute__((tls_model("initial-exec")));
+#define TARGET_SAID_UNNAMED	UINT_MAX
 
 /* Frames walked at most to find the bottom (the contract's limit). */
 #define TARGET_WALK_MAX 256
@@ -24,7 +28,9 @@ static __thread int target_said __attribute__((tls_model("initial-exec")));
 
 int py_thread_target_known(void)
 {
-	return target_said;
+	unsigned int epoch = py_code_names_epoch();
+
+	return target_said && target_said == (epoch ? epoch : TARGET_SAID_UNNAMED);
 }
 
 /* Is code's name base (after the last '.' of a qualified name) one of
@@ -70,7 +76,7 @@ static void target_emit(const struct py_layout *l, uintptr_t target)
 		return;	/* not a code object after all: frames go off */
 	}
 	lttng_ust_tracepoint(giltrace, py_thread_target, (const void *) target, NULL);
-	target_said = 1;
+	target_said = py_code_names_epoch() ? py_code_names_epoch() : TARGET_SAID_UNNAMED;
 }
 
 /*
@@ -111,7 +117,7 @@ void py_thread_target_note(const struct py_layout *l, uintptr_t frame)
 	uintptr_t bottom[BOTTOM_FRAMES];
 	int n;
 
-	if (target_said || !lttng_ust_tracepoint_enabled(giltrace, py_thread_target)) {
+	if (py_thread_target_known() || !lttng_ust_tracepoint_enabled(giltrace, py_thread_target)) {
 		return;
 	}
 	n = bottom_frames(l, frame, bottom);

@@ -1088,7 +1088,8 @@ static const struct rec_event mid_by_behaviour_want[] = {
 };
 
 /* A session stops, another starts: the state machine went on
- * following the GIL in between, recording nothing. */
+ * following the GIL in between, recording nothing.  The new session's
+ * trace is told again which lock is the GIL, before its first event. */
 static const struct step mid_restart[] = {
 	TAKE_FREE(1, TAKE, GIL1),
 	TRACING(0),
@@ -1100,6 +1101,7 @@ static const struct step mid_restart[] = {
 };
 static const struct rec_event mid_restart_want[] = {
 	EV_FIRST_TAKE(1),
+	EV_IDENT(2, M1, C1, CONDVAR, "callsite-symbol", CPY311, DROP + 0x30),
 	EV_RELEASE(2, M1, 0, 0, DROP + 0x30),
 	EV_TAKE_FREE(1, TAKE, M1),
 };

@@ -145,6 +145,8 @@ EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c tests/py/libpy
 TESTS += tests/e2e_pyfunctions.sh
 TESTS += tests/e2e_py_exit.sh
 EXTRA_DIST += tests/e2e_py_exit.sh tests/py/exit_blocked.py tests/py/exit_finalizing.py
+TESTS += tests/e2e_session_again.sh
+EXTRA_DIST += tests/e2e_session_again.sh tests/py/session_again.py
 EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py tests/lib/pyviews_check.py
 
 # CPython's own thread tests with and without the shim: minutes of

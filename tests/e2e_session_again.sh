@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# A process traced by one session, then by another (giltrace top -p run
+# twice on a service, say), on every CPython gt_pythons lists: the
+# second trace must say again which lock is the GIL (gil_identified),
+# name every code object its events carry (py_code) and the function
+# each thread was started on (py_thread_target), though the process
+# named them all in the first.  Between the two, the program runs with
+# no session (tests/py/session_again.py, one line at a time): that is
+# how the shim knows the next session is another.
+set -euo pipefail
+. "$(dirname "$0")/lib/lttng.sh"
+gt_lttng_private "$@"
+T=$GT_TMP
+analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
+prog=$GT_SRCDIR/tests/py/session_again.py
+
+# wait_line FILE LINE: until FILE holds LINE, or the program is gone.
+# Not a timing assertion: the bound only keeps a broken run from
+# hanging the suite.
+wait_line() {
+	for _ in $(seq 600); do
+		grep -qx "$2" "$1" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qx "$2" "$1" || gt_fail "$name: no \"$2\" from the program: $(tail -3 "$1" | tr '\n' ' ')"
+}
+
+# session K: a session of its own around line K.
+session() {
+	local s=gtagain$$-$1
+	lttng create "$s" --output="$T/$name.$1.trace" >/dev/null
+	lttng enable-channel -u -s "$s" chan --subbuf-size=1M --num-subbuf=4 >/dev/null
+	lttng enable-event -u -s "$s" -c chan 'giltrace:*' >/dev/null
+	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
+	lttng start "$s" >/dev/null
+	echo "$1" >&3
+	wait_line "$T/$name.out" "done $1"
+	lttng stop "$s" >/dev/null
+	lttng destroy "$s" >/dev/null
+}
+
+# named K: what trace K names: the GIL's runtime, the functions left
+# unnamed, whether work() is among them (3.6 and 2.7 read the frames of
+# one thread state only, giltrace(7)), the thread started on serve().
+named() {
+	local j=$T/$name.$1.json
+	"$analyze" --format=json "$T/$name.$1.trace" >"$j" || gt_fail "$name: giltrace-analyze of trace $1 failed"
+	jq -c '[.processes[].gils[] | {runtime, unnamed: [.python_functions[].function
+		| select(test("unnamed"))], work: ([.python_functions[].function] | index("work") != null),
+		serve: ([.threads[].name // ""] | map(test("serve")) | any)}]' "$j"
+}
+
+ran=0
+while read -r name py; do
+	mkfifo "$T/$name.in"
+	GILTRACE_PYFRAMES=8 LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" \
+		"$py" "$prog" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
+	pid=$!
+	exec 3>"$T/$name.in"
+	wait_line "$T/$name.out" ready
+	session 1
+	# GIL events with no session: the shim sees its names disabled.
+	echo between >&3
+	wait_line "$T/$name.out" "done between"
+	session 2
+	exec 3>&-
+	wait "$pid" || gt_fail "$name: the program failed: $(tail -1 "$T/$name.err")"
+	one=$(named 1)
+	two=$(named 2)
+	jq -e 'length == 1 and (.[0].runtime | startswith("CPython")) and .[0].unnamed == []
+		and .[0].serve' <<<"$one" >/dev/null ||
+		gt_fail "$name: trace 1: want the GIL named CPython, every function named, the thread started on serve(): $one"
+	[ "$two" = "$one" ] || gt_fail "$name: trace 2 names $two, trace 1 $one"
+	echo "$name: the second session names the GIL, the functions and the thread's target again" >&2
+	ran=$((ran + 1))
+done < <(gt_pythons)
+[ $ran -gt 0 ] || gt_skip "no CPython to run"
