@@ -125,7 +125,7 @@ else
 	trap 'rm -rf "$tmp"' EXIT
 	/usr/bin/python3 "$srcdir/tests/lib/pyframes_scenario.py" make "$tmp/pyframes" >/dev/null ||
 		{ echo "FAIL: cannot write the Python-frames trace" >&2; exit 1; }
-	for trace in "$tmp/pyframes" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py27-convoy,py313-fork,c-cancel}; do
+	for trace in "$tmp/pyframes" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py27-convoy,py27-compact,py313-fork,c-cancel}; do
 		"$analyze" --format=json "$trace" >"$tmp/report.json" ||
 			{ echo "FAIL: giltrace-analyze $trace: status $?" >&2; exit 1; }
 		/usr/bin/python3 "$srcdir/tests/lib/tc_xml_run.py" "$xml" "$trace" "$tmp/report.json" ||

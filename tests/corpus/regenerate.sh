@@ -113,6 +113,10 @@ record py3-convoy -- /usr/bin/python3 -I -S "$GT_TMP/convoy.py"
 # shim, or they would test the compact layout twice and today's never).
 record py3-compact -- /usr/bin/python3 -I -S "$GT_TMP/convoy.py"
 record py27-convoy -- "$py27" -S "$GT_TMP/convoy.py"
+# 2.7's convoy under a shim whose compact cycles keep their release's
+# waiters (gil_cycle's waiters and signalled): the CPU thread releases
+# beside the I/O thread sleeping in sem_wait and takes the GIL back.
+record py27-compact -- "$py27" -S "$GT_TMP/convoy.py"
 record py27-all-locks --all-locks -- "$py27" -S "$GT_TMP/locks.py"
 record py313-fork -- "$py313" -I -S -W ignore "$GT_TMP/fork.py"
 # A C program's GIL protocol with a thread cancelled in its GIL wait
