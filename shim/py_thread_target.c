@@ -26,11 +26,17 @@ static __thread unsigned int target_said __attribute__((tls_model("initial-exec"
  * _bootstrap_inner, run, the target. */
 #define BOTTOM_FRAMES 4
 
-int py_thread_target_known(void)
+/* What target_said holds once said now (never 0). */
+static unsigned int target_epoch(void)
 {
 	unsigned int epoch = py_code_names_epoch();
 
-	return target_said && target_said == (epoch ? epoch : TARGET_SAID_UNNAMED);
+	return epoch ? epoch : TARGET_SAID_UNNAMED;
+}
+
+int py_thread_target_known(void)
+{
+	return target_said == target_epoch();
 }
 
 /* Is code's name base (after the last '.' of a qualified name) one of
@@ -76,7 +82,7 @@ static void target_emit(const struct py_layout *l, uintptr_t target)
 		return;	/* not a code object after all: frames go off */
 	}
 	lttng_ust_tracepoint(giltrace, py_thread_target, (const void *) target, NULL);
-	target_said = py_code_names_epoch() ? py_code_names_epoch() : TARGET_SAID_UNNAMED;
+	target_said = target_epoch();
 }
 
 /*
