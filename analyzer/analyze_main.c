@@ -237,7 +237,7 @@ static int analyze(void *arg)
 	struct trace_read_stats stats;
 	struct gs_analysis a;
 	struct report r;
-	char where[512];
+	char where[512], unknown[512];
 	int status = TRACE_EXIT_OK;
 
 	gs_init(&a, 0);
@@ -262,9 +262,13 @@ static int analyze(void *arg)
 		status = TRACE_EXIT_FAILURE;
 		goto end;
 	}
+	trace_unknown_describe(&stats, unknown, sizeof(unknown));
 	if (a.events == 0) {
 		traces_describe(where, sizeof(where), &traces);
-		if (stats.giltrace_events > 0) {
+		if (stats.unknown_events > 0 && stats.unknown_events == stats.giltrace_events) {
+			fprintf(stderr, PROG ": No giltrace events this version knows: %s; read it with that "
+				"version's giltrace-analyze: traces=%s\n", unknown, where);
+		} else if (stats.giltrace_events > 0) {
 			fprintf(stderr, PROG ": No giltrace GIL events, only lock calls (add --all-locks): traces=%s\n",
 				where);
 		} else {
@@ -273,6 +277,10 @@ static int analyze(void *arg)
 		}
 		status = TRACE_EXIT_NO_EVENTS;
 		goto end;
+	}
+	if (unknown[0]) {
+		fprintf(stderr, PROG ": Warning: %s, and the figures may be wrong: read it with that version's "
+			"giltrace-analyze\n", unknown);
 	}
 	r = (struct report) { .a = &a, .traces = &traces, .stats = &stats, .pids = o->pids, .npids = o->npids,
 		.callsites = o->callsites, .pyfunctions = o->pyfunctions, .blockers = o->blockers };

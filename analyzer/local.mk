@@ -17,7 +17,8 @@ analyzer_libgilstate_la_SOURCES = \
 	analyzer/py_linetable.c analyzer/py_linetable.h \
 	analyzer/py_code_table.c analyzer/py_code_table.h \
 	analyzer/py_functions.c analyzer/py_functions.h \
-	analyzer/py_blockers.c analyzer/py_blockers.h
+	analyzer/py_blockers.c analyzer/py_blockers.h \
+	analyzer/trace_stats.c
 analyzer_libgilstate_la_LIBADD = -lm
 
 # Reading traces (analyzer/trace_reader.h): finding them, checking their

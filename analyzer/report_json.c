@@ -336,6 +336,12 @@ int report_json(FILE *out, const struct report *r)
 	fprintf(out, "],\n\t\"events\": %" PRIu64 ",\n", a->events);
 	fprintf(out, "\t\"discarded_events\": %" PRIu64 ",\n", a->discarded_events);
 	fprintf(out, "\t\"discarded_packets\": %" PRIu64 ",\n", a->discarded_packets);
+	fprintf(out, "\t\"unknown_events\": %" PRIu64 ",\n\t\"unknown_event_kinds\": [", r->stats->unknown_events);
+	for (unsigned int i = 0; i < r->stats->unknown_kinds; i++) {
+		fputs(i ? ", " : "", out);
+		json_write_string(out, r->stats->unknown_names[i]);
+	}
+	fputs("],\n", out);
 	fprintf(out, "\t\"counters_are_lower_bounds\": %s,\n", report_lower_bounds(a) ? "true" : "false");
 	fputs("\t\"anomalies\": ", out);
 	json_anomalies(out, a->anomalies);

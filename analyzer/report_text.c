@@ -27,6 +27,13 @@ static void text_header(FILE *out, const struct report *r, size_t nprocs)
 			a->discarded_unknown ? " (and some of unknown size)" : "");
 		fputs("         Record again with larger buffers (lttng enable-channel --subbuf-size).\n", out);
 	}
+	if (r->stats->unknown_events) {
+		char what[512];
+
+		trace_unknown_describe(r->stats, what, sizeof(what));
+		fprintf(out, "WARNING: %s,\n         and the figures below may be wrong: read it with that version's "
+			"giltrace-analyze.\n", what);
+	}
 	if (r->stats->no_context) {
 		fprintf(out, "WARNING: %" PRIu64 " events without vpid/vtid context were ignored.\n",
 			r->stats->no_context);

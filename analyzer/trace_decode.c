@@ -3,6 +3,7 @@
 
 #include <babeltrace2/babeltrace.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,7 @@ struct ev_desc {
 	const bt_event_class *ec;	/* a reference owned by this */
 	int wanted;			/* a giltrace event the analysis reads */
 	int giltrace;			/* any giltrace:* event */
+	int unknown;			/* a giltrace:* event not in event_types */
 	int has_clock;
 	int has_context;		/* vpid and vtid present */
 	enum gs_event_type type;
@@ -238,6 +240,25 @@ static unsigned int map_members(const bt_field_class *sfc, const struct member_s
 	return n;
 }
 
+/*
+ * A giltrace event kind this reader does not know: a newer giltrace
+ * recorded it.  Its name is kept (each once, the first few) so that the
+ * report can say what was left out.
+ */
+static void unknown_kind_note(struct trace_read_stats *st, const char *name)
+{
+	for (unsigned int i = 0; i < st->unknown_kinds; i++) {
+		if (strncmp(st->unknown_names[i], name, TRACE_UNKNOWN_NAME_LEN - 1) == 0) {
+			return;
+		}
+	}
+	if (st->unknown_kinds == TRACE_UNKNOWN_NAMES) {
+		st->unknown_more = 1;
+		return;
+	}
+	snprintf(st->unknown_names[st->unknown_kinds++], TRACE_UNKNOWN_NAME_LEN, "%s", name);
+}
+
 static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *ec)
 {
 	struct ev_desc *d = calloc(1, sizeof(*d));
@@ -253,12 +274,17 @@ static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *e
 	bt_event_class_get_ref(ec);
 	d->ec = ec;
 	d->giltrace = name && strncmp(name, "giltrace:", 9) == 0;
+	d->unknown = d->giltrace;
 	for (size_t i = 0; d->giltrace && i < sizeof(event_types) / sizeof(event_types[0]); i++) {
 		if (strcmp(name, event_types[i].name) == 0) {
 			d->type = event_types[i].type;
 			d->wanted = d->type < GS_EV_MUTEX_LOCK_BEGIN || r->a->all_locks;
+			d->unknown = 0;
 			break;
 		}
+	}
+	if (d->unknown) {
+		unknown_kind_note(r->stats, name);
 	}
 	d->has_clock = bt_stream_class_borrow_default_clock_class_const(sc) != NULL;
 	d->nctx = map_members(bt_stream_class_borrow_event_common_context_field_class_const(sc),
@@ -588,6 +614,10 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 		return 0;
 	}
 	r->stats->giltrace_events++;
+	if (d->unknown) {
+		r->stats->unknown_events++;
+		return 0;
+	}
 	if (!d->wanted) {
 		return 0;
 	}

@@ -77,10 +77,24 @@ struct trace_list {
 	size_t cap;
 };
 
+/* Kinds of unknown events named (trace_read_stats), and their longest name. */
+#define TRACE_UNKNOWN_NAMES	4
+#define TRACE_UNKNOWN_NAME_LEN	96
+
 struct trace_read_stats {
 	uint64_t events;		/* every event message */
 	uint64_t giltrace_events;	/* of which giltrace:* (not when only counting) */
 	uint64_t no_context;		/* giltrace events without vpid/vtid (ignored) */
+	/*
+	 * giltrace:* events of kinds this reader does not know (left out):
+	 * a trace recorded by a newer giltrace, whose figures this version
+	 * cannot give.  The first kinds' names, each once; unknown_more:
+	 * there were other kinds beside them.
+	 */
+	uint64_t unknown_events;
+	unsigned int unknown_kinds;
+	int unknown_more;
+	char unknown_names[TRACE_UNKNOWN_NAMES][TRACE_UNKNOWN_NAME_LEN];
 	/*
 	 * What the tracer says it lost, summed modulo 2^64 on purpose:
 	 * LTTng-UST 2.13's per-user buffers make babeltrace2 report some
@@ -93,6 +107,14 @@ struct trace_read_stats {
 	int64_t clock_ns;		/* latest time the trace vouched for: its last event,
 					 * or a live source's inactivity message */
 };
+
+/*
+ * The one warning for events of kinds this reader does not know
+ * (trace_read_stats), without a leading program name or final newline:
+ * "N giltrace events of kinds this version does not know were left out
+ * (giltrace:x, ...)".  Empty when there were none.
+ */
+void trace_unknown_describe(const struct trace_read_stats *st, char *buf, size_t len);
 
 /* Adds the CTF traces below input (a directory, or a trace's metadata
  * file) to list. */

@@ -758,6 +758,7 @@ static void watch(struct top *t)
 
 static void summary(struct top *t)
 {
+	gt_warn_unknown_events(&t->stats);
 	if (t->a.events == 0) {
 		gt_err("No GIL events were seen%s", t->o.command ? " (COMMAND never registered with LTTng?)" : "");
 		return;

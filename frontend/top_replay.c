@@ -117,6 +117,7 @@ static int replay_read(struct replay *r)
 		trace_error_print(0, "Cannot read the traces");
 		return trace_exit_status(st);
 	}
+	gt_warn_unknown_events(&stats);
 	if (r->a.events == 0) {
 		gt_err("No giltrace GIL events in the trace: path=\"%s\"", r->path);
 		return TRACE_EXIT_NO_EVENTS;

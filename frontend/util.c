@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analyzer/trace_reader.h"
 #include "util.h"
 
 void gt_err(const char *fmt, ...)
@@ -25,6 +26,16 @@ void gt_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void gt_warn_unknown_events(const struct trace_read_stats *st)
+{
+	char what[512];
+
+	trace_unknown_describe(st, what, sizeof(what));
+	if (what[0]) {
+		gt_err("Warning: %s, and the figures may be wrong: read it with that version's giltrace", what);
+	}
 }
 
 bool gt_parse_size(const char *text, uint64_t *out)

@@ -16,6 +16,12 @@
 /* Print "giltrace: MESSAGE" on stderr, one line. */
 void gt_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct trace_read_stats;
+
+/* Says on stderr that a trace held giltrace events of kinds this
+ * version does not know (trace_unknown_describe), if it did. */
+void gt_warn_unknown_events(const struct trace_read_stats *st);
+
 /*
  * Parse a size such as "4M", "512k" or "1048576" (k, M and G are
  * powers of 1024).  Returns false on a malformed or zero value.

@@ -28,7 +28,7 @@ echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }' 
 src=(tests/fuzz_gil_analysis.c analyzer/gil_analysis.c analyzer/lock_state.c analyzer/hist.c analyzer/callsite_table.c
 	analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c analyzer/report_json.c
 	analyzer/report_csv.c analyzer/py_linetable.c analyzer/py_code_table.c analyzer/py_functions.c
-	analyzer/py_blockers.c)
+	analyzer/py_blockers.c analyzer/trace_stats.c)
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Wno-unused-parameter -I"$srcdir" "${src[@]/#/$srcdir/}" -lm -o "$bin"
 

@@ -56,7 +56,7 @@ for s in tests/fuzz_trace.c analyzer/trace_error.c analyzer/trace_find.c analyze
 		analyzer/gil_analysis.c analyzer/lock_state.c analyzer/callsite_table.c \
 		analyzer/py_linetable.c analyzer/py_code_table.c analyzer/py_functions.c analyzer/py_blockers.c \
 		analyzer/hist.c analyzer/idmap.c analyzer/json_write.c analyzer/report_order.c analyzer/report_text.c \
-		analyzer/report_json.c analyzer/report_csv.c; do
+		analyzer/report_json.c analyzer/report_csv.c analyzer/trace_stats.c; do
 	o=$work/obj/$(basename "$s" .c).o
 	"$cc" "${flags[@]}" -c "$srcdir/$s" -o "$o"
 	objs+=("$o")

@@ -233,10 +233,11 @@ EXTRA_DIST += tests/e2e_analyze_pyframes.sh tests/lib/pyframes_scenario.py tests
 
 # Bad input of every kind; the committed corpus (tests/corpus/) against
 # the reference counts, and its damaged traces (tests/corpus/regress/)
-# against their documented status, in every program that reads them.
-TESTS += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh
-SANITIZER_TESTS += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh
-EXTRA_DIST += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh tests/corpus
+# against their documented status, in every program that reads them;
+# a trace with events of kinds a newer giltrace writes, said in every view.
+TESTS += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh tests/e2e_analyze_newer.sh
+SANITIZER_TESTS += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh tests/e2e_analyze_newer.sh
+EXTRA_DIST += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh tests/e2e_analyze_newer.sh tests/corpus
 
 # Fuzzing, short runs (make fuzz runs them longer): the analysis core,
 # then giltrace-analyze's whole path on damaged copies of the corpus,

@@ -1,0 +1,87 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+#
+# A trace recorded by a newer giltrace, whose giltrace events include
+# kinds this version does not know, is read with a warning that says how
+# many were left out and of which kinds, never silently: the corpus
+# trace py3-compact with its gil_cycle_open events renamed (its metadata
+# edited; a kind no version has).  The count is babeltrace2's own count
+# of the events renamed.  Text, JSON and CSV reports, `giltrace report`
+# and `giltrace top --replay` each say it; the unedited trace says
+# nothing; a trace of only unknown kinds ends in status 5 and one line.
+# Needs no session daemon, so it runs in the sanitizer build too.
+set -euo pipefail
+srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+builddir=${GT_BUILDDIR:-$srcdir/build}
+analyze=$builddir/analyzer/giltrace-analyze
+giltrace=$builddir/frontend/giltrace
+tracepack=$srcdir/tests/corpus/tracepack.py
+orig=$srcdir/tests/corpus/py3-compact
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+[ -x "$analyze" ] || fail "$analyze not built"
+[ -x "$giltrace" ] || fail "$giltrace not built"
+command -v python3 >/dev/null || { echo "SKIP: python3 is needed" >&2; exit 77; }
+command -v babeltrace2 >/dev/null || { echo "SKIP: babeltrace2 is needed" >&2; exit 77; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/giltrace-newer.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# The ground truth: babeltrace2's count of the events to be renamed.
+n=$(babeltrace2 "$orig" | grep -c ' giltrace:gil_cycle_open: ' || true)
+[ "$n" -gt 0 ] || fail "py3-compact has no gil_cycle_open to rename"
+known=giltrace:gil_cycle_open unknown=giltrace:gil_cycle_later
+cp -r "$orig" "$tmp/newer"
+python3 "$tracepack" edit "$tmp/newer" "name = \"$known\";" "name = \"$unknown\";"
+[ "$(babeltrace2 "$tmp/newer" | grep -c " $unknown: " || true)" -eq "$n" ] ||
+	fail "the edited trace does not have $n $unknown events"
+said="$n giltrace events of kinds this version does not know were left out ($unknown): the trace was recorded by a newer giltrace"
+
+# stderr has exactly the warning, once; status 0.
+warned_once() {	# warned_once WHAT PROGRAM-PREFIX
+	[ "$(grep -c . "$tmp/err")" -eq 1 ] || fail "$1: want one line on stderr, got: $(cat "$tmp/err")"
+	grep -qF "$2: Warning: $said," "$tmp/err" || fail "$1: stderr does not say '$said': $(cat "$tmp/err")"
+}
+
+"$analyze" "$tmp/newer" >"$tmp/text" 2>"$tmp/err" || fail "text: status $?"
+warned_once text giltrace-analyze
+grep -qF "WARNING: $said," "$tmp/text" || fail "text: the report does not say '$said'"
+
+"$analyze" --format=json "$tmp/newer" >"$tmp/json" 2>"$tmp/err" || fail "json: status $?"
+warned_once json giltrace-analyze
+"$analyze" --format=json "$orig" >"$tmp/orig.json" 2>"$tmp/err" || fail "unedited: status $?"
+[ ! -s "$tmp/err" ] || fail "unedited: stderr not empty: $(cat "$tmp/err")"
+python3 - "$tmp/json" "$tmp/orig.json" "$n" "$unknown" <<'PY' || fail "json: figures above"
+import json, sys
+newer, orig = (json.load(open(p)) for p in sys.argv[1:3])
+n, kind = int(sys.argv[3]), sys.argv[4]
+checks = [
+    ("unknown_events", newer["unknown_events"], n),
+    ("unknown_event_kinds", newer["unknown_event_kinds"], [kind]),
+    ("unedited unknown_events", orig["unknown_events"], 0),
+    ("unedited unknown_event_kinds", orig["unknown_event_kinds"], []),
+]
+bad = [c for c in checks if c[1] != c[2]]
+for what, got, want in bad:
+    print("FAIL: json: %s is %r, want %r" % (what, got, want))
+sys.exit(1 if bad else 0)
+PY
+
+"$analyze" --format=csv "$tmp/newer" >"$tmp/csv" 2>"$tmp/err" || fail "csv: status $?"
+warned_once csv giltrace-analyze
+GILTRACE_ANALYZE=$analyze "$giltrace" report "$tmp/newer" >"$tmp/report" 2>"$tmp/err" || fail "giltrace report: status $?"
+warned_once "giltrace report" giltrace-analyze
+"$giltrace" top --replay "$tmp/newer" >"$tmp/top" 2>"$tmp/err" || fail "giltrace top --replay: status $?"
+warned_once "giltrace top --replay" giltrace
+
+# Every giltrace event of an unknown kind: nothing to report.
+cp -r "$orig" "$tmp/only"
+python3 "$tracepack" edit "$tmp/only" 'name = "giltrace:' 'name = "giltrace:future_'
+while python3 "$tracepack" edit "$tmp/only" 'name = "giltrace:(?!future_)' 'name = "giltrace:future_' 2>/dev/null; do :; done
+rc=0
+"$analyze" "$tmp/only" >"$tmp/out" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 5 ] || fail "only unknown kinds: status $rc, want 5: $(cat "$tmp/err")"
+[ "$(grep -c . "$tmp/err")" -eq 1 ] || fail "only unknown kinds: want one line: $(cat "$tmp/err")"
+grep -q '^giltrace-analyze: No giltrace events this version knows: [0-9]* giltrace events of kinds .*giltrace:future_' "$tmp/err" ||
+	fail "only unknown kinds: $(cat "$tmp/err")"
+echo "a trace with $n events of an unknown kind: said in text, JSON, CSV, report and top; only unknown kinds: status 5"
