@@ -247,8 +247,17 @@ static unsigned int map_members(const bt_field_class *sfc, const struct member_s
  */
 static void unknown_kind_note(struct trace_read_stats *st, const char *name)
 {
+	char said[TRACE_UNKNOWN_NAME_LEN];
+
+	snprintf(said, sizeof(said), "%s", name);
+	/* Said on one line: a damaged name's control bytes are not. */
+	for (char *c = said; *c; c++) {
+		if ((unsigned char) *c < 0x20 || *c == 0x7f) {
+			*c = '?';
+		}
+	}
 	for (unsigned int i = 0; i < st->unknown_kinds; i++) {
-		if (strncmp(st->unknown_names[i], name, TRACE_UNKNOWN_NAME_LEN - 1) == 0) {
+		if (strcmp(st->unknown_names[i], said) == 0) {
 			return;
 		}
 	}
@@ -256,7 +265,7 @@ static void unknown_kind_note(struct trace_read_stats *st, const char *name)
 		st->unknown_more = 1;
 		return;
 	}
-	snprintf(st->unknown_names[st->unknown_kinds++], TRACE_UNKNOWN_NAME_LEN, "%s", name);
+	memcpy(st->unknown_names[st->unknown_kinds++], said, sizeof(said));
 }
 
 static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *ec)

@@ -9,7 +9,8 @@
 # edited; a kind no version has).  The count is babeltrace2's own count
 # of the events renamed.  Text, JSON and CSV reports, `giltrace report`
 # and `giltrace top --replay` each say it; the unedited trace says
-# nothing; a trace of only unknown kinds ends in status 5 and one line.
+# nothing; a name with control bytes is said on one line; a trace of
+# only unknown kinds ends in status 5 and one line.
 # Needs no session daemon, so it runs in the sanitizer build too.
 set -euo pipefail
 srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -73,6 +74,13 @@ GILTRACE_ANALYZE=$analyze "$giltrace" report "$tmp/newer" >"$tmp/report" 2>"$tmp
 warned_once "giltrace report" giltrace-analyze
 "$giltrace" top --replay "$tmp/newer" >"$tmp/top" 2>"$tmp/err" || fail "giltrace top --replay: status $?"
 warned_once "giltrace top --replay" giltrace
+
+# A damaged name (control bytes; the fuzzer found one) is said on one line.
+cp -r "$orig" "$tmp/ctl"
+python3 "$tracepack" edit "$tmp/ctl" "name = \"$known\";" $'name = "giltrace:gil\tcycle\nopen";'
+"$analyze" --format=csv "$tmp/ctl" >/dev/null 2>"$tmp/err" || fail "control bytes: status $?"
+said="$n giltrace events of kinds this version does not know were left out (giltrace:gil?cycle?open): the trace was recorded by a newer giltrace"
+warned_once "control bytes in a name" giltrace-analyze
 
 # Every giltrace event of an unknown kind: nothing to report.
 cp -r "$orig" "$tmp/only"
