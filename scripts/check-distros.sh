@@ -205,8 +205,11 @@ counts() {
 	for t in $(sed -n 's/^SKIP: //p' "$l"); do
 		echo "  skipped $t: $(grep -h '^SKIP: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
 	done
+	# Every FAIL line a failed test printed (its cases'), not only its
+	# summary: CI shows this and not the logs.
 	for t in $(sed -n 's/^\(FAIL\|ERROR\): //p' "$l"); do
-		echo "  failed $t: $(grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
+		echo "  failed $t:"
+		grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | head -8 | cut -c7- | cut -c1-300 | sed 's/^/    /'
 	done
 }
 

@@ -76,6 +76,12 @@ run_mode() {
 	echo "$rc" >"$T/$name.$mode.rc"
 }
 
+# first_change A B: the first line that differs, as diff marks it, on
+# one line (FAIL lines are what CI's summary shows).
+first_change() {
+	diff "$1" "$2" | grep -m1 '^[<>]' | cut -c1-200 | tr -d '\r' || true
+}
+
 # same NAME WANT_STATUS -- CMD...: the four runs end alike, and the
 # plain one with WANT_STATUS (so that the case tests what it says).
 same() {
@@ -103,11 +109,11 @@ same() {
 			bad=1
 		fi
 		if ! diff "$T/$name.plain.out" "$T/$name.$mode.out" >&2; then
-			echo "FAIL: $name: stdout differs ($mode)" >&2
+			echo "FAIL: $name: stdout differs ($mode): $(first_change "$T/$name.plain.out" "$T/$name.$mode.out")" >&2
 			bad=1
 		fi
 		if ! diff "$T/$name.plain.err" "$T/$name.$mode.err" >&2; then
-			echo "FAIL: $name: stderr differs ($mode)" >&2
+			echo "FAIL: $name: stderr differs ($mode): $(first_change "$T/$name.plain.err" "$T/$name.$mode.err")" >&2
 			bad=1
 		fi
 	done
