@@ -509,6 +509,7 @@ static int open_live(struct top *t)
 	gs_init(&t->a, 0);
 	tv_init(&t->view, &t->a);
 	tv_set_alive(&t->view, process_alive, NULL);
+	tv_set_reader_stats(&t->view, &t->stats);
 	if (trace_live_open(relay, host, t->session.name, &t->a, 0, &t->stats, &t->live) != TRACE_READ_OK) {
 		trace_error_print(0, "Cannot read the live session");
 		return -1;
@@ -764,7 +765,7 @@ static void summary(struct top *t)
 		return;
 	}
 	gs_finish(&t->a);
-	if (tv_print_summary(t->out, &t->fmt, &t->a, t->view.number) != 0 && !t->failed) {
+	if (tv_print_summary(t->out, &t->fmt, &t->view) != 0 && !t->failed) {
 		gt_err("Cannot write the view: %s", strerror(errno));
 		t->failed = true;
 	}

@@ -21,6 +21,7 @@ struct replay {
 	struct gs_analysis a;
 	struct gs_analysis whole;	/* the whole trace, read first: when processes end */
 	struct top_view view;
+	struct trace_read_stats stats;	/* the reading's, as it goes (the view's events of unknown kinds) */
 	int started;			/* the first event came: intervals are cut */
 	int64_t next_ns;		/* the end of the interval being filled */
 	int failed;			/* writing or memory failed */
@@ -103,21 +104,20 @@ static int64_t gil_end(const struct gs_gil *g, void *arg)
 static int replay_read(struct replay *r)
 {
 	struct trace_list list = { 0 };
-	struct trace_read_stats stats;
 	enum trace_read_status st = trace_find(r->path, &list);
 
 	if (st == TRACE_READ_OK) {
-		st = trace_read(&list, &r->whole, 0, &stats);
+		st = trace_read(&list, &r->whole, 0, &r->stats);
 	}
 	if (st == TRACE_READ_OK) {
-		st = trace_read_ticked(&list, &r->a, 0, &stats, tick, r);
+		st = trace_read_ticked(&list, &r->a, 0, &r->stats, tick, r);
 	}
 	trace_list_free(&list);
 	if (st != TRACE_READ_OK) {
 		trace_error_print(0, "Cannot read the traces");
 		return trace_exit_status(st);
 	}
-	gt_warn_unknown_events(&stats);
+	gt_warn_unknown_events(&r->stats);
 	if (r->a.events == 0) {
 		gt_err("No giltrace GIL events in the trace: path=\"%s\"", r->path);
 		return TRACE_EXIT_NO_EVENTS;
@@ -135,12 +135,13 @@ static int replay_job(void *arg)
 	gs_init(&r->whole, 0);
 	tv_init(&r->view, &r->a);
 	tv_set_gil_end(&r->view, gil_end, r);
+	tv_set_reader_stats(&r->view, &r->stats);
 	status = replay_read(r);
 	if (status == TRACE_EXIT_OK) {
 		/* The trace ended at its last event. */
 		interval_print(r, r->a.last_ts, 1);
 		gs_finish(&r->a);
-		if (!r->failed && tv_print_summary(r->out, &r->fmt, &r->a, r->view.number) != 0) {
+		if (!r->failed && tv_print_summary(r->out, &r->fmt, &r->view) != 0) {
 			gt_err("Cannot write the view: %s", strerror(errno));
 			r->failed = 1;
 		}

@@ -101,6 +101,11 @@ void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg)
 	v->alive_arg = arg;
 }
 
+void tv_set_reader_stats(struct top_view *v, const struct trace_read_stats *stats)
+{
+	v->stats = stats;
+}
+
 void tv_set_gil_end(struct top_view *v, tv_gil_end_func gil_end, void *arg)
 {
 	v->gil_end = gil_end;
@@ -353,6 +358,10 @@ int tv_take(struct top_view *v, int64_t now_ns, int final, struct tv_interval *i
 	v->prev_discarded = a->discarded_events;
 	iv->discarded_packets = minus(a->discarded_packets, v->prev_discarded_packets);
 	v->prev_discarded_packets = a->discarded_packets;
+	if (v->stats) {
+		iv->unknown_events = minus(v->stats->unknown_events, v->prev_unknown);
+		v->prev_unknown = v->stats->unknown_events;
+	}
 	iv->gils = calloc(cap ? cap : 1, sizeof(*iv->gils));
 	if (!iv->gils || v->oom) {
 		free(iv->gils);
@@ -523,9 +532,9 @@ static void json_interval(FILE *out, const struct tv_interval *iv)
 		json_gil_head(out, "interval", r->g);
 		fprintf(out, ",\"interval\":%" PRIu64 ",\"final\":%s,\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64
 			",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64 ",\"discarded_events\":%" PRIu64
-			",\"discarded_packets\":%" PRIu64 ",",
+			",\"discarded_packets\":%" PRIu64 ",\"unknown_events\":%" PRIu64 ",",
 			iv->number, iv->final ? "true" : "false", iv->start_ns, iv->end_ns, span,
-			iv->events, iv->discarded_events, iv->discarded_packets);
+			iv->events, iv->discarded_events, iv->discarded_packets, iv->unknown_events);
 		json_measures(out, &r->m.c, r->m.held_ns, r->m.waited_ns, span, &r->m.wakeup);
 		fputs(",\"threads\":[", out);
 		for (size_t k = 0; k < r->nthreads; k++) {
@@ -615,6 +624,11 @@ static void text_interval(FILE *out, const struct tv_format *f, const struct tv_
 		fprintf(out, "WARNING: %" PRIu64 " events and %" PRIu64 " packets lost in this interval: "
 			"counts are lower bounds\n", iv->discarded_events, iv->discarded_packets);
 	}
+	if (iv->unknown_events) {
+		fprintf(out, "WARNING: %" PRIu64 " giltrace event%s of kinds this version does not know left "
+			"out in this interval: the figures may be wrong\n", iv->unknown_events,
+			iv->unknown_events == 1 ? "" : "s");
+	}
 	if (iv->ngils == 0) {
 		fputs("  no GIL activity\n", out);
 	}
@@ -648,9 +662,25 @@ int tv_print_interval(FILE *out, const struct tv_format *f, const struct tv_inte
 
 /* ---- the summary ---------------------------------------------------- */
 
-static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_analysis *a,
-		const struct gs_gil *g, uint64_t intervals)
+/* The reader's events of unknown kinds, as giltrace-analyze --format=json
+ * says them. */
+static void json_unknown(FILE *out, const struct trace_read_stats *st)
 {
+	fprintf(out, ",\"unknown_events\":%" PRIu64 ",\"unknown_event_kinds\":[", st ? st->unknown_events : 0);
+	for (unsigned int i = 0; st && i < st->unknown_kinds; i++) {
+		if (i) {
+			fputc(',', out);
+		}
+		json_write_string(out, st->unknown_names[i]);
+	}
+	fputc(']', out);
+}
+
+static void summary_gil(FILE *out, const struct tv_format *f, const struct top_view *v,
+		const struct gs_gil *g)
+{
+	const struct gs_analysis *a = v->a;
+	uint64_t intervals = v->number;
 	/* Signed, as an interval's span: the rows share its code. */
 	int64_t span = (int64_t) gs_gil_span(g);
 	char label[GS_NAME_MAX + 64];
@@ -661,8 +691,10 @@ static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_an
 		fprintf(out, ",\"identified_by\":");
 		json_write_string(out, g->method);
 		fprintf(out, ",\"intervals\":%" PRIu64 ",\"span_ns\":%" PRId64 ",\"events\":%" PRIu64
-			",\"discarded_events\":%" PRIu64 ",\"discarded_packets\":%" PRIu64 ",",
+			",\"discarded_events\":%" PRIu64 ",\"discarded_packets\":%" PRIu64,
 			intervals, span, a->events, a->discarded_events, a->discarded_packets);
+		json_unknown(out, v->stats);
+		fputc(',', out);
 		json_measures(out, &g->c, g->held_ns, g->waited_ns, span, &g->d.wakeup);
 		fputs(",\"threads\":[", out);
 		for (const struct gs_gil_thread *gt = g->threads; gt; gt = gt->next_in_gil) {
@@ -690,8 +722,10 @@ static void summary_gil(FILE *out, const struct tv_format *f, const struct gs_an
 		g->c.contended_acquisitions, g->c.timeouts, g->c.missed_handoffs, g->max_waiters);
 }
 
-int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analysis *a, uint64_t intervals)
+int tv_print_summary(FILE *out, const struct tv_format *f, const struct top_view *v)
 {
+	const struct gs_analysis *a = v->a;
+	uint64_t intervals = v->number;
 	size_t pos = 0, ngils = gil_count(a);
 	void *p;
 
@@ -705,7 +739,7 @@ int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analy
 		const struct gs_process *proc = p;
 
 		for (const struct gs_gil *g = proc->gils; g; g = g->next) {
-			summary_gil(out, f, a, g, intervals);
+			summary_gil(out, f, v, g);
 		}
 		/* Why there is no figure, if there is none at all (helper
 		 * processes such as shells have no GIL: no news). */

@@ -28,6 +28,7 @@
 #include "analyzer/gil_analysis.h"
 #include "analyzer/hist.h"
 #include "analyzer/idmap.h"
+#include "analyzer/trace_reader.h"
 
 /* A GIL idle this long (trace time) and free is no longer shown. */
 #define TV_IDLE_NS	(INT64_C(60) * 1000000000)
@@ -77,6 +78,7 @@ struct tv_interval {
 	uint64_t events;		/* giltrace events fed in the interval */
 	uint64_t discarded_events;	/* events LTTng lost in the interval */
 	uint64_t discarded_packets;	/* packets lost in the interval (events of unknown number) */
+	uint64_t unknown_events;	/* giltrace events of kinds this version does not know */
 	int final;			/* the last one: the trace has ended */
 	struct tv_gil_rec *gils;	/* owned: GILs shown, busiest first */
 	size_t ngils;
@@ -110,6 +112,8 @@ struct top_view {
 	uint64_t prev_events;
 	uint64_t prev_discarded;
 	uint64_t prev_discarded_packets;
+	const struct trace_read_stats *stats;	/* not owned; NULL: not known */
+	uint64_t prev_unknown;
 	struct idmap holders;		/* hash of (thread, function, line) -> struct tv_holder, owned:
 					 * the holds released since the previous interval */
 	int oom;			/* memory ran out placing a hold: tv_take() fails */
@@ -118,6 +122,9 @@ struct top_view {
 /* Observes a (gs_observe): call before anything is fed to it. */
 void tv_init(struct top_view *v, struct gs_analysis *a);
 void tv_set_alive(struct top_view *v, tv_alive_func alive, void *arg);
+/* The reader's counts of the trace (its events of unknown kinds), which
+ * the analysis core does not see. */
+void tv_set_reader_stats(struct top_view *v, const struct trace_read_stats *stats);
 void tv_set_gil_end(struct top_view *v, tv_gil_end_func gil_end, void *arg);
 
 /*
@@ -143,9 +150,9 @@ struct tv_format {
 
 /* Each returns 0, or -1 if writing failed. */
 int tv_print_interval(FILE *out, const struct tv_format *f, const struct tv_interval *iv);
-/* Totals of the whole run, from a finished analysis (gs_finish). */
-int tv_print_summary(FILE *out, const struct tv_format *f, const struct gs_analysis *a,
-		uint64_t intervals);
+/* Totals of the whole run, from v's finished analysis (gs_finish), over
+ * the intervals it took. */
+int tv_print_summary(FILE *out, const struct tv_format *f, const struct top_view *v);
 
 /* "850 ns", "12.3 us", "4.56 ms", "1.23 s"; "-" for none. */
 void tv_duration(char *buf, size_t size, uint64_t ns, int none);

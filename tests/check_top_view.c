@@ -391,7 +391,7 @@ START_TEST(test_json_lines)
 	ck_assert_int_eq(tv_print_interval(out, &f, &iv), 0);
 	tv_interval_free(&iv);
 	gs_finish(&an);
-	ck_assert_int_eq(tv_print_summary(out, &f, &an, 1), 0);
+	ck_assert_int_eq(tv_print_summary(out, &f, &view), 0);
 	fclose(out);
 	count_lines(text, &nint, &nsum);
 	ck_assert_uint_eq(nint, 1);

@@ -8,7 +8,8 @@
 # trace py3-compact with its gil_cycle_open events renamed (its metadata
 # edited; a kind no version has).  The count is babeltrace2's own count
 # of the events renamed.  Text, JSON and CSV reports, `giltrace report`
-# and `giltrace top --replay` each say it; the unedited trace says
+# and `giltrace top --replay` (its intervals, and its JSON lines) each
+# say it; the unedited trace says
 # nothing; a name with control bytes is said on one line; a trace of
 # only unknown kinds ends in status 5 and one line.
 # Needs no session daemon, so it runs in the sanitizer build too.
@@ -74,6 +75,34 @@ GILTRACE_ANALYZE=$analyze "$giltrace" report "$tmp/newer" >"$tmp/report" 2>"$tmp
 warned_once "giltrace report" giltrace-analyze
 "$giltrace" top --replay "$tmp/newer" >"$tmp/top" 2>"$tmp/err" || fail "giltrace top --replay: status $?"
 warned_once "giltrace top --replay" giltrace
+grep -q "^WARNING: [0-9]* giltrace events\? of kinds this version does not know left out in this interval" "$tmp/top" ||
+	fail "giltrace top --replay: no interval says it"
+# Its JSON lines: the intervals' counts add up to n, the summary has n.
+"$giltrace" top -j --replay "$tmp/newer" >"$tmp/top.json" 2>"$tmp/err" || fail "giltrace top --replay -j: status $?"
+warned_once "giltrace top --replay -j" giltrace
+"$giltrace" top -j --replay "$orig" >"$tmp/orig.top.json" 2>"$tmp/err" || fail "unedited top -j: status $?"
+python3 - "$tmp/top.json" "$tmp/orig.top.json" "$n" "$unknown" <<'PY' || fail "top -j: figures above"
+import json, sys
+def lines(path):
+    objs = [json.loads(l) for l in open(path)]
+    # The interval count is per interval, repeated on each GIL's line.
+    per = {o["interval"]: o["unknown_events"] for o in objs if o["type"] == "interval"}
+    summ = [(o["unknown_events"], o["unknown_event_kinds"]) for o in objs if o["type"] == "summary"]
+    return sum(per.values()), summ
+n, kind = int(sys.argv[3]), sys.argv[4]
+got, summ = lines(sys.argv[1])
+ogot, osumm = lines(sys.argv[2])
+checks = [
+    ("intervals' unknown_events", got, n),
+    ("summary lines", summ and all(s == (n, [kind]) for s in summ), True),
+    ("unedited intervals' unknown_events", ogot, 0),
+    ("unedited summary lines", osumm and all(s == (0, []) for s in osumm), True),
+]
+bad = [c for c in checks if c[1] != c[2]]
+for what, got, want in bad:
+    print("FAIL: top -j: %s is %r, want %r" % (what, got, want))
+sys.exit(1 if bad else 0)
+PY
 
 # A damaged name (control bytes; the fuzzer found one) is said on one line.
 cp -r "$orig" "$tmp/ctl"
