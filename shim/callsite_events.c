@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr_word.h"
+#include "name_epoch.h"
 #include "callsite_events.h"
 #include "env_depth.h"
 #include "real.h"
@@ -67,24 +68,19 @@ unsigned int callsites_backtrace(void *caller, uintptr_t *frames)
 static uint64_t named_table[NAMED_SLOTS];
 static pthread_mutex_t named_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/*
- * Entries of another generation count as not named.  It changes in a
- * forked child (a process of its own in the trace) and when the
- * gil_callsite event is enabled again after GIL events ran without it
- * (a new tracing session, whose trace must name addresses again).
- */
-static unsigned int named_generation = 1;
-static int named_stale;
+/* Entries of another generation count as not named (name_epoch.h):
+ * gil_callsite is the name event. */
+static struct name_epoch named_epoch = NAME_EPOCH_INIT;
 
 int callsites_named(uintptr_t addr)
 {
-	uint64_t want = addr_word(addr, __atomic_load_n(&named_generation, __ATOMIC_RELAXED));
+	uint64_t want = addr_word(addr, name_epoch_generation(&named_epoch));
 	size_t slot = addr_word_slot(addr, NAMED_SLOT_BITS);
 
 	if (addr == 0) {
 		return 1;	/* nothing to name */
 	}
-	if (__atomic_load_n(&named_stale, __ATOMIC_RELAXED)) {
+	if (name_epoch_stale(&named_epoch)) {
 		return 0;	/* enabled again: name anew (callsites_name_slow) */
 	}
 	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
@@ -104,25 +100,19 @@ int callsites_named(uintptr_t addr)
  * enables it next needs every name again. */
 void callsites_disabled(void)
 {
-	if (!__atomic_load_n(&named_stale, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&named_stale, 1, __ATOMIC_RELAXED);
-	}
+	name_epoch_mark_stale(&named_epoch);
 }
 
 /* A new generation: every address is named again.  Under named_lock,
  * or in a single-threaded child. */
 static void named_renew(void)
 {
-	unsigned int g = named_generation + 1;
-
-	if (g > 255) {
-		/* The generation is 8 bits: start the table afresh. */
+	if (name_epoch_wraps(&named_epoch)) {
 		for (size_t i = 0; i < NAMED_SLOTS; i++) {
 			__atomic_store_n(&named_table[i], 0, __ATOMIC_RELAXED);
 		}
-		g = 1;
 	}
-	__atomic_store_n(&named_generation, g, __ATOMIC_RELAXED);
+	name_epoch_renew(&named_epoch);
 }
 
 /*
@@ -160,15 +150,14 @@ void callsites_name_slow(uintptr_t addr)
 	uint64_t *free_slot = NULL;
 
 	real_pthread_mutex_lock(&named_lock);
-	if (named_stale) {
+	if (name_epoch_stale(&named_epoch)) {
 		named_renew();
-		named_stale = 0;
 	}
 	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
 		uint64_t *entry = &named_table[(slot + i) & (NAMED_SLOTS - 1)];
 		uint64_t seen = __atomic_load_n(entry, __ATOMIC_RELAXED);
 
-		if (seen == addr_word(addr, named_generation)) {
+		if (seen == addr_word(addr, named_epoch.generation)) {
 			goto out;	/* named while this thread waited */
 		}
 		if (seen == 0 || (seen & ADDR_WORD_MASK) == key) {
@@ -180,7 +169,7 @@ void callsites_name_slow(uintptr_t addr)
 	/* No room: the name is emitted at every use instead, still before
 	 * it (never seen with fewer than some 40,000 addresses). */
 	if (free_slot) {
-		__atomic_store_n(free_slot, addr_word(addr, named_generation), __ATOMIC_RELEASE);
+		__atomic_store_n(free_slot, addr_word(addr, named_epoch.generation), __ATOMIC_RELEASE);
 	}
 out:
 	real_pthread_mutex_unlock(&named_lock);
@@ -197,5 +186,4 @@ void callsites_after_fork_child(void)
 {
 	pthread_mutex_init(&named_lock, NULL);
 	named_renew();
-	named_stale = 0;
 }

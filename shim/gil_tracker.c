@@ -13,6 +13,7 @@
 #include "gil_identify.h"
 #include "gil_runtimes.h"
 #include "gil_tracker.h"
+#include "name_epoch.h"
 #include "py_code_names.h"
 #include "py_frames.h"
 #include "real.h"
@@ -61,14 +62,12 @@ struct gil *gil_find(const void *lock)
 static void gil_announce_locked(struct gil *g, void *caller);
 
 /*
- * Announce epochs: a GIL is announced once per epoch, and a new epoch
- * begins when gil_identified is recorded again after GIL events ran
- * without it (a new tracing session, whose trace must say again which
- * lock is the GIL), as for call sites and code objects.  Global: the
- * process's sessions.  Changed under gil_registry_lock.
+ * A GIL is announced once per epoch (name_epoch.h): gil_identified is
+ * the name event, and a new session's trace must say again which lock
+ * is the GIL.  Global: the process's sessions.  Renewed under
+ * gil_registry_lock.
  */
-static unsigned int announce_epoch = 1;
-static int announce_stale;
+static struct name_epoch announce_epoch = NAME_EPOCH_INIT;
 
 /* Is gil_identified recorded now?  (See gil_announce_locked.) */
 static int gil_announce_wanted(void)
@@ -78,9 +77,9 @@ static int gil_announce_wanted(void)
 
 static int gil_announced(const struct gil *g)
 {
-	return __atomic_load_n(&g->announced, __ATOMIC_ACQUIRE)
-		== __atomic_load_n(&announce_epoch, __ATOMIC_RELAXED)
-		&& !__atomic_load_n(&announce_stale, __ATOMIC_RELAXED);
+	unsigned int announced = __atomic_load_n(&g->announced, __ATOMIC_ACQUIRE);
+
+	return announced && announced == name_epoch_current(&announce_epoch);
 }
 
 /*
@@ -90,8 +89,8 @@ static int gil_announced(const struct gil *g)
  */
 static void names_stale_check(void)
 {
-	if (!gil_announce_wanted() && !__atomic_load_n(&announce_stale, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&announce_stale, 1, __ATOMIC_RELAXED);
+	if (!gil_announce_wanted()) {
+		name_epoch_mark_stale(&announce_epoch);
 	}
 	if (!lttng_ust_tracepoint_enabled(giltrace, py_code)) {
 		py_code_names_disabled();
@@ -200,18 +199,15 @@ static void gil_announce_locked(struct gil *g, void *caller)
 	 */
 	if (!gil_announce_wanted())
 		return;
-	if (announce_stale) {
-		__atomic_store_n(&announce_epoch, announce_epoch + 1 ? announce_epoch + 1 : 1,
-			__ATOMIC_RELAXED);
-		__atomic_store_n(&announce_stale, 0, __ATOMIC_RELAXED);
-	}
-	if (g->announced == announce_epoch)
+	if (name_epoch_stale(&announce_epoch))
+		name_epoch_renew(&announce_epoch);
+	if (g->announced == announce_epoch.epoch)
 		return;
 	name_sites(caller, NULL, 0);
 	lttng_ust_tracepoint(giltrace, gil_identified, g->lock, g->cond,
 		g->kind == GIL_KIND_SEM ? "semaphore" : "mutex+condvar",
 		g->method, g->runtime, caller);
-	__atomic_store_n(&g->announced, announce_epoch, __ATOMIC_RELEASE);
+	__atomic_store_n(&g->announced, announce_epoch.epoch, __ATOMIC_RELEASE);
 }
 
 /*

@@ -11,7 +11,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \
 	shim/gil_compact.c shim/gil_compact.h \
 	shim/guard.c shim/guard.h \
-	shim/internal_callers.c shim/internal_callers.h \
+	shim/internal_callers.c shim/internal_callers.h shim/name_epoch.h \
 	shim/object_table.c shim/object_table.h \
 	shim/py_chain.h shim/py_code_names.c shim/py_code_names.h \
 	shim/py_frames.c shim/py_frames.h shim/py_layout.c shim/py_layout.h \

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr_word.h"
+#include "name_epoch.h"
 #include "gil_tracker.h"
 #include "py_code_names.h"
 #include "py_mem.h"
@@ -39,16 +40,9 @@ struct code_slot {
 static struct code_slot code_table[CODE_SLOTS];
 static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/*
- * Entries of another generation count as not named: it changes in a
- * forked child and when py_code is recorded again after GIL events went
- * without it (a new tracing session), as for call sites.
- */
-static unsigned int code_generation = 1;
-/* Renewals so far, never wrapping back in practice (py_code_names_epoch):
- * the 8-bit generation comes back to 1 after 255 of them. */
-static unsigned int code_epoch = 1;
-static int code_stale;
+/* Entries of another generation count as not named (name_epoch.h):
+ * py_code is the name event. */
+static struct name_epoch code_epoch = NAME_EPOCH_INIT;
 
 /* Longest name and file name py_code carries (contract: giltrace(7)),
  * and longest line table: an event must fit in one sub-buffer. */
@@ -90,18 +84,15 @@ static uint64_t code_identity(const struct py_layout *l, uintptr_t code)
 
 unsigned int py_code_names_epoch(void)
 {
-	if (__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
-		return 0;
-	}
-	return __atomic_load_n(&code_epoch, __ATOMIC_RELAXED);
+	return name_epoch_current(&code_epoch);
 }
 
 int py_code_named(const struct py_layout *l, uintptr_t code)
 {
-	uint64_t want = addr_word(code, __atomic_load_n(&code_generation, __ATOMIC_RELAXED));
+	uint64_t want = addr_word(code, name_epoch_generation(&code_epoch));
 	size_t slot = addr_word_slot(code, CODE_SLOT_BITS);
 
-	if (__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
+	if (name_epoch_stale(&code_epoch)) {
 		return 0;	/* recorded again: name anew (py_code_name_slow) */
 	}
 	for (unsigned int i = 0; i < CODE_PROBES; i++) {
@@ -120,26 +111,19 @@ int py_code_named(const struct py_layout *l, uintptr_t code)
 
 void py_code_names_disabled(void)
 {
-	if (!__atomic_load_n(&code_stale, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&code_stale, 1, __ATOMIC_RELAXED);
-	}
+	name_epoch_mark_stale(&code_epoch);
 }
 
 /* A new generation: every code object is named again.  Under code_lock,
  * or in a single-threaded child. */
 static void code_renew(void)
 {
-	unsigned int g = code_generation + 1;
-
-	if (g > 255) {
-		/* The generation is 8 bits: start the table afresh. */
+	if (name_epoch_wraps(&code_epoch)) {
 		for (size_t i = 0; i < CODE_SLOTS; i++) {
 			__atomic_store_n(&code_table[i].key, 0, __ATOMIC_RELAXED);
 		}
-		g = 1;
 	}
-	__atomic_store_n(&code_generation, g, __ATOMIC_RELAXED);
-	__atomic_store_n(&code_epoch, code_epoch + 1 ? code_epoch + 1 : 1, __ATOMIC_RELAXED);
+	name_epoch_renew(&code_epoch);
 }
 
 /* The text of a name for py_code; -1 if obj is no string (the layout is
@@ -199,15 +183,14 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 	int ret = 0;
 
 	real_pthread_mutex_lock(&code_lock);
-	if (code_stale) {
+	if (name_epoch_stale(&code_epoch)) {
 		code_renew();
-		code_stale = 0;
 	}
 	for (unsigned int i = 0; i < CODE_PROBES; i++) {
 		struct code_slot *s = &code_table[(slot + i) & (CODE_SLOTS - 1)];
 		uint64_t seen = __atomic_load_n(&s->key, __ATOMIC_RELAXED);
 
-		if (seen == addr_word(code, code_generation) && s->identity == identity) {
+		if (seen == addr_word(code, code_epoch.generation) && s->identity == identity) {
 			goto out;	/* named while this thread waited */
 		}
 		if (seen == 0 || (seen & ADDR_WORD_MASK) == key) {
@@ -222,7 +205,7 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 	/* No room: the name is emitted at every use instead, still before it. */
 	if (free_slot) {
 		__atomic_store_n(&free_slot->identity, identity, __ATOMIC_RELAXED);
-		__atomic_store_n(&free_slot->key, addr_word(code, code_generation), __ATOMIC_RELEASE);
+		__atomic_store_n(&free_slot->key, addr_word(code, code_epoch.generation), __ATOMIC_RELEASE);
 	}
 out:
 	real_pthread_mutex_unlock(&code_lock);
@@ -233,5 +216,4 @@ void py_code_names_after_fork_child(void)
 {
 	pthread_mutex_init(&code_lock, NULL);
 	code_renew();
-	code_stale = 0;
 }
