@@ -79,14 +79,25 @@ gt_lttng_private() {
 	export LTTNG_HOME="$GT_TMP/home"
 	mkdir -p "$LTTNG_HOME"
 	trap gt_lttng_cleanup EXIT
-	lttng-sessiond --daemonize --no-kernel --quiet >"$GT_TMP/sessiond.log" 2>&1 ||
-		gt_skip "lttng-sessiond did not start: $(tail -1 "$GT_TMP/sessiond.log")"
+	gt_sessiond_start
+}
+
+# gt_sessiond_start: the test's session daemon (again, after it died),
+# answering; skips the test if it cannot be had.
+gt_sessiond_start() {
 	local i
+	lttng-sessiond --daemonize --no-kernel --quiet >>"$GT_TMP/sessiond.log" 2>&1 ||
+		gt_skip "lttng-sessiond did not start: $(tail -1 "$GT_TMP/sessiond.log")"
 	for i in $(seq 50); do
 		lttng list >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	gt_skip "lttng-sessiond does not answer"
+}
+
+# gt_sessiond_alive: does the test's session daemon still answer?
+gt_sessiond_alive() {
+	lttng list >/dev/null 2>&1
 }
 
 # Runs as the EXIT trap, under the script's set -e: nothing here may
