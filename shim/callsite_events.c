@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "addr_word.h"
-#include "name_epoch.h"
 #include "callsite_events.h"
 #include "env_depth.h"
+#include "name_epoch.h"
 #include "real.h"
 #include "symbol.h"
 

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "addr_word.h"
-#include "name_epoch.h"
 #include "gil_tracker.h"
+#include "name_epoch.h"
 #include "py_code_names.h"
 #include "py_mem.h"
 #include "py_text.h"
