@@ -198,7 +198,7 @@ exit $rc
 # counts LOGDIR: automake's totals of the release's make check, and the
 # reason each skipped test gave.
 counts() {
-	local l=$1/check.log t
+	local l=$1/check.log t lines
 	[ -f "$l" ] || { echo "no make check"; return 0; }
 	sed -n 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/\1 \2/p' "$l" | tr '\n' ' '
 	echo
@@ -206,11 +206,15 @@ counts() {
 		echo "  skipped $t: $(grep -h '^SKIP: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
 	done
 	# Every FAIL line a failed test printed (its cases'), not only its
-	# summary: CI shows this and not the logs.
+	# summary, or its log's last line if it printed none: CI shows this
+	# and not the logs.
 	for t in $(sed -n 's/^\(FAIL\|ERROR\): //p' "$l"); do
 		echo "  failed $t:"
-		grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | head -8 | cut -c7- | cut -c1-300 | sed 's/^/    /'
+		lines=$(grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | head -8 | cut -c7- || true)
+		[ -n "$lines" ] || lines=$(tail -1 "$1/$t.log" 2>/dev/null || true)
+		echo "$lines" | cut -c1-300 | sed 's/^/    /'
 	done
+	return 0
 }
 
 # --chroots-only: every release's chroot at once, one line each.
