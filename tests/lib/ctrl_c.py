@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The giltrace developers
 """Press Ctrl-C on a real terminal: run COMMAND on a new pseudo-terminal,
-wait until its output shows MARKER, type Ctrl-C (the terminal then
+wait until its output shows MARKER on a line, type Ctrl-C (the terminal then
 signals the whole foreground process group, as a user's keyboard does),
 and report how COMMAND ended.
 
@@ -52,7 +52,10 @@ def main():
         if not chunk:
             break
         out += chunk
-        if not sent and marker in out:
+        # The whole marker line first: the terminal flushes the output
+        # it still holds when Ctrl-C signals, and a newline left behind
+        # would be lost (seen: "READYSIGINTS 1").
+        if not sent and marker + b"\r\n" in out:
             os.write(fd, b"\x03")
             sent = True
     _, status = os.waitpid(pid, 0)
