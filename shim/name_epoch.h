@@ -65,7 +65,7 @@ static inline int name_epoch_wraps(const struct name_epoch *e)
  * single-threaded child. */
 static inline void name_epoch_renew(struct name_epoch *e)
 {
-	__atomic_store_n(&e->generation, e->generation >= 255 ? 1 : e->generation + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->generation, name_epoch_wraps(e) ? 1 : e->generation + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->epoch, e->epoch + 1 ? e->epoch + 1 : 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->stale, 0, __ATOMIC_RELAXED);
 }
