@@ -189,6 +189,7 @@ if [ $rc = 0 ]; then
 	make -j"$1" check >/work/logs/check.log 2>&1 || rc=$?
 	cp -f test-suite.log /work/logs/
 	cp -f --parents tests/*.log /work/logs/ 2>/dev/null
+	cp -f --parents tests/fuzz-trace-* tests/fuzz-crash-* /work/logs/ 2>/dev/null || true	# failing fuzzer inputs
 else
 	tail -40 /work/logs/build.log >&2
 fi
@@ -213,6 +214,9 @@ counts() {
 		lines=$(grep -h '^FAIL: ' "$1/$t.log" 2>/dev/null | head -8 | cut -c7- || true)
 		[ -n "$lines" ] || lines=$(tail -1 "$1/$t.log" 2>/dev/null || true)
 		echo "$lines" | cut -c1-300 | sed 's/^/    /'
+		# A fuzzer's failing input, whole: the chroot's build tree is
+		# gone after the run (tests/lib/fuzz_input.sh).
+		grep -h 'FUZZ-INPUT ' "$1/$t.log" 2>/dev/null | head -2 | sed 's/^.*FUZZ-INPUT /    FUZZ-INPUT /' || true
 	done
 	return 0
 }

@@ -20,6 +20,7 @@ packages=(
 	libunwind-dev check python3 python3-dev util-linux
 	mandoc libxml2-utils time procps
 	clang	# libFuzzer: tests/fuzz_gil_analysis.sh, tests/fuzz_trace.sh (and its runtime, below)
+	xz-utils	# tests/lib/fuzz_input.sh: a failing fuzzer input printed in the log
 	chromium
 	nodejs	# tests/tracecompass_validate.sh runs the analysis's scripts
 	ruby ocaml	# tests/e2e_ruby.sh, tests/e2e_ocaml.sh: other runtimes' big locks

@@ -14,6 +14,7 @@ builddir=${GT_BUILDDIR:-$srcdir/build}
 seconds=${FUZZ_SECONDS:-15}
 cc=${FUZZ_CC:-clang}
 bin=$builddir/tests/fuzz_gil_analysis
+. "$srcdir/tests/lib/fuzz_input.sh"
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
 command -v "$cc" >/dev/null || skip "$cc not installed (apt-get install clang libclang-rt-14-dev)"
@@ -61,10 +62,14 @@ for name, body in (("condvar", b"\x00" + b"".join(condvar)), ("sem", b"\x02" + b
         f.write(body)
 PY
 
+rm -f "$builddir"/tests/fuzz-crash-*
 echo "fuzzing the analysis core for ${seconds}s"
 "$bin" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
 	-artifact_prefix="$builddir/tests/fuzz-crash-" "$corpus" 2>"$builddir/tests/fuzz.log" || {
 	tail -40 "$builddir/tests/fuzz.log"
+	for f in "$builddir"/tests/fuzz-crash-*; do
+		[ -e "$f" ] && fuzz_input_say "$f" >&2
+	done
 	echo "FAIL: the fuzzer found a failing input (tests/fuzz-crash-* in the build tree)" >&2
 	exit 1
 }

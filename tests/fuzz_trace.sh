@@ -30,6 +30,7 @@ seconds=${FUZZ_SECONDS:-12}
 timeout=${FUZZ_TIMEOUT:-60}
 cc=${FUZZ_CC:-clang}
 bin=$builddir/tests/fuzz_trace
+. "$srcdir/tests/lib/fuzz_input.sh"
 log=$builddir/tests/fuzz-trace.log
 
 skip() { echo "SKIP: $*" >&2; exit 77; }
@@ -157,6 +158,7 @@ for f in "$work"/found/*; do
 	esac || {
 		cp "$f" "$builddir/tests/fuzz-trace-$(basename "$f")"
 		show_failure "$work/replay.log"
+		fuzz_input_say "$builddir/tests/fuzz-trace-$(basename "$f")" >&2
 		echo "FAIL: a failing input: tests/fuzz-trace-$(basename "$f") in the build tree" >&2
 		exit 1
 	}

@@ -243,7 +243,7 @@ EXTRA_DIST += tests/e2e_analyze_badinput.sh tests/e2e_analyze_corpus.sh tests/e2
 # then giltrace-analyze's whole path on damaged copies of the corpus,
 # under the sanitizers.
 TESTS += tests/fuzz_gil_analysis.sh tests/fuzz_trace.sh
-EXTRA_DIST += tests/fuzz_gil_analysis.sh tests/fuzz_gil_analysis.c tests/fuzz_trace.sh tests/fuzz_trace.c
+EXTRA_DIST += tests/fuzz_gil_analysis.sh tests/fuzz_gil_analysis.c tests/fuzz_trace.sh tests/fuzz_trace.c tests/lib/fuzz_input.sh
 CLEANFILES += tests/fuzz_gil_analysis tests/fuzz.log tests/fuzz_trace tests/fuzz-trace.log
 
 # ---- giltrace record ------------------------------------------------------
