@@ -68,9 +68,10 @@ esac
 	ocamlc $libs unix.cma threads.cma domains.ml -o domains.byte) >"$build/log" 2>&1 ||
 	gt_fail "cannot build the OCaml domains workload: $(tail -5 "$build/log")"
 # Three domains' lock calls, their garbage collections' included, outrun
-# the buffers: LTTng-UST waits for room instead of discarding events.
-GT_GILS=3 GT_RECORD_OPTS=--blocking gt_runtime_check ocaml-domains-native domain-lock,callsite-learned "OCaml $version" "" -- \
+# the buffers: gt_runtime_check records blocking, so LTTng-UST waits for
+# room instead of discarding events.
+GT_GILS=3 gt_runtime_check ocaml-domains-native domain-lock,callsite-learned "OCaml $version" "" -- \
 	"$build/domains.native" 3 200000
-GT_GILS=3 GT_RECORD_OPTS=--blocking gt_runtime_check ocaml-domains-bytecode domain-lock,callsite-learned "OCaml $version" "" -- \
+GT_GILS=3 gt_runtime_check ocaml-domains-bytecode domain-lock,callsite-learned "OCaml $version" "" -- \
 	"$build/domains.byte" 3 10000
 echo "PASS: OCaml $version, native and bytecode, one domain and three"

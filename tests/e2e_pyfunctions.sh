@@ -32,7 +32,8 @@ ran=0 framed=0 unframed=
 while read -r name py; do
 	gt_build_gilhold "$name" "$py" "$T/ext-$name" || continue
 	# shellcheck disable=SC2086
-	gt_record "$T/trace-$name" -- "$py" "$PROG" "$T/ext-$name" $ARGS >"$T/prog-$name.json" ||
+	# Blocking (gt_record): exact counts need every event.
+	gt_record "$T/trace-$name" --blocking -- "$py" "$PROG" "$T/ext-$name" $ARGS >"$T/prog-$name.json" ||
 		gt_fail "$name: the workload failed"
 	"$ANALYZE" --format=json "$T/trace-$name" >"$T/report-$name.json" || gt_fail "$name: giltrace-analyze failed"
 	"$ANALYZE" "$T/trace-$name" >"$T/report-$name.txt"

@@ -37,10 +37,10 @@ jq -e '.processes | length == 1 and .[0].gil_not_found == 1 and (.[0].gils | len
 	gt_fail "without GILTRACE_LOCK_WRAPPERS the lock should not be found: $(jq -c '.processes' "$GT_TMP/nowrap.summary")"
 echo "ok: without the wrapper named, gil_not_found"
 
-# Named with its wrapper: exact counts.
+# Named with its wrapper: exact counts (recorded blocking: every event).
 for run in 1 2; do
 	GILTRACE_LOCK_FUNCS=$funcs GILTRACE_LOCK_WRAPPERS=bl_mutex_lock \
-		gt_record "$GT_TMP/wrap$run.trace" -- "$prog" >"$GT_TMP/wrap$run.json" ||
+		gt_record "$GT_TMP/wrap$run.trace" --blocking -- "$prog" >"$GT_TMP/wrap$run.json" ||
 		gt_fail "the program fails under the shim"
 	check compare "$GT_TMP/wrap$run.trace" "$GT_TMP/wrap$run.json" ||
 		gt_fail "run $run: the trace and the program's own counts differ (above)"

@@ -22,8 +22,8 @@
 #    lock in one critical section);
 #  - giltrace-analyze's per-thread figures equal those re-derived from
 #    babeltrace2's text (tests/lib/gil_reference.py).
-# GT_RECORD_OPTS: more options for gt_record (--blocking where the
-# workload makes more lock calls than the buffers take at once).
+# Recorded blocking (gt_record --blocking): exact figures need every
+# event, however busy the machine.
 # Files go to $GT_TMP/NAME.*; the last line printed sums the figures.
 
 gt_runtime_check() {
@@ -34,8 +34,7 @@ gt_runtime_check() {
 	local out=$GT_TMP/$name analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
 
 	"$@" >"$out.plain" 2>&1 || gt_fail "$name: the workload fails without the shim"
-	# shellcheck disable=SC2086 # GT_RECORD_OPTS: options, split
-	gt_record "$out.trace" --all-locks --subbuf-size=8M ${GT_RECORD_OPTS:-} -- "$@" >"$out.out" 2>&1 ||
+	gt_record "$out.trace" --all-locks --blocking --subbuf-size=8M -- "$@" >"$out.out" 2>&1 ||
 		gt_fail "$name: the workload fails under the shim: $(tail -3 "$out.out")"
 	cmp -s "$out.plain" "$out.out" ||
 		gt_fail "$name: output differs with the shim: $(diff "$out.plain" "$out.out" | head -5)"
