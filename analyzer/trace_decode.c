@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 #include <babeltrace2/babeltrace.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -740,6 +741,12 @@ static bt_graph_simple_sink_component_consume_func_status sink_consume(
 			status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_MEMORY_ERROR;
 		}
 		bt_message_put_ref(msgs[i]);
+	}
+	if (r->events_max && r->stats->events > r->events_max
+			&& status == BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_OK) {
+		TRACE_APPEND_CAUSE("libbabeltrace2 ran away on damaged data, stopped after %" PRIu64
+			" events, more than the traces have bits (--verbose shows its messages)", r->stats->events);
+		status = BT_GRAPH_SIMPLE_SINK_COMPONENT_CONSUME_FUNC_STATUS_ERROR;
 	}
 end:
 	isolate_babeltrace_enter(NULL);

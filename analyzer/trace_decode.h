@@ -42,6 +42,7 @@ struct trace_sink {
 	const bt_clock_class *clock;	/* the current event's clock (borrowed), or NULL */
 	uint8_t *linetable;		/* its line table, owned; grows as needed */
 	size_t linetable_cap;
+	uint64_t events_max;		/* more events than this: libbabeltrace2 runs away (0: no bound) */
 };
 
 /* Adds the sink to graph, fed from the output port from; what names

@@ -21,6 +21,7 @@ struct graph {
 	const bt_component_filter *muxer;	/* borrowed from the graph */
 	const bt_component_source **sources;	/* owned array of borrowed components */
 	size_t nsources;
+	uint64_t data_bytes;		/* the sources' files */
 };
 
 enum trace_read_status trace_plugin_find(const char *name, const bt_plugin **plugin)
@@ -78,7 +79,7 @@ static enum trace_read_status source_add(struct graph *g, const char *path, size
 	}
 	snprintf(name, sizeof(name), "trace-%zu", i);
 	/* Parses the metadata and reads every packet's header. */
-	isolate_babeltrace_data(path);
+	g->data_bytes += isolate_babeltrace_data(path);
 	isolate_babeltrace_enter(path);
 	st = bt_graph_add_source_component(g->graph, cls, name, params, level, &g->sources[i]);
 	isolate_babeltrace_leave();
@@ -238,6 +239,11 @@ enum trace_read_status trace_read_ticked(const struct trace_list *list, struct g
 	if (status != TRACE_READ_OK) {
 		goto end;
 	}
+	/* Every event takes at least a bit of its stream, unless
+	 * libbabeltrace2 decodes the same bits again and again: an event
+	 * class of no bits in damaged metadata gives an endless stream of
+	 * events, each in a short call the watchdog never sees run away. */
+	r.events_max = g.data_bytes * 8;
 	status = graph_run(&g, list);
 	if (status != TRACE_READ_OK) {
 		goto end;

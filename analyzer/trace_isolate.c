@@ -105,9 +105,12 @@ static uint64_t trace_bytes(const char *dir)
 	return total;
 }
 
-void isolate_babeltrace_data(const char *dir)
+uint64_t isolate_babeltrace_data(const char *dir)
 {
-	state->data_bytes += trace_bytes(dir);
+	uint64_t n = trace_bytes(dir);
+
+	state->data_bytes += n;
+	return n;
 }
 
 static int is_crash_signal(int sig)

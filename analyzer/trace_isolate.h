@@ -18,6 +18,8 @@
 #ifndef GILTRACE_ANALYZER_TRACE_ISOLATE_H
 #define GILTRACE_ANALYZER_TRACE_ISOLATE_H
 
+#include <stdint.h>
+
 /* Marks the start and the end of a call into libbabeltrace2 that reads
  * trace data; path: the trace it reads, NULL if any of them.  Without
  * isolate_run() these cost a store and nothing else. */
@@ -25,7 +27,8 @@ void isolate_babeltrace_enter(const char *path);
 void isolate_babeltrace_leave(void);
 
 /* The trace in dir is about to be opened: the watchdog lets
- * libbabeltrace2's memory grow with the size of its files. */
-void isolate_babeltrace_data(const char *dir);
+ * libbabeltrace2's memory grow with the size of its files.  Returns that
+ * size in bytes (0 if unknown). */
+uint64_t isolate_babeltrace_data(const char *dir);
 
 #endif

@@ -46,6 +46,14 @@ python3 "$pack" pack "$tmp/t" "$here/bt-duplicate-member-4.gtfz"
 base "$tmp/t"; put_u64 "$tmp/t/chan_0" 48 0; put_u64 "$tmp/t/chan_0" 56 0	# sizes 0
 rm "$tmp/t/index/chan_0.idx"	# (babeltrace2 indexes the stream itself)
 python3 "$pack" pack "$tmp/t" "$here/bt-packet-size-0-4.gtfz"
+# An event class of no bits (no event header, no fields, one class):
+# libbabeltrace2 2.0 and 2.1 decode the same bits for ever, an endless
+# stream of events in calls each too short for the watchdog
+# (analyzer/trace_graph.c bounds the events by the traces' bits).
+base "$tmp/t"
+python3 "$pack" edit "$tmp/t" '(?s)\tevent\.header := .*' \
+	'\tpacket.context := struct packet_context;\n};\n\nevent {\n\tname = "giltrace:gil_release";\n\tid = 0;\n\tstream_id = 0;\n\tfields := struct {\n\t};\n};\n'
+python3 "$pack" pack "$tmp/t" "$here/bt-zero-bit-event-4.gtfz"
 # A later metadata packet, bad magic, content past the end of the file:
 # libbabeltrace2 loops for ever, analyzer/trace_metadata.c's pre-check once
 # stopped at the magic.
