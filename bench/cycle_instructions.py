@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+"""bench/cycle_instructions.py DATA MODE...: the table of
+bench/cycle_instructions.sh.  For each MODE, DATA holds MODE.short and
+MODE.long: callgrind_annotate's per-function instruction counts (.funcs)
+and giltrace-analyze's JSON (.json).  Instructions per GIL cycle are
+(long - short) / (cycles long - cycles short), by library and for the
+functions that cost the most."""
+import json
+import os
+import re
+import sys
+
+LINE = re.compile(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*?)\s*\[([^\]]*)\]\s*$")
+
+
+def functions(path):
+    """{(library, function): instructions} of a callgrind_annotate listing."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            m = LINE.match(line)
+            if not m:
+                continue
+            name = re.sub(r"'\d+$", "", m.group(2))	# recursion levels
+            name = name.split(":")[-1]
+            key = (os.path.basename(m.group(3)), name)
+            out[key] = out.get(key, 0) + int(m.group(1).replace(",", ""))
+    return out
+
+
+def cycles(path):
+    with open(path) as f:
+        report = json.load(f)
+    return sum(g["acquisitions"] for p in report["processes"] for g in p["gils"])
+
+
+def main(argv):
+    data, modes = argv[1], argv[2:]
+    per = {}
+    for mode in modes:
+        base = os.path.join(data, mode)
+        a, b = functions(base + ".short.funcs"), functions(base + ".long.funcs")
+        n = cycles(base + ".long.json") - cycles(base + ".short.json")
+        if n <= 0:
+            sys.exit("cycle_instructions.py: %s: the longer run has no more GIL cycles" % mode)
+        per[mode] = ({k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}, n)
+    libs = {}
+    for mode, (f, _) in per.items():
+        for (lib, _name), v in f.items():
+            libs.setdefault(lib, {})[mode] = libs.get(lib, {}).get(mode, 0) + v
+    print("| library: instructions per GIL cycle | " + " | ".join(modes) + " |")
+    print("|---|" + "---:|" * len(modes))
+    order = sorted(libs, key=lambda k: -max(libs[k].values()))
+    for lib in order:
+        if max(libs[lib].values()) < 20:
+            continue
+        print("| %s | %s |" % (lib, " | ".join("%.0f" % libs[lib].get(m, 0) for m in modes)))
+    print("| **total** | %s |" % " | ".join("%.0f" % sum(per[m][0].values()) for m in modes))
+    print("| GIL cycles between the two runs | %s |" % " | ".join(str(per[m][1]) for m in modes))
+    print()
+    first = per[modes[0]][0]
+    print("| function (%s's costliest) | library | %s |" % (modes[0], " | ".join(modes)))
+    print("|---|---|" + "---:|" * len(modes))
+    for key in sorted(first, key=lambda k: -first[k])[:20]:
+        print("| %s | %s | %s |" % (key[1], key[0], " | ".join("%.0f" % per[m][0].get(key, 0) for m in modes)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
