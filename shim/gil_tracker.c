@@ -770,8 +770,18 @@ struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, 
 	} else if (s->role == ROLE_UNKNOWN) {
 		if (!s->gil && !candidate_confirmed(s, cond, timed))
 			return NULL;
-		if (s->gil && handover_wait(s->gil, cond))
+		/* Only a holder giving the GVL up (gvl_yield) waits on a
+		 * hand-over condvar: its hold, begun before the holder was
+		 * known, ended untraced in this section, and from here it
+		 * attempts to take the GVL back.  Left unknown, the section
+		 * would end holding the GVL unseen, and the thread's next
+		 * release would read as an acquisition. */
+		if (s->gil && handover_wait(s->gil, cond)) {
+			s->role = ROLE_ACQUIRE;
+			s->released = 1;
+			attempt_begin(t, s->gil, caller);
 			return NULL;
+		}
 		/* Ruby 3.3's holder waiting in its section gave the GVL up
 		 * first (a yield, or a sleep until woken). */
 		if (s->gil && s->gil->running_word && holds(t, s->gil))

@@ -1126,6 +1126,39 @@ static const struct rec_event mid_ruby_want[] = {
 	EV_END(3, GVL, 1, 0, RB_UNLOCK_FN + 0x10),
 };
 
+/*
+ * Ruby, holder unknown: thread 2 held the GVL from before tracing and
+ * yields it (gvl_yield: released, then a wait on a hand-over condvar),
+ * 3 takes it and gives it up meanwhile, and 2 takes it back without
+ * waiting.  The hand-over wait shows 2's section a yield: its release
+ * is left out (so was its hold), its attempt to take the GVL back
+ * begins there, and its next section is a release, not an acquire.
+ */
+static const struct step mid_ruby_yield[] = {
+	RB_LOCK_START(2, GVL), RB_UNLOCK(2, GVL),
+	TRACING(1),
+	RB_LOCK(3, GVL), RB_WAIT(3, Q3, GVL),
+	RB_LOCK(2, GVL), RB_SIGNAL(2, Q3), RB_WAIT(2, GVL_SWITCH, GVL),
+	WOKEN(3), RB_SIGNAL(3, GVL_SWITCH), RB_UNLOCK(3, GVL),
+	RB_LOCK(3, GVL), RB_UNLOCK(3, GVL),
+	WOKEN(2), RB_UNLOCK(2, GVL),
+	RB_LOCK(2, GVL), RB_UNLOCK(2, GVL),
+	RB_LOCK(3, GVL), RB_UNLOCK(3, GVL),
+};
+static const struct rec_event mid_ruby_yield_want[] = {
+	EV_IDENT(3, GVL, 0, CONDVAR, "runtime-extent", RUBY, RB_LOCK_FN + 0x10),
+	EV_BEGIN(3, GVL, RB_LOCK_FN + 0x10),
+	EV_WAIT(3, GVL, Q3, RB_WAIT_FN + 0x10),
+	EV_BEGIN(2, GVL, RB_WAIT_FN + 0x10),
+	EV_WOKEN(3, GVL, RB_WAIT_FN + 0x10),
+	EV_END(3, GVL, 1, 0, RB_UNLOCK_FN + 0x10),
+	EV_RELEASE(3, GVL, 1, 0, RB_UNLOCK_FN + 0x10),
+	EV_END(2, GVL, 0, 0, RB_UNLOCK_FN + 0x10),
+	EV_RELEASE(2, GVL, 0, 0, RB_UNLOCK_FN + 0x10),
+	EV_BEGIN(3, GVL, RB_LOCK_FN + 0x10),
+	EV_END(3, GVL, 0, 0, RB_UNLOCK_FN + 0x10),
+};
+
 /* OCaml: the master lock found at a release while thread 2 already
  * waits, untraced; 2's attempt begins when its wait ends. */
 static const struct step mid_ocaml[] = {
@@ -1428,6 +1461,8 @@ static const struct scenario scenarios[] = {
 		py311, mid_restart, mid_restart_want),
 	SCENARIO("MidRun", "Ruby's GVL by a wait on a thread's own condvar",
 		ruby_midrun, mid_ruby, mid_ruby_want),
+	SCENARIO("MidRun", "Ruby's holder unknown yields and takes the GVL back",
+		ruby_midrun, mid_ruby_yield, mid_ruby_yield_want),
 	SCENARIO("MidRun", "OCaml's master lock found at a release",
 		ocaml_midrun, mid_ocaml, mid_ocaml_want),
 	SCENARIO("CallSites", "named before first use, with backtraces",
