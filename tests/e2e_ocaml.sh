@@ -54,7 +54,11 @@ cp "$here/ml/contention.ml" "$here/ml/domains.ml" "$build/"
 # I/O thread (native code runs it some 20 times faster).
 gt_runtime_check ocaml-native $method "OCaml $version" "" -- \
 	"$build/contention.native" 200000
-gt_runtime_check ocaml-bytecode $method "OCaml $version" "" -- \
+# Its failed reacquisitions are counted and must equal the lock calls',
+# but need not occur: a CI machine busy with other work once had none
+# in bytecode (and 65 in native code, some 120 on a quiet machine).
+# The native case above keeps the count from passing vacuously.
+GT_MIN_FAILED=0 gt_runtime_check ocaml-bytecode $method "OCaml $version" "" -- \
 	"$build/contention.byte" 10000
 case $version in
 4.*)
