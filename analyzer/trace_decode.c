@@ -105,6 +105,42 @@ static const struct member_slot field_slots[] = {
 	{ "acquire_pyinstr", SLOT_ACQUIRE_PYINSTR },
 };
 
+/*
+ * gil_cycles (giltrace(7), "Compact cycles"): a batch of gil_cycle's,
+ * its members read by name, each cycle fed to the analysis as the
+ * gil_cycle it stands for.
+ */
+enum batch_member {
+	BM_GIL,
+	BM_TID,
+	BM_BEGIN_TS,
+	BM_ACQUIRED_TS,
+	BM_RELEASED_TS,
+	BM_BEGIN_CALLER,
+	BM_ACQUIRE_CALLER,
+	BM_CALLER,
+	BM_WAITERS,
+	BM_SIGNALLED,
+	BM_ACQUIRE_BACKTRACE_LEN,
+	BM_ACQUIRE_BACKTRACE,
+	BM_ACQUIRE_PY_LEN,
+	BM_ACQUIRE_PYCODE,
+	BM_ACQUIRE_PYINSTR,
+	BM_BACKTRACE_LEN,
+	BM_BACKTRACE,
+	BM_PY_LEN,
+	BM_PYCODE,
+	BM_PYINSTR,
+	BM_COUNT
+};
+
+static const char *const batch_names[BM_COUNT] = {
+	"gil", "tid", "begin_ts", "acquired_ts", "released_ts", "begin_caller", "acquire_caller",
+	"caller", "waiters", "signalled", "acquire_backtrace_len", "acquire_backtrace",
+	"acquire_py_len", "acquire_pycode", "acquire_pyinstr", "backtrace_len", "backtrace",
+	"py_len", "pycode", "pyinstr",
+};
+
 /* The event common context members we read (lttng add-context). */
 static const struct member_slot context_slots[] = {
 	{ "vpid", SLOT_VPID },
@@ -127,6 +163,7 @@ static const struct {
 	{ "giltrace:gil_release", GS_EV_GIL_RELEASE },
 	{ "giltrace:gil_cycle", GS_EV_GIL_CYCLE },
 	{ "giltrace:gil_cycle_open", GS_EV_GIL_CYCLE_OPEN },
+	{ "giltrace:gil_cycles", GS_EV_GIL_CYCLE },	/* a batch: see batch_names */
 	{ "giltrace:gil_callsite", GS_EV_GIL_CALLSITE },
 	{ "giltrace:py_code", GS_EV_PY_CODE },
 	{ "giltrace:py_thread_target", GS_EV_PY_THREAD_TARGET },
@@ -180,6 +217,9 @@ struct ev_desc {
 	unsigned int nctx;
 	struct field_ref payload[DESC_MAX_FIELDS];
 	unsigned int npayload;
+	int batch;			/* gil_cycles: batch_at says where its members are */
+	int64_t batch_at[BM_COUNT];	/* member index, -1 if absent */
+	int batch_signed[BM_COUNT];	/* a scalar member is a signed integer */
 };
 
 static int field_type_of(const bt_field_class *fc, enum field_type *type)
@@ -269,6 +309,37 @@ static void unknown_kind_note(struct trace_read_stats *st, const char *name)
 	memcpy(st->unknown_names[st->unknown_kinds++], said, sizeof(said));
 }
 
+/* Where a gil_cycles' members are: the scalars unsigned or signed
+ * integers, the rest arrays of unsigned ones. */
+static void batch_map(struct ev_desc *d, const bt_field_class *sfc)
+{
+	d->batch = 1;
+	for (int k = 0; k < BM_COUNT; k++) {
+		d->batch_at[k] = -1;
+	}
+	if (!sfc || bt_field_class_get_type(sfc) != BT_FIELD_CLASS_TYPE_STRUCTURE) {
+		return;
+	}
+	for (int k = 0; k < BM_COUNT; k++) {
+		const bt_field_class_structure_member *m =
+			bt_field_class_structure_borrow_member_by_name_const(sfc, batch_names[k]);
+		enum field_type type;
+		uint64_t count = bt_field_class_structure_get_member_count(sfc);
+
+		if (!m || field_type_of(bt_field_class_structure_member_borrow_field_class_const(m), &type) != 0
+				|| (type == FT_ARRAY) != (k >= BM_BEGIN_TS) || type == FT_STRING) {
+			continue;
+		}
+		for (uint64_t i = 0; i < count; i++) {
+			if (bt_field_class_structure_borrow_member_by_index_const(sfc, i) == m) {
+				d->batch_at[k] = (int64_t) i;
+				d->batch_signed[k] = type == FT_SIGNED;
+				break;
+			}
+		}
+	}
+}
+
 static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *ec)
 {
 	struct ev_desc *d = calloc(1, sizeof(*d));
@@ -306,6 +377,9 @@ static struct ev_desc *desc_create(struct trace_sink *r, const bt_event_class *e
 	d->has_context = vpid && vtid;
 	d->npayload = map_members(bt_event_class_borrow_payload_field_class_const(ec),
 		field_slots, sizeof(field_slots) / sizeof(field_slots[0]), d->payload, DESC_MAX_FIELDS);
+	if (d->giltrace && strcmp(name, "giltrace:gil_cycles") == 0) {
+		batch_map(d, bt_event_class_borrow_payload_field_class_const(ec));
+	}
 	if (idmap_put(&r->descs, (uint64_t) (uintptr_t) ec, d) != 0) {
 		bt_event_class_put_ref(ec);
 		free(d);
@@ -606,6 +680,148 @@ static int64_t event_time(struct trace_sink *r, const bt_message *msg)
 	return ns;
 }
 
+/* A batch member's field, or NULL if the class has none. */
+static const bt_field *batch_field(const struct ev_desc *d, const bt_field *payload, enum batch_member k)
+{
+	if (d->batch_at[k] < 0) {
+		return NULL;
+	}
+	return bt_field_structure_borrow_member_field_by_index_const(payload, (uint64_t) d->batch_at[k]);
+}
+
+/* Element i of a batch's per-cycle array f (0 if f is missing or short). */
+static uint64_t batch_at(const bt_field *f, uint64_t i)
+{
+	return f && i < bt_field_array_get_length(f) ? array_at(f, i) : 0;
+}
+
+/*
+ * The next len elements of a flattened array f, from *from on, into
+ * out (at most BACKTRACE_MAX, and what f has): the frames of one cycle.
+ */
+static uint32_t batch_frames(const bt_field *f, uint64_t *from, uint64_t len, uint64_t *out)
+{
+	uint64_t have = f ? bt_field_array_get_length(f) : 0;
+	uint32_t n = 0;
+
+	for (uint64_t j = 0; j < len && *from + j < have && n < BACKTRACE_MAX; j++) {
+		out[n++] = array_at(f, *from + j);
+	}
+	*from += len;
+	return n;
+}
+
+/* The same for 32-bit elements (pyinstr); *from is left as it was, for
+ * the pycode sequence read next with the same lengths. */
+static uint32_t batch_frames32(const bt_field *f, uint64_t from, uint64_t len, uint32_t *out)
+{
+	uint64_t wide[BACKTRACE_MAX];
+	uint32_t n = batch_frames(f, &from, len, wide);
+
+	for (uint32_t i = 0; i < n; i++) {
+		out[i] = (uint32_t) wide[i];
+	}
+	return n;
+}
+
+/*
+ * One end (acquisition or release) of a batch's cycles: where its frames
+ * go, and how far into the flattened sequences the cycles before went.
+ */
+struct batch_end {
+	uint64_t *bt, *pycode;
+	uint32_t *pyinstr;
+	uint64_t at_bt, at_py;
+};
+
+/*
+ * Cycle i's frames at one end, from the five members from first on in
+ * the order of enum batch_member (backtrace length, backtrace, Python
+ * frames' length, code objects, offsets): returns the backtrace's
+ * length, *npy the Python frames' (their code objects and offsets, as
+ * many of each as both sequences have).
+ */
+static uint32_t batch_end_read(const bt_field *const *f, enum batch_member first, uint64_t i,
+		struct batch_end *e, uint32_t *npy)
+{
+	uint64_t len = batch_at(f[first], i);
+	uint32_t nbt = batch_frames(f[first + 1], &e->at_bt, len, e->bt);
+	uint32_t ninstr;
+
+	len = batch_at(f[first + 2], i);
+	ninstr = batch_frames32(f[first + 4], e->at_py, len, e->pyinstr);
+	*npy = batch_frames(f[first + 3], &e->at_py, len, e->pycode);
+	if (ninstr < *npy) {
+		*npy = ninstr;
+	}
+	return nbt;
+}
+
+/* A scalar member's value, read as the class says it is signed or not. */
+static uint64_t batch_scalar(const struct ev_desc *d, const bt_field *const *f, enum batch_member k)
+{
+	if (d->batch_signed[k]) {
+		return (uint64_t) bt_field_integer_signed_get_value(f[k]);
+	}
+	return bt_field_integer_unsigned_get_value(f[k]);
+}
+
+/*
+ * A gil_cycles: each of its cycles fed as the gil_cycle it stands for,
+ * of thread tid (told by another thread, the procname context is that
+ * one's).  The cycles' number is begin_ts' length.
+ */
+static void batch_feed(struct trace_sink *r, const struct ev_desc *d, struct gs_event *base,
+		const bt_field *payload)
+{
+	const bt_field *f[BM_COUNT];
+	struct batch_end acq = { r->acq_frames, r->acq_pycode, r->acq_pyinstr, 0, 0 };
+	struct batch_end rel = { r->frames, r->pycode, r->pyinstr, 0, 0 };
+	uint64_t n;
+
+	for (int k = 0; k < BM_COUNT; k++) {
+		f[k] = batch_field(d, payload, (enum batch_member) k);
+	}
+	if (!f[BM_BEGIN_TS] || !f[BM_GIL] || !f[BM_TID]) {
+		return;
+	}
+	base->type = GS_EV_GIL_CYCLE;
+	base->addr = batch_scalar(d, f, BM_GIL);
+	base->tid = (int64_t) batch_scalar(d, f, BM_TID);
+	if (base->tid != base->vtid) {
+		base->procname = NULL;
+	}
+	base->vtid = base->tid;
+	n = bt_field_array_get_length(f[BM_BEGIN_TS]);
+	for (uint64_t i = 0; i < n; i++) {
+		struct gs_event ev = *base;
+
+		ev.begin_ts = cycles_to_ns(r, batch_at(f[BM_BEGIN_TS], i));
+		ev.acquired_ts = cycles_to_ns(r, batch_at(f[BM_ACQUIRED_TS], i));
+		ev.released_ts = cycles_to_ns(r, batch_at(f[BM_RELEASED_TS], i));
+		ev.begin_caller = batch_at(f[BM_BEGIN_CALLER], i);
+		ev.acquire_caller = batch_at(f[BM_ACQUIRE_CALLER], i);
+		ev.caller = batch_at(f[BM_CALLER], i);
+		ev.waiters = (uint32_t) batch_at(f[BM_WAITERS], i);
+		ev.signalled = batch_at(f[BM_SIGNALLED], i) != 0;
+		ev.nacquire_backtrace = batch_end_read(f, BM_ACQUIRE_BACKTRACE_LEN, i, &acq,
+			&ev.nacquire_pycode);
+		ev.acquire_backtrace = acq.bt;
+		ev.acquire_pycode = acq.pycode;
+		ev.acquire_pyinstr = acq.pyinstr;
+		ev.nacquire_pyinstr = ev.nacquire_pycode;
+		ev.nbacktrace = batch_end_read(f, BM_BACKTRACE_LEN, i, &rel, &ev.npycode);
+		ev.backtrace = rel.bt;
+		ev.pycode = rel.pycode;
+		ev.pyinstr = rel.pyinstr;
+		ev.npyinstr = ev.npycode;
+		if (r->tick) {
+			r->tick(r->tick_arg, ev.ts);
+		}
+		gs_feed(r->a, &ev);
+	}
+}
+
 static int event_handle(struct trace_sink *r, const bt_message *msg)
 {
 	const bt_event *event = bt_message_event_borrow_event_const(msg);
@@ -642,6 +858,13 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 		ev.ts = event_time(r, msg);
 		r->clock = bt_clock_snapshot_borrow_clock_class_const(
 			bt_message_event_borrow_default_clock_snapshot_const(msg));
+	}
+	if (d->batch) {
+		if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0) {
+			return -1;
+		}
+		batch_feed(r, d, &ev, bt_event_borrow_payload_field_const(event));
+		return 0;
 	}
 	if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0
 			|| members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload,

@@ -48,9 +48,34 @@ static uint64_t trace_clock(void)
 	return f();
 }
 
+/*
+ * How long a batch may go on, in the clock's units: a millisecond, so
+ * that what reads the trace as it is written (giltrace top) sees each
+ * cycle near its time, and a hold of a millisecond or more is told at
+ * its release.  From the clock's frequency (LTTng-UST's, or a plug-in's;
+ * 1 GHz when none is said).  Global: the process's one clock.
+ */
+static uint64_t batch_span;
+
+static uint64_t batch_span_get(void)
+{
+	uint64_t span = __atomic_load_n(&batch_span, __ATOMIC_RELAXED);
+	lttng_ust_clock_freq_function freq = NULL;
+
+	if (span) {
+		return span;
+	}
+	span = 1000000;
+	if (lttng_ust_trace_clock_get_freq_cb(&freq) == 0 && freq && freq() >= 1000) {
+		span = freq() / 1000;
+	}
+	__atomic_store_n(&batch_span, span, __ATOMIC_RELAXED);
+	return span;
+}
+
 static int compact_on(void)
 {
-	return lttng_ust_tracepoint_enabled(giltrace, gil_cycle)
+	return lttng_ust_tracepoint_enabled(giltrace, gil_cycles)
 		&& lttng_ust_tracepoint_enabled(giltrace, gil_cycle_open);
 }
 
@@ -88,12 +113,77 @@ static void pend_put(struct gil *g, uint64_t owner)
 	__atomic_store_n(&g->pend_owner, owner, __ATOMIC_RELEASE);
 }
 
-/* With g's record taken: tell the pending cycle's start and drop it. */
+/* With g's record taken: tell the batch of cycles done. */
+static void batch_emit(struct gil *g)
+{
+	struct gil_cycle_batch *b = &g->batch;
+
+	if (!b->n) {
+		return;
+	}
+	b->told_ts = trace_clock();
+	lttng_ust_tracepoint(giltrace, gil_cycles, b, g->lock, g->pend_tid, NULL);
+	b->n = 0;
+	b->n_acquire_bt = b->n_acquire_py = b->n_bt = b->n_py = 0;
+	b->bytes = 0;
+}
+
+/* With g's record taken: tell what is pending (the cycles done, then
+ * the start of the one going on) and drop it. */
 static void pend_open(struct gil *g)
 {
-	g->pend.end_ts = trace_clock();
-	lttng_ust_tracepoint(giltrace, gil_cycle_open, &g->pend, g->pend_tid, NULL);
+	batch_emit(g);
+	if (g->pend_active) {
+		g->pend.end_ts = trace_clock();
+		lttng_ust_tracepoint(giltrace, gil_cycle_open, &g->pend, g->pend_tid, NULL);
+		g->pend_active = 0;
+	}
 	pend_put(g, 0);
+}
+
+/* With g's record taken: the cycle going on ends with its release and
+ * joins the batch, which is told first if it has no room left. */
+static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *caller,
+		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
+{
+	struct gil_cycle_batch *b = &g->batch;
+	const struct gil_cycle_rec *c = &g->pend;
+	unsigned int i;
+
+	unsigned int bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, c->py_n + pf->n);
+
+	if (b->n == GIL_BATCH_CYCLES || b->bytes + bytes > GIL_BATCH_BYTES
+			|| b->n_acquire_bt + c->bt_len > GIL_BATCH_FRAMES
+			|| b->n_acquire_py + c->py_n > GIL_BATCH_FRAMES
+			|| b->n_bt + bt_len > GIL_BATCH_FRAMES
+			|| b->n_py + pf->n > GIL_BATCH_FRAMES) {
+		batch_emit(g);
+	}
+	b->bytes += bytes;
+	i = b->n++;
+	b->begin_ts[i] = c->begin_ts;
+	b->acquired_ts[i] = c->acquired_ts;
+	b->released_ts[i] = trace_clock();
+	b->begin_caller[i] = c->begin_caller;
+	b->acquire_caller[i] = c->acquire_caller;
+	b->caller[i] = (uintptr_t) caller;
+	b->waiters[i] = waiters;
+	b->signalled[i] = (uint8_t) signalled;
+	b->acquire_bt_len[i] = (uint8_t) c->bt_len;
+	memcpy(b->acquire_bt + b->n_acquire_bt, c->bt, c->bt_len * sizeof(c->bt[0]));
+	b->n_acquire_bt += c->bt_len;
+	b->acquire_py_len[i] = (uint8_t) c->py_n;
+	memcpy(b->acquire_pycode + b->n_acquire_py, c->pycode, c->py_n * sizeof(c->pycode[0]));
+	memcpy(b->acquire_pyinstr + b->n_acquire_py, c->pyinstr, c->py_n * sizeof(c->pyinstr[0]));
+	b->n_acquire_py += c->py_n;
+	b->bt_len[i] = (uint8_t) bt_len;
+	memcpy(b->bt + b->n_bt, bt, bt_len * sizeof(bt[0]));
+	b->n_bt += bt_len;
+	b->py_len[i] = (uint8_t) pf->n;
+	memcpy(b->pycode + b->n_py, pf->code, pf->n * sizeof(pf->code[0]));
+	memcpy(b->pyinstr + b->n_py, pf->instr, pf->n * sizeof(pf->instr[0]));
+	b->n_py += pf->n;
+	g->pend_active = 0;
 }
 
 /*
@@ -124,9 +214,42 @@ void compact_before(struct gil *g, struct gil_thread *t)
 	}
 }
 
+/* As compact_before, but t's own batch on g stays pending: the attempt
+ * about to begin may join it (compact_begin), or tells it first. */
+void compact_before_attempt(struct gil *g, struct gil_thread *t)
+{
+	struct gil *own = t->pending;
+	uint64_t o;
+
+	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
+
+	if (own && own != g) {
+		t->pending = NULL;
+		if (pend_take(own, t->serial)) {
+			pend_open(own);
+		}
+	}
+	o = __atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST);
+	if (o && o != t->serial && pend_take(g, 0)) {
+		pend_open(g);
+	}
+}
+
 void compact_after(struct gil *g)
 {
 	__atomic_sub_fetch(&g->emitters, 1, __ATOMIC_RELEASE);
+}
+
+/* Drops t's own batch on g, told first: t's next event is not a cycle. */
+static void own_batch_tell(struct gil *g, struct gil_thread *t)
+{
+	if (t->pending != g) {
+		return;
+	}
+	t->pending = NULL;
+	if (pend_take(g, t->serial)) {
+		pend_open(g);
+	}
 }
 
 int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
@@ -143,20 +266,30 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 			|| (__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
 				&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
 			|| !t->serial) {
+		own_batch_tell(g, t);
 		return 0;
 	}
-	if (!__atomic_compare_exchange_n(&g->pend_owner, &none, PEND_BUSY, 0, __ATOMIC_SEQ_CST,
-			__ATOMIC_RELAXED)) {
+	/* t's own batch goes on, unless another thread told it meanwhile. */
+	if (t->pending == g && !pend_take(g, t->serial)) {
+		t->pending = NULL;
+	}
+	if (t->pending != g && !__atomic_compare_exchange_n(&g->pend_owner, &none, PEND_BUSY, 0,
+			__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
 		return 0;
 	}
 	/* Another thread is writing an event of g (this one counts itself). */
 	if (__atomic_load_n(&g->emitters, __ATOMIC_SEQ_CST) != 1) {
-		pend_put(g, 0);
+		t->pending = NULL;
+		pend_open(g);
 		return 0;
 	}
 	g->pend_tid = thread_tid(t);
 	g->pend.gil = g->lock;
 	g->pend.begin_ts = trace_clock();
+	/* A batch begun a while ago is told before this cycle begins. */
+	if (g->batch.n && g->pend.begin_ts - g->batch.begin_ts[0] >= batch_span_get()) {
+		batch_emit(g);
+	}
 	g->pend.acquired_ts = 0;
 	g->pend.end_ts = 0;
 	g->pend.begin_caller = (uintptr_t) caller;
@@ -168,6 +301,7 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	g->pend.bt = g->pend_bt;
 	g->pend.pycode = g->pend_pycode;
 	g->pend.pyinstr = g->pend_pyinstr;
+	g->pend_active = 1;
 	t->pending = g;
 	pend_put(g, t->serial);
 	return 1;
@@ -182,6 +316,12 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 	if (!pend_take(g, t->serial)) {
 		/* Opened by another thread: today's events from here on. */
 		t->pending = NULL;
+		return 0;
+	}
+	if (!g->pend_active) {
+		/* Only the batch is pending: this attempt was told already. */
+		t->pending = NULL;
+		pend_open(g);
 		return 0;
 	}
 	g->pend.acquired_ts = trace_clock();
@@ -201,20 +341,21 @@ int compact_released(struct gil *g, struct gil_thread *t, unsigned int waiters, 
 	if (t->pending != g) {
 		return 0;
 	}
-	t->pending = NULL;
 	if (!pend_take(g, t->serial)) {
+		t->pending = NULL;
 		return 0;
 	}
-	if (!g->pend.acquired_ts) {
+	if (!g->pend_active || !g->pend.acquired_ts) {
 		/* Not acquired in this cycle (cannot happen): tell what was. */
+		t->pending = NULL;
 		pend_open(g);
 		return 0;
 	}
-	g->pend.waiters = waiters;
-	g->pend.signalled = signalled;
-	g->pend.end_ts = trace_clock();
-	lttng_ust_tracepoint(giltrace, gil_cycle, &g->pend, caller, bt, bt_len, pf->code, pf->instr, pf->n);
-	pend_put(g, 0);
+	batch_add(g, waiters, signalled, caller, bt, bt_len, pf);
+	if (g->batch.released_ts[g->batch.n - 1] - g->batch.begin_ts[0] >= batch_span_get()) {
+		batch_emit(g);
+	}
+	pend_put(g, t->serial);
 	return 1;
 }
 
@@ -223,4 +364,16 @@ void compact_at_exit(struct gil *g)
 	if (pend_take(g, 0)) {
 		pend_open(g);
 	}
+}
+
+void compact_before_exit(struct gil *g)
+{
+	uint64_t o = __atomic_load_n(&g->pend_owner, __ATOMIC_ACQUIRE);
+
+	if (o == 0 || o == PEND_BUSY
+			|| !__atomic_compare_exchange_n(&g->pend_owner, &o, PEND_BUSY, 0, __ATOMIC_ACQUIRE,
+				__ATOMIC_RELAXED)) {
+		return;
+	}
+	pend_open(g);
 }

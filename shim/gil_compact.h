@@ -26,6 +26,8 @@
  */
 void compact_before(struct gil *g, struct gil_thread *t);
 void compact_after(struct gil *g);
+/* Before an attempt's begin: as compact_before, t's own batch on g kept. */
+void compact_before_attempt(struct gil *g, struct gil_thread *t);
 
 /* At an attempt's begin, between compact_before and compact_after: 1 if
  * it is now pending (its event deferred), 0 if gil_acquire_begin is to
@@ -44,5 +46,9 @@ int compact_released(struct gil *g, struct gil_thread *t, unsigned int waiters, 
 
 /* At process exit: opens every pending cycle, whose thread may be gone. */
 void compact_at_exit(struct gil *g);
+
+/* Before _exit: as compact_at_exit, unless another thread (or this one,
+ * interrupted by a signal) is writing g's record: then nothing. */
+void compact_before_exit(struct gil *g);
 
 #endif

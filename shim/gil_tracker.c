@@ -236,8 +236,8 @@ static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 	t->timeouts = 0;
 	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
 	name_sites(caller, NULL, 0);
-	compact_before(g, t);
 	thread_serial(t);
+	compact_before_attempt(g, t);
 	if (!compact_begin(g, t, caller)) {
 		lttng_ust_tracepoint(giltrace, gil_acquire_begin, g->lock, caller);
 	}
@@ -973,9 +973,14 @@ void gil_tracker_after_fork_child(void)
 		g->attempting = 0;
 		g->announced = 0;
 		g->ever_acquired = 0;
-		/* A cycle pending in the parent goes on there; the child's
-		 * trace starts at its first acquisition, as without. */
+		/* A cycle pending in the parent, and the parent's batch of
+		 * cycles done, are the parent's to tell; the child's trace
+		 * starts at its first acquisition, as without. */
 		g->pend_owner = 0;
+		g->pend_active = 0;
+		g->batch.n = 0;
+		g->batch.n_acquire_bt = g->batch.n_acquire_py = g->batch.n_bt = g->batch.n_py = 0;
+		g->batch.bytes = 0;
 		g->emitters = 0;
 		if (kept != i)
 			gil_table[kept] = *g;
@@ -1015,6 +1020,15 @@ void gil_tracker_naming_end(unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		compact_after(&gil_table[i]);
+	}
+}
+
+void gil_tracker_before_exit(void)
+{
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		compact_before_exit(&gil_table[i]);
 	}
 }
 

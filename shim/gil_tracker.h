@@ -55,6 +55,8 @@ struct gil {
 	unsigned int emitters;		/* threads between compact_before and compact_after */
 	int32_t pend_tid;
 	struct gil_cycle_rec pend;
+	int pend_active;		/* pend is a cycle going on (else only the batch is pending) */
+	struct gil_cycle_batch batch;	/* the owner's cycles done, not told yet */
 	uintptr_t pend_bt[CALLSITES_DEPTH_MAX];
 	uint64_t pend_pycode[PY_FRAMES_MAX];
 	uint32_t pend_pyinstr[PY_FRAMES_MAX];
@@ -152,5 +154,8 @@ void gil_tracker_naming_end(unsigned int n);
 /* Process life cycle (shim_init.c). */
 void gil_tracker_after_fork_child(void);
 void gil_tracker_at_exit(void);
+/* Before _exit (wrap_exit.c): the batches of cycles done are told, those
+ * no other thread is writing; nothing waits. */
+void gil_tracker_before_exit(void);
 
 #endif

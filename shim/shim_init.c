@@ -18,12 +18,14 @@
 #include "object_table.h"
 #include "py_frames.h"
 #include "real.h"
+#include "wrap_exit.h"
 
 static void shim_after_fork_child(void)
 {
 	gil_tracker_after_fork_child();
 	callsites_after_fork_child();
 	py_frames_after_fork_child();
+	exit_wrap_after_fork_child();
 }
 
 __attribute__((constructor))
@@ -32,6 +34,7 @@ static void shim_init(void)
 	/* Our own lock calls below must not be interpreted. */
 	shim_enter();
 	real_resolve_all();
+	exit_wrap_init();
 	objects_init();
 	internal_callers_init();
 	gil_identify_init();

@@ -185,6 +185,9 @@ static const struct fake_world py312 = { CPYTHON_312 };
 static const struct fake_world py27 = { CPYTHON_27 };
 static const struct fake_world py27_pyframes = { CPYTHON_27, .pyframes = 2 };
 static const struct fake_world py311_compact = { CPYTHON_311, .compact = 1 };
+/* A clock of 10 kHz, read 10 cycles a time: a millisecond passes at each
+ * reading, and every batch is told at the release that ends it. */
+static const struct fake_world py311_compact_slow = { CPYTHON_311, .compact = 1, .clock_hz = 10000 };
 static const struct fake_world py27_compact = { CPYTHON_27, .compact = 1 };
 static const struct fake_world ruby = { RUBY_31 };
 static const struct fake_world ruby_pyframes = { RUBY_31, .pyframes = 2 };
@@ -1285,11 +1288,15 @@ static const struct rec_event pf_ruby_want[] = {
 /* ---- compact cycles (giltrace(7)) ----------------------------------------- */
 
 /* A cycle of thread t on l told as one event at its release (at). */
-#define EV_CYCLE(t, l, b, a, at) \
-	EV("gil_cycle", t, l, at, .of = (t), .begin_caller = (b), .acquire_caller = (a), .acquired = 1)
+/*
+ * A cycle of thread of_ in a batch (gil_cycles) told by thread t: the
+ * recorder lists each of a batch's cycles where the batch was told.
+ */
+#define EV_CYCLE(t, of_, l, b, a, at) \
+	EV("gil_cycle", t, l, at, .of = (of_), .begin_caller = (b), .acquire_caller = (a), .acquired = 1)
 /* The same, whose release found n waiters and signalled them or not (s). */
-#define EV_CYCLE_WAITERS(t, l, b, a, at, n, s) \
-	EV("gil_cycle", t, l, at, .of = (t), .begin_caller = (b), .acquire_caller = (a), .acquired = 1, \
+#define EV_CYCLE_WAITERS(t, of_, l, b, a, at, n, s) \
+	EV("gil_cycle", t, l, at, .of = (of_), .begin_caller = (b), .acquire_caller = (a), .acquired = 1, \
 		.waiters = (n), .signalled = (s))
 /* Thread t opens thread of_'s pending cycle, acquired or not. */
 #define EV_OPEN(t, l, of_, b, a, acq) \
@@ -1302,11 +1309,12 @@ static const struct step cp_uncontended[] = {
 	DROP_GIL(1, DROP, GIL1),
 	TAKE_FREE(1, TAKE, GIL1),
 	DROP_GIL(1, DROP, GIL1),
+	EXIT(),
 };
 static const struct rec_event cp_uncontended_want[] = {
 	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
-	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
-	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_CYCLE(0, 1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_CYCLE(0, 1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
 };
 
 /*
@@ -1339,11 +1347,57 @@ static const struct step cp_own_wait[] = {
 };
 static const struct rec_event cp_own_wait_want[] = {
 	EV_IDENT(2, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
-	EV_CYCLE(2, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
-	EV_CYCLE(1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_CYCLE(1, 2, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
+	EV_CYCLE(2, 1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30),
 	EV_OPEN(1, M1, 2, TAKE + 0x10, 0, 0),
 	EV_OPEN(1, M1, 1, TAKE + 0x10, 0, 0),
 	EV_WAIT(1, M1, C1, TAKE + 0x20),
+};
+
+/*
+ * A batch holds GIL_BATCH_CYCLES cycles: the thread tells it itself
+ * when the next release finds it full, and the rest at exit.
+ */
+#define CP_CYCLE		TAKE_FREE(1, TAKE, GIL1), DROP_GIL(1, DROP, GIL1)
+#define CP_CYCLES_4		CP_CYCLE, CP_CYCLE, CP_CYCLE, CP_CYCLE
+#define CP_CYCLES_16		CP_CYCLES_4, CP_CYCLES_4, CP_CYCLES_4, CP_CYCLES_4
+#define EV_CP(t)		EV_CYCLE(t, 1, M1, TAKE + 0x10, TAKE + 0x50, DROP + 0x30)
+#define EV_CP_4(t)		EV_CP(t), EV_CP(t), EV_CP(t), EV_CP(t)
+#define EV_CP_16(t)		EV_CP_4(t), EV_CP_4(t), EV_CP_4(t), EV_CP_4(t)
+static const struct step cp_full[] = {
+	CP_CYCLES_16, CP_CYCLES_16, CP_CYCLE,
+	EXIT(),
+};
+static const struct rec_event cp_full_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_CP_16(1), EV_CP_16(1),
+	EV_CP(0),
+};
+
+/* A batch goes on for a millisecond at most: a cycle that ends it, a
+ * long hold, has it told at its release. */
+static const struct step cp_span[] = {
+	CP_CYCLE, CP_CYCLE,
+	TAKE_LOCK(2, TAKE, GIL1),
+};
+static const struct rec_event cp_span_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_CP(1),
+	EV_CP(1),
+};
+
+/* A batch of the parent's is not the child's to tell (fork): the
+ * child announces the GIL again and tells only its own cycle. */
+static const struct step cp_fork[] = {
+	CP_CYCLE,
+	FORK(1),
+	CP_CYCLE,
+	EXIT(),
+};
+static const struct rec_event cp_fork_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_IDENT(1, M1, C1, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_CP(0),
 };
 
 /* Still pending when the process exits: opened by the exiting thread. */
@@ -1388,8 +1442,8 @@ static const struct rec_event cp_py27_retake_want[] = {
 	EV_OPEN(2, SEM, 1, PT_ACQ + 0x10, PT_ACQ + 0x10, 1),
 	EV_BEGIN(2, SEM, PT_ACQ + 0x10),
 	EV_RELEASE(1, SEM, 1, 1, PT_REL + 0x10),
-	EV_CYCLE_WAITERS(1, SEM, PT_ACQ + 0x10, PT_ACQ + 0x10, PT_REL + 0x10, 1, 1),
-	EV_CYCLE_WAITERS(1, SEM, PT_ACQ + 0x10, PT_ACQ + 0x10, PT_REL + 0x10, 1, 1),
+	EV_CYCLE_WAITERS(2, 1, SEM, PT_ACQ + 0x10, PT_ACQ + 0x10, PT_REL + 0x10, 1, 1),
+	EV_CYCLE_WAITERS(2, 1, SEM, PT_ACQ + 0x10, PT_ACQ + 0x10, PT_REL + 0x10, 1, 1),
 	EV_END(2, SEM, 0, 0, PT_ACQ + 0x10),
 	EV_RELEASE(2, SEM, 0, 0, PT_REL + 0x10),
 };
@@ -1481,6 +1535,12 @@ static const struct scenario scenarios[] = {
 		py311_compact, py3_handover, cp_handover_want),
 	SCENARIO("Compact", "a thread that must wait opens its own",
 		py311_compact, cp_own_wait, cp_own_wait_want),
+	SCENARIO("Compact", "a full batch told by its thread",
+		py311_compact, cp_full, cp_full_want),
+	SCENARIO("Compact", "a batch of a millisecond told at its release",
+		py311_compact_slow, cp_span, cp_span_want),
+	SCENARIO("Compact", "a batch of the parent's not told by a forked child",
+		py311_compact, cp_fork, cp_fork_want),
 	SCENARIO("Compact", "pending at exit",
 		py311_compact, cp_exit, cp_exit_want),
 	SCENARIO("Compact", "CPython 2.7's semaphore",

@@ -43,6 +43,8 @@ static int gil_events_on, callsite_events_on;
 
 /* Whether the session records gil_cycle and gil_cycle_open (the world's). */
 static int compact_events_on;
+/* The clock's frequency lttng_ust_trace_clock_get_freq_cb gives (the world's). */
+static uint64_t fake_clock_hz = 1000000000ull;
 
 /* ---- simulated threads ---------------------------------------------- */
 
@@ -334,6 +336,7 @@ void fake_world_start(const struct fake_world *w)
 	gil_events_on = !w->tracing_off;
 	callsite_events_on = w->callsites > 0;
 	compact_events_on = w->compact;
+	fake_clock_hz = w->clock_hz ? w->clock_hz : 1000000000ull;
 	env_set("GILTRACE_LOCK_FUNCS", w->lock_funcs);
 	env_set("GILTRACE_LOCK_WRAPPERS", w->lock_wrappers);
 	snprintf(depth, sizeof(depth), "%d", w->callsites);
@@ -758,6 +761,17 @@ int lttng_ust_trace_clock_get_read64_cb(lttng_ust_clock_read64_function *read64)
 	return 0;
 }
 
+static uint64_t fake_clock_freq(void)
+{
+	return fake_clock_hz;
+}
+
+int lttng_ust_trace_clock_get_freq_cb(lttng_ust_clock_freq_function *freq)
+{
+	*freq = fake_clock_freq;
+	return 0;
+}
+
 /* The simulated thread of a tid, -1 for none. */
 static int sim_of_tid(int tid)
 {
@@ -800,6 +814,40 @@ void tp_rec_gil_cycle(const struct gil_cycle_rec *c, void *ip, const uintptr_t *
 		rec_bt(ev, bt, bt_len);
 		rec_py(ev, pycode, pyinstr, py_n);
 	}
+}
+
+/* A batch: each of its cycles recorded as the gil_cycle it stands for,
+ * of the thread tid names, here where the batch is told. */
+void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, int32_t tid, void *ip)
+{
+	unsigned int abt = 0, apy = 0, bt = 0, py = 0;
+
+	ck_assert_uint_gt(b->n, 0);
+	for (unsigned int i = 0; i < b->n; i++) {
+		struct gil_cycle_rec c = {
+			.gil = gil, .begin_ts = b->begin_ts[i], .acquired_ts = b->acquired_ts[i],
+			.begin_caller = b->begin_caller[i], .acquire_caller = b->acquire_caller[i],
+			.bt = b->acquire_bt + abt, .bt_len = b->acquire_bt_len[i],
+			.pycode = b->acquire_pycode + apy, .pyinstr = b->acquire_pyinstr + apy,
+			.py_n = b->acquire_py_len[i], .waiters = b->waiters[i], .signalled = b->signalled[i],
+		};
+		struct rec_event *ev = rec_new("gil_cycle", gil, (void *) b->caller[i]);
+
+		ck_assert_uint_gt(b->released_ts[i], b->acquired_ts[i]);
+		if (ev) {
+			rec_cycle_start(ev, &c);
+			ev->of = sim_of_tid(tid);
+			ev->waiters = c.waiters;
+			ev->signalled = c.signalled;
+			rec_bt(ev, b->bt + bt, b->bt_len[i]);
+			rec_py(ev, b->pycode + py, b->pyinstr + py, b->py_len[i]);
+		}
+		abt += b->acquire_bt_len[i];
+		apy += b->acquire_py_len[i];
+		bt += b->bt_len[i];
+		py += b->py_len[i];
+	}
+	(void) ip;
 }
 
 void tp_rec_gil_cycle_open(const struct gil_cycle_rec *c, int32_t tid, void *ip)

@@ -56,7 +56,8 @@ struct fake_world {
 	int tracing_off;		/* no session records gil_* events at first */
 	int callsites;			/* gil_callsite recorded, GILTRACE_CALLSITES=callsites */
 	int pyframes;			/* GILTRACE_PYFRAMES=pyframes */
-	int compact;			/* the session records gil_cycle and gil_cycle_open */
+	int compact;			/* the session records gil_cycles and gil_cycle_open */
+	unsigned long long clock_hz;	/* the clock's frequency (0: 1 GHz); each reading adds 10 */
 };
 
 /* ---- simulated threads making lock calls ---------------------------- */

@@ -53,6 +53,8 @@ struct gil_cycle_rec;
 void tp_rec_gil_cycle(const struct gil_cycle_rec *c, void *ip,
 		const __UINTPTR_TYPE__ *bt, unsigned int bt_len,
 		const __UINT64_TYPE__ *pycode, const __UINT32_TYPE__ *pyinstr, unsigned int py_n);
+struct gil_cycle_batch;
+void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, __INT32_TYPE__ tid, void *ip);
 void tp_rec_gil_cycle_open(const struct gil_cycle_rec *c, __INT32_TYPE__ tid, void *ip);
 void tp_rec_gil_callsite(const void *addr, const char *symbol, __UINT64_TYPE__ offset,
 		const char *binary, __UINT64_TYPE__ binary_offset, void *ip);

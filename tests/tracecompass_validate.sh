@@ -30,6 +30,8 @@ fi
 	{ echo "SKIP: Trace Compass schema not found in ../shared/tracecompass/schema beside the source tree (set GT_TC_SCHEMA)" >&2; exit 77; }
 
 xmllint --noout --schema "$schema" "$xml" || { echo "FAIL: $xml does not validate against $schema" >&2; exit 1; }
+/usr/bin/python3 "$srcdir/tracecompass/batch_patterns.py" --check "$xml" ||
+	{ echo "FAIL: run tracecompass/batch_patterns.py $xml to write its batch scenarios again" >&2; exit 1; }
 
 /usr/bin/python3 - "$xml" "$srcdir/tracepoints/giltrace_tp.h" <<'PY'
 import re, sys
@@ -125,7 +127,7 @@ else
 	trap 'rm -rf "$tmp"' EXIT
 	/usr/bin/python3 "$srcdir/tests/lib/pyframes_scenario.py" make "$tmp/pyframes" >/dev/null ||
 		{ echo "FAIL: cannot write the Python-frames trace" >&2; exit 1; }
-	for trace in "$tmp/pyframes" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py27-convoy,py27-compact,py313-fork,c-cancel}; do
+	for trace in "$tmp/pyframes" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py3-batch,py27-convoy,py27-compact,py27-batch,py313-fork,c-cancel}; do
 		"$analyze" --format=json "$trace" >"$tmp/report.json" ||
 			{ echo "FAIL: giltrace-analyze $trace: status $?" >&2; exit 1; }
 		/usr/bin/python3 "$srcdir/tests/lib/tc_xml_run.py" "$xml" "$trace" "$tmp/report.json" ||

@@ -29,4 +29,47 @@ struct gil_cycle_rec {
 	int signalled;
 };
 
+/*
+ * Completed compact cycles of one thread on one GIL, told at once
+ * (gil_cycles): cycle i's times, callers, waiters and signalled at
+ * index i; its frames are the next *_len[i] entries of the flattened
+ * arrays, in cycle order.
+ */
+#define GIL_BATCH_CYCLES	32
+#define GIL_BATCH_FRAMES	512
+/*
+ * At most this many bytes of payload: an event must fit in a sub-buffer,
+ * and LTTng's smallest is a page (4 KiB, with the packet's header).
+ * One cycle with the deepest frames of both ends takes 1,337.
+ */
+#define GIL_BATCH_BYTES		2048
+/* A cycle's bytes in gil_cycles: three times, three callers, waiters,
+ * signalled and four lengths, then its frames. */
+#define GIL_BATCH_CYCLE_BYTES(bt_n, py_n)	(57u + 8u * (bt_n) + 12u * (py_n))
+
+struct gil_cycle_batch {
+	unsigned int n;
+	uint64_t told_ts;		/* read just before the event */
+	uint64_t begin_ts[GIL_BATCH_CYCLES];
+	uint64_t acquired_ts[GIL_BATCH_CYCLES];
+	uint64_t released_ts[GIL_BATCH_CYCLES];
+	uintptr_t begin_caller[GIL_BATCH_CYCLES];
+	uintptr_t acquire_caller[GIL_BATCH_CYCLES];
+	uintptr_t caller[GIL_BATCH_CYCLES];
+	uint32_t waiters[GIL_BATCH_CYCLES];
+	uint8_t signalled[GIL_BATCH_CYCLES];
+	uint8_t acquire_bt_len[GIL_BATCH_CYCLES];
+	uint8_t acquire_py_len[GIL_BATCH_CYCLES];
+	uint8_t bt_len[GIL_BATCH_CYCLES];
+	uint8_t py_len[GIL_BATCH_CYCLES];
+	unsigned int n_acquire_bt, n_acquire_py, n_bt, n_py;
+	unsigned int bytes;		/* of the cycles so far (GIL_BATCH_CYCLE_BYTES) */
+	uintptr_t acquire_bt[GIL_BATCH_FRAMES];
+	uint64_t acquire_pycode[GIL_BATCH_FRAMES];
+	uint32_t acquire_pyinstr[GIL_BATCH_FRAMES];
+	uintptr_t bt[GIL_BATCH_FRAMES];
+	uint64_t pycode[GIL_BATCH_FRAMES];
+	uint32_t pyinstr[GIL_BATCH_FRAMES];
+};
+
 #endif

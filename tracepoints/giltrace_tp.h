@@ -276,7 +276,9 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_release,
  *     pyinstr) at released_ts, read just before the event.
  * waiters and signalled came later: a gil_cycle without them has 0.
  * The times are values of the trace's clock, read with the function
- * LTTng-UST stamps events with.
+ * LTTng-UST stamps events with.  The shim now tells such cycles in
+ * batches (gil_cycles, below); traces of before carry this event, and
+ * every reader still reads it.
  */
 LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
 	LTTNG_UST_TP_ARGS(const struct gil_cycle_rec *, c, void *, ip,
@@ -298,6 +300,40 @@ LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycle,
 		lttng_ust_field_sequence(uint32_t, pyinstr, pyinstr, uint8_t, py_n)
 		lttng_ust_field_integer(uint32_t, waiters, c->waiters)
 		lttng_ust_field_integer(uint8_t, signalled, c->signalled)
+	)
+)
+
+/*
+ * Compact cycles, batched: b->n completed gil_cycle's of thread tid
+ * (giltrace(7)), in order, told by tid at its next event or when the
+ * batch is full, or by the thread about to emit an event that comes
+ * after them.
+ */
+LTTNG_UST_TRACEPOINT_EVENT(giltrace, gil_cycles,
+	LTTNG_UST_TP_ARGS(const struct gil_cycle_batch *, b, const void *, gil, int32_t, tid, void *, ip),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer_hex(uintptr_t, gil, (uintptr_t) gil)
+		lttng_ust_field_integer(int32_t, tid, tid)
+		lttng_ust_field_integer(uint64_t, told_ts, b->told_ts)
+		lttng_ust_field_sequence(uint64_t, begin_ts, b->begin_ts, uint8_t, b->n)
+		lttng_ust_field_sequence(uint64_t, acquired_ts, b->acquired_ts, uint8_t, b->n)
+		lttng_ust_field_sequence(uint64_t, released_ts, b->released_ts, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uintptr_t, begin_caller, b->begin_caller, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uintptr_t, acquire_caller, b->acquire_caller, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uintptr_t, caller, b->caller, uint8_t, b->n)
+		lttng_ust_field_sequence(uint32_t, waiters, b->waiters, uint8_t, b->n)
+		lttng_ust_field_sequence(uint8_t, signalled, b->signalled, uint8_t, b->n)
+		lttng_ust_field_sequence(uint8_t, acquire_backtrace_len, b->acquire_bt_len, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uintptr_t, acquire_backtrace, b->acquire_bt, uint16_t, b->n_acquire_bt)
+		lttng_ust_field_sequence(uint8_t, acquire_py_len, b->acquire_py_len, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uint64_t, acquire_pycode, b->acquire_pycode, uint16_t, b->n_acquire_py)
+		lttng_ust_field_sequence(uint32_t, acquire_pyinstr, b->acquire_pyinstr, uint16_t, b->n_acquire_py)
+		lttng_ust_field_sequence(uint8_t, backtrace_len, b->bt_len, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uintptr_t, backtrace, b->bt, uint16_t, b->n_bt)
+		lttng_ust_field_sequence(uint8_t, py_len, b->py_len, uint8_t, b->n)
+		lttng_ust_field_sequence_hex(uint64_t, pycode, b->pycode, uint16_t, b->n_py)
+		lttng_ust_field_sequence(uint32_t, pyinstr, b->pyinstr, uint16_t, b->n_py)
+		lttng_ust_field_unused(ip)
 	)
 )
 

@@ -117,6 +117,11 @@ record py27-convoy -- "$py27" -S "$GT_TMP/convoy.py"
 # waiters (gil_cycle's waiters and signalled): the CPU thread releases
 # beside the I/O thread sleeping in sem_wait and takes the GIL back.
 record py27-compact -- "$py27" -S "$GT_TMP/convoy.py"
+# Both again under a shim that tells compact cycles in batches
+# (gil_cycles; giltrace(7)); the compact traces above were recorded
+# before it.
+record py3-batch -- /usr/bin/python3 -I -S "$GT_TMP/convoy.py"
+record py27-batch -- "$py27" -S "$GT_TMP/convoy.py"
 record py27-all-locks --all-locks -- "$py27" -S "$GT_TMP/locks.py"
 record py313-fork -- "$py313" -I -S -W ignore "$GT_TMP/fork.py"
 # A C program's GIL protocol with a thread cancelled in its GIL wait

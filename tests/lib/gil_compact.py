@@ -23,7 +23,7 @@ count; expand_msg gives their own times as well.
 import re
 import sys
 
-_TEXT = re.compile(r'^(.*?)giltrace:(gil_cycle|gil_cycle_open): (\{[^}]*\}, )?'
+_TEXT = re.compile(r'^(.*?)giltrace:(gil_cycles|gil_cycle|gil_cycle_open): (\{[^}]*\}, )?'
                    r'\{ (vpid = \d+, vtid = )(\d+)([^}]*)\}, \{ (.*) \}$')
 
 
@@ -57,6 +57,55 @@ def _seq(f, name):
     return [("_%s_length" % name, f.get("_%s_length" % name, "0")), (name, f.get(name, "[ ]"))]
 
 
+def _list(v):
+    """The elements of a sequence's text "[ [0] = a, [1] = b ]"."""
+    return re.findall(r'\[\d+\] = ([^,\]]+)', v)
+
+
+def _seq_text(name, values):
+    return [("_%s_length" % name, str(len(values))),
+            (name, "[ %s ]" % ", ".join("[%d] = %s" % iv for iv in enumerate(values))
+             if values else "[ ]")]
+
+
+def _batch_text(head, cpu, ctx, ctx_rest, f):
+    """A gil_cycles' cycles, each as the gil_cycle it stands for."""
+    per = dict((k, _list(f.get(k, "[ ]"))) for k in (
+        "begin_ts", "acquired_ts", "released_ts", "begin_caller", "acquire_caller", "caller",
+        "waiters", "signalled", "acquire_backtrace_len", "acquire_backtrace", "acquire_py_len",
+        "acquire_pycode", "acquire_pyinstr", "backtrace_len", "backtrace", "py_len", "pycode",
+        "pyinstr"))
+    at = dict.fromkeys(("abt", "apy", "bt", "py"), 0)
+
+    def take(key, arr, n):
+        out = per[arr][at[key]:at[key] + n]
+        return out
+
+    for i in range(len(per["begin_ts"])):
+        n_abt = int(per["acquire_backtrace_len"][i])
+        n_apy = int(per["acquire_py_len"][i])
+        n_bt = int(per["backtrace_len"][i])
+        n_py = int(per["py_len"][i])
+        cycle = [("gil", f["gil"]), ("begin_ts", per["begin_ts"][i]),
+                 ("acquired_ts", per["acquired_ts"][i]), ("released_ts", per["released_ts"][i]),
+                 ("begin_caller", per["begin_caller"][i]),
+                 ("acquire_caller", per["acquire_caller"][i])]
+        cycle += _seq_text("acquire_backtrace", take("abt", "acquire_backtrace", n_abt))
+        cycle += _seq_text("acquire_pycode", take("apy", "acquire_pycode", n_apy))
+        cycle += _seq_text("acquire_pyinstr", take("apy", "acquire_pyinstr", n_apy))
+        cycle += [("caller", per["caller"][i])]
+        cycle += _seq_text("backtrace", take("bt", "backtrace", n_bt))
+        cycle += _seq_text("pycode", take("py", "pycode", n_py))
+        cycle += _seq_text("pyinstr", take("py", "pyinstr", n_py))
+        cycle += [("waiters", per["waiters"][i]), ("signalled", per["signalled"][i])]
+        at["abt"] += n_abt
+        at["apy"] += n_apy
+        at["bt"] += n_bt
+        at["py"] += n_py
+        yield "%s{ %s}, { %s }" % (cpu or "", ctx + f["tid"] + ctx_rest,
+                                  ", ".join("%s = %s" % kv for kv in cycle))
+
+
 def expand_text(lines):
     for line in lines:
         m = _TEXT.match(line.rstrip("\n"))
@@ -65,6 +114,11 @@ def expand_text(lines):
             continue
         head, name, cpu, ctx, tid, ctx_rest, payload = m.groups()
         f = _fields(payload)
+        if name == "gil_cycles":
+            for one in _batch_text(head, cpu, ctx, ctx_rest, f):
+                for out in expand_text(["%sgiltrace:gil_cycle: %s\n" % (head, one)]):
+                    yield out
+            continue
         gil = ("gil", f["gil"])
         me = f["tid"] if name == "gil_cycle_open" else tid
         yield _line(head, "gil_acquire_begin", cpu, ctx, me, ctx_rest,
@@ -90,13 +144,47 @@ def _value(v):
         return int(v)
 
 
+def _batch_msg(p, ns):
+    """A gil_cycles' cycles, each as expand_msg gives a gil_cycle."""
+    out = []
+    at = dict.fromkeys(("abt", "apy", "bt", "py"), 0)
+    tid = p["tid"]
+
+    def take(key, arr, n):
+        return p[arr][at[key]:at[key] + n]
+
+    for i in range(len(p["begin_ts"])):
+        n_abt, n_apy = p["acquire_backtrace_len"][i], p["acquire_py_len"][i]
+        n_bt, n_py = p["backtrace_len"][i], p["py_len"][i]
+        out.append(("giltrace:gil_acquire_begin", ns(p["begin_ts"][i]), tid,
+                    {"gil": p["gil"], "caller": p["begin_caller"][i]}))
+        out.append(("giltrace:gil_acquire_end", ns(p["acquired_ts"][i]), tid,
+                    {"gil": p["gil"], "waits": 0, "timeouts": 0, "caller": p["acquire_caller"][i],
+                     "backtrace": take("abt", "acquire_backtrace", n_abt),
+                     "pycode": take("apy", "acquire_pycode", n_apy),
+                     "pyinstr": take("apy", "acquire_pyinstr", n_apy)}))
+        out.append(("giltrace:gil_release", ns(p["released_ts"][i]), tid,
+                    {"gil": p["gil"], "waiters": p["waiters"][i], "signalled": p["signalled"][i],
+                     "caller": p["caller"][i],
+                     "backtrace": take("bt", "backtrace", n_bt),
+                     "pycode": take("py", "pycode", n_py),
+                     "pyinstr": take("py", "pyinstr", n_py)}))
+        at["abt"] += n_abt
+        at["apy"] += n_apy
+        at["bt"] += n_bt
+        at["py"] += n_py
+    return out
+
+
 def expand_msg(msg, raw=False):
     ev = msg.event
-    if ev.name not in ("giltrace:gil_cycle", "giltrace:gil_cycle_open"):
+    if ev.name not in ("giltrace:gil_cycle", "giltrace:gil_cycle_open", "giltrace:gil_cycles"):
         return None
     p = dict((k, _value(v)) for k, v in ev.payload_field.items())
     snap = msg.default_clock_snapshot
     ns = (lambda v: v) if raw else snap.clock_class.cycles_to_ns_from_origin
+    if ev.name == "giltrace:gil_cycles":
+        return _batch_msg(p, ns)
     tid = p["tid"] if ev.name == "giltrace:gil_cycle_open" else int(ev["vtid"])
     out = [("giltrace:gil_acquire_begin", ns(p["begin_ts"]), tid,
             {"gil": p["gil"], "caller": p["begin_caller"]})]
