@@ -1023,23 +1023,18 @@ void gil_tracker_naming_end(unsigned int n)
 	}
 }
 
-void gil_tracker_before_exit(void)
-{
-	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
-
-	for (unsigned int i = 0; i < n; i++) {
-		compact_before_exit(&gil_table[i]);
-	}
-}
-
-void gil_tracker_at_exit(void)
+void gil_tracker_at_exit(int may_wait)
 {
 	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
 
 	/* A cycle still pending is told before the process goes: its
-	 * thread may be gone, or never release. */
+	 * thread may be gone, or never release.  Before _exit, whose caller
+	 * may be a signal handler, only what nobody is writing. */
 	for (unsigned int i = 0; i < n; i++) {
-		compact_at_exit(&gil_table[i]);
+		if (may_wait)
+			compact_at_exit(&gil_table[i]);
+		else
+			compact_before_exit(&gil_table[i]);
 	}
 	if (n == 0)
 		lttng_ust_tracepoint(giltrace, gil_not_found,

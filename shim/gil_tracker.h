@@ -153,9 +153,10 @@ void gil_tracker_naming_end(unsigned int n);
 
 /* Process life cycle (shim_init.c). */
 void gil_tracker_after_fork_child(void);
-void gil_tracker_at_exit(void);
-/* Before _exit (wrap_exit.c): the batches of cycles done are told, those
- * no other thread is writing; nothing waits. */
-void gil_tracker_before_exit(void);
+/* The process ends: what is pending is told, then process_exit (or
+ * gil_not_found first, with no GIL).  may_wait 0 before _exit
+ * (wrap_exit.c), whose caller may be a signal handler: only what no
+ * thread is writing is told, and nothing waits. */
+void gil_tracker_at_exit(int may_wait);
 
 #endif

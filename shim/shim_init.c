@@ -48,6 +48,6 @@ __attribute__((destructor))
 static void shim_fini(void)
 {
 	shim_enter();
-	gil_tracker_at_exit();
+	gil_tracker_at_exit(1);
 	shim_leave();
 }

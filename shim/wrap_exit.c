@@ -5,7 +5,9 @@
  * _exit and _Exit: a process that ends without running destructors
  * (os._exit, as multiprocessing's children end) would take the batches
  * of compact cycles still pending (gil_compact.h) with it, cycles that
- * were done.  They are told first, then the next _exit runs.  A batch
+ * were done, and end without process_exit.  Both are told first, as the
+ * destructor tells them (gil_tracker_at_exit), then the next _exit
+ * runs.  A batch
  * another thread is writing right now, or one this thread was writing
  * when a signal handler called _exit, is left: waiting there could
  * wait for ever.  The child of vfork shares its parent's memory, whose
@@ -51,7 +53,7 @@ static void pending_told(void)
 		return;
 	}
 	shim_enter();
-	gil_tracker_before_exit();
+	gil_tracker_at_exit(0);
 	shim_leave();
 }
 

@@ -12,7 +12,11 @@
 #   and CSV reports, and no anomaly (it is not a trace cut short);
 # - finalizing: tests/py/exit_finalizing.py, a daemon thread that keeps
 #   taking the GIL while the interpreter finalizes: no anomaly either.
-# Both: the program's output and exit status are those of a run without
+# - underscore: tests/py/exit_underscore.py, N GIL cycles of its own in
+#   spin, then os._exit(3), which runs no destructor: spin's N holds and
+#   N acquisitions are all in the report, exactly (the shim tells what
+#   it has pending before _exit).
+# All: the program's output and exit status are those of a run without
 # the shim.
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
@@ -76,6 +80,17 @@ print(" ".join("%s:%s" % (r["tid"], r["unfinished_at_exit"]) for r in rows))' "$
 	no_anomaly "$n" "$T/$n.json"
 	got=$(jq '[.processes[].gils[].unfinished_at_exit] | add' "$T/$n.json")
 	echo "ok: $n: status $(cat "$T/$n.rc") and output unchanged, no anomaly ($got attempt(s) unfinished at exit)"
+
+	# ---- os._exit right after cycles of its own ----
+	n=$name-underscore
+	same "$n" "$py" "$GT_SRCDIR/tests/py/exit_underscore.py"
+	[ "$(cat "$T/$n.rc")" = 3 ] || gt_fail "$n: the program's own status is $(cat "$T/$n.rc"), not 3"
+	want=$(sed -n 's/^cycles //p' "$T/$n.out")
+	"$analyze" --format=json "$T/$n.trace" >"$T/$n.json" || gt_fail "$n: giltrace-analyze --format=json failed"
+	got=$(jq -c '[.processes[].gils[].python_functions[] | select(.function == "spin") | [.holds, .acquisitions]]' "$T/$n.json")
+	[ "$got" = "[[$want,$want]]" ] ||
+		gt_fail "$n: spin's [holds, acquisitions] are $got, want [[$want,$want]] (what was pending at os._exit lost?)"
+	echo "ok: $n: spin's $want holds and acquisitions all in the trace, status 3 and output unchanged"
 	ran=$((ran + 1))
 done < <(gt_pythons)
 [ $ran -gt 0 ] || gt_skip "no CPython with its headers to build tests/py/gilhold.c for"

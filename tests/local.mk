@@ -144,7 +144,7 @@ EXTRA_DIST += tests/e2e_pyframes_off.sh tests/py/pyversion_fake.c tests/py/libpy
 # same extension, held from known functions and lines, on every CPython.
 TESTS += tests/e2e_pyfunctions.sh
 TESTS += tests/e2e_py_exit.sh
-EXTRA_DIST += tests/e2e_py_exit.sh tests/py/exit_blocked.py tests/py/exit_finalizing.py
+EXTRA_DIST += tests/e2e_py_exit.sh tests/py/exit_blocked.py tests/py/exit_finalizing.py tests/py/exit_underscore.py
 TESTS += tests/e2e_session_again.sh
 EXTRA_DIST += tests/e2e_session_again.sh tests/py/session_again.py
 EXTRA_DIST += tests/e2e_pyfunctions.sh tests/py/pyfunctions.py tests/lib/pyfunctions_check.py tests/lib/pyviews_check.py

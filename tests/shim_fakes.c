@@ -278,7 +278,7 @@ static void sim_control(const struct step *s)
 		gil_events_on = s->ret;
 		break;
 	case SIM_EXIT:
-		gil_tracker_at_exit();
+		gil_tracker_at_exit(1);
 		break;
 	default:
 		ck_abort_msg("step %d is no step of the test itself", (int) s->op);
