@@ -313,6 +313,8 @@ static void unknown_kind_note(struct trace_read_stats *st, const char *name)
  * integers, the rest arrays of unsigned ones. */
 static void batch_map(struct ev_desc *d, const bt_field_class *sfc)
 {
+	uint64_t count;
+
 	d->batch = 1;
 	for (int k = 0; k < BM_COUNT; k++) {
 		d->batch_at[k] = -1;
@@ -320,11 +322,11 @@ static void batch_map(struct ev_desc *d, const bt_field_class *sfc)
 	if (!sfc || bt_field_class_get_type(sfc) != BT_FIELD_CLASS_TYPE_STRUCTURE) {
 		return;
 	}
+	count = bt_field_class_structure_get_member_count(sfc);
 	for (int k = 0; k < BM_COUNT; k++) {
 		const bt_field_class_structure_member *m =
 			bt_field_class_structure_borrow_member_by_name_const(sfc, batch_names[k]);
 		enum field_type type;
-		uint64_t count = bt_field_class_structure_get_member_count(sfc);
 
 		if (!m || field_type_of(bt_field_class_structure_member_borrow_field_class_const(m), &type) != 0
 				|| (type == FT_ARRAY) != (k >= BM_BEGIN_TS) || type == FT_STRING) {
@@ -859,16 +861,14 @@ static int event_handle(struct trace_sink *r, const bt_message *msg)
 		r->clock = bt_clock_snapshot_borrow_clock_class_const(
 			bt_message_event_borrow_default_clock_snapshot_const(msg));
 	}
+	if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0) {
+		return -1;
+	}
 	if (d->batch) {
-		if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0) {
-			return -1;
-		}
 		batch_feed(r, d, &ev, bt_event_borrow_payload_field_const(event));
 		return 0;
 	}
-	if (members_set(r, &ev, bt_event_borrow_common_context_field_const(event), d->ctx, d->nctx) != 0
-			|| members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload,
-				d->npayload) != 0) {
+	if (members_set(r, &ev, bt_event_borrow_payload_field_const(event), d->payload, d->npayload) != 0) {
 		return -1;
 	}
 	if (r->tick) {

@@ -66,8 +66,12 @@ static uint64_t batch_span_get(void)
 		return span;
 	}
 	span = 1000000;
-	if (lttng_ust_trace_clock_get_freq_cb(&freq) == 0 && freq && freq() >= 1000) {
-		span = freq() / 1000;
+	if (lttng_ust_trace_clock_get_freq_cb(&freq) == 0 && freq) {
+		uint64_t hz = freq();
+
+		if (hz >= 1000) {
+			span = hz / 1000;
+		}
 	}
 	__atomic_store_n(&batch_span, span, __ATOMIC_RELAXED);
 	return span;
@@ -113,19 +117,22 @@ static void pend_put(struct gil *g, uint64_t owner)
 	__atomic_store_n(&g->pend_owner, owner, __ATOMIC_RELEASE);
 }
 
-/* With g's record taken: tell the batch of cycles done. */
-static void batch_emit(struct gil *g)
+static void batch_clear(struct gil_cycle_batch *b)
 {
-	struct gil_cycle_batch *b = &g->batch;
-
-	if (!b->n) {
-		return;
-	}
-	b->told_ts = trace_clock();
-	lttng_ust_tracepoint(giltrace, gil_cycles, b, g->lock, g->pend_tid, NULL);
 	b->n = 0;
 	b->n_acquire_bt = b->n_acquire_py = b->n_bt = b->n_py = 0;
 	b->bytes = 0;
+}
+
+/* With g's record taken: tell the batch of cycles done. */
+static void batch_emit(struct gil *g)
+{
+	if (!g->batch.n) {
+		return;
+	}
+	g->batch.told_ts = trace_clock();
+	lttng_ust_tracepoint(giltrace, gil_cycles, &g->batch, g->lock, g->pend_tid, NULL);
+	batch_clear(&g->batch);
 }
 
 /* With g's record taken: tell what is pending (the cycles done, then
@@ -148,9 +155,8 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 {
 	struct gil_cycle_batch *b = &g->batch;
 	const struct gil_cycle_rec *c = &g->pend;
-	unsigned int i;
-
 	unsigned int bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, c->py_n + pf->n);
+	unsigned int i;
 
 	if (b->n == GIL_BATCH_CYCLES || b->bytes + bytes > GIL_BATCH_BYTES
 			|| b->n_acquire_bt + c->bt_len > GIL_BATCH_FRAMES
@@ -186,6 +192,16 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 	g->pend_active = 0;
 }
 
+/* What t has pending on own (its cycle, its batch) is told now, unless
+ * another thread told it already. */
+static void own_tell(struct gil *own, struct gil_thread *t)
+{
+	t->pending = NULL;
+	if (pend_take(own, t->serial)) {
+		pend_open(own);
+	}
+}
+
 /*
  * Why the count: a thread that found nothing pending goes on to write
  * its event, whose time LTTng reads later; a cycle made pending in
@@ -201,10 +217,7 @@ void compact_before(struct gil *g, struct gil_thread *t)
 	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
 
 	if (own && own != g) {
-		t->pending = NULL;
-		if (pend_take(own, t->serial)) {
-			pend_open(own);
-		}
+		own_tell(own, t);
 	}
 	if (__atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST) && pend_take(g, 0)) {
 		if (t->pending == g) {
@@ -224,10 +237,7 @@ void compact_before_attempt(struct gil *g, struct gil_thread *t)
 	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
 
 	if (own && own != g) {
-		t->pending = NULL;
-		if (pend_take(own, t->serial)) {
-			pend_open(own);
-		}
+		own_tell(own, t);
 	}
 	o = __atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST);
 	if (o && o != t->serial && pend_take(g, 0)) {
@@ -238,18 +248,6 @@ void compact_before_attempt(struct gil *g, struct gil_thread *t)
 void compact_after(struct gil *g)
 {
 	__atomic_sub_fetch(&g->emitters, 1, __ATOMIC_RELEASE);
-}
-
-/* Drops t's own batch on g, told first: t's next event is not a cycle. */
-static void own_batch_tell(struct gil *g, struct gil_thread *t)
-{
-	if (t->pending != g) {
-		return;
-	}
-	t->pending = NULL;
-	if (pend_take(g, t->serial)) {
-		pend_open(g);
-	}
 }
 
 int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
@@ -266,7 +264,10 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 			|| (__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
 				&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
 			|| !t->serial) {
-		own_batch_tell(g, t);
+		/* t's own batch is told first: its next event is not a cycle. */
+		if (t->pending == g) {
+			own_tell(g, t);
+		}
 		return 0;
 	}
 	/* t's own batch goes on, unless another thread told it meanwhile. */
@@ -376,4 +377,12 @@ void compact_before_exit(struct gil *g)
 		return;
 	}
 	pend_open(g);
+}
+
+void compact_after_fork_child(struct gil *g)
+{
+	g->pend_owner = 0;
+	g->pend_active = 0;
+	batch_clear(&g->batch);
+	g->emitters = 0;
 }

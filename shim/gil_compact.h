@@ -51,4 +51,8 @@ void compact_at_exit(struct gil *g);
  * interrupted by a signal) is writing g's record: then nothing. */
 void compact_before_exit(struct gil *g);
 
+/* In a forked child: a cycle pending in the parent, and the parent's
+ * batch, are the parent's to tell; the child starts with none. */
+void compact_after_fork_child(struct gil *g);
+
 #endif

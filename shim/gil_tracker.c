@@ -973,15 +973,9 @@ void gil_tracker_after_fork_child(void)
 		g->attempting = 0;
 		g->announced = 0;
 		g->ever_acquired = 0;
-		/* A cycle pending in the parent, and the parent's batch of
-		 * cycles done, are the parent's to tell; the child's trace
-		 * starts at its first acquisition, as without. */
-		g->pend_owner = 0;
-		g->pend_active = 0;
-		g->batch.n = 0;
-		g->batch.n_acquire_bt = g->batch.n_acquire_py = g->batch.n_bt = g->batch.n_py = 0;
-		g->batch.bytes = 0;
-		g->emitters = 0;
+		/* The child's trace starts at its first acquisition, as
+		 * without compact cycles. */
+		compact_after_fork_child(g);
 		if (kept != i)
 			gil_table[kept] = *g;
 		kept++;

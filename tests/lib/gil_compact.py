@@ -68,40 +68,42 @@ def _seq_text(name, values):
              if values else "[ ]")]
 
 
-def _batch_text(head, cpu, ctx, ctx_rest, f):
-    """A gil_cycles' cycles, each as the gil_cycle it stands for."""
-    per = dict((k, _list(f.get(k, "[ ]"))) for k in (
-        "begin_ts", "acquired_ts", "released_ts", "begin_caller", "acquire_caller", "caller",
-        "waiters", "signalled", "acquire_backtrace_len", "acquire_backtrace", "acquire_py_len",
-        "acquire_pycode", "acquire_pyinstr", "backtrace_len", "backtrace", "py_len", "pycode",
-        "pyinstr"))
-    at = dict.fromkeys(("abt", "apy", "bt", "py"), 0)
+# A gil_cycles' members: one element per cycle, then the flattened frames
+# of each end, with the per-cycle member saying how many are each cycle's.
+_PER_CYCLE = ("begin_ts", "acquired_ts", "released_ts", "begin_caller", "acquire_caller", "caller",
+              "waiters", "signalled")
+_FRAMES = (("acquire_backtrace_len", ("acquire_backtrace",)),
+           ("acquire_py_len", ("acquire_pycode", "acquire_pyinstr")),
+           ("backtrace_len", ("backtrace",)),
+           ("py_len", ("pycode", "pyinstr")))
 
-    def take(key, arr, n):
-        out = per[arr][at[key]:at[key] + n]
-        return out
 
-    for i in range(len(per["begin_ts"])):
-        n_abt = int(per["acquire_backtrace_len"][i])
-        n_apy = int(per["acquire_py_len"][i])
-        n_bt = int(per["backtrace_len"][i])
-        n_py = int(per["py_len"][i])
-        cycle = [("gil", f["gil"]), ("begin_ts", per["begin_ts"][i]),
-                 ("acquired_ts", per["acquired_ts"][i]), ("released_ts", per["released_ts"][i]),
-                 ("begin_caller", per["begin_caller"][i]),
-                 ("acquire_caller", per["acquire_caller"][i])]
-        cycle += _seq_text("acquire_backtrace", take("abt", "acquire_backtrace", n_abt))
-        cycle += _seq_text("acquire_pycode", take("apy", "acquire_pycode", n_apy))
-        cycle += _seq_text("acquire_pyinstr", take("apy", "acquire_pyinstr", n_apy))
-        cycle += [("caller", per["caller"][i])]
-        cycle += _seq_text("backtrace", take("bt", "backtrace", n_bt))
-        cycle += _seq_text("pycode", take("py", "pycode", n_py))
-        cycle += _seq_text("pyinstr", take("py", "pyinstr", n_py))
-        cycle += [("waiters", per["waiters"][i]), ("signalled", per["signalled"][i])]
-        at["abt"] += n_abt
-        at["apy"] += n_apy
-        at["bt"] += n_bt
-        at["py"] += n_py
+def _batch_cycles(p):
+    """A gil_cycles' cycles as dicts of a gil_cycle's members, from p, its
+    members' values (a sequence as a list of its elements)."""
+    at = [0] * len(_FRAMES)
+    for i in range(len(p["begin_ts"])):
+        c = dict((k, p[k][i]) for k in _PER_CYCLE)
+        for j, (length, seqs) in enumerate(_FRAMES):
+            n = int(p[length][i])
+            for name in seqs:
+                c[name] = p[name][at[j]:at[j] + n]
+            at[j] += n
+        yield c
+
+
+def _batch_text(cpu, ctx, ctx_rest, f):
+    """A gil_cycles' cycles, each as the text of the gil_cycle it stands for."""
+    per = dict((k, _list(f.get(k, "[ ]")))
+               for k in _PER_CYCLE + tuple(k for length, seqs in _FRAMES for k in (length,) + seqs))
+    for c in _batch_cycles(per):
+        cycle = [("gil", f["gil"])] + [(k, c[k]) for k in _PER_CYCLE[:5]]
+        for name in ("acquire_backtrace", "acquire_pycode", "acquire_pyinstr"):
+            cycle += _seq_text(name, c[name])
+        cycle += [("caller", c["caller"])]
+        for name in ("backtrace", "pycode", "pyinstr"):
+            cycle += _seq_text(name, c[name])
+        cycle += [("waiters", c["waiters"]), ("signalled", c["signalled"])]
         yield "%s{ %s}, { %s }" % (cpu or "", ctx + f["tid"] + ctx_rest,
                                   ", ".join("%s = %s" % kv for kv in cycle))
 
@@ -115,7 +117,7 @@ def expand_text(lines):
         head, name, cpu, ctx, tid, ctx_rest, payload = m.groups()
         f = _fields(payload)
         if name == "gil_cycles":
-            for one in _batch_text(head, cpu, ctx, ctx_rest, f):
+            for one in _batch_text(cpu, ctx, ctx_rest, f):
                 for out in expand_text(["%sgiltrace:gil_cycle: %s\n" % (head, one)]):
                     yield out
             continue
@@ -147,32 +149,17 @@ def _value(v):
 def _batch_msg(p, ns):
     """A gil_cycles' cycles, each as expand_msg gives a gil_cycle."""
     out = []
-    at = dict.fromkeys(("abt", "apy", "bt", "py"), 0)
-    tid = p["tid"]
-
-    def take(key, arr, n):
-        return p[arr][at[key]:at[key] + n]
-
-    for i in range(len(p["begin_ts"])):
-        n_abt, n_apy = p["acquire_backtrace_len"][i], p["acquire_py_len"][i]
-        n_bt, n_py = p["backtrace_len"][i], p["py_len"][i]
-        out.append(("giltrace:gil_acquire_begin", ns(p["begin_ts"][i]), tid,
-                    {"gil": p["gil"], "caller": p["begin_caller"][i]}))
-        out.append(("giltrace:gil_acquire_end", ns(p["acquired_ts"][i]), tid,
-                    {"gil": p["gil"], "waits": 0, "timeouts": 0, "caller": p["acquire_caller"][i],
-                     "backtrace": take("abt", "acquire_backtrace", n_abt),
-                     "pycode": take("apy", "acquire_pycode", n_apy),
-                     "pyinstr": take("apy", "acquire_pyinstr", n_apy)}))
-        out.append(("giltrace:gil_release", ns(p["released_ts"][i]), tid,
-                    {"gil": p["gil"], "waiters": p["waiters"][i], "signalled": p["signalled"][i],
-                     "caller": p["caller"][i],
-                     "backtrace": take("bt", "backtrace", n_bt),
-                     "pycode": take("py", "pycode", n_py),
-                     "pyinstr": take("py", "pyinstr", n_py)}))
-        at["abt"] += n_abt
-        at["apy"] += n_apy
-        at["bt"] += n_bt
-        at["py"] += n_py
+    for c in _batch_cycles(p):
+        out.append(("giltrace:gil_acquire_begin", ns(c["begin_ts"]), p["tid"],
+                    {"gil": p["gil"], "caller": c["begin_caller"]}))
+        out.append(("giltrace:gil_acquire_end", ns(c["acquired_ts"]), p["tid"],
+                    {"gil": p["gil"], "waits": 0, "timeouts": 0, "caller": c["acquire_caller"],
+                     "backtrace": c["acquire_backtrace"], "pycode": c["acquire_pycode"],
+                     "pyinstr": c["acquire_pyinstr"]}))
+        out.append(("giltrace:gil_release", ns(c["released_ts"]), p["tid"],
+                    {"gil": p["gil"], "waiters": c["waiters"], "signalled": c["signalled"],
+                     "caller": c["caller"], "backtrace": c["backtrace"], "pycode": c["pycode"],
+                     "pyinstr": c["pyinstr"]}))
     return out
 
 
