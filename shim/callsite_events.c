@@ -150,6 +150,13 @@ void callsites_name_slow(uintptr_t addr)
 	uint64_t *free_slot = NULL;
 
 	real_pthread_mutex_lock(&named_lock);
+	/* Told while not recorded (a session starting): told again at the
+	 * next use, in an epoch of its own once it is. */
+	if (!tp_recorded(TP_GIL_CALLSITE)) {
+		name_epoch_mark_stale(&named_epoch);
+		name_emit(addr);
+		goto out;
+	}
 	if (name_epoch_stale(&named_epoch)) {
 		named_renew();
 	}

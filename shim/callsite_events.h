@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "giltrace_tp.h"
+#include "tp_recording.h"
 
 /* Most frames a backtrace may hold (GILTRACE_CALLSITES is capped to it). */
 #define CALLSITES_DEPTH_MAX 32
@@ -42,7 +43,7 @@ void callsites_disabled(void);
  */
 static inline int callsites_on(void)
 {
-	if (lttng_ust_tracepoint_enabled(giltrace, gil_callsite)) {
+	if (tp_recorded(TP_GIL_CALLSITE)) {
 		return 1;
 	}
 	callsites_disabled();

@@ -17,6 +17,7 @@
 #include "py_code_names.h"
 #include "py_frames.h"
 #include "real.h"
+#include "tp_recording.h"
 
 __thread struct gil_thread gil_thread __attribute__((tls_model("initial-exec")));
 
@@ -72,7 +73,7 @@ static struct name_epoch announce_epoch = NAME_EPOCH_INIT;
 /* Is gil_identified recorded now?  (See gil_announce_locked.) */
 static int gil_announce_wanted(void)
 {
-	return lttng_ust_tracepoint_enabled(giltrace, gil_identified);
+	return tp_recorded(TP_GIL_IDENTIFIED);
 }
 
 static int gil_announced(const struct gil *g)
@@ -92,7 +93,7 @@ static void names_stale_check(void)
 	if (!gil_announce_wanted()) {
 		name_epoch_mark_stale(&announce_epoch);
 	}
-	if (!lttng_ust_tracepoint_enabled(giltrace, py_code)) {
+	if (!tp_recorded(TP_PY_CODE)) {
 		py_code_names_disabled();
 	}
 }

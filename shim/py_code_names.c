@@ -14,6 +14,7 @@
 #include "py_mem.h"
 #include "py_text.h"
 #include "real.h"
+#include "tp_recording.h"
 
 /*
  * The code objects this process has named: per slot the address as one
@@ -183,6 +184,13 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 	int ret = 0;
 
 	real_pthread_mutex_lock(&code_lock);
+	/* Told while not recorded (a session starting): told again at the
+	 * next use, in an epoch of its own once it is. */
+	if (!tp_recorded(TP_PY_CODE)) {
+		name_epoch_mark_stale(&code_epoch);
+		ret = code_emit(l, code);
+		goto out;
+	}
 	if (name_epoch_stale(&code_epoch)) {
 		code_renew();
 	}

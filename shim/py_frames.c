@@ -14,6 +14,7 @@
 #include "py_layout.h"
 #include "py_thread_target.h"
 #include "safe_read.h"
+#include "tp_recording.h"
 
 unsigned int py_frames_depth;
 
@@ -333,7 +334,7 @@ static int kept_fits(const struct py_layout *l, const void *mutex, uintptr_t ts,
 	enum py_step step;
 
 	if (!kept.epoch || kept.mutex != mutex || kept.ts != ts || kept.frame != frame
-			|| !lttng_ust_tracepoint_enabled(giltrace, py_code)
+			|| !tp_recorded(TP_PY_CODE)
 			|| py_code_names_epoch() != kept.epoch) {
 		return 0;
 	}

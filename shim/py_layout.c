@@ -17,6 +17,7 @@
 #include "real.h"
 #include "safe_read.h"
 #include "symbol.h"
+#include "tp_recording.h"
 
 /*
  * The decision, made once per process (a forked child keeps it: same
@@ -550,7 +551,7 @@ void py_layout_announce(void)
 	int no = 0;
 
 	if (__atomic_load_n(&off_announced, __ATOMIC_RELAXED) || !off_reason[0]
-	    || !lttng_ust_tracepoint_enabled(giltrace, py_frames_off)) {
+	    || !tp_recorded(TP_PY_FRAMES_OFF)) {
 		return;
 	}
 	/* One thread says it; a session started later hears nothing more. */

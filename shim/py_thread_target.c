@@ -11,6 +11,7 @@
 #include "py_code_names.h"
 #include "py_text.h"
 #include "py_thread_target.h"
+#include "tp_recording.h"
 
 /* The naming epoch (py_code_names_epoch) in which this thread emitted
  * py_thread_target, 0 for none, TARGET_SAID_UNNAMED while code objects
@@ -123,7 +124,7 @@ void py_thread_target_note(const struct py_layout *l, uintptr_t frame)
 	uintptr_t bottom[BOTTOM_FRAMES];
 	int n;
 
-	if (py_thread_target_known() || !lttng_ust_tracepoint_enabled(giltrace, py_thread_target)) {
+	if (py_thread_target_known() || !tp_recorded(TP_PY_THREAD_TARGET)) {
 		return;
 	}
 	n = bottom_frames(l, frame, bottom);

@@ -18,6 +18,7 @@
 #include "object_table.h"
 #include "py_frames.h"
 #include "real.h"
+#include "tp_recording.h"
 #include "wrap_exit.h"
 
 static void shim_after_fork_child(void)
@@ -26,6 +27,7 @@ static void shim_after_fork_child(void)
 	callsites_after_fork_child();
 	py_frames_after_fork_child();
 	exit_wrap_after_fork_child();
+	tp_recording_after_fork_child();
 }
 
 __attribute__((constructor))

@@ -186,18 +186,36 @@ PY
 # one difference README and giltrace(7), CAVEATS, document, left out here
 # (that warning only: any other output must still be the same).
 same fork-child 0 -- "$PY" -W "ignore:This process:DeprecationWarning" "$T/fork_child.py"
-if [ -d "$T/fork-child.record" ]; then
-	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$T/fork-child.record" >"$T/fork-child.json" ||
-		gt_fail "fork-child: the trace cannot be analysed"
-	procs=$(jq '[.processes[] | select(.gils | length > 0)] | length' "$T/fork-child.json")
-	named=$(jq '[.processes[] | select(.gils | length > 0) | select(all(.gils[]; (.runtime // "") | startswith("CPython")))] | length' "$T/fork-child.json")
+
+# named_in_both LABEL RECORD: the GIL named in parent and child.
+named_in_both() {
+	local label=$1 rec=$2 procs named
+	"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$rec" >"$rec.json" ||
+		gt_fail "$label: the trace cannot be analysed"
+	procs=$(jq '[.processes[] | select(.gils | length > 0)] | length' "$rec.json")
+	named=$(jq '[.processes[] | select(.gils | length > 0) | select(all(.gils[]; (.runtime // "") | startswith("CPython")))] | length' "$rec.json")
 	if [ "$procs" -ne 2 ] || [ "$named" -ne 2 ]; then
-		echo "FAIL: fork-child: $named of $procs processes with a GIL have it named (2 expected): $(jq -c '[.processes[] | {pid, gils: [.gils[].runtime]}]' "$T/fork-child.json")" >&2
+		echo "FAIL: $label: $named of $procs processes with a GIL have it named (2 expected): $(jq -c '[.processes[] | {pid, gils: [.gils[].runtime]}]' "$rec.json")" >&2
 		failed=$((failed + 1))
 	else
-		echo "ok: fork-child: the GIL named in both processes"
+		echo "ok: $label: the GIL named in both processes"
 	fi
+}
+if [ -d "$T/fork-child.record" ]; then
+	named_in_both fork-child "$T/fork-child.record"
 fi
+# Without LTTng-UST's wait for the daemon at start-up and after fork,
+# the GIL's first events come while the session is being set up for the
+# process, where its probes are connected a round trip before it
+# records (tp_recording.h): a name told there is lost.  The window is
+# short; three runs.
+for i in 1 2 3; do
+	gt_limited 120 "$T/fork-nowait.stacks" env LTTNG_UST_REGISTER_TIMEOUT=0 LD_PRELOAD="$(user_preload)" \
+		"$GILTRACE" record -q -o "$T/fork-nowait$i.record" -- \
+		"$PY" -W "ignore:This process:DeprecationWarning" "$T/fork_child.py" >/dev/null 2>"$T/fork-nowait.err" ||
+		gt_fail "fork-nowait: giltrace record failed: $(head -3 "$T/fork-nowait.err")"
+	named_in_both "fork-nowait run $i" "$T/fork-nowait$i.record"
+done
 
 # ---- sanitizer runtimes ------------------------------------------------------
 cc=${GT_CC:-cc}

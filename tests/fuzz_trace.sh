@@ -100,7 +100,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 printf 'leak:babeltrace-plugin-ctf.so\nleak:libglib-2.0.so\n' >"$work/lsan.supp"
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$work/lsan.supp:print_suppressions=0}
 run=(-close_fd_mask=2 -timeout="$timeout" -rss_limit_mb=2048 -max_len="$max_len")
-rm -f "$builddir"/tests/fuzz-trace-*
+# Failing inputs of an earlier run; make fuzz keeps its corpus beside
+# them, in tests/fuzz-trace-corpus.
+find "$builddir/tests" -maxdepth 1 -type f -name "fuzz-trace-*" -delete
 show_failure() {	# show_failure LOG
 	tail -40 "$1"
 	if [ -s "$work/run/stderr" ]; then

@@ -35,6 +35,16 @@ tests_check_gil_tracker_LDADD = $(CHECK_LIBS)
 TESTS += tests/check_gil_tracker
 SANITIZER_TESTS += tests/check_gil_tracker
 
+# When a name event counts as recorded (shim/tp_recording.c): the real
+# tracepoints and LTTng-UST's RCU, probes connected by the test.
+check_PROGRAMS += tests/check_tp_recording
+tests_check_tp_recording_SOURCES = tests/check_tp_recording.c shim/tp_recording.c
+tests_check_tp_recording_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/shim -I$(srcdir)/tracepoints $(LTTNG_UST_CFLAGS)
+tests_check_tp_recording_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_tp_recording_LDADD = $(CHECK_LIBS) $(DL_LIBS)
+TESTS += tests/check_tp_recording
+SANITIZER_TESTS += tests/check_tp_recording
+
 # The table of CPython layouts the shim reads frames by
 # (shim/py_offsets_table.h) against every interpreter's headers present.
 TESTS += tests/e2e_py_offsets.sh

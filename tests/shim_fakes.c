@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -621,6 +622,20 @@ int tp_rec_enabled(const char *event)
 		return compact_events_on && gil_events_on;
 	}
 	return strncmp(event, "gil_", 4) == 0 && gil_events_on;
+}
+
+/* "TP_GIL_CALLSITE": whether gil_callsite is enabled. */
+int tp_rec_recorded(const char *ev)
+{
+	char name[64];
+	size_t i;
+
+	ck_assert(strncmp(ev, "TP_", 3) == 0);
+	for (i = 0; ev[3 + i] && i + 1 < sizeof(name); i++) {
+		name[i] = (char) tolower((unsigned char) ev[3 + i]);
+	}
+	name[i] = 0;
+	return tp_rec_enabled(name);
 }
 
 /* A new event, or NULL when not enabled (as LTTng records nothing). */

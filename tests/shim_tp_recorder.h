@@ -34,6 +34,12 @@
 
 int tp_rec_enabled(const char *event);
 
+/* shim/tp_recording.h: a name event is recorded when enabled, here.
+ * tp_recorded(TP_GIL_CALLSITE) asks tp_rec_enabled("gil_callsite"). */
+#define GILTRACE_SHIM_TP_RECORDING_H
+#define tp_recorded(ev)	tp_rec_recorded(#ev)
+int tp_rec_recorded(const char *ev);
+
 void tp_rec_gil_identified(const void *gil, const void *cond, const char *kind,
 		const char *method, const char *runtime, void *ip);
 void tp_rec_gil_not_found(const char *reason, void *ip);

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * Is a name event recorded now, not just enabled?
+ *
+ * A name (gil_identified, gil_callsite, py_code, py_thread_target,
+ * py_frames_off) is told once and trusted to be in the trace from then
+ * on, so it must be told only when it is recorded.  The tracepoint's
+ * state is not enough: LTTng-UST starting a session connects the
+ * session's probes first and marks the session active only after a
+ * round trip to the session daemon per channel (lttng_session_enable),
+ * and every event in between is dropped.  A name told there was lost
+ * for good: a forked child, a program started while the daemon was
+ * slow to answer, could have its GIL unnamed in the whole trace.
+ *
+ * So an event counts as recorded when every session that has it enabled
+ * is active with the event and its channel enabled: what the probe that
+ * LTTng-UST generates checks before it writes (lttng/ust-events.h, the
+ * base ABI of its structures).  The answer for a set of probes is kept
+ * until the tracepoint's array of probes changes, which LTTng-UST does
+ * on every session start and stop; only then are the probes walked
+ * again, under the tracer's RCU read lock, as the tracepoint itself
+ * does.
+ */
+#ifndef GILTRACE_SHIM_TP_RECORDING_H
+#define GILTRACE_SHIM_TP_RECORDING_H
+
+#include "giltrace_tp.h"
+
+enum tp_name_event {
+	TP_GIL_IDENTIFIED,
+	TP_GIL_CALLSITE,
+	TP_PY_CODE,
+	TP_PY_THREAD_TARGET,
+	TP_PY_FRAMES_OFF,
+	TP_NAME_EVENTS
+};
+
+struct tp_recording {
+	struct lttng_ust_tracepoint *tp;
+	/* The array of probes last seen all recording, or NULL. */
+	struct lttng_ust_tracepoint_probe *confirmed;
+};
+
+/* Global: one per name event of the process's tracepoints. */
+extern struct tp_recording tp_recording_table[TP_NAME_EVENTS];
+
+int tp_recorded_slow(struct tp_recording *r);
+
+static inline int tp_recorded(enum tp_name_event ev)
+{
+	struct tp_recording *r = &tp_recording_table[ev];
+	struct lttng_ust_tracepoint_probe *probes;
+
+	if (!__atomic_load_n(&r->tp->state, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	probes = __atomic_load_n(&r->tp->probes, __ATOMIC_RELAXED);
+	if (probes && probes == __atomic_load_n(&r->confirmed, __ATOMIC_RELAXED)) {
+		return 1;
+	}
+	return tp_recorded_slow(r);
+}
+
+/* In the child of a fork: its tracer makes its sessions anew, and their
+ * arrays of probes may come back at the parent's addresses. */
+void tp_recording_after_fork_child(void);
+
+#endif
