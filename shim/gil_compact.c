@@ -26,6 +26,7 @@
 #include <lttng/ust-clock.h>
 
 #include "gil_compact.h"
+#include "small_copy.h"
 
 /*
  * The function LTTng-UST stamps events with: its monotonic clock, or a
@@ -176,18 +177,18 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 	b->waiters[i] = waiters;
 	b->signalled[i] = (uint8_t) signalled;
 	b->acquire_bt_len[i] = (uint8_t) c->bt_len;
-	memcpy(b->acquire_bt + b->n_acquire_bt, c->bt, c->bt_len * sizeof(c->bt[0]));
+	small_copy(b->acquire_bt + b->n_acquire_bt, c->bt, c->bt_len * sizeof(c->bt[0]));
 	b->n_acquire_bt += c->bt_len;
 	b->acquire_py_len[i] = (uint8_t) c->py_n;
-	memcpy(b->acquire_pycode + b->n_acquire_py, c->pycode, c->py_n * sizeof(c->pycode[0]));
-	memcpy(b->acquire_pyinstr + b->n_acquire_py, c->pyinstr, c->py_n * sizeof(c->pyinstr[0]));
+	small_copy(b->acquire_pycode + b->n_acquire_py, c->pycode, c->py_n * sizeof(c->pycode[0]));
+	small_copy(b->acquire_pyinstr + b->n_acquire_py, c->pyinstr, c->py_n * sizeof(c->pyinstr[0]));
 	b->n_acquire_py += c->py_n;
 	b->bt_len[i] = (uint8_t) bt_len;
-	memcpy(b->bt + b->n_bt, bt, bt_len * sizeof(bt[0]));
+	small_copy(b->bt + b->n_bt, bt, bt_len * sizeof(bt[0]));
 	b->n_bt += bt_len;
 	b->py_len[i] = (uint8_t) pf->n;
-	memcpy(b->pycode + b->n_py, pf->code, pf->n * sizeof(pf->code[0]));
-	memcpy(b->pyinstr + b->n_py, pf->instr, pf->n * sizeof(pf->instr[0]));
+	small_copy(b->pycode + b->n_py, pf->code, pf->n * sizeof(pf->code[0]));
+	small_copy(b->pyinstr + b->n_py, pf->instr, pf->n * sizeof(pf->instr[0]));
 	b->n_py += pf->n;
 	g->pend_active = 0;
 }
@@ -328,10 +329,10 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 	g->pend.acquired_ts = trace_clock();
 	g->pend.acquire_caller = (uintptr_t) caller;
 	g->pend.bt_len = bt_len;
-	memcpy(g->pend_bt, bt, bt_len * sizeof(bt[0]));
+	small_copy(g->pend_bt, bt, bt_len * sizeof(bt[0]));
 	g->pend.py_n = pf->n;
-	memcpy(g->pend_pycode, pf->code, pf->n * sizeof(pf->code[0]));
-	memcpy(g->pend_pyinstr, pf->instr, pf->n * sizeof(pf->instr[0]));
+	small_copy(g->pend_pycode, pf->code, pf->n * sizeof(pf->code[0]));
+	small_copy(g->pend_pyinstr, pf->instr, pf->n * sizeof(pf->instr[0]));
 	pend_put(g, t->serial);
 	return 1;
 }

@@ -20,7 +20,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/real.c shim/real.h shim/safe_read.c shim/safe_read.h \
 	shim/shim_init.c \
 	shim/symbol.c shim/symbol.h shim/addr_word.h \
-	shim/tp_recording.c shim/tp_recording.h \
+	shim/small_copy.h shim/tp_recording.c shim/tp_recording.h \
 	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_setname.c shim/wrap_thread.c shim/wrap_exit.c shim/wrap_exit.h
 shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \
 	$(LTTNG_UST_CFLAGS) $(LIBUNWIND_CFLAGS)

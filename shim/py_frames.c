@@ -14,6 +14,7 @@
 #include "py_layout.h"
 #include "py_thread_target.h"
 #include "safe_read.h"
+#include "small_copy.h"
 #include "tp_recording.h"
 
 unsigned int py_frames_depth;
@@ -354,15 +355,15 @@ static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts,
 	kept.frame = frame;
 	kept.step = frame_top(l, frame, &kept.code, &kept.instr);
 	kept.f.n = f->n;
-	memcpy(kept.f.code, f->code, f->n * sizeof(f->code[0]));
-	memcpy(kept.f.instr, f->instr, f->n * sizeof(f->instr[0]));
+	small_copy(kept.f.code, f->code, f->n * sizeof(f->code[0]));
+	small_copy(kept.f.instr, f->instr, f->n * sizeof(f->instr[0]));
 }
 
 static void kept_get(struct py_frames *f)
 {
 	f->n = kept.f.n;
-	memcpy(f->code, kept.f.code, f->n * sizeof(f->code[0]));
-	memcpy(f->instr, kept.f.instr, f->n * sizeof(f->instr[0]));
+	small_copy(f->code, kept.f.code, f->n * sizeof(f->code[0]));
+	small_copy(f->instr, kept.f.instr, f->n * sizeof(f->instr[0]));
 }
 
 void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames *f)

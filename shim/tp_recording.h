@@ -51,14 +51,18 @@ int tp_recorded_slow(struct tp_recording *r);
 static inline int tp_recorded(enum tp_name_event ev)
 {
 	struct tp_recording *r = &tp_recording_table[ev];
-	struct lttng_ust_tracepoint_probe *probes;
+	struct lttng_ust_tracepoint_probe *probes = __atomic_load_n(&r->tp->probes, __ATOMIC_RELAXED);
 
-	if (!__atomic_load_n(&r->tp->state, __ATOMIC_RELAXED)) {
-		return 0;
-	}
-	probes = __atomic_load_n(&r->tp->probes, __ATOMIC_RELAXED);
 	if (probes && probes == __atomic_load_n(&r->confirmed, __ATOMIC_RELAXED)) {
 		return 1;
+	}
+	if (!probes || !__atomic_load_n(&r->tp->state, __ATOMIC_RELAXED)) {
+		/* Nothing connected: the next array, maybe at this one's
+		 * address, is walked before it counts. */
+		if (__atomic_load_n(&r->confirmed, __ATOMIC_RELAXED)) {
+			__atomic_store_n(&r->confirmed, NULL, __ATOMIC_RELAXED);
+		}
+		return 0;
 	}
 	return tp_recorded_slow(r);
 }

@@ -139,6 +139,25 @@ START_TEST(test_second_session_starting)
 }
 END_TEST
 
+/* A session stopped, then another started whose array of probes comes
+ * back at the same address: seen stopped, it is walked again. */
+START_TEST(test_restart_same_address)
+{
+	struct fake_session s;
+
+	fake_session_init(&s, 1);
+	connect(probes_a, &s.event, NULL);
+	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	disconnect();
+	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	s.session.active = 0;
+	connect(probes_a, &s.event, NULL);
+	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	s.session.active = 1;
+	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+}
+END_TEST
+
 /* A notifier writes no trace: alone it records nothing, beside a
  * recorder it changes nothing. */
 START_TEST(test_notifier)
@@ -195,6 +214,7 @@ int main(void)
 	tcase_add_test(tc, test_session_starting);
 	tcase_add_test(tc, test_event_or_channel_disabled);
 	tcase_add_test(tc, test_second_session_starting);
+	tcase_add_test(tc, test_restart_same_address);
 	tcase_add_test(tc, test_notifier);
 	tcase_add_test(tc, test_fork_child);
 	tcase_add_test(tc, test_per_event);
