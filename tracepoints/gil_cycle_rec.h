@@ -38,11 +38,17 @@ struct gil_cycle_rec {
 #define GIL_BATCH_CYCLES	32
 #define GIL_BATCH_FRAMES	512
 /*
- * At most this many bytes of payload: an event must fit in a sub-buffer,
- * and LTTng's smallest is a page (4 KiB, with the packet's header).
- * One cycle with the deepest frames of both ends takes 1,337.
+ * At most this many bytes of cycles: an event must fit in a sub-buffer,
+ * and LTTng's smallest is a page.  Of its 4,096 bytes, the packet's
+ * header and context take some 90, the event's header 16, the contexts
+ * giltrace record adds (vpid, vtid, procname, ip) 40, gil_cycles' own
+ * fields and their alignment some 110: this leaves about 250 for
+ * contexts a session of the user's adds.  One cycle with the deepest
+ * frames of both ends takes 1,337.  Fewer, fuller events cost less a
+ * cycle: LTTng-UST writes a field in one call, whatever its length
+ * (bench/RESULTS.md, "Batches of 3,584 bytes").
  */
-#define GIL_BATCH_BYTES		2048
+#define GIL_BATCH_BYTES		3584
 /* A cycle's bytes in gil_cycles: three times, three callers, waiters,
  * signalled and four lengths, then its frames. */
 #define GIL_BATCH_CYCLE_BYTES(bt_n, py_n)	(57u + 8u * (bt_n) + 12u * (py_n))
