@@ -7,7 +7,8 @@
  * offset of its instruction in the bytecode, or why the frame is
  * skipped.  Plain loads: only for the chain of the calling thread's own
  * thread state, once trusted (py_frames.c), which nothing else changes
- * while the thread is between bytecodes.
+ * while the thread is between bytecodes.  Inlined always: a step is a
+ * few loads, taken at every frame of every event.
  */
 #ifndef GILTRACE_SHIM_PY_CHAIN_H
 #define GILTRACE_SHIM_PY_CHAIN_H
@@ -51,7 +52,7 @@ static inline int py_is_code(const struct py_layout *l, uintptr_t code)
 
 /* Up to 3.10: f_lasti is the offset of the last instruction begun, in
  * bytes (3.10: code units), -1 before the first. */
-static inline enum py_step py_step_object(const struct py_layout *l, uintptr_t frame,
+static inline __attribute__((always_inline)) enum py_step py_step_object(const struct py_layout *l, uintptr_t frame,
 		uintptr_t *code, uint32_t *instr)
 {
 	int32_t lasti;
@@ -74,7 +75,7 @@ static inline enum py_step py_step_object(const struct py_layout *l, uintptr_t f
  * and (3.11, 3.12, where the layout tells) frames that have not reached
  * their first traceable instruction, are skipped as CPython's own
  * tracebacks skip them. */
-static inline enum py_step py_step_interp(const struct py_layout *l, uintptr_t frame,
+static inline __attribute__((always_inline)) enum py_step py_step_interp(const struct py_layout *l, uintptr_t frame,
 		uintptr_t *code, uint32_t *instr)
 {
 	unsigned int owner = py_u8(frame, l->frame_owner);
@@ -100,7 +101,7 @@ static inline enum py_step py_step_interp(const struct py_layout *l, uintptr_t f
 	return PY_STEP_FRAME;
 }
 
-static inline enum py_step py_chain_step(const struct py_layout *l, uintptr_t frame,
+static inline __attribute__((always_inline)) enum py_step py_chain_step(const struct py_layout *l, uintptr_t frame,
 		uintptr_t *code, uint32_t *instr)
 {
 	if (l->frame_kind == PY_FRAME_OBJECTS) {

@@ -220,6 +220,20 @@ out:
 	return ret;
 }
 
+int py_code_name_all(const struct py_layout *l, const uint64_t *codes, unsigned int n)
+{
+	if (!lttng_ust_tracepoint_enabled(giltrace, py_code)) {
+		py_code_names_disabled();
+		return 0;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (!py_code_named(l, codes[i]) && py_code_name_slow(l, codes[i]) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 void py_code_names_after_fork_child(void)
 {
 	pthread_mutex_init(&code_lock, NULL);

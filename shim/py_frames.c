@@ -285,11 +285,9 @@ static void frames_walk(const struct py_layout *l, uintptr_t frame, struct py_fr
  * not read as a code object (frames are then off). */
 static int frames_name(const struct py_layout *l, const struct py_frames *f)
 {
-	for (unsigned int i = 0; i < f->n; i++) {
-		if (py_code_name(l, f->code[i]) != 0) {
-			py_layout_fail("layout check failed: a code object's names are not strings");
-			return -1;
-		}
+	if (py_code_name_all(l, f->code, f->n) != 0) {
+		py_layout_fail("layout check failed: a code object's names are not strings");
+		return -1;
 	}
 	return 0;
 }
