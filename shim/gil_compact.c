@@ -264,7 +264,7 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	if (!compact_on()
 			|| (__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
 				&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
-			|| !t->serial) {
+			|| !t->serial || t->sites_untold) {
 		/* t's own batch is told first: its next event is not a cycle. */
 		if (t->pending == g) {
 			own_tell(g, t);
@@ -312,7 +312,9 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
 {
-	if (t->pending != g) {
+	/* Names told while not recorded: the event goes with them now, and
+	 * the pending cycle is opened before it (compact_before). */
+	if (t->pending != g || t->sites_untold || pf->untold) {
 		return 0;
 	}
 	if (!pend_take(g, t->serial)) {
@@ -340,7 +342,7 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 int compact_released(struct gil *g, struct gil_thread *t, unsigned int waiters, int signalled,
 		void *caller, const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
 {
-	if (t->pending != g) {
+	if (t->pending != g || t->sites_untold || pf->untold) {
 		return 0;
 	}
 	if (!pend_take(g, t->serial)) {

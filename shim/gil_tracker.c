@@ -101,10 +101,15 @@ static void names_stale_check(void)
 /* Name the code addresses of a GIL event before it (callsite_events.h). */
 static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
+	int on;
+
 	names_stale_check();
-	if (callsites_on()) {
+	on = callsites_on();
+	if (on) {
 		callsites_name_all(caller, bt, n);
 	}
+	/* Enabled but not recorded: a session starting (tp_recording.h). */
+	gil_thread.sites_untold = !on && lttng_ust_tracepoint_enabled(giltrace, gil_callsite);
 }
 
 /* The backtrace of a gil_acquire_end or gil_release, if one is wanted. */
@@ -123,6 +128,7 @@ static unsigned int event_backtrace(int enabled, void *caller, uintptr_t *bt)
 static void event_pyframes(const struct gil *g, int enabled, enum py_frames_at at, struct py_frames *pf)
 {
 	pf->n = 0;
+	pf->untold = 0;
 	if (!py_frames_depth || !enabled || g->rt != GIL_RT_CPYTHON) {
 		py_frames_forget();
 		return;

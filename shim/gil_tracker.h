@@ -92,6 +92,10 @@ struct gil_thread {
 	unsigned int waits, timeouts;	/* of that attempt */
 	struct gil *pending;		/* where its compact cycle may be pending (gil_compact.h) */
 	int32_t tid;			/* gettid(), 0 until needed (gil_cycle_open's tid) */
+	/* The call sites of its event now were named while no session
+	 * recorded the names (tp_recording.h): it is told at once, not
+	 * compacted, so that it is recorded (or dropped) with them. */
+	int sites_untold;
 	/*
 	 * OCaml 5: the mutex this thread locked last, outside any section,
 	 * and holds still, with the lock's call site.  If the domain lock

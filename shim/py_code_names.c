@@ -231,7 +231,9 @@ int py_code_name_all(const struct py_layout *l, const uint64_t *codes, unsigned 
 			return -1;
 		}
 	}
-	return 0;
+	/* Stale after naming: told while not recorded (py_code_name_slow),
+	 * or not recorded since the GIL event began (names_stale_check). */
+	return name_epoch_stale(&code_epoch) ? 1 : 0;
 }
 
 void py_code_names_after_fork_child(void)

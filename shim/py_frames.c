@@ -282,14 +282,16 @@ static void frames_walk(const struct py_layout *l, uintptr_t frame, struct py_fr
 }
 
 /* Name each code object before the event carries it; -1 if one does
- * not read as a code object (frames are then off). */
+ * not read as a code object (frames are then off), 1 if the names were
+ * not recorded (py_code_name_all). */
 static int frames_name(const struct py_layout *l, const struct py_frames *f)
 {
-	if (py_code_name_all(l, f->code, f->n) != 0) {
+	int r = py_code_name_all(l, f->code, f->n);
+
+	if (r < 0) {
 		py_layout_fail("layout check failed: a code object's names are not strings");
-		return -1;
 	}
-	return 0;
+	return r;
 }
 
 /*
@@ -371,6 +373,7 @@ void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames
 	int fits;
 
 	f->n = 0;
+	f->untold = 0;
 	l = py_layout_get();
 	if (!l) {
 		kept.epoch = 0;
@@ -389,9 +392,14 @@ void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames
 		return;
 	}
 	frames_walk(l, frame, f);
-	if (f->n > 0 && frames_name(l, f) != 0) {
-		f->n = 0;
-		return;
+	if (f->n > 0) {
+		int named = frames_name(l, f);
+
+		if (named < 0) {
+			f->n = 0;
+			return;
+		}
+		f->untold = named;
 	}
 	if (f->n > 0 && !py_thread_target_known()) {
 		py_thread_target_note(l, frame);

@@ -22,6 +22,9 @@ struct py_frames {
 	uint64_t code[PY_FRAMES_MAX];	/* code objects, innermost first */
 	uint32_t instr[PY_FRAMES_MAX];	/* byte offsets into their bytecode */
 	unsigned int n;
+	/* Code objects named while no session recorded the names
+	 * (tp_recording.h): the event is told at once, not compacted. */
+	int untold;
 };
 
 /* Frames per event, 0 = off (GILTRACE_PYFRAMES; set once by the

@@ -185,6 +185,10 @@ static const struct fake_world py312 = { CPYTHON_312 };
 static const struct fake_world py27 = { CPYTHON_27 };
 static const struct fake_world py27_pyframes = { CPYTHON_27, .pyframes = 2 };
 static const struct fake_world py311_compact = { CPYTHON_311, .compact = 1 };
+/* A session starting (tp_recording.h): gil_callsite enabled, and the
+ * names told now dropped. */
+static const struct fake_world py311_compact_starting = { CPYTHON_311, .compact = 1, .callsites = 1,
+	.callsites_unrecorded = 1 };
 /* A clock of 10 kHz, read 10 cycles a time: a millisecond passes at each
  * reading, and every batch is told at the release that ends it. */
 static const struct fake_world py311_compact_slow = { CPYTHON_311, .compact = 1, .clock_hz = 10000 };
@@ -1374,6 +1378,18 @@ static const struct rec_event cp_full_want[] = {
 	EV_CP(0),
 };
 
+/* Cycles whose call sites are named while the names are not recorded
+ * are not compacted: each event is told at once, as its names are. */
+static const struct step cp_starting[] = {
+	CP_CYCLE, CP_CYCLE,
+	EXIT(),
+};
+static const struct rec_event cp_starting_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_BEGIN(1, M1, TAKE + 0x10), EV_END(1, M1, 0, 0, TAKE + 0x50), EV_RELEASE(1, M1, 0, 0, DROP + 0x30),
+	EV_BEGIN(1, M1, TAKE + 0x10), EV_END(1, M1, 0, 0, TAKE + 0x50), EV_RELEASE(1, M1, 0, 0, DROP + 0x30),
+};
+
 /* A batch goes on for a millisecond at most: a cycle that ends it, a
  * long hold, has it told at its release. */
 static const struct step cp_span[] = {
@@ -1537,6 +1553,8 @@ static const struct scenario scenarios[] = {
 		py311_compact, cp_own_wait, cp_own_wait_want),
 	SCENARIO("Compact", "a full batch told by its thread",
 		py311_compact, cp_full, cp_full_want),
+	SCENARIO("Compact", "not while a session starts (names told unrecorded)",
+		py311_compact_starting, cp_starting, cp_starting_want),
 	SCENARIO("Compact", "a batch of a millisecond told at its release",
 		py311_compact_slow, cp_span, cp_span_want),
 	SCENARIO("Compact", "a batch of the parent's not told by a forked child",

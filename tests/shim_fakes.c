@@ -477,6 +477,7 @@ void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames
 	ck_assert_uint_lt(npy_captures, PY_CAPTURES_MAX);
 	py_captures[npy_captures++] = (uintptr_t) mutex;
 	f->n = 0;
+	f->untold = 0;
 	for (unsigned int i = 0; c && i < SIM_PY_FRAMES && c->py[i].code && f->n < py_frames_depth; i++) {
 		f->code[f->n] = c->py[i].code;
 		f->instr[f->n] = c->py[i].instr;
@@ -635,6 +636,9 @@ int tp_rec_recorded(const char *ev)
 		name[i] = (char) tolower((unsigned char) ev[3 + i]);
 	}
 	name[i] = 0;
+	if (strcmp(name, "gil_callsite") == 0 && world->callsites_unrecorded) {
+		return 0;
+	}
 	return tp_rec_enabled(name);
 }
 

@@ -55,6 +55,7 @@ struct fake_world {
 	const char *ocaml_version;	/* an OCaml process ("4.13.1"), NULL: not OCaml */
 	int tracing_off;		/* no session records gil_* events at first */
 	int callsites;			/* gil_callsite recorded, GILTRACE_CALLSITES=callsites */
+	int callsites_unrecorded;	/* gil_callsite enabled, its session not recording yet */
 	int pyframes;			/* GILTRACE_PYFRAMES=pyframes */
 	int compact;			/* the session records gil_cycles and gil_cycle_open */
 	unsigned long long clock_hz;	/* the clock's frequency (0: 1 GHz); each reading adds 10 */
