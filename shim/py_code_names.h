@@ -49,13 +49,13 @@ static inline int py_code_name(const struct py_layout *l, uintptr_t code)
 	return py_code_named(l, code) ? 0 : py_code_name_slow(l, code);
 }
 
-/* In the child of a fork: every code object is named again there. */
 /* py_code_name for each of codes[0..n), the frames of one event: -1 as
  * soon as one does not read as a code object; 1 when py_code, enabled,
  * was not recorded (a session starting, tp_recording.h): the names are
  * told again at the next use, and the event must not wait for them. */
 int py_code_name_all(const struct py_layout *l, const uint64_t *codes, unsigned int n);
 
+/* In the child of a fork: every code object is named again there. */
 void py_code_names_after_fork_child(void);
 
 #endif

@@ -5,7 +5,7 @@
  * A copy of a few words, a cycle's Python frames or backtrace (none to
  * eight entries as a rule), without a call into libc: at these sizes
  * memcpy's call and its dispatch on the size cost more than the copy
- * (bench/RESULTS.md, "Small copies").  Fixed-size pieces, overlapping
+ * (bench/RESULTS.md, "Issue 14, this session").  Fixed-size pieces, overlapping
  * when the size falls between two, are moves the compiler writes in
  * place.  The two buffers never overlap.
  */

@@ -23,6 +23,9 @@
 
 #define TP	lttng_ust_tracepoint_giltrace___gil_identified
 
+/* What tp_recorded says of gil_identified, the tracepoint TP. */
+#define ASSERT_RECORDED(want)	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), want)
+
 /* One recorder event in a session of its own, as LTTng-UST links them. */
 struct fake_session {
 	struct lttng_ust_session session;
@@ -86,7 +89,7 @@ static void setup(void)
 
 START_TEST(test_disabled)
 {
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 }
 END_TEST
 
@@ -98,11 +101,11 @@ START_TEST(test_session_starting)
 
 	fake_session_init(&s, 0);
 	connect(probes_a, &s.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
+	ASSERT_RECORDED(0);
 	s.session.active = 1;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
+	ASSERT_RECORDED(1);
 }
 END_TEST
 
@@ -113,12 +116,12 @@ START_TEST(test_event_or_channel_disabled)
 	fake_session_init(&s, 1);
 	s.event.enabled = 0;
 	connect(probes_a, &s.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	s.event.enabled = 1;
 	s.chan_common.enabled = 0;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	s.chan_common.enabled = 1;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 }
 END_TEST
 
@@ -131,11 +134,11 @@ START_TEST(test_second_session_starting)
 	fake_session_init(&one, 1);
 	fake_session_init(&two, 0);
 	connect(probes_a, &one.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 	connect(probes_b, &one.event, &two.event);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	two.session.active = 1;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 }
 END_TEST
 
@@ -147,14 +150,14 @@ START_TEST(test_restart_same_address)
 
 	fake_session_init(&s, 1);
 	connect(probes_a, &s.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 	disconnect();
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	s.session.active = 0;
 	connect(probes_a, &s.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	s.session.active = 1;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 }
 END_TEST
 
@@ -165,10 +168,10 @@ START_TEST(test_notifier)
 	struct fake_session s;
 
 	connect(probes_a, &notifier, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	fake_session_init(&s, 1);
 	connect(probes_b, &notifier, &s.event);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 }
 END_TEST
 
@@ -180,12 +183,12 @@ START_TEST(test_fork_child)
 
 	fake_session_init(&s, 1);
 	connect(probes_a, &s.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 	tp_recording_after_fork_child();
 	s.session.active = 0;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 0);
+	ASSERT_RECORDED(0);
 	s.session.active = 1;
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 }
 END_TEST
 
@@ -196,7 +199,7 @@ START_TEST(test_per_event)
 
 	fake_session_init(&s, 1);
 	connect(probes_a, &s.event, NULL);
-	ck_assert_int_eq(tp_recorded(TP_GIL_IDENTIFIED), 1);
+	ASSERT_RECORDED(1);
 	ck_assert_int_eq(tp_recorded(TP_PY_CODE), 0);
 	ck_assert_int_eq(tp_recorded(TP_GIL_CALLSITE), 0);
 }

@@ -625,7 +625,8 @@ int tp_rec_enabled(const char *event)
 	return strncmp(event, "gil_", 4) == 0 && gil_events_on;
 }
 
-/* "TP_GIL_CALLSITE": whether gil_callsite is enabled. */
+/* "TP_GIL_CALLSITE": whether gil_callsite is enabled, and its session
+ * records (fake_world.callsites_unrecorded). */
 int tp_rec_recorded(const char *ev)
 {
 	char name[64];

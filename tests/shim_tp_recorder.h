@@ -34,8 +34,10 @@
 
 int tp_rec_enabled(const char *event);
 
-/* shim/tp_recording.h: a name event is recorded when enabled, here.
- * tp_recorded(TP_GIL_CALLSITE) asks tp_rec_enabled("gil_callsite"). */
+/* shim/tp_recording.h: a name event is recorded when enabled, here, but
+ * for gil_callsite in a world whose session is starting
+ * (tests/shim_fakes.c): tp_recorded(TP_GIL_CALLSITE) asks
+ * tp_rec_recorded("TP_GIL_CALLSITE"). */
 #define GILTRACE_SHIM_TP_RECORDING_H
 #define tp_recorded(ev)	tp_rec_recorded(#ev)
 int tp_rec_recorded(const char *ev);

@@ -46,7 +46,7 @@ struct gil_cycle_rec {
  * contexts a session of the user's adds.  One cycle with the deepest
  * frames of both ends takes 1,337.  Fewer, fuller events cost less a
  * cycle: LTTng-UST writes a field in one call, whatever its length
- * (bench/RESULTS.md, "Batches of 3,584 bytes").
+ * (bench/RESULTS.md, "Issue 14, this session").
  */
 #define GIL_BATCH_BYTES		3584
 /* A cycle's bytes in gil_cycles: three times, three callers, waiters,
