@@ -54,13 +54,6 @@ static struct name_epoch code_epoch = NAME_EPOCH_INIT;
 /* When the text of a string cannot be read (a form never used for names). */
 #define UNREADABLE "[unreadable]"
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v;
-	h *= UINT64_C(0x100000001b3);
-	return h ^ (h >> 29);
-}
-
 /*
  * What tells this code object from one that may come to lie at its
  * address once it is freed: the objects holding its names and line
@@ -70,17 +63,80 @@ static uint64_t mix(uint64_t h, uint64_t v)
  * Read at every use of a code object: a few loads from lines the live
  * code object holds, and one from its name's header.
  */
+struct code_parts {
+	uintptr_t name, filename, linetable, name_hash;
+	int32_t firstlineno;
+};
+
+static inline __attribute__((always_inline)) void code_parts_read(const struct py_layout *l,
+		uintptr_t code, struct code_parts *p)
+{
+	p->name = py_word(code, l->co_name);
+	p->filename = py_word(code, l->co_filename);
+	p->linetable = py_word(code, l->co_linetable);
+	p->firstlineno = py_i32(code, l->co_firstlineno);
+	p->name_hash = p->name ? py_word(p->name, l->name_hash) : 0;
+}
+
+/* The parts as the table keeps them: one word, each part multiplied
+ * apart so that the products do not wait on one another. */
+static uint64_t code_identity_of(const struct code_parts *p)
+{
+	uint64_t h = (uint64_t) p->name * UINT64_C(0x9E3779B97F4A7C15)
+		^ (uint64_t) p->filename * UINT64_C(0xC2B2AE3D27D4EB4F)
+		^ (uint64_t) p->linetable * UINT64_C(0x165667B19E3779F9)
+		^ (uint64_t) (uint32_t) p->firstlineno * UINT64_C(0xD6E8FEB86659FD93)
+		^ (uint64_t) p->name_hash * UINT64_C(0xFF51AFD7ED558CCD);
+
+	return (h ^ (h >> 29)) | 1;	/* 0 is no identity */
+}
+
 static uint64_t code_identity(const struct py_layout *l, uintptr_t code)
 {
-	uintptr_t name = py_word(code, l->co_name);
-	uint64_t h = UINT64_C(0xcbf29ce484222325);
+	struct code_parts p;
 
-	h = mix(h, name);
-	h = mix(h, py_word(code, l->co_filename));
-	h = mix(h, py_word(code, l->co_linetable));
-	h = mix(h, (uint32_t) py_i32(code, l->co_firstlineno));
-	h = mix(h, name ? py_word(name, l->name_hash) : 0);
-	return h | 1;	/* 0 is no identity */
+	code_parts_read(l, code, &p);
+	return code_identity_of(&p);
+}
+
+/*
+ * Bumped whenever what the table says may have changed for a code
+ * object already named: a slot written, the names gone stale or
+ * renewed.  A thread's memo (below) holds only while it is unchanged.
+ * Global: the table is the process's.  Starts at 1: an empty memo entry
+ * (0) never holds.
+ */
+static uint64_t names_version = 1;
+
+static void names_changed(void)
+{
+	__atomic_add_fetch(&names_version, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The code objects this thread last found named, by address: their
+ * parts as they read then, and the table's version then.  A frame's
+ * code object that reads the same, the table unchanged, is the object
+ * the table named (a code object replaced at its address reads
+ * otherwise, as with the table's identity): no look-up and no hash.
+ * Thread-local, so no lock; initial-exec as the guard (guard.h).
+ */
+#define MEMO_BITS	4u
+#define MEMO_SLOTS	(1u << MEMO_BITS)
+
+struct code_memo {
+	uintptr_t code;
+	uint64_t version;
+	struct code_parts parts;
+};
+
+static __thread struct code_memo code_memo[MEMO_SLOTS] __attribute__((tls_model("initial-exec")));
+
+static inline __attribute__((always_inline)) int parts_equal(const struct code_parts *a,
+		const struct code_parts *b)
+{
+	return a->name == b->name && a->filename == b->filename && a->linetable == b->linetable
+		&& a->firstlineno == b->firstlineno && a->name_hash == b->name_hash;
 }
 
 unsigned int py_code_names_epoch(void)
@@ -88,7 +144,8 @@ unsigned int py_code_names_epoch(void)
 	return name_epoch_current(&code_epoch);
 }
 
-int py_code_named(const struct py_layout *l, uintptr_t code)
+/* Does the table hold code with this identity, in the current generation? */
+static int table_named(uintptr_t code, uint64_t identity)
 {
 	uint64_t want = addr_word(code, name_epoch_generation(&code_epoch));
 	size_t slot = addr_word_slot(code, CODE_SLOT_BITS);
@@ -101,7 +158,7 @@ int py_code_named(const struct py_layout *l, uintptr_t code)
 		uint64_t seen = __atomic_load_n(&s->key, __ATOMIC_ACQUIRE);
 
 		if (seen == want) {
-			return __atomic_load_n(&s->identity, __ATOMIC_RELAXED) == code_identity(l, code);
+			return __atomic_load_n(&s->identity, __ATOMIC_RELAXED) == identity;
 		}
 		if (seen == 0) {
 			return 0;
@@ -110,9 +167,38 @@ int py_code_named(const struct py_layout *l, uintptr_t code)
 	return 0;
 }
 
+int py_code_named(const struct py_layout *l, uintptr_t code)
+{
+	return table_named(code, code_identity(l, code));
+}
+
+/* py_code_named through this thread's memo, version being names_version
+ * read before. */
+static inline __attribute__((always_inline)) int memo_named(const struct py_layout *l,
+		uintptr_t code, uint64_t version)
+{
+	struct code_memo *m = &code_memo[addr_word_slot(code, MEMO_BITS)];
+	struct code_parts p;
+
+	code_parts_read(l, code, &p);
+	if (m->code == code && m->version == version && parts_equal(&m->parts, &p)) {
+		return 1;
+	}
+	if (!table_named(code, code_identity_of(&p))) {
+		return 0;
+	}
+	m->code = code;
+	m->version = version;
+	m->parts = p;
+	return 1;
+}
+
 void py_code_names_disabled(void)
 {
-	name_epoch_mark_stale(&code_epoch);
+	if (!name_epoch_stale(&code_epoch)) {
+		name_epoch_mark_stale(&code_epoch);
+		names_changed();
+	}
 }
 
 /* A new generation: every code object is named again.  Under code_lock,
@@ -125,6 +211,7 @@ static void code_renew(void)
 		}
 	}
 	name_epoch_renew(&code_epoch);
+	names_changed();
 }
 
 /* The text of a name for py_code; -1 if obj is no string (the layout is
@@ -187,7 +274,7 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 	/* Told while not recorded (a session starting): told again at the
 	 * next use, in an epoch of its own once it is. */
 	if (!tp_recorded(TP_PY_CODE)) {
-		name_epoch_mark_stale(&code_epoch);
+		py_code_names_disabled();
 		ret = code_emit(l, code);
 		goto out;
 	}
@@ -214,6 +301,7 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 	if (free_slot) {
 		__atomic_store_n(&free_slot->identity, identity, __ATOMIC_RELAXED);
 		__atomic_store_n(&free_slot->key, addr_word(code, code_epoch.generation), __ATOMIC_RELEASE);
+		names_changed();
 	}
 out:
 	real_pthread_mutex_unlock(&code_lock);
@@ -222,12 +310,15 @@ out:
 
 int py_code_name_all(const struct py_layout *l, const uint64_t *codes, unsigned int n)
 {
+	uint64_t version;
+
 	if (!lttng_ust_tracepoint_enabled(giltrace, py_code)) {
 		py_code_names_disabled();
 		return 0;
 	}
+	version = __atomic_load_n(&names_version, __ATOMIC_ACQUIRE);
 	for (unsigned int i = 0; i < n; i++) {
-		if (!py_code_named(l, codes[i]) && py_code_name_slow(l, codes[i]) != 0) {
+		if (!memo_named(l, codes[i], version) && py_code_name_slow(l, codes[i]) != 0) {
 			return -1;
 		}
 	}
