@@ -125,15 +125,13 @@ static unsigned int event_backtrace(int enabled, void *caller, uintptr_t *bt)
  * The Python frames of a gil_acquire_end or gil_release of g, if wanted:
  * only a CPython GIL's, and only while the event is recorded.
  */
-static void event_pyframes(const struct gil *g, int enabled, enum py_frames_at at, struct py_frames *pf)
+static const struct py_frames *event_pyframes(const struct gil *g, int enabled, enum py_frames_at at)
 {
-	pf->n = 0;
-	pf->untold = 0;
 	if (!py_frames_depth || !enabled || g->rt != GIL_RT_CPYTHON) {
 		py_frames_forget();
-		return;
+		return &py_frames_none;
 	}
-	py_frames_capture(g->lock, at, pf);
+	return py_frames_capture(g->lock, at);
 }
 
 static struct gil *gil_register(const void *lock, const void *cond, enum gil_kind kind,
@@ -261,7 +259,7 @@ static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 {
 	int enabled = lttng_ust_tracepoint_enabled(giltrace, gil_acquire_end);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
-	struct py_frames pf;
+	const struct py_frames *pf;
 	unsigned int n;
 
 	attempt_close(t, g);
@@ -270,13 +268,13 @@ static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 	__atomic_store_n(&g->holder_known, 1, __ATOMIC_RELAXED);
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
-	event_pyframes(g, enabled, PY_AT_ACQUIRE, &pf);
-	if (!t->waits && compact_acquired(g, t, caller, bt, n, &pf)) {
+	pf = event_pyframes(g, enabled, PY_AT_ACQUIRE);
+	if (!t->waits && compact_acquired(g, t, caller, bt, n, pf)) {
 		return;
 	}
 	compact_before(g, t);
 	lttng_ust_tracepoint(giltrace, gil_acquire_end, g->lock, t->waits, t->timeouts, caller, bt, n,
-		pf.code, pf.instr, pf.n);
+		pf->code, pf->instr, pf->n);
 	compact_after(g);
 }
 
@@ -294,7 +292,7 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	unsigned int waiters = __atomic_load_n(&g->attempting, __ATOMIC_RELAXED);
 	uint64_t holder = __atomic_load_n(&g->holder, __ATOMIC_RELAXED);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
-	struct py_frames pf;
+	const struct py_frames *pf;
 	unsigned int n;
 	int enabled;
 
@@ -324,14 +322,14 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	enabled = lttng_ust_tracepoint_enabled(giltrace, gil_release);
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
-	event_pyframes(g, enabled, PY_AT_RELEASE, &pf);
+	pf = event_pyframes(g, enabled, PY_AT_RELEASE);
 	signalled = signalled && waiters > 0;
-	if (compact_released(g, &gil_thread, waiters, signalled, caller, bt, n, &pf)) {
+	if (compact_released(g, &gil_thread, waiters, signalled, caller, bt, n, pf)) {
 		return;
 	}
 	compact_before(g, &gil_thread);
 	lttng_ust_tracepoint(giltrace, gil_release, g->lock, waiters, signalled, caller, bt, n,
-		pf.code, pf.instr, pf.n);
+		pf->code, pf->instr, pf->n);
 	compact_after(g);
 }
 

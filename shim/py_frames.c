@@ -19,6 +19,8 @@
 
 unsigned int py_frames_depth;
 
+const struct py_frames py_frames_none;
+
 /*
  * Thread states this thread has checked (trusted_check) and so reads
  * with plain loads: its own, per GIL (a thread may run in a few
@@ -295,17 +297,17 @@ static int frames_name(const struct py_layout *l, const struct py_frames *f)
 }
 
 /*
- * The frames of this thread's last GIL release, for its next
- * acquisition: between the two it ran no Python code, so while its
- * thread state and innermost frame (address, code, instruction) are the
- * same its frames are the same, and their code objects, which those
- * frames keep alive, are named already in the epoch noted.  Saves a
- * walk and a naming look-up per frame on every acquisition.
- * Thread-local; any acquisition or release consumes or replaces it.
+ * The frames of this thread's last capture, which its event reads in
+ * place; after a release, for its next acquisition too: between the two
+ * it ran no Python code, so while its thread state and innermost frame
+ * (address, code, instruction) are the same its frames are the same,
+ * and their code objects, which those frames keep alive, are named
+ * already in the epoch noted.  Saves a walk and a naming look-up per
+ * frame on every acquisition.  Thread-local; any capture replaces it.
  * initial-exec for the same reason as the guard (guard.h).
  */
 struct frames_kept {
-	unsigned int epoch;		/* py_code_names_epoch() then; 0: nothing kept */
+	unsigned int epoch;		/* py_code_names_epoch() then; 0: not for an acquisition */
 	const void *mutex;
 	uintptr_t ts, frame, code;
 	uint32_t instr;
@@ -343,8 +345,9 @@ static int kept_fits(const struct py_layout *l, const void *mutex, uintptr_t ts,
 	return step == kept.step && code == kept.code && instr == kept.instr;
 }
 
-static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts, uintptr_t frame,
-		const struct py_frames *f)
+/* The frames just read (kept.f) are a release's: keep them for the next
+ * acquisition. */
+static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts, uintptr_t frame)
 {
 	kept.epoch = py_code_names_epoch();
 	if (!kept.epoch) {
@@ -354,50 +357,40 @@ static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts,
 	kept.ts = ts;
 	kept.frame = frame;
 	kept.step = frame_top(l, frame, &kept.code, &kept.instr);
-	kept.f.n = f->n;
-	small_copy(kept.f.code, f->code, f->n * sizeof(f->code[0]));
-	small_copy(kept.f.instr, f->instr, f->n * sizeof(f->instr[0]));
 }
 
-static void kept_get(struct py_frames *f)
+const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at at)
 {
-	f->n = kept.f.n;
-	small_copy(f->code, kept.f.code, f->n * sizeof(f->code[0]));
-	small_copy(f->instr, kept.f.instr, f->n * sizeof(f->instr[0]));
-}
-
-void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames *f)
-{
+	struct py_frames *f = &kept.f;
 	const struct py_layout *l;
 	uintptr_t ts, frame;
 	int fits;
 
-	f->n = 0;
-	f->untold = 0;
 	l = py_layout_get();
 	if (!l) {
 		kept.epoch = 0;
-		return;
+		return &py_frames_none;
 	}
 	ts = thread_state_of(l, mutex);
 	if (!ts || !trusted_check(l, mutex, ts)) {
 		kept.epoch = 0;
-		return;
+		return &py_frames_none;
 	}
 	frame = py_chain_first(l, ts);
 	fits = at == PY_AT_ACQUIRE && kept_fits(l, mutex, ts, frame);
 	kept.epoch = 0;
 	if (fits) {
-		kept_get(f);
-		return;
+		f->untold = 0;
+		return f;
 	}
+	f->n = 0;
+	f->untold = 0;
 	frames_walk(l, frame, f);
 	if (f->n > 0) {
 		int named = frames_name(l, f);
 
 		if (named < 0) {
-			f->n = 0;
-			return;
+			return &py_frames_none;
 		}
 		f->untold = named;
 	}
@@ -405,8 +398,9 @@ void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames
 		py_thread_target_note(l, frame);
 	}
 	if (at == PY_AT_RELEASE) {
-		kept_set(l, mutex, ts, frame, f);
+		kept_set(l, mutex, ts, frame);
 	}
+	return f;
 }
 
 /* ---- life cycle ------------------------------------------------------- */

@@ -38,14 +38,19 @@ enum py_frames_at {
 };
 
 /*
- * Fill f for a gil_acquire_end or gil_release of the CPython GIL whose
- * mutex is mutex; f->n = 0 when frames are off for the process or the
- * thread has no Python frame (a thread of C code, one whose thread
+ * The frames of a gil_acquire_end or gil_release of the CPython GIL
+ * whose mutex is mutex; n = 0 when frames are off for the process or
+ * the thread has no Python frame (a thread of C code, one whose thread
  * state is gone).  An acquisition right after this thread's release of
  * the same GIL gets the release's frames if its innermost frame is the
- * same: it ran no Python code in between.
+ * same: it ran no Python code in between.  The frames are the calling
+ * thread's own, good until its next capture: read in place, they need
+ * no copy from one event to the next.
  */
-void py_frames_capture(const void *mutex, enum py_frames_at at, struct py_frames *f);
+const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at at);
+
+/* No frames: what an event without them carries. */
+extern const struct py_frames py_frames_none;
 
 /* A GIL acquisition or release of this thread without a capture: the
  * frames kept from its last release are not for its next acquisition. */
