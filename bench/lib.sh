@@ -16,6 +16,9 @@
 #   shim+pyN  as shim+gil, with N Python frames (GILTRACE_PYFRAMES=N) and
 #             the events that name them (giltrace:py_*, thread_name);
 #             shim+py0 the same session with frames off
+#   floor     bench/libcostfloor.so preloaded: LTTng-UST loaded and the
+#             trace clock read at the attempt, acquisition and release of
+#             each GIL cycle, nothing else (bench/cost_floor.c); no session
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
@@ -61,6 +64,9 @@ bench_mode_preload() {
 	none) echo "" ;;
 	shim|shim+gil|shim+all|shim+cs*|shim+py*) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
+	floor)
+		[ -e "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ] || bench_die "bench/libcostfloor.so not built (make)"
+		echo "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ;;
 	b|b+*)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
 		echo "$BENCH_SHIM_B" ;;

@@ -21,3 +21,12 @@ noinst_PROGRAMS += bench/tracecount
 bench_tracecount_SOURCES = bench/tracecount.c
 bench_tracecount_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 bench_tracecount_LDADD = analyzer/libtracereader.la
+
+# bench/lib.sh's mode "floor": LTTng-UST loaded and the trace clock read
+# at each timed moment of a GIL cycle, nothing else (see the comment atop
+# it).  A shared module built for the benchmarks, never installed.
+noinst_LTLIBRARIES += bench/libcostfloor.la
+bench_libcostfloor_la_SOURCES = bench/cost_floor.c
+bench_libcostfloor_la_CFLAGS = $(AM_CFLAGS) -O2 $(LTTNG_UST_CFLAGS)
+bench_libcostfloor_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+bench_libcostfloor_la_LIBADD = $(LTTNG_UST_LIBS) $(DL_LIBS)
