@@ -135,6 +135,30 @@ static inline int gil_hooks_needed(void)
 	(!gil_hooks_needed() && !lttng_ust_tracepoint_enabled(giltrace, ev1) \
 		&& !lttng_ust_tracepoint_enabled(giltrace, ev2))
 
+/*
+ * The section a lock call on mutex is nested in, when all the call does
+ * to it is move its depth (gil_mutex_lock_begin, gil_mutex_unlock): the
+ * section's role is known and mutex is another mutex (CPython 3's switch
+ * mutex, taken inside every acquisition).  NULL otherwise.  Such a call
+ * with no event of its own to emit is handled in line by its wrapper:
+ * it sets no errno and cannot re-enter the shim.
+ */
+static inline struct gil_section *gil_nested_in(const void *mutex)
+{
+	struct gil_section *s = &gil_thread.section;
+
+	return s->mutex && s->mutex != mutex && s->role != ROLE_UNKNOWN ? s : NULL;
+}
+
+/* The section a condvar signal is nested in (another mutex held inside
+ * it): all the signal does is mark it (gil_cond_signal).  NULL otherwise. */
+static inline struct gil_section *gil_signal_nested(void)
+{
+	struct gil_section *s = &gil_thread.section;
+
+	return s->mutex && s->depth ? s : NULL;
+}
+
 struct gil *gil_find(const void *lock);
 
 /* Hooks, called by the wrappers with the recursion guard held. */

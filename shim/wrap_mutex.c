@@ -49,10 +49,32 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	return ret;
 }
 
+/* A lock nested in a GIL section, with no event of its own: only the
+ * section's depth moves (gil_nested_in), and back if the lock fails. */
+static SHIM_SLOW int mutex_lock_nested(struct gil_section *s, pthread_mutex_t *mutex)
+{
+	int ret;
+
+	gil_thread.locks++;
+	s->depth++;
+	s->nested = 1;
+	ret = real_pthread_mutex_lock(mutex);
+	if (ret != 0 && s->depth)
+		s->depth--;
+	return ret;
+}
+
 SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 {
+	struct gil_section *s;
+
 	if (shim_idle(mutex_lock_begin, mutex_lock_end) || shim_entered() || internal_caller(SHIM_CALLER())) {
 		return real_pthread_mutex_lock(mutex);
+	}
+	if (!lttng_ust_tracepoint_enabled(giltrace, mutex_lock_begin)
+			&& !lttng_ust_tracepoint_enabled(giltrace, mutex_lock_end)
+			&& (s = gil_nested_in(mutex))) {
+		return mutex_lock_nested(s, mutex);
 	}
 	return mutex_lock_traced(mutex, SHIM_CALLER());
 }
@@ -173,7 +195,15 @@ static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 
 SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
 {
+	struct gil_section *s;
+
 	if (shim_idle(mutex_unlock, mutex_unlock) || shim_entered() || internal_caller(SHIM_CALLER())) {
+		return real_pthread_mutex_unlock(mutex);
+	}
+	/* Nested in a GIL section, no event of its own: the depth moves. */
+	if (!lttng_ust_tracepoint_enabled(giltrace, mutex_unlock) && (s = gil_nested_in(mutex))) {
+		if (s->depth)
+			s->depth--;
 		return real_pthread_mutex_unlock(mutex);
 	}
 	return mutex_unlock_traced(mutex, SHIM_CALLER());
