@@ -262,11 +262,43 @@ static int trusted_check(const struct py_layout *l, const void *mutex, uintptr_t
 
 /* ---- reading the frames ----------------------------------------------- */
 
-static void frames_walk(const struct py_layout *l, uintptr_t frame, struct py_frames *f)
+/* The innermost frame's identity: what must not have changed between a
+ * release and the next acquisition for the release's frames to be kept. */
+struct frame_top {
+	enum py_step step;
+	uintptr_t code;
+	uint32_t instr;
+};
+
+static inline __attribute__((always_inline)) struct frame_top frame_top(const struct py_layout *l,
+		uintptr_t frame)
+{
+	struct frame_top top = { PY_STEP_BROKEN, 0, 0 };
+
+	if (frame) {
+		top.step = py_chain_step(l, frame, &top.code, &top.instr);
+	}
+	return top;
+}
+
+/* The frames from frame outwards; *top is the innermost one's identity,
+ * the walk's first step. */
+static void frames_walk(const struct py_layout *l, uintptr_t frame, struct py_frames *f,
+		struct frame_top *top)
 {
 	unsigned int depth = py_frames_depth;
 
-	for (unsigned int i = 0; frame && f->n < depth && i < PY_CHAIN_MAX; i++) {
+	*top = frame_top(l, frame);
+	if (top->step == PY_STEP_BROKEN) {
+		return;
+	}
+	if (top->step == PY_STEP_FRAME && depth > 0) {
+		f->code[0] = top->code;
+		f->instr[0] = top->instr;
+		f->n = 1;
+	}
+	frame = py_chain_next(l, frame);
+	for (unsigned int i = 1; frame && f->n < depth && i < PY_CHAIN_MAX; i++) {
 		uintptr_t code;
 		uint32_t instr;
 		enum py_step step = py_chain_step(l, frame, &code, &instr);
@@ -309,9 +341,8 @@ static int frames_name(const struct py_layout *l, const struct py_frames *f)
 struct frames_kept {
 	unsigned int epoch;		/* py_code_names_epoch() then; 0: not for an acquisition */
 	const void *mutex;
-	uintptr_t ts, frame, code;
-	uint32_t instr;
-	enum py_step step;
+	uintptr_t ts, frame;
+	struct frame_top top;
 	struct py_frames f;
 };
 
@@ -322,32 +353,22 @@ void py_frames_forget(void)
 	kept.epoch = 0;
 }
 
-/* The innermost frame's identity: what must not have changed. */
-static enum py_step frame_top(const struct py_layout *l, uintptr_t frame, uintptr_t *code, uint32_t *instr)
-{
-	*code = 0;
-	*instr = 0;
-	return frame ? py_chain_step(l, frame, code, instr) : PY_STEP_BROKEN;
-}
-
 static int kept_fits(const struct py_layout *l, const void *mutex, uintptr_t ts, uintptr_t frame)
 {
-	uintptr_t code;
-	uint32_t instr;
-	enum py_step step;
+	struct frame_top top;
 
 	if (!kept.epoch || kept.mutex != mutex || kept.ts != ts || kept.frame != frame
 			|| !tp_recorded(TP_PY_CODE)
 			|| py_code_names_epoch() != kept.epoch) {
 		return 0;
 	}
-	step = frame_top(l, frame, &code, &instr);
-	return step == kept.step && code == kept.code && instr == kept.instr;
+	top = frame_top(l, frame);
+	return top.step == kept.top.step && top.code == kept.top.code && top.instr == kept.top.instr;
 }
 
 /* The frames just read (kept.f) are a release's: keep them for the next
  * acquisition. */
-static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts, uintptr_t frame)
+static void kept_set(const void *mutex, uintptr_t ts, uintptr_t frame, const struct frame_top *top)
 {
 	kept.epoch = py_code_names_epoch();
 	if (!kept.epoch) {
@@ -356,13 +377,14 @@ static void kept_set(const struct py_layout *l, const void *mutex, uintptr_t ts,
 	kept.mutex = mutex;
 	kept.ts = ts;
 	kept.frame = frame;
-	kept.step = frame_top(l, frame, &kept.code, &kept.instr);
+	kept.top = *top;
 }
 
 const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at at)
 {
 	struct py_frames *f = &kept.f;
 	const struct py_layout *l;
+	struct frame_top top;
 	uintptr_t ts, frame;
 	int fits;
 
@@ -385,7 +407,7 @@ const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at a
 	}
 	f->n = 0;
 	f->untold = 0;
-	frames_walk(l, frame, f);
+	frames_walk(l, frame, f, &top);
 	if (f->n > 0) {
 		int named = frames_name(l, f);
 
@@ -398,7 +420,7 @@ const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at a
 		py_thread_target_note(l, frame);
 	}
 	if (at == PY_AT_RELEASE) {
-		kept_set(l, mutex, ts, frame);
+		kept_set(mutex, ts, frame, &top);
 	}
 	return f;
 }
