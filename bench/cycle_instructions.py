@@ -5,27 +5,55 @@ bench/cycle_instructions.sh.  For each MODE, DATA holds MODE.short and
 MODE.long: callgrind_annotate's per-function instruction counts (.funcs)
 and giltrace-analyze's JSON (.json).  Instructions per GIL cycle are
 (long - short) / (cycles long - cycles short), by library and for the
-functions that cost the most."""
+functions that cost the most.  A library named by BENCH_SHIM_B (the b
+modes) is reported as libgiltrace.so."""
 import json
 import os
 import re
 import sys
 
-LINE = re.compile(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*?)\s*\[([^\]]*)\]\s*$")
+LINE = re.compile(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*?)\s*(?:\[([^\]]*)\])?\s*$")
 
 
-def functions(path):
-    """{(library, function): instructions} of a callgrind_annotate listing."""
+def functions(path, alias):
+    """{(library, function): instructions} of a callgrind_annotate listing,
+    a library named in alias under its other name."""
     out = {}
+    orphans = {}
+    by_dir = {}
+    by_name = {}
+    section = False
     with open(path) as f:
         for line in f:
+            # Only the listing by function: it starts under its header
+            # and ends at the first blank line.
+            if not section:
+                section = line.rstrip().endswith("file:function")
+                continue
+            if not line.strip():
+                break
             m = LINE.match(line)
             if not m:
                 continue
-            name = re.sub(r"'\d+$", "", m.group(2))	# recursion levels
-            name = name.split(":")[-1]
-            key = (os.path.basename(m.group(3)), name)
-            out[key] = out.get(key, 0) + int(m.group(1).replace(",", ""))
+            qualified = re.sub(r"'\d+$", "", m.group(2))	# recursion levels
+            source, _, name = qualified.rpartition(":")
+            where = os.path.dirname(source)
+            n = int(m.group(1).replace(",", ""))
+            if m.group(3) is None:
+                orphans[(where, name)] = orphans.get((where, name), 0) + n
+                continue
+            lib = os.path.basename(m.group(3))
+            lib = alias.get(lib, lib)
+            by_dir.setdefault(where, lib)
+            by_name.setdefault(name, lib)
+            out[(lib, name)] = out.get((lib, name), 0) + n
+    # callgrind_annotate names no object for the code a function has
+    # inlined from a header (file:function, no [object]): it is the
+    # object built from that directory's sources, or failing that the
+    # object of the function it was inlined into.
+    for (where, name), n in orphans.items():
+        key = (by_dir.get(where) or by_name.get(name, "(no object)"), name)
+        out[key] = out.get(key, 0) + n
     return out
 
 
@@ -37,10 +65,15 @@ def cycles(path):
 
 def main(argv):
     data, modes = argv[1], argv[2:]
+    # BENCH_SHIM_B's library counts as the shim, so that the b modes'
+    # functions stand beside the shim's.
+    alias = {}
+    if os.environ.get("BENCH_SHIM_B"):
+        alias[os.path.basename(os.environ["BENCH_SHIM_B"])] = "libgiltrace.so"
     per = {}
     for mode in modes:
         base = os.path.join(data, mode)
-        a, b = functions(base + ".short.funcs"), functions(base + ".long.funcs")
+        a, b = functions(base + ".short.funcs", alias), functions(base + ".long.funcs", alias)
         n = cycles(base + ".long.json") - cycles(base + ".short.json")
         if n <= 0:
             sys.exit("cycle_instructions.py: %s: the longer run has no more GIL cycles" % mode)

@@ -77,7 +77,7 @@ for mode in $modes; do
 		lttng destroy "$s" >/dev/null
 		"$GT_BUILDDIR/analyzer/giltrace-analyze" --format=json "$trace" >"$data/$mode.$len.json" ||
 			bench_die "$mode: giltrace-analyze failed on $trace"
-		callgrind_annotate --threshold=100 --inclusive=no "$data/$mode.$len.out" >"$data/$mode.$len.funcs" 2>/dev/null
+		callgrind_annotate --threshold=100 --inclusive=no --auto=no "$data/$mode.$len.out" >"$data/$mode.$len.funcs" 2>/dev/null
 	done
 done
 /usr/bin/python3 "$BENCH_SRCDIR/bench/cycle_instructions.py" "$data" $modes >"$GT_TMP/table.md"
