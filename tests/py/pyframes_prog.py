@@ -160,14 +160,18 @@ GENERATED = 40
 
 
 def generated_codes(n):
-    """n functions, one at a time, each sleeping once: (id, name, file,
+    """n functions, one at a time, each sleeping twice: (id, name, file,
     clock readings around its life) of each code object.  Nothing else
     is kept meanwhile (the results go into lists made beforehand), so
-    that the freed code object's place is free for the next one."""
+    that the freed code object's place is free for the next one.  The
+    second sleep finds its code object named already (the shim then
+    remembers it, per thread); the next function's first sleep, at the
+    same address, must not pass for it."""
     ids, t0s, t1s = [0] * n, [0] * n, [0] * n
     for i in range(n):
         ns = {}
-        exec(compile("def gen_%d(sleep):\n    sleep(0.001)\n" % i, "<generated-%d>" % i, "exec"), ns)
+        exec(compile("def gen_%d(sleep):\n    sleep(0.001)\n    sleep(0.001)\n" % i, "<generated-%d>" % i,
+                     "exec"), ns)
         f = ns["gen_%d" % i]
         t0s[i] = now_ns()
         f(time.sleep)
