@@ -99,6 +99,42 @@ static int gilstate_key_set(const struct py_layout *l)
 }
 
 /*
+ * Where the last_holder of the GIL of mutex lies, as py_layout_holder
+ * says: the same for a mutex as long as the process's layout is (0 if
+ * it failed its checks).  The thread's last answer is kept: one GIL as
+ * a rule.  Thread-local; initial-exec for the same reason as the guard
+ * (guard.h).
+ */
+struct holder_at {
+	const void *mutex;
+	uintptr_t addr;
+};
+
+static __thread struct holder_at holder_at __attribute__((tls_model("initial-exec")));
+
+static uintptr_t holder_addr(const struct py_layout *l, const void *mutex)
+{
+	uintptr_t addr;
+
+	if (holder_at.mutex == mutex) {
+		return holder_at.addr;
+	}
+	addr = py_layout_holder(l, mutex);
+	if (addr) {
+		holder_at = (struct holder_at) { mutex, addr };
+	}
+	return addr;
+}
+
+/* The GIL's last_holder now, 0 for none. */
+static uintptr_t holder_word(const struct py_layout *l, const void *mutex)
+{
+	uintptr_t addr = holder_addr(l, mutex);
+
+	return addr ? py_word(addr, 0) : 0;
+}
+
+/*
  * The thread state of the thread taking or dropping the GIL of mutex:
  * from 3.7, the GIL's last_holder, which take_gil() sets to the taker
  * and drop_gil() to the dropper, both before the mutex is unlocked (the
@@ -107,8 +143,6 @@ static int gilstate_key_set(const struct py_layout *l)
  */
 static uintptr_t thread_state_of(const struct py_layout *l, const void *mutex)
 {
-	uintptr_t holder;
-
 	switch (l->tstate_way) {
 	case PY_TSTATE_WALK:
 		return thread_state_walk(l);
@@ -120,8 +154,7 @@ static uintptr_t thread_state_of(const struct py_layout *l, const void *mutex)
 		}
 		/* fall through */
 	case PY_TSTATE_HOLDER:
-		holder = py_layout_holder(l, mutex);
-		return holder ? py_word(holder, 0) : 0;
+		return holder_word(l, mutex);
 	}
 	return 0;
 }
@@ -380,6 +413,22 @@ static void kept_set(const void *mutex, uintptr_t ts, uintptr_t frame, const str
 	kept.top = *top;
 }
 
+/*
+ * At an acquisition: the thread state kept from this thread's release of
+ * the same GIL, if the GIL's last_holder names it again (3.7+).  take_gil()
+ * has just set it to the state the thread takes the GIL with, which is
+ * so alive and this thread's, and trusted at the release: no check is
+ * needed again.  0 otherwise.
+ */
+static uintptr_t kept_thread_state(const struct py_layout *l, const void *mutex)
+{
+	if (!kept.epoch || kept.mutex != mutex
+			|| (l->tstate_way != PY_TSTATE_HOLDER && l->tstate_way != PY_TSTATE_HOLDER_TSS)) {
+		return 0;
+	}
+	return holder_word(l, mutex) == kept.ts ? kept.ts : 0;
+}
+
 const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at at)
 {
 	struct py_frames *f = &kept.f;
@@ -393,10 +442,13 @@ const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at a
 		kept.epoch = 0;
 		return &py_frames_none;
 	}
-	ts = thread_state_of(l, mutex);
-	if (!ts || !trusted_check(l, mutex, ts)) {
-		kept.epoch = 0;
-		return &py_frames_none;
+	ts = at == PY_AT_ACQUIRE ? kept_thread_state(l, mutex) : 0;
+	if (!ts) {
+		ts = thread_state_of(l, mutex);
+		if (!ts || !trusted_check(l, mutex, ts)) {
+			kept.epoch = 0;
+			return &py_frames_none;
+		}
 	}
 	frame = py_chain_first(l, ts);
 	fits = at == PY_AT_ACQUIRE && kept_fits(l, mutex, ts, frame);
@@ -434,6 +486,7 @@ void py_frames_init(void)
 
 void py_frames_after_fork_child(void)
 {
+	holder_at.mutex = NULL;
 	py_layout_after_fork_child();
 	py_code_names_after_fork_child();
 	py_thread_target_after_fork_child();
