@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../tracepoints/gil_cycle_rec.h"
 #include "trace_decode.h"
 #include "trace_error.h"
 #include "trace_isolate.h"
@@ -741,16 +742,26 @@ struct batch_end {
  * the order of enum batch_member (backtrace length, backtrace, Python
  * frames' length, code objects, offsets): returns the backtrace's
  * length, *npy the Python frames' (their code objects and offsets, as
- * many of each as both sequences have).
+ * many of each as both sequences have).  as, as_n: the previous
+ * cycle's release's Python frames, which a length of
+ * GIL_BATCH_PY_AS_RELEASE says these are (none before cycle 1).
  */
 static uint32_t batch_end_read(const bt_field *const *f, enum batch_member first, uint64_t i,
-		struct batch_end *e, uint32_t *npy)
+		struct batch_end *e, uint32_t *npy, const struct batch_end *as, uint32_t as_n)
 {
 	uint64_t len = batch_at(f[first], i);
 	uint32_t nbt = batch_frames(f[first + 1], &e->at_bt, len, e->bt);
 	uint32_t ninstr;
 
 	len = batch_at(f[first + 2], i);
+	if (len == GIL_BATCH_PY_AS_RELEASE) {
+		*npy = i > 0 && as ? as_n : 0;
+		if (*npy) {
+			memcpy(e->pycode, as->pycode, *npy * sizeof(e->pycode[0]));
+			memcpy(e->pyinstr, as->pyinstr, *npy * sizeof(e->pyinstr[0]));
+		}
+		return nbt;
+	}
 	ninstr = batch_frames32(f[first + 4], e->at_py, len, e->pyinstr);
 	*npy = batch_frames(f[first + 3], &e->at_py, len, e->pycode);
 	if (ninstr < *npy) {
@@ -779,6 +790,7 @@ static void batch_feed(struct trace_sink *r, const struct ev_desc *d, struct gs_
 	const bt_field *f[BM_COUNT];
 	struct batch_end acq = { r->acq_frames, r->acq_pycode, r->acq_pyinstr, 0, 0 };
 	struct batch_end rel = { r->frames, r->pycode, r->pyinstr, 0, 0 };
+	uint32_t ev_npy = 0;	/* the previous cycle's release's Python frames */
 	uint64_t n;
 
 	for (int k = 0; k < BM_COUNT; k++) {
@@ -807,12 +819,13 @@ static void batch_feed(struct trace_sink *r, const struct ev_desc *d, struct gs_
 		ev.waiters = (uint32_t) batch_at(f[BM_WAITERS], i);
 		ev.signalled = batch_at(f[BM_SIGNALLED], i) != 0;
 		ev.nacquire_backtrace = batch_end_read(f, BM_ACQUIRE_BACKTRACE_LEN, i, &acq,
-			&ev.nacquire_pycode);
+			&ev.nacquire_pycode, &rel, ev_npy);
 		ev.acquire_backtrace = acq.bt;
 		ev.acquire_pycode = acq.pycode;
 		ev.acquire_pyinstr = acq.pyinstr;
 		ev.nacquire_pyinstr = ev.nacquire_pycode;
-		ev.nbacktrace = batch_end_read(f, BM_BACKTRACE_LEN, i, &rel, &ev.npycode);
+		ev.nbacktrace = batch_end_read(f, BM_BACKTRACE_LEN, i, &rel, &ev.npycode, NULL, 0);
+		ev_npy = ev.npycode;
 		ev.backtrace = rel.bt;
 		ev.pycode = rel.pycode;
 		ev.pyinstr = rel.pyinstr;

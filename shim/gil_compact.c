@@ -149,22 +149,47 @@ static void pend_open(struct gil *g)
 	pend_put(g, 0);
 }
 
-/* With g's record taken: the cycle going on ends with its release and
- * joins the batch, which is told first if it has no room left. */
+/*
+ * The frames of the batch's last release, if they are n: where an
+ * acquisition that reads them again (py_frames' as_release) points its
+ * own, which then take no room of their own (GIL_BATCH_PY_AS_RELEASE).
+ */
+static int batch_last_release(const struct gil_cycle_batch *b, unsigned int n,
+		const uint64_t **code, const uint32_t **instr)
+{
+	if (!b->n || b->py_len[b->n - 1] != n) {
+		return 0;
+	}
+	*code = b->pycode + b->n_py - n;
+	*instr = b->pyinstr + b->n_py - n;
+	return 1;
+}
+
+/* The byte limit keeps each flattened sequence of frames within its
+ * array: a frame takes at least 8 of a cycle's bytes. */
+_Static_assert(GIL_BATCH_BYTES / 8 <= GIL_BATCH_FRAMES, "a batch's frames fit its arrays");
+
+/*
+ * With g's record taken: the cycle going on ends with its release and
+ * joins the batch, which is told first if it has no room left.  An
+ * acquisition as the batch's last release (compact_acquired) still is
+ * here: only this thread adds to the batch, and another that tells it
+ * takes the pending cycle too.  Told first, the batch leaves those
+ * frames where they were, and they are copied before the release's.
+ */
 static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *caller,
 		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
 {
 	struct gil_cycle_batch *b = &g->batch;
 	const struct gil_cycle_rec *c = &g->pend;
-	unsigned int bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, c->py_n + pf->n);
+	unsigned int acquire_py = c->py_as_release ? 0 : c->py_n;
+	unsigned int bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, acquire_py + pf->n);
 	unsigned int i;
 
-	if (b->n == GIL_BATCH_CYCLES || b->bytes + bytes > GIL_BATCH_BYTES
-			|| b->n_acquire_bt + c->bt_len > GIL_BATCH_FRAMES
-			|| b->n_acquire_py + c->py_n > GIL_BATCH_FRAMES
-			|| b->n_bt + bt_len > GIL_BATCH_FRAMES
-			|| b->n_py + pf->n > GIL_BATCH_FRAMES) {
+	if (b->n == GIL_BATCH_CYCLES || b->bytes + bytes > GIL_BATCH_BYTES) {
 		batch_emit(g);
+		acquire_py = c->py_n;
+		bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, acquire_py + pf->n);
 	}
 	b->bytes += bytes;
 	i = b->n++;
@@ -179,10 +204,10 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 	b->acquire_bt_len[i] = (uint8_t) c->bt_len;
 	small_copy(b->acquire_bt + b->n_acquire_bt, c->bt, c->bt_len * sizeof(c->bt[0]));
 	b->n_acquire_bt += c->bt_len;
-	b->acquire_py_len[i] = (uint8_t) c->py_n;
-	small_copy(b->acquire_pycode + b->n_acquire_py, c->pycode, c->py_n * sizeof(c->pycode[0]));
-	small_copy(b->acquire_pyinstr + b->n_acquire_py, c->pyinstr, c->py_n * sizeof(c->pyinstr[0]));
-	b->n_acquire_py += c->py_n;
+	b->acquire_py_len[i] = (uint8_t) (acquire_py == c->py_n ? acquire_py : GIL_BATCH_PY_AS_RELEASE);
+	small_copy(b->acquire_pycode + b->n_acquire_py, c->pycode, acquire_py * sizeof(c->pycode[0]));
+	small_copy(b->acquire_pyinstr + b->n_acquire_py, c->pyinstr, acquire_py * sizeof(c->pyinstr[0]));
+	b->n_acquire_py += acquire_py;
 	b->bt_len[i] = (uint8_t) bt_len;
 	small_copy(b->bt + b->n_bt, bt, bt_len * sizeof(bt[0]));
 	b->n_bt += bt_len;
@@ -300,6 +325,7 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	g->pend.py_n = 0;
 	g->pend.waiters = 0;
 	g->pend.signalled = 0;
+	g->pend.py_as_release = 0;
 	g->pend.bt = g->pend_bt;
 	g->pend.pycode = g->pend_pycode;
 	g->pend.pyinstr = g->pend_pyinstr;
@@ -333,8 +359,16 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 	g->pend.bt_len = bt_len;
 	small_copy(g->pend_bt, bt, bt_len * sizeof(bt[0]));
 	g->pend.py_n = pf->n;
-	small_copy(g->pend_pycode, pf->code, pf->n * sizeof(pf->code[0]));
-	small_copy(g->pend_pyinstr, pf->instr, pf->n * sizeof(pf->instr[0]));
+	/* Frames read again since the batch's last release: read there
+	 * (by gil_cycle_open too, until the batch takes another cycle). */
+	g->pend.py_as_release = pf->as_release
+		&& batch_last_release(&g->batch, pf->n, &g->pend.pycode, &g->pend.pyinstr);
+	if (!g->pend.py_as_release) {
+		g->pend.pycode = g->pend_pycode;
+		g->pend.pyinstr = g->pend_pyinstr;
+		small_copy(g->pend_pycode, pf->code, pf->n * sizeof(pf->code[0]));
+		small_copy(g->pend_pyinstr, pf->instr, pf->n * sizeof(pf->instr[0]));
+	}
 	pend_put(g, t->serial);
 	return 1;
 }

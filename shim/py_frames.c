@@ -455,10 +455,12 @@ const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at a
 	kept.epoch = 0;
 	if (fits) {
 		f->untold = 0;
+		f->as_release = 1;
 		return f;
 	}
 	f->n = 0;
 	f->untold = 0;
+	f->as_release = 0;
 	frames_walk(l, frame, f, &top);
 	if (f->n > 0) {
 		int named = frames_name(l, f);

@@ -25,6 +25,9 @@ struct py_frames {
 	/* Code objects named while no session recorded the names
 	 * (tp_recording.h): the event is told at once, not compacted. */
 	int untold;
+	/* An acquisition's: these are the frames of this thread's last
+	 * release of the same GIL, read again (its last capture). */
+	int as_release;
 };
 
 /* Frames per event, 0 = off (GILTRACE_PYFRAMES; set once by the

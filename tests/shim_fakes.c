@@ -471,14 +471,18 @@ void py_code_names_disabled(void)
 
 const struct py_frames py_frames_none;
 
-/* The frames of the last capture, read in place as the real ones are. */
+/* The frames of the last capture, read in place as the real ones are,
+ * and the mutex of the last if it was a release (NULL if not). */
 static struct py_frames py_captured;
+static const void *py_captured_release;
 
+/* An acquisition reads the same frames as the thread's last capture, a
+ * release of the same mutex: as_release, as the real capture says it. */
 const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at at)
 {
-	(void) at;
 	const struct step *c = sim_self ? sim_self->call : NULL;
 	struct py_frames *f = &py_captured;
+	struct py_frames was = *f;
 
 	ck_assert_uint_lt(npy_captures, PY_CAPTURES_MAX);
 	py_captures[npy_captures++] = (uintptr_t) mutex;
@@ -489,6 +493,10 @@ const struct py_frames *py_frames_capture(const void *mutex, enum py_frames_at a
 		f->instr[f->n] = c->py[i].instr;
 		f->n++;
 	}
+	f->as_release = at == PY_AT_ACQUIRE && py_captured_release == mutex && f->n == was.n
+		&& memcmp(f->code, was.code, f->n * sizeof(f->code[0])) == 0
+		&& memcmp(f->instr, was.instr, f->n * sizeof(f->instr[0])) == 0;
+	py_captured_release = at == PY_AT_RELEASE ? mutex : NULL;
 	return f;
 }
 
@@ -825,6 +833,7 @@ static void rec_cycle_start(struct rec_event *ev, const struct gil_cycle_rec *c)
 	ev->apy_n = c->py_n;
 	for (unsigned int i = 0; i < c->py_n; i++) {
 		ev->apycode[i] = c->pycode[i];
+		ev->apyinstr[i] = c->pyinstr[i];
 	}
 }
 
@@ -847,10 +856,11 @@ void tp_rec_gil_cycle(const struct gil_cycle_rec *c, void *ip, const uintptr_t *
  * of the thread tid names, here where the batch is told. */
 void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, int32_t tid, void *ip)
 {
-	unsigned int abt = 0, apy = 0, bt = 0, py = 0;
+	unsigned int abt = 0, apy = 0, bt = 0, py = 0, prev_py = 0;
 
 	ck_assert_uint_gt(b->n, 0);
 	for (unsigned int i = 0; i < b->n; i++) {
+		int as_release = b->acquire_py_len[i] == GIL_BATCH_PY_AS_RELEASE;
 		struct gil_cycle_rec c = {
 			.gil = gil, .begin_ts = b->begin_ts[i], .acquired_ts = b->acquired_ts[i],
 			.begin_caller = b->begin_caller[i], .acquire_caller = b->acquire_caller[i],
@@ -860,9 +870,18 @@ void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, int32_t
 		};
 		struct rec_event *ev = rec_new("gil_cycle", gil, (void *) b->caller[i]);
 
+		/* The previous cycle's release's frames (never for the first). */
+		if (as_release) {
+			ck_assert_uint_gt(i, 0);
+			c.pycode = b->pycode + prev_py;
+			c.pyinstr = b->pyinstr + prev_py;
+			c.py_n = b->py_len[i - 1];
+		}
+
 		ck_assert_uint_gt(b->released_ts[i], b->acquired_ts[i]);
 		if (ev) {
 			rec_cycle_start(ev, &c);
+			ev->apy_as_release = as_release;
 			ev->of = sim_of_tid(tid);
 			ev->waiters = c.waiters;
 			ev->signalled = c.signalled;
@@ -870,8 +889,9 @@ void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, int32_t
 			rec_py(ev, b->pycode + py, b->pyinstr + py, b->py_len[i]);
 		}
 		abt += b->acquire_bt_len[i];
-		apy += b->acquire_py_len[i];
+		apy += as_release ? 0 : b->acquire_py_len[i];
 		bt += b->bt_len[i];
+		prev_py = py;
 		py += b->py_len[i];
 	}
 	(void) ip;
@@ -1012,6 +1032,11 @@ static void put_fields(struct line *l, const struct rec_event *ev)
 		put_addr(l, "begin_caller", ev->begin_caller);
 		put_addr(l, "acquire_caller", ev->acquire_caller);
 		put(l, " acquired=%d apy_n=%u", ev->acquired, ev->apy_n);
+		for (unsigned int i = 0; i < ev->apy_n; i++) {
+			put(l, "%s%#llx@%u", i ? "," : " apy=[", (unsigned long long) ev->apycode[i],
+				ev->apyinstr[i]);
+		}
+		put(l, "%s%s", ev->apy_n ? "]" : "", ev->apy_as_release ? " as-release" : "");
 		if (strcmp(n, "gil_cycle") == 0) {
 			put(l, " waiters=%u signalled=%d", ev->waiters, ev->signalled);
 		}

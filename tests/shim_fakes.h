@@ -138,12 +138,15 @@ struct rec_event {
 	uint32_t pyinstr[REC_BT_MAX];
 	/* gil_cycle, gil_cycle_open: the simulated thread whose cycle it
 	 * is (by tid), its begin's and acquisition's callers, and whether
-	 * it was acquired; the acquisition's Python frames */
+	 * it was acquired; the acquisition's Python frames, and whether
+	 * a batch told them as its previous cycle's release's */
 	int of;
 	uintptr_t begin_caller, acquire_caller;
 	int acquired;
 	unsigned int apy_n;
 	uint64_t apycode[REC_BT_MAX];
+	uint32_t apyinstr[REC_BT_MAX];
+	int apy_as_release;
 };
 
 /* The GIL mutexes py_frames_capture was called for, in order (none

@@ -25,6 +25,7 @@ struct gil_cycle_rec {
 	const uint64_t *pycode;		/* and its Python frames */
 	const uint32_t *pyinstr;
 	unsigned int py_n;
+	int py_as_release;		/* they are the batch's last release's, where pycode points */
 	unsigned int waiters;		/* gil_cycle: its release's, as gil_release's */
 	int signalled;
 };
@@ -33,7 +34,10 @@ struct gil_cycle_rec {
  * Completed compact cycles of one thread on one GIL, told at once
  * (gil_cycles): cycle i's times, callers, waiters and signalled at
  * index i; its frames are the next *_len[i] entries of the flattened
- * arrays, in cycle order.
+ * arrays, in cycle order.  An acquire_py_len of GIL_BATCH_PY_AS_RELEASE
+ * (cycle 1 on) says the acquisition's Python frames are the previous
+ * cycle's release's, and takes no entries: the thread ran no Python
+ * code between the two (giltrace(7)).
  */
 #define GIL_BATCH_CYCLES	32
 #define GIL_BATCH_FRAMES	512
@@ -52,6 +56,8 @@ struct gil_cycle_rec {
 /* A cycle's bytes in gil_cycles: three times, three callers, waiters,
  * signalled and four lengths, then its frames. */
 #define GIL_BATCH_CYCLE_BYTES(bt_n, py_n)	(57u + 8u * (bt_n) + 12u * (py_n))
+/* No length of frames: those are at most 32 (PY_FRAMES_MAX). */
+#define GIL_BATCH_PY_AS_RELEASE	255u
 
 struct gil_cycle_batch {
 	unsigned int n;

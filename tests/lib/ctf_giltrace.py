@@ -18,7 +18,7 @@ the libbabeltrace2 Python bindings (python3-bt2).
 """
 import bt2
 
-HEX, U8, U32, I32, STR = "hex", "u8", "u32", "i32", "str"
+HEX, U8, U16, U32, U64, I32, STR = "hex", "u8", "u16", "u32", "u64", "i32", "str"
 
 # Each event's payload, in order: (name, type), or (name, element type,
 # length type) for a sequence.
@@ -33,6 +33,15 @@ EVENTS = {
     "gil_acquire_abandon": [("gil", HEX), ("waits", U32), ("timeouts", U32), ("caller", HEX)],
     "gil_release": [("gil", HEX), ("waiters", U32), ("signalled", U8), ("caller", HEX),
                     ("backtrace", HEX, U8), ("pycode", HEX, U8), ("pyinstr", U32, U8)],
+    # Per cycle, then each end's frames flattened (tracepoints/gil_cycle_rec.h).
+    "gil_cycles": [("gil", HEX), ("tid", I32), ("told_ts", U64),
+                   ("begin_ts", U64, U8), ("acquired_ts", U64, U8), ("released_ts", U64, U8),
+                   ("begin_caller", HEX, U8), ("acquire_caller", HEX, U8), ("caller", HEX, U8),
+                   ("waiters", U32, U8), ("signalled", U8, U8),
+                   ("acquire_backtrace_len", U8, U8), ("acquire_backtrace", HEX, U16),
+                   ("acquire_py_len", U8, U8), ("acquire_pycode", HEX, U16), ("acquire_pyinstr", U32, U16),
+                   ("backtrace_len", U8, U8), ("backtrace", HEX, U16),
+                   ("py_len", U8, U8), ("pycode", HEX, U16), ("pyinstr", U32, U16)],
     "py_code": [("code", HEX), ("name", STR), ("filename", STR), ("firstlineno", I32),
                 ("linetable_format", U8), ("linetable", U8, U32)],
     "py_thread_target": [("target", HEX)],
@@ -48,7 +57,7 @@ def _field_class(tc, kind):
         return tc.create_string_field_class()
     if kind == I32:
         return tc.create_signed_integer_field_class(32)
-    return tc.create_unsigned_integer_field_class(8 if kind == U8 else 32)
+    return tc.create_unsigned_integer_field_class({U8: 8, U16: 16, U32: 32, U64: 64}[kind])
 
 
 def _payload_class(tc, fields):

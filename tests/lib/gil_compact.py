@@ -78,17 +78,28 @@ _FRAMES = (("acquire_backtrace_len", ("acquire_backtrace",)),
            ("py_len", ("pycode", "pyinstr")))
 
 
+# An acquire_py_len that says the acquisition's Python frames are the
+# previous cycle's release's (tracepoints/gil_cycle_rec.h, giltrace(7)).
+_PY_AS_RELEASE = 255
+
+
 def _batch_cycles(p):
     """A gil_cycles' cycles as dicts of a gil_cycle's members, from p, its
     members' values (a sequence as a list of its elements)."""
     at = [0] * len(_FRAMES)
+    prev = None
     for i in range(len(p["begin_ts"])):
         c = dict((k, p[k][i]) for k in _PER_CYCLE)
         for j, (length, seqs) in enumerate(_FRAMES):
             n = int(p[length][i])
+            if length == "acquire_py_len" and n == _PY_AS_RELEASE:
+                c["acquire_pycode"] = prev["pycode"] if prev else []
+                c["acquire_pyinstr"] = prev["pyinstr"] if prev else []
+                continue
             for name in seqs:
                 c[name] = p[name][at[j]:at[j] + n]
             at[j] += n
+        prev = c
         yield c
 
 

@@ -116,6 +116,25 @@ def make(path):
     rel(100, HOG, spin(7))
     woken(101, PID), end(102, PID, 1, {})
     rel(110, PID, frame("<module>", 2))
+    # Three cycles of the hog nobody else touched, batched: the second
+    # and third acquisitions read the frames of the release before
+    # (acquire_py_len 255, giltrace(7)).
+    cycles = [(120, 121, 123, spin(6), spin(7)), (125, 126, 128, None, spin(8)),
+              (130, 131, 134, None, spin(7))]
+    batch = dict(gil=GIL, told_ts=T0 + 140 * US, acquire_py_len=[], acquire_pycode=[],
+                 acquire_pyinstr=[], py_len=[], pycode=[], pyinstr=[])
+    for k, v in (("begin_ts", 0), ("acquired_ts", 1), ("released_ts", 2)):
+        batch[k] = [T0 + c[v] * US for c in cycles]
+    for k in ("begin_caller", "acquire_caller", "caller", "waiters", "signalled", "acquire_backtrace_len",
+              "backtrace_len"):
+        batch[k] = [0] * len(cycles)
+    for c in cycles:
+        batch["acquire_py_len"].append(len(c[3]["pycode"]) if c[3] else 255)
+        for k in ("pycode", "pyinstr"):
+            batch["acquire_" + k] += c[3][k] if c[3] else []
+            batch[k] += c[4][k]
+        batch["py_len"].append(len(c[4]["pycode"]))
+    ev(140, HOG, "gil_cycles", **batch)  # its tid member: the event's own
     # A process whose frames are off: one hold, no Python anywhere.
     ev(0, CPID, "py_frames_off", pid=CPID, reason="CPython 3.99.0: no known frame layout")
     ev(1, CPID, "gil_acquire_begin", pid=CPID, gil=CGIL)
@@ -132,8 +151,9 @@ FUNC_KEYS = ("holds", "held_ns", "longest_hold_ns", "longest_hold_line", "acquis
              "abandoned_attempts", "attempts", "waits", "failed_wakeups", "timeouts", "waited_ns",
              "longest_wait_ns", "longest_wait_line")
 EXPECTED_FUNCS = [
-    # 39 + 17 released on line 7; acquired on line 6 (waited 1) and 8 (23)
-    ("spin_until", 5, [2, 56, 39, 7, 2, 1, 0, 2, 1, 0, 0, 24, 23, 8]),
+    # 39 + 17 released on line 7; acquired on line 6 (waited 1) and 8 (23);
+    # the batch's 2 + 2 + 3, acquired after 1 each
+    ("spin_until", 5, [5, 63, 39, 7, 5, 1, 0, 5, 1, 0, 0, 27, 23, 8]),
     ("blocking_calls", 11, [1, 23, 23, 12, 1, 1, 0, 1, 1, 0, 0, 37, 37, 13]),
     ("<module>", 1, [1, 8, 8, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, None]),
     # the main thread resumed in C
@@ -142,14 +162,15 @@ EXPECTED_FUNCS = [
 # Per waiting thread: its name, waited, and (holder, function, line, us).
 EXPECTED_BLOCKERS = {
     BLOCKER: ("blocking_calls", 37, [(HOG, "spin_until", 7, 30), (None, "(hand-off gap)", None, 7)]),
-    HOG: (HOG_NAME, 24, [(BLOCKER, "blocking_calls", 12, 20), (None, "(hand-off gap)", None, 4)]),
+    # the batch's attempts: 3 more of the GIL free, the thread not yet running
+    HOG: (HOG_NAME, 27, [(BLOCKER, "blocking_calls", 12, 20), (None, "(hand-off gap)", None, 7)]),
     PID: ("MainThread", 12, [(HOG, "spin_until", 7, 10), (None, "(hand-off gap)", None, 2)]),
 }
 EXPECTED_TEXT = [
     "81.1% of the wait of blocking_calls (4244) was spent behind spin_until (gil_convoy.py:7), held by "
     + HOG_NAME + " (4243),",
     "18.9% in hand-off gaps (the GIL free, the thread not yet running).",
-    "Held 56.0us in total in spin_until (gil_convoy.py:5);",
+    "Held 63.0us in total in spin_until (gil_convoy.py:5);",
     "the longest hold, 39.0us, was released at line 7, taken at line 6.",
     "Python frames not recorded: CPython 3.99.0: no known frame layout",
 ]
