@@ -159,6 +159,16 @@ static inline struct gil_section *gil_signal_nested(void)
 	return s->mutex && s->depth ? s : NULL;
 }
 
+/* Has gil_mutex_lock_end anything to do after a lock call on mutex
+ * that returned ret?  Only for a lock that failed, or that opened a
+ * section of Ruby 3.3's GVL (the running thread is read once locked). */
+static inline int gil_lock_end_needed(const void *mutex, int ret)
+{
+	const struct gil_section *s = &gil_thread.section;
+
+	return ret != 0 || (s->mutex == mutex && s->gil && s->gil->running_word);
+}
+
 struct gil *gil_find(const void *lock);
 
 /* Hooks, called by the wrappers with the recursion guard held. */

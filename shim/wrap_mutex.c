@@ -49,6 +49,32 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	return ret;
 }
 
+/*
+ * No event of its own, only the GIL state machine to follow: its end
+ * hook only when it has something to do (gil_lock_end_needed), with
+ * the guard up and errno kept as in mutex_lock_traced.
+ */
+static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
+{
+	int saved_errno = errno;
+	int ret, err;
+
+	shim_enter();
+	gil_mutex_lock_begin(mutex, caller);
+	shim_leave();
+	errno = saved_errno;
+	ret = real_pthread_mutex_lock(mutex);
+	if (!gil_lock_end_needed(mutex, ret)) {
+		return ret;
+	}
+	err = errno;
+	shim_enter();
+	gil_mutex_lock_end(mutex, ret);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
 /* A lock nested in a GIL section, with no event of its own: only the
  * section's depth moves (gil_nested_in), and back if the lock fails. */
 static SHIM_SLOW int mutex_lock_nested(struct gil_section *s, pthread_mutex_t *mutex)
@@ -71,12 +97,14 @@ SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	if (shim_idle(mutex_lock_begin, mutex_lock_end) || shim_entered() || internal_caller(SHIM_CALLER())) {
 		return real_pthread_mutex_lock(mutex);
 	}
-	if (!lttng_ust_tracepoint_enabled(giltrace, mutex_lock_begin)
-			&& !lttng_ust_tracepoint_enabled(giltrace, mutex_lock_end)
-			&& (s = gil_nested_in(mutex))) {
+	if (lttng_ust_tracepoint_enabled(giltrace, mutex_lock_begin)
+			|| lttng_ust_tracepoint_enabled(giltrace, mutex_lock_end)) {
+		return mutex_lock_traced(mutex, SHIM_CALLER());
+	}
+	if ((s = gil_nested_in(mutex))) {
 		return mutex_lock_nested(s, mutex);
 	}
-	return mutex_lock_traced(mutex, SHIM_CALLER());
+	return mutex_lock_hooked(mutex, SHIM_CALLER());
 }
 
 /* A lock taken without blocking opens a section like a blocking one. */
