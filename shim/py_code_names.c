@@ -119,10 +119,13 @@ static void names_changed(void)
  * code object that reads the same, the table unchanged, is the object
  * the table named (a code object replaced at its address reads
  * otherwise, as with the table's identity): no look-up and no hash.
+ * Two ways to a set, the latest first: with one, two of a chain's
+ * few code objects shared a slot in one run out of two (bench/RESULTS.md).
  * Thread-local, so no lock; initial-exec as the guard (guard.h).
  */
 #define MEMO_BITS	4u
-#define MEMO_SLOTS	(1u << MEMO_BITS)
+#define MEMO_WAYS	2u
+#define MEMO_SLOTS	((1u << MEMO_BITS) * MEMO_WAYS)
 
 struct code_memo {
 	uintptr_t code;
@@ -177,19 +180,22 @@ int py_code_named(const struct py_layout *l, uintptr_t code)
 static inline __attribute__((always_inline)) int memo_named(const struct py_layout *l,
 		uintptr_t code, uint64_t version)
 {
-	struct code_memo *m = &code_memo[addr_word_slot(code, MEMO_BITS)];
+	struct code_memo *m = &code_memo[addr_word_slot(code, MEMO_BITS) * MEMO_WAYS];
 	struct code_parts p;
 
 	code_parts_read(l, code, &p);
-	if (m->code == code && m->version == version && parts_equal(&m->parts, &p)) {
-		return 1;
+	for (unsigned int w = 0; w < MEMO_WAYS; w++) {
+		if (m[w].code == code && m[w].version == version && parts_equal(&m[w].parts, &p)) {
+			return 1;
+		}
 	}
 	if (!table_named(code, code_identity_of(&p))) {
 		return 0;
 	}
-	m->code = code;
-	m->version = version;
-	m->parts = p;
+	for (unsigned int w = MEMO_WAYS - 1; w > 0; w--) {
+		m[w] = m[w - 1];
+	}
+	m[0] = (struct code_memo) { code, version, p };
 	return 1;
 }
 
