@@ -95,7 +95,8 @@ def main(argv):
     first = per[modes[0]][0]
     print("| function (%s's costliest) | library | %s |" % (modes[0], " | ".join(modes)))
     print("|---|---|" + "---:|" * len(modes))
-    for key in sorted(first, key=lambda k: -first[k])[:20]:
+    rows = int(os.environ.get("BENCH_FUNCTIONS", "20"))
+    for key in sorted(first, key=lambda k: -first[k])[:rows]:
         print("| %s | %s | %s |" % (key[1], key[0], " | ".join("%.0f" % per[m][0].get(key, 0) for m in modes)))
     return 0
 
