@@ -70,14 +70,19 @@ struct gil_section {
 	struct gil *gil;		/* 0 while the mutex is only a candidate */
 	void *caller;			/* return address of the lock that opened it */
 	unsigned char role;
-	unsigned char signalled;	/* signalled a condvar while holding only this mutex */
-	unsigned char nested;		/* locked another mutex inside */
-	unsigned char depth;		/* other mutexes held inside right now */
-	unsigned char yield_site;	/* opened by a yield function: releases, then retakes */
-	unsigned char learn;		/* at a site not learned yet: learn what the section did */
-	unsigned char released;		/* released the GIL (then waits if a yield) */
-	unsigned char first_lock;	/* opened by the thread's first lock call */
-	unsigned char nested_signal;	/* signalled a condvar while holding another mutex inside */
+	union {
+		struct {
+			unsigned char signalled;	/* signalled a condvar while holding only this mutex */
+			unsigned char nested;		/* locked another mutex inside */
+			unsigned char depth;		/* other mutexes held inside right now */
+			unsigned char yield_site;	/* opened by a yield function: releases, then retakes */
+			unsigned char learn;		/* at a site not learned yet: learn what the section did */
+			unsigned char released;		/* released the GIL (then waits if a yield) */
+			unsigned char first_lock;	/* opened by the thread's first lock call */
+			unsigned char nested_signal;	/* signalled a condvar while holding another mutex inside */
+		};
+		uint64_t flags;		/* all of the above, cleared at once when a section opens */
+	};
 	uintptr_t running_at_open;	/* Ruby 3.3: the GVL's running thread once locked */
 	const char *candidate_method;
 	enum gil_runtime candidate_rt;
@@ -150,13 +155,25 @@ static inline struct gil_section *gil_nested_in(const void *mutex)
 	return s->mutex && s->mutex != mutex && s->role != ROLE_UNKNOWN ? s : NULL;
 }
 
-/* The section a condvar signal is nested in (another mutex held inside
- * it): all the signal does is mark it (gil_cond_signal).  NULL otherwise. */
-static inline struct gil_section *gil_signal_nested(void)
+/*
+ * What a condvar signal with no event of its own only marks, as
+ * gil_cond_signal would: the section's nested_signal when another mutex
+ * is held inside it (CPython 3's switch condvar), or its signalled in
+ * the release section of a GIL whose condvar is known (drop_gil's
+ * signal).  NULL otherwise: gil_cond_signal decides.
+ */
+static inline unsigned char *gil_signal_mark(void)
 {
 	struct gil_section *s = &gil_thread.section;
 
-	return s->mutex && s->depth ? s : NULL;
+	if (!s->mutex) {
+		return NULL;
+	}
+	if (s->depth) {
+		return &s->nested_signal;
+	}
+	return s->role == ROLE_RELEASE && s->gil && __atomic_load_n(&s->gil->cond, __ATOMIC_RELAXED)
+		? &s->signalled : NULL;
 }
 
 /* Has gil_mutex_lock_end anything to do after a lock call on mutex

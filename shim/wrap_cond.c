@@ -158,14 +158,14 @@ SHIM_EXPORT int COND_DEFAULT(pthread_cond_timedwait)(pthread_cond_t *cond, pthre
 DEFAULT_VERSION(giltrace_pthread_cond_signal_default, "pthread_cond_signal")
 SHIM_EXPORT int COND_DEFAULT(pthread_cond_signal)(pthread_cond_t *cond)
 {
-	struct gil_section *s;
+	unsigned char *mark;
 
 	if (shim_idle(cond_signal, cond_signal) || shim_entered() || internal_caller(SHIM_CALLER()))
 		return real_pthread_cond_signal(cond);
-	/* Inside a GIL section with another mutex held, no event of its
-	 * own: the section is marked (gil_signal_nested). */
-	if (!lttng_ust_tracepoint_enabled(giltrace, cond_signal) && (s = gil_signal_nested())) {
-		s->nested_signal = 1;
+	/* No event of its own, and all it does is mark its GIL section
+	 * (gil_signal_mark): in line. */
+	if (!lttng_ust_tracepoint_enabled(giltrace, cond_signal) && (mark = gil_signal_mark())) {
+		*mark = 1;
 		return real_pthread_cond_signal(cond);
 	}
 	return cond_wake_traced(cond, SHIM_CALLER(), real_pthread_cond_signal, 0);
