@@ -406,14 +406,8 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->gil = g;
 	s->caller = caller;
 	s->role = role;
-	s->signalled = 0;
-	s->nested = 0;
-	s->depth = 0;
-	s->yield_site = 0;
-	s->learn = 0;
+	s->flags = 0;
 	s->released = role == ROLE_RELEASE;
-	s->first_lock = 0;
-	s->nested_signal = 0;
 	s->running_at_open = 0;
 	s->candidate_method = candidate_method;
 	s->candidate_rt = candidate_rt;
