@@ -76,7 +76,7 @@ static int gil_announce_wanted(void)
 	return tp_recorded(TP_GIL_IDENTIFIED);
 }
 
-static int gil_announced(const struct gil *g)
+static inline __attribute__((always_inline)) int gil_announced(const struct gil *g)
 {
 	unsigned int announced = __atomic_load_n(&g->announced, __ATOMIC_ACQUIRE);
 

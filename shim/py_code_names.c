@@ -41,9 +41,7 @@ struct code_slot {
 static struct code_slot code_table[CODE_SLOTS];
 static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Entries of another generation count as not named (name_epoch.h):
- * py_code is the name event. */
-static struct name_epoch code_epoch = NAME_EPOCH_INIT;
+struct name_epoch py_code_epoch = NAME_EPOCH_INIT;
 
 /* Longest name and file name py_code carries (contract: giltrace(7)),
  * and longest line table: an event must fit in one sub-buffer. */
@@ -142,18 +140,13 @@ static inline __attribute__((always_inline)) int parts_equal(const struct code_p
 		&& a->firstlineno == b->firstlineno && a->name_hash == b->name_hash;
 }
 
-unsigned int py_code_names_epoch(void)
-{
-	return name_epoch_current(&code_epoch);
-}
-
 /* Does the table hold code with this identity, in the current generation? */
 static int table_named(uintptr_t code, uint64_t identity)
 {
-	uint64_t want = addr_word(code, name_epoch_generation(&code_epoch));
+	uint64_t want = addr_word(code, name_epoch_generation(&py_code_epoch));
 	size_t slot = addr_word_slot(code, CODE_SLOT_BITS);
 
-	if (name_epoch_stale(&code_epoch)) {
+	if (name_epoch_stale(&py_code_epoch)) {
 		return 0;	/* recorded again: name anew (py_code_name_slow) */
 	}
 	for (unsigned int i = 0; i < CODE_PROBES; i++) {
@@ -201,8 +194,8 @@ static inline __attribute__((always_inline)) int memo_named(const struct py_layo
 
 void py_code_names_disabled(void)
 {
-	if (!name_epoch_stale(&code_epoch)) {
-		name_epoch_mark_stale(&code_epoch);
+	if (!name_epoch_stale(&py_code_epoch)) {
+		name_epoch_mark_stale(&py_code_epoch);
 		names_changed();
 	}
 }
@@ -211,12 +204,12 @@ void py_code_names_disabled(void)
  * or in a single-threaded child. */
 static void code_renew(void)
 {
-	if (name_epoch_wraps(&code_epoch)) {
+	if (name_epoch_wraps(&py_code_epoch)) {
 		for (size_t i = 0; i < CODE_SLOTS; i++) {
 			__atomic_store_n(&code_table[i].key, 0, __ATOMIC_RELAXED);
 		}
 	}
-	name_epoch_renew(&code_epoch);
+	name_epoch_renew(&py_code_epoch);
 	names_changed();
 }
 
@@ -284,14 +277,14 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 		ret = code_emit(l, code);
 		goto out;
 	}
-	if (name_epoch_stale(&code_epoch)) {
+	if (name_epoch_stale(&py_code_epoch)) {
 		code_renew();
 	}
 	for (unsigned int i = 0; i < CODE_PROBES; i++) {
 		struct code_slot *s = &code_table[(slot + i) & (CODE_SLOTS - 1)];
 		uint64_t seen = __atomic_load_n(&s->key, __ATOMIC_RELAXED);
 
-		if (seen == addr_word(code, code_epoch.generation) && s->identity == identity) {
+		if (seen == addr_word(code, py_code_epoch.generation) && s->identity == identity) {
 			goto out;	/* named while this thread waited */
 		}
 		if (seen == 0 || (seen & ADDR_WORD_MASK) == key) {
@@ -306,7 +299,7 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code)
 	/* No room: the name is emitted at every use instead, still before it. */
 	if (free_slot) {
 		__atomic_store_n(&free_slot->identity, identity, __ATOMIC_RELAXED);
-		__atomic_store_n(&free_slot->key, addr_word(code, code_epoch.generation), __ATOMIC_RELEASE);
+		__atomic_store_n(&free_slot->key, addr_word(code, py_code_epoch.generation), __ATOMIC_RELEASE);
 		names_changed();
 	}
 out:
@@ -330,7 +323,7 @@ int py_code_name_all(const struct py_layout *l, const uint64_t *codes, unsigned 
 	}
 	/* Stale after naming: told while not recorded (py_code_name_slow),
 	 * or not recorded since the GIL event began (names_stale_check). */
-	return name_epoch_stale(&code_epoch) ? 1 : 0;
+	return name_epoch_stale(&py_code_epoch) ? 1 : 0;
 }
 
 void py_code_names_after_fork_child(void)

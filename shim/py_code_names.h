@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "giltrace_tp.h"
+#include "name_epoch.h"
 #include "py_layout.h"
 
 /*
@@ -31,12 +32,19 @@ int py_code_name_slow(const struct py_layout *l, uintptr_t code);
  * session that records it later needs every name again. */
 void py_code_names_disabled(void);
 
+/* Entries of another generation count as not named (name_epoch.h):
+ * py_code is the name event.  Global: code objects are the process's. */
+extern struct name_epoch py_code_epoch;
+
 /*
  * Which naming of the process the names made now belong to: frames
  * named in one epoch are named in it until it changes (a new session,
  * a forked child); 0 while the next name starts a new one.
  */
-unsigned int py_code_names_epoch(void);
+static inline unsigned int py_code_names_epoch(void)
+{
+	return name_epoch_current(&py_code_epoch);
+}
 
 /* Emit py_code for code if this process has not named it as it is now;
  * 0, or -1 as py_code_name_slow. */

@@ -453,9 +453,12 @@ static void layout_decide(void)
 	}
 	layout = l;
 	__atomic_store_n(&layout_state, LAYOUT_ON, __ATOMIC_RELEASE);
+	__atomic_store_n(&py_layout_on, &layout, __ATOMIC_RELEASE);
 }
 
-const struct py_layout *py_layout_get(void)
+const struct py_layout *py_layout_on;
+
+const struct py_layout *py_layout_get_slow(void)
 {
 	int state = __atomic_load_n(&layout_state, __ATOMIC_ACQUIRE);
 
@@ -540,6 +543,7 @@ void py_layout_fail(const char *reason)
 	real_pthread_mutex_lock(&layout_lock);
 	if (__atomic_load_n(&layout_state, __ATOMIC_RELAXED) != LAYOUT_OFF) {
 		snprintf(off_reason, sizeof(off_reason), "%s", reason);
+		__atomic_store_n(&py_layout_on, NULL, __ATOMIC_RELEASE);
 		__atomic_store_n(&layout_state, LAYOUT_OFF, __ATOMIC_RELEASE);
 	}
 	real_pthread_mutex_unlock(&layout_lock);

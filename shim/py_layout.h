@@ -90,7 +90,18 @@ struct py_layout {
  * called for the events of a CPython GIL while frames are asked for
  * (py_frames.h): a process that is not Python never decides.
  */
-const struct py_layout *py_layout_get(void);
+const struct py_layout *py_layout_get_slow(void);
+
+/* The layout once decided on, NULL before and once frames are off: what
+ * py_layout_get answers in one load.  Global: the process's. */
+extern const struct py_layout *py_layout_on;
+
+static inline const struct py_layout *py_layout_get(void)
+{
+	const struct py_layout *l = __atomic_load_n(&py_layout_on, __ATOMIC_ACQUIRE);
+
+	return l ? l : py_layout_get_slow();
+}
 
 /*
  * The address of the last_holder field of the GIL whose mutex is

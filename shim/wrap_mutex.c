@@ -7,7 +7,9 @@
  * the out-of-line *_traced function notes the call for the GIL state
  * machine, traces, calls the real function, traces, and returns its
  * result with the errno it left.  Out of line, so that the forwarding
- * path needs no stack frame.
+ * path needs no stack frame.  Lock and unlock, the GIL's own calls, have
+ * a *_hooked twin for when they have no event of their own: the state
+ * machine only.
  *
  * Around the real call: the program's errno is put back before it (the
  * shim's own work must not leak into a call that succeeds and leaves
@@ -221,6 +223,19 @@ static SHIM_SLOW int mutex_unlock_traced(pthread_mutex_t *mutex, void *caller)
 	return ret;
 }
 
+/* No event of its own: only the GIL state machine to follow, before the
+ * real unlock as in mutex_unlock_traced. */
+static SHIM_SLOW int mutex_unlock_hooked(pthread_mutex_t *mutex, void *caller)
+{
+	int saved_errno = errno;
+
+	shim_enter();
+	gil_mutex_unlock(mutex, caller);
+	shim_leave();
+	errno = saved_errno;
+	return real_pthread_mutex_unlock(mutex);
+}
+
 SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
 {
 	struct gil_section *s;
@@ -228,11 +243,14 @@ SHIM_EXPORT int pthread_mutex_unlock(pthread_mutex_t *mutex)
 	if (shim_idle(mutex_unlock, mutex_unlock) || shim_entered() || internal_caller(SHIM_CALLER())) {
 		return real_pthread_mutex_unlock(mutex);
 	}
-	/* Nested in a GIL section, no event of its own: the depth moves. */
-	if (!lttng_ust_tracepoint_enabled(giltrace, mutex_unlock) && (s = gil_nested_in(mutex))) {
+	if (lttng_ust_tracepoint_enabled(giltrace, mutex_unlock)) {
+		return mutex_unlock_traced(mutex, SHIM_CALLER());
+	}
+	/* Nested in a GIL section: the depth moves. */
+	if ((s = gil_nested_in(mutex))) {
 		if (s->depth)
 			s->depth--;
 		return real_pthread_mutex_unlock(mutex);
 	}
-	return mutex_unlock_traced(mutex, SHIM_CALLER());
+	return mutex_unlock_hooked(mutex, SHIM_CALLER());
 }
