@@ -17,7 +17,8 @@
 # instructions over the difference in GIL cycles (giltrace-analyze's
 # acquisitions of the two traces) leaves start-up out.  INTERPRETER:
 # debian (default), 3.13 or 2.7; WORKLOAD: stress (default) or
-# countdown.  Prints a markdown table and appends it to bench/RESULTS.md.
+# countdown.  Prints a markdown table and appends it to bench/RESULTS.md;
+# BENCH_FUNCTIONS=N lists the N costliest functions (20).
 # Exit status: 0, 1 on a failed run, 77 without valgrind or a private
 # session daemon.
 set -euo pipefail
