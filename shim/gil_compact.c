@@ -58,15 +58,11 @@ static uint64_t trace_clock(void)
  */
 static uint64_t batch_span;
 
-static uint64_t batch_span_get(void)
+static uint64_t batch_span_slow(void)
 {
-	uint64_t span = __atomic_load_n(&batch_span, __ATOMIC_RELAXED);
 	lttng_ust_clock_freq_function freq = NULL;
+	uint64_t span = 1000000;
 
-	if (span) {
-		return span;
-	}
-	span = 1000000;
 	if (lttng_ust_trace_clock_get_freq_cb(&freq) == 0 && freq) {
 		uint64_t hz = freq();
 
@@ -76,6 +72,13 @@ static uint64_t batch_span_get(void)
 	}
 	__atomic_store_n(&batch_span, span, __ATOMIC_RELAXED);
 	return span;
+}
+
+static inline uint64_t batch_span_get(void)
+{
+	uint64_t span = __atomic_load_n(&batch_span, __ATOMIC_RELAXED);
+
+	return span ? span : batch_span_slow();
 }
 
 static int compact_on(void)

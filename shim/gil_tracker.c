@@ -572,8 +572,11 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 			enum gil_role role = section_role(t, g, &caller, &yield);
 
 			section_open(t, mutex, g, caller, role, NULL, GIL_RT_CPYTHON);
-			s->yield_site = yield && role == ROLE_RELEASE;
-			s->learn = g->learned_roles && role == ROLE_UNKNOWN;
+			/* Both clear as it opens: set only when they are. */
+			if (yield && role == ROLE_RELEASE)
+				s->yield_site = 1;
+			if (g->learned_roles && role == ROLE_UNKNOWN)
+				s->learn = 1;
 		}
 		return;
 	}

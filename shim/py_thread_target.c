@@ -13,12 +13,7 @@
 #include "py_thread_target.h"
 #include "tp_recording.h"
 
-/* The naming epoch (py_code_names_epoch) in which this thread emitted
- * py_thread_target, 0 for none, TARGET_SAID_UNNAMED while code objects
- * were not named: a new session's trace needs it again.  initial-exec
- * for the same reason as the guard (guard.h). */
-static __thread unsigned int target_said __attribute__((tls_model("initial-exec")));
-#define TARGET_SAID_UNNAMED	UINT_MAX
+__thread unsigned int py_target_said __attribute__((tls_model("initial-exec")));
 
 /* Frames walked at most to find the bottom (the contract's limit). */
 #define TARGET_WALK_MAX 256
@@ -27,18 +22,6 @@ static __thread unsigned int target_said __attribute__((tls_model("initial-exec"
  * _bootstrap_inner, run, the target. */
 #define BOTTOM_FRAMES 4
 
-/* What target_said holds once said now (never 0). */
-static unsigned int target_epoch(void)
-{
-	unsigned int epoch = py_code_names_epoch();
-
-	return epoch ? epoch : TARGET_SAID_UNNAMED;
-}
-
-int py_thread_target_known(void)
-{
-	return target_said == target_epoch();
-}
 
 /* Is code's name base (after the last '.' of a qualified name) one of
  * names? */
@@ -83,7 +66,7 @@ static void target_emit(const struct py_layout *l, uintptr_t target)
 		return;	/* not a code object after all: frames go off */
 	}
 	lttng_ust_tracepoint(giltrace, py_thread_target, (const void *) target, NULL);
-	target_said = target_epoch();
+	py_target_said = py_thread_target_epoch();
 }
 
 /*
@@ -164,5 +147,5 @@ void py_thread_target_note(const struct py_layout *l, uintptr_t frame)
 
 void py_thread_target_after_fork_child(void)
 {
-	target_said = 0;
+	py_target_said = 0;
 }

@@ -10,12 +10,33 @@
 #ifndef GILTRACE_SHIM_PY_THREAD_TARGET_H
 #define GILTRACE_SHIM_PY_THREAD_TARGET_H
 
+#include <limits.h>
 #include <stdint.h>
 
+#include "py_code_names.h"
 #include "py_layout.h"
 
-/* Has this thread said its target (or that it has none)? */
-int py_thread_target_known(void);
+/* The naming epoch (py_code_names_epoch) in which this thread emitted
+ * py_thread_target, 0 for none, PY_TARGET_SAID_UNNAMED while code
+ * objects were not named: a new session's trace needs it again.
+ * initial-exec for the same reason as the guard (guard.h). */
+extern __thread unsigned int py_target_said __attribute__((tls_model("initial-exec")));
+#define PY_TARGET_SAID_UNNAMED	UINT_MAX
+
+/* What py_target_said holds once said now (never 0). */
+static inline unsigned int py_thread_target_epoch(void)
+{
+	unsigned int epoch = py_code_names_epoch();
+
+	return epoch ? epoch : PY_TARGET_SAID_UNNAMED;
+}
+
+/* Has this thread said its target (or that it has none)?  Asked at
+ * every release with frames: in line. */
+static inline int py_thread_target_known(void)
+{
+	return py_target_said == py_thread_target_epoch();
+}
 
 /*
  * Look for the calling thread's target below frame, its innermost (a
