@@ -62,29 +62,28 @@ unsigned int callsites_backtrace(void *caller, uintptr_t *frames)
  * Global: the addresses are the process's.  65536 slots (512 KiB of
  * address space, of which only the touched pages cost memory).
  */
-#define NAMED_SLOT_BITS	16u
-#define NAMED_SLOTS	(1u << NAMED_SLOT_BITS)
 #define NAMED_PROBES	64u
-static uint64_t named_table[NAMED_SLOTS];
+uint64_t callsites_named_table[CALLSITES_NAMED_SLOTS];
 static pthread_mutex_t named_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Entries of another generation count as not named (name_epoch.h):
  * gil_callsite is the name event. */
-static struct name_epoch named_epoch = NAME_EPOCH_INIT;
+struct name_epoch callsites_named_epoch = NAME_EPOCH_INIT;
 
-int callsites_named(uintptr_t addr)
+/* callsites_named, the whole probe sequence. */
+int callsites_named_probe(uintptr_t addr)
 {
-	uint64_t want = addr_word(addr, name_epoch_generation(&named_epoch));
-	size_t slot = addr_word_slot(addr, NAMED_SLOT_BITS);
+	uint64_t want = addr_word(addr, name_epoch_generation(&callsites_named_epoch));
+	size_t slot = addr_word_slot(addr, CALLSITES_NAMED_SLOT_BITS);
 
 	if (addr == 0) {
 		return 1;	/* nothing to name */
 	}
-	if (name_epoch_stale(&named_epoch)) {
+	if (name_epoch_stale(&callsites_named_epoch)) {
 		return 0;	/* enabled again: name anew (callsites_name_slow) */
 	}
 	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
-		uint64_t seen = __atomic_load_n(&named_table[(slot + i) & (NAMED_SLOTS - 1)], __ATOMIC_ACQUIRE);
+		uint64_t seen = __atomic_load_n(&callsites_named_table[(slot + i) & (CALLSITES_NAMED_SLOTS - 1)], __ATOMIC_ACQUIRE);
 
 		if (seen == want) {
 			return 1;
@@ -100,19 +99,19 @@ int callsites_named(uintptr_t addr)
  * enables it next needs every name again. */
 void callsites_disabled(void)
 {
-	name_epoch_mark_stale(&named_epoch);
+	name_epoch_mark_stale(&callsites_named_epoch);
 }
 
 /* A new generation: every address is named again.  Under named_lock,
  * or in a single-threaded child. */
 static void named_renew(void)
 {
-	if (name_epoch_wraps(&named_epoch)) {
-		for (size_t i = 0; i < NAMED_SLOTS; i++) {
-			__atomic_store_n(&named_table[i], 0, __ATOMIC_RELAXED);
+	if (name_epoch_wraps(&callsites_named_epoch)) {
+		for (size_t i = 0; i < CALLSITES_NAMED_SLOTS; i++) {
+			__atomic_store_n(&callsites_named_table[i], 0, __ATOMIC_RELAXED);
 		}
 	}
-	name_epoch_renew(&named_epoch);
+	name_epoch_renew(&callsites_named_epoch);
 }
 
 /*
@@ -146,25 +145,25 @@ static void name_emit(uintptr_t addr)
 void callsites_name_slow(uintptr_t addr)
 {
 	uint64_t key = addr_word(addr, 0);
-	size_t slot = addr_word_slot(addr, NAMED_SLOT_BITS);
+	size_t slot = addr_word_slot(addr, CALLSITES_NAMED_SLOT_BITS);
 	uint64_t *free_slot = NULL;
 
 	real_pthread_mutex_lock(&named_lock);
 	/* Told while not recorded (a session starting): told again at the
 	 * next use, in an epoch of its own once it is. */
 	if (!tp_recorded(TP_GIL_CALLSITE)) {
-		name_epoch_mark_stale(&named_epoch);
+		name_epoch_mark_stale(&callsites_named_epoch);
 		name_emit(addr);
 		goto out;
 	}
-	if (name_epoch_stale(&named_epoch)) {
+	if (name_epoch_stale(&callsites_named_epoch)) {
 		named_renew();
 	}
 	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
-		uint64_t *entry = &named_table[(slot + i) & (NAMED_SLOTS - 1)];
+		uint64_t *entry = &callsites_named_table[(slot + i) & (CALLSITES_NAMED_SLOTS - 1)];
 		uint64_t seen = __atomic_load_n(entry, __ATOMIC_RELAXED);
 
-		if (seen == addr_word(addr, named_epoch.generation)) {
+		if (seen == addr_word(addr, callsites_named_epoch.generation)) {
 			goto out;	/* named while this thread waited */
 		}
 		if (seen == 0 || (seen & ADDR_WORD_MASK) == key) {
@@ -176,7 +175,7 @@ void callsites_name_slow(uintptr_t addr)
 	/* No room: the name is emitted at every use instead, still before
 	 * it (never seen with fewer than some 40,000 addresses). */
 	if (free_slot) {
-		__atomic_store_n(free_slot, addr_word(addr, named_epoch.generation), __ATOMIC_RELEASE);
+		__atomic_store_n(free_slot, addr_word(addr, callsites_named_epoch.generation), __ATOMIC_RELEASE);
 	}
 out:
 	real_pthread_mutex_unlock(&named_lock);

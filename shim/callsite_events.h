@@ -11,9 +11,12 @@
 #ifndef GILTRACE_SHIM_CALLSITE_EVENTS_H
 #define GILTRACE_SHIM_CALLSITE_EVENTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "addr_word.h"
 #include "giltrace_tp.h"
+#include "name_epoch.h"
 #include "tp_recording.h"
 
 /* Most frames a backtrace may hold (GILTRACE_CALLSITES is capped to it). */
@@ -32,7 +35,31 @@ extern unsigned int callsites_depth;
  */
 unsigned int callsites_backtrace(void *caller, uintptr_t *frames);
 
-int callsites_named(uintptr_t addr);
+/*
+ * The addresses this process has named (callsite_events.c), and the
+ * naming's epoch: the first probe is read in line, at every GIL event.
+ * Global: the addresses are the process's.
+ */
+#define CALLSITES_NAMED_SLOT_BITS	16u
+#define CALLSITES_NAMED_SLOTS		(1u << CALLSITES_NAMED_SLOT_BITS)
+extern uint64_t callsites_named_table[CALLSITES_NAMED_SLOTS];
+extern struct name_epoch callsites_named_epoch;
+
+int callsites_named_probe(uintptr_t addr);
+
+/* Has this process named addr in the current epoch? */
+static inline int callsites_named(uintptr_t addr)
+{
+	uint64_t want = addr_word(addr, name_epoch_generation(&callsites_named_epoch));
+	size_t slot = addr_word_slot(addr, CALLSITES_NAMED_SLOT_BITS);
+
+	if (addr && !name_epoch_stale(&callsites_named_epoch)
+			&& __atomic_load_n(&callsites_named_table[slot], __ATOMIC_ACQUIRE) == want) {
+		return 1;
+	}
+	return callsites_named_probe(addr);
+}
+
 void callsites_name_slow(uintptr_t addr);
 void callsites_disabled(void);
 

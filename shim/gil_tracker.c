@@ -99,7 +99,7 @@ static void names_stale_check(void)
 }
 
 /* Name the code addresses of a GIL event before it (callsite_events.h). */
-static void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
+static inline __attribute__((always_inline)) void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
 	int on;
 
