@@ -83,7 +83,8 @@ int callsites_named_probe(uintptr_t addr)
 		return 0;	/* enabled again: name anew (callsites_name_slow) */
 	}
 	for (unsigned int i = 0; i < NAMED_PROBES; i++) {
-		uint64_t seen = __atomic_load_n(&callsites_named_table[(slot + i) & (CALLSITES_NAMED_SLOTS - 1)], __ATOMIC_ACQUIRE);
+		uint64_t seen = __atomic_load_n(&callsites_named_table[(slot + i) & (CALLSITES_NAMED_SLOTS - 1)],
+			__ATOMIC_ACQUIRE);
 
 		if (seen == want) {
 			return 1;

@@ -83,6 +83,13 @@ struct py_layout {
 	uint32_t name_hash;		/* a name's cached hash: str_hash, 2.7's bytes_hash */
 };
 
+/* The layout once decided on, NULL before and once frames are off: what
+ * py_layout_get answers in one load.  Global: the process's. */
+extern const struct py_layout *py_layout_on;
+
+/* py_layout_get before the layout is on: decides, or says it is off. */
+const struct py_layout *py_layout_get_slow(void);
+
 /*
  * The layout of this process's interpreter, NULL if Python frames are
  * off (no layout, a failed check).  The first call decides, and emits
@@ -90,12 +97,6 @@ struct py_layout {
  * called for the events of a CPython GIL while frames are asked for
  * (py_frames.h): a process that is not Python never decides.
  */
-const struct py_layout *py_layout_get_slow(void);
-
-/* The layout once decided on, NULL before and once frames are off: what
- * py_layout_get answers in one load.  Global: the process's. */
-extern const struct py_layout *py_layout_on;
-
 static inline const struct py_layout *py_layout_get(void)
 {
 	const struct py_layout *l = __atomic_load_n(&py_layout_on, __ATOMIC_ACQUIRE);

@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <limits.h>
 #include <string.h>
 
 #include "giltrace_tp.h"
@@ -21,7 +20,6 @@ __thread unsigned int py_target_said __attribute__((tls_model("initial-exec")));
 /* The frames just above the bottom that matter: _bootstrap,
  * _bootstrap_inner, run, the target. */
 #define BOTTOM_FRAMES 4
-
 
 /* Is code's name base (after the last '.' of a qualified name) one of
  * names? */
