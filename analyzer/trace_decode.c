@@ -728,14 +728,60 @@ static uint32_t batch_frames32(const bt_field *f, uint64_t from, uint64_t len, u
 }
 
 /*
+ * Where the release frames of a batch's last cycles lie in the flattened
+ * sequences, by cycle index modulo BATCH_BACK_RING: what a py_len of
+ * GIL_BATCH_PY_BACK + k reads.  k is at most 126 (py_len is a byte, and
+ * 255 is taken), so the ring holds every cycle it can name.
+ */
+#define BATCH_BACK_RING 128
+
+struct batch_back {
+	uint64_t at[BATCH_BACK_RING];
+	uint64_t len[BATCH_BACK_RING];
+};
+
+/*
  * One end (acquisition or release) of a batch's cycles: where its frames
- * go, and how far into the flattened sequences the cycles before went.
+ * go, and how far into the flattened sequences the cycles before went;
+ * back, the release end's only: where its cycles' frames were.
  */
 struct batch_end {
 	uint64_t *bt, *pycode;
 	uint32_t *pyinstr;
 	uint64_t at_bt, at_py;
+	struct batch_back *back;
 };
+
+/*
+ * Where cycle i's Python frames are at end e: *at and *len into the
+ * flattened sequences for a length len told in the trace, which a back
+ * reference (GIL_BATCH_PY_BACK + k, release end only) resolves to cycle
+ * i - k's; 1 if they are the cycle's own, which come next.
+ */
+static int batch_py_where(struct batch_end *e, uint64_t i, uint64_t *at, uint64_t *len)
+{
+	struct batch_back *b = e->back;
+	int own = 1;
+
+	if (b && *len > GIL_BATCH_PY_BACK && *len < GIL_BATCH_PY_AS_RELEASE) {
+		uint64_t k = *len - GIL_BATCH_PY_BACK;
+
+		own = 0;
+		*at = 0;
+		*len = 0;
+		if (k <= i) {
+			*at = b->at[(i - k) % BATCH_BACK_RING];
+			*len = b->len[(i - k) % BATCH_BACK_RING];
+		}
+	} else {
+		*at = e->at_py;
+	}
+	if (b) {
+		b->at[i % BATCH_BACK_RING] = *at;
+		b->len[i % BATCH_BACK_RING] = *len;
+	}
+	return own;
+}
 
 /*
  * Cycle i's frames at one end, from the five members from first on in
@@ -752,6 +798,7 @@ static uint32_t batch_end_read(const bt_field *const *f, enum batch_member first
 	uint64_t len = batch_at(f[first], i);
 	uint32_t nbt = batch_frames(f[first + 1], &e->at_bt, len, e->bt);
 	uint32_t ninstr;
+	uint64_t at;
 
 	len = batch_at(f[first + 2], i);
 	if (len == GIL_BATCH_PY_AS_RELEASE) {
@@ -762,8 +809,13 @@ static uint32_t batch_end_read(const bt_field *const *f, enum batch_member first
 		}
 		return nbt;
 	}
-	ninstr = batch_frames32(f[first + 4], e->at_py, len, e->pyinstr);
-	*npy = batch_frames(f[first + 3], &e->at_py, len, e->pycode);
+	if (batch_py_where(e, i, &at, &len)) {
+		ninstr = batch_frames32(f[first + 4], e->at_py, len, e->pyinstr);
+		*npy = batch_frames(f[first + 3], &e->at_py, len, e->pycode);
+	} else {
+		ninstr = batch_frames32(f[first + 4], at, len, e->pyinstr);
+		*npy = batch_frames(f[first + 3], &at, len, e->pycode);
+	}
 	if (ninstr < *npy) {
 		*npy = ninstr;
 	}
@@ -788,8 +840,9 @@ static void batch_feed(struct trace_sink *r, const struct ev_desc *d, struct gs_
 		const bt_field *payload)
 {
 	const bt_field *f[BM_COUNT];
-	struct batch_end acq = { r->acq_frames, r->acq_pycode, r->acq_pyinstr, 0, 0 };
-	struct batch_end rel = { r->frames, r->pycode, r->pyinstr, 0, 0 };
+	struct batch_back back;
+	struct batch_end acq = { r->acq_frames, r->acq_pycode, r->acq_pyinstr, 0, 0, NULL };
+	struct batch_end rel = { r->frames, r->pycode, r->pyinstr, 0, 0, &back };
 	uint32_t ev_npy = 0;	/* the previous cycle's release's Python frames */
 	uint64_t n;
 

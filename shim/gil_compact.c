@@ -160,12 +160,51 @@ static void pend_open(struct gil *g)
 static int batch_last_release(const struct gil_cycle_batch *b, unsigned int n,
 		const uint64_t **code, const uint32_t **instr)
 {
-	if (!b->n || b->py_len[b->n - 1] != n) {
+	if (!b->n || b->py_count[b->n - 1] != n) {
 		return 0;
 	}
-	*code = b->pycode + b->n_py - n;
-	*instr = b->pyinstr + b->n_py - n;
+	*code = b->pycode + b->py_at[b->n - 1];
+	*instr = b->pyinstr + b->py_at[b->n - 1];
 	return 1;
+}
+
+/*
+ * Releases looked back at for frames the same as a new release's
+ * (GIL_BATCH_PY_BACK): a loop that blocks at a few places (a read and a
+ * write, say) releases at each in turn.
+ */
+#define PY_BACK_LOOK	4u
+
+/* Are cycle j's release frames those of pf? */
+static int release_same(const struct gil_cycle_batch *b, unsigned int j, const struct py_frames *pf)
+{
+	const uint64_t *code = b->pycode + b->py_at[j];
+	const uint32_t *instr = b->pyinstr + b->py_at[j];
+
+	if (b->py_count[j] != pf->n) {
+		return 0;
+	}
+	for (unsigned int k = 0; k < pf->n; k++) {
+		if (code[k] != pf->code[k] || instr[k] != pf->instr[k]) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* How many releases back the batch has pf's frames (0: none of the last
+ * PY_BACK_LOOK has). */
+static unsigned int release_back(const struct gil_cycle_batch *b, const struct py_frames *pf)
+{
+	if (!pf->n) {
+		return 0;
+	}
+	for (unsigned int k = 1; k <= PY_BACK_LOOK && k <= b->n; k++) {
+		if (release_same(b, b->n - k, pf)) {
+			return k;
+		}
+	}
+	return 0;
 }
 
 /* The byte limit keeps each flattened sequence of frames within its
@@ -186,12 +225,14 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 	struct gil_cycle_batch *b = &g->batch;
 	const struct gil_cycle_rec *c = &g->pend;
 	unsigned int acquire_py = c->py_as_release ? 0 : c->py_n;
-	unsigned int bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, acquire_py + pf->n);
+	unsigned int back = release_back(b, pf);
+	unsigned int bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, acquire_py + (back ? 0 : pf->n));
 	unsigned int i;
 
 	if (b->n == GIL_BATCH_CYCLES || b->bytes + bytes > GIL_BATCH_BYTES) {
 		batch_emit(g);
 		acquire_py = c->py_n;
+		back = 0;
 		bytes = GIL_BATCH_CYCLE_BYTES(c->bt_len + bt_len, acquire_py + pf->n);
 	}
 	b->bytes += bytes;
@@ -214,10 +255,17 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 	b->bt_len[i] = (uint8_t) bt_len;
 	small_copy(b->bt + b->n_bt, bt, bt_len * sizeof(bt[0]));
 	b->n_bt += bt_len;
-	b->py_len[i] = (uint8_t) pf->n;
-	small_copy(b->pycode + b->n_py, pf->code, pf->n * sizeof(pf->code[0]));
-	small_copy(b->pyinstr + b->n_py, pf->instr, pf->n * sizeof(pf->instr[0]));
-	b->n_py += pf->n;
+	b->py_count[i] = (uint8_t) pf->n;
+	if (back) {
+		b->py_len[i] = (uint8_t) (GIL_BATCH_PY_BACK + back);
+		b->py_at[i] = b->py_at[i - back];
+	} else {
+		b->py_len[i] = (uint8_t) pf->n;
+		b->py_at[i] = (uint16_t) b->n_py;
+		small_copy(b->pycode + b->n_py, pf->code, pf->n * sizeof(pf->code[0]));
+		small_copy(b->pyinstr + b->n_py, pf->instr, pf->n * sizeof(pf->instr[0]));
+		b->n_py += pf->n;
+	}
 	g->pend_active = 0;
 }
 

@@ -1447,7 +1447,11 @@ static const struct rec_event cp_exit_want[] = {
  * Python frames in a batch: an acquisition that reads the frames of the
  * batch's last release again is told as that release's, taking no room
  * of its own; the first cycle of a batch, and an acquisition whose
- * frames changed, carry theirs.
+ * frames changed, carry theirs.  A release with the frames of one of the
+ * batch's last four releases is told as that one's (back=K): releases
+ * at two places in turn, and one as far back as that on which an
+ * acquisition is told as its release's; a release with no frame, or
+ * with those of a release further back, carries its own.
  */
 #define CP_TAKE_PY(...) \
 	TAKE_LOCK(1, TAKE, GIL1), LOCK(1, SWM1, TAKE + 0x30), SIGNAL(1, SWC1, TAKE + 0x38), \
@@ -1461,6 +1465,11 @@ static const struct step cp_pyframes[] = {
 	CP_TAKE_PY(PYF(CODE_F, 9)), CP_DROP_PY(PYF(CODE_F, 9)),
 	CP_TAKE_PY(PYF(CODE_F, 9)), CP_DROP_PY(),
 	CP_TAKE_PY(), CP_DROP_PY(PYF(CODE_G, 5)),
+	CP_TAKE_PY(PYF(CODE_G, 5)), CP_DROP_PY(PYF(CODE_H, 6), PYF(CODE_F, 1)),
+	CP_TAKE_PY(PYF(CODE_H, 6), PYF(CODE_F, 1)), CP_DROP_PY(PYF(CODE_G, 5)),
+	CP_TAKE_PY(PYF(CODE_G, 5)), CP_DROP_PY(PYF(CODE_H, 6), PYF(CODE_F, 1)),
+	CP_TAKE_PY(PYF(CODE_H, 6), PYF(CODE_F, 1)), CP_DROP_PY(PYF(CODE_H, 3)),
+	CP_TAKE_PY(), CP_DROP_PY(),
 	EXIT(),
 };
 #define EV_CYCLE_PY(an, rn, ...) \
@@ -1478,6 +1487,15 @@ static const struct rec_event cp_pyframes_want[] = {
 		.pycode = { CODE_F }, .pyinstr = { 9 }),
 	EV_CYCLE_PY(1, 0, .apycode = { CODE_F }, .apyinstr = { 9 }, .apy_as_release = 1),
 	EV_CYCLE_PY(0, 1, .pycode = { CODE_G }, .pyinstr = { 5 }),
+	EV_CYCLE_PY(1, 2, .apycode = { CODE_G }, .apyinstr = { 5 }, .apy_as_release = 1,
+		.pycode = { CODE_H, CODE_F }, .pyinstr = { 6, 1 }),
+	EV_CYCLE_PY(2, 1, .apycode = { CODE_H, CODE_F }, .apyinstr = { 6, 1 }, .apy_as_release = 1,
+		.pycode = { CODE_G }, .pyinstr = { 5 }, .py_back = 2),
+	EV_CYCLE_PY(1, 2, .apycode = { CODE_G }, .apyinstr = { 5 }, .apy_as_release = 1,
+		.pycode = { CODE_H, CODE_F }, .pyinstr = { 6, 1 }, .py_back = 2),
+	EV_CYCLE_PY(2, 1, .apycode = { CODE_H, CODE_F }, .apyinstr = { 6, 1 }, .apy_as_release = 1,
+		.pycode = { CODE_H }, .pyinstr = { 3 }),
+	EV_CYCLE_PY(0, 0),
 };
 
 /* CPython 2.7's semaphore: the same, with sem_wait and sem_post. */

@@ -853,14 +853,19 @@ void tp_rec_gil_cycle(const struct gil_cycle_rec *c, void *ip, const uintptr_t *
 }
 
 /* A batch: each of its cycles recorded as the gil_cycle it stands for,
- * of the thread tid names, here where the batch is told. */
+ * of the thread tid names, here where the batch is told.  Frames told
+ * as another cycle's are read where that cycle's are (rel_at). */
 void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, int32_t tid, void *ip)
 {
-	unsigned int abt = 0, apy = 0, bt = 0, py = 0, prev_py = 0;
+	unsigned int abt = 0, apy = 0, bt = 0, py = 0;
+	unsigned int rel_at[GIL_BATCH_CYCLES], rel_n[GIL_BATCH_CYCLES];
 
 	ck_assert_uint_gt(b->n, 0);
+	ck_assert_uint_le(b->n, GIL_BATCH_CYCLES);
 	for (unsigned int i = 0; i < b->n; i++) {
 		int as_release = b->acquire_py_len[i] == GIL_BATCH_PY_AS_RELEASE;
+		unsigned int back = b->py_len[i] > GIL_BATCH_PY_BACK && b->py_len[i] != GIL_BATCH_PY_AS_RELEASE
+			? b->py_len[i] - GIL_BATCH_PY_BACK : 0;
 		struct gil_cycle_rec c = {
 			.gil = gil, .begin_ts = b->begin_ts[i], .acquired_ts = b->acquired_ts[i],
 			.begin_caller = b->begin_caller[i], .acquire_caller = b->acquire_caller[i],
@@ -873,26 +878,35 @@ void tp_rec_gil_cycles(const struct gil_cycle_batch *b, const void *gil, int32_t
 		/* The previous cycle's release's frames (never for the first). */
 		if (as_release) {
 			ck_assert_uint_gt(i, 0);
-			c.pycode = b->pycode + prev_py;
-			c.pyinstr = b->pyinstr + prev_py;
-			c.py_n = b->py_len[i - 1];
+			c.pycode = b->pycode + rel_at[i - 1];
+			c.pyinstr = b->pyinstr + rel_at[i - 1];
+			c.py_n = rel_n[i - 1];
+		}
+		/* A release's frames as an earlier release's of the batch. */
+		if (back) {
+			ck_assert_uint_le(back, i);
+			rel_at[i] = rel_at[i - back];
+			rel_n[i] = rel_n[i - back];
+		} else {
+			rel_at[i] = py;
+			rel_n[i] = b->py_len[i];
+			py += b->py_len[i];
 		}
 
 		ck_assert_uint_gt(b->released_ts[i], b->acquired_ts[i]);
 		if (ev) {
 			rec_cycle_start(ev, &c);
 			ev->apy_as_release = as_release;
+			ev->py_back = (int) back;
 			ev->of = sim_of_tid(tid);
 			ev->waiters = c.waiters;
 			ev->signalled = c.signalled;
 			rec_bt(ev, b->bt + bt, b->bt_len[i]);
-			rec_py(ev, b->pycode + py, b->pyinstr + py, b->py_len[i]);
+			rec_py(ev, b->pycode + rel_at[i], b->pyinstr + rel_at[i], rel_n[i]);
 		}
 		abt += b->acquire_bt_len[i];
 		apy += as_release ? 0 : b->acquire_py_len[i];
 		bt += b->bt_len[i];
-		prev_py = py;
-		py += b->py_len[i];
 	}
 	(void) ip;
 }
@@ -1039,6 +1053,9 @@ static void put_fields(struct line *l, const struct rec_event *ev)
 		put(l, "%s%s", ev->apy_n ? "]" : "", ev->apy_as_release ? " as-release" : "");
 		if (strcmp(n, "gil_cycle") == 0) {
 			put(l, " waiters=%u signalled=%d", ev->waiters, ev->signalled);
+		}
+		if (ev->py_back) {
+			put(l, " back=%d", ev->py_back);
 		}
 	} else if (strcmp(n, "gil_callsite") == 0) {
 		put(l, " symbol=%s offset=%#llx binary=%s binary_offset=%#llx", ev->symbol,

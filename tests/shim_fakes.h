@@ -139,7 +139,8 @@ struct rec_event {
 	/* gil_cycle, gil_cycle_open: the simulated thread whose cycle it
 	 * is (by tid), its begin's and acquisition's callers, and whether
 	 * it was acquired; the acquisition's Python frames, and whether
-	 * a batch told them as its previous cycle's release's */
+	 * a batch told them as its previous cycle's release's; how many
+	 * releases back a batch told the release's frames as (0: its own) */
 	int of;
 	uintptr_t begin_caller, acquire_caller;
 	int acquired;
@@ -147,6 +148,7 @@ struct rec_event {
 	uint64_t apycode[REC_BT_MAX];
 	uint32_t apyinstr[REC_BT_MAX];
 	int apy_as_release;
+	int py_back;
 };
 
 /* The GIL mutexes py_frames_capture was called for, in order (none

@@ -127,8 +127,13 @@ HOLD_NAME = """<segType>
 
 
 def hold_k(k):
-    code = ("(function () { var o = 0; for (var i = 0; i &lt; %(k)d; i++) o += Number(l[i]);"
-            " return Number(l[%(k)d]) &gt; 0 ? Number(p[o]) : -1; })()" % {"k": k})
+    # A py_len above 128 (not 255) names the release b = py_len - 128
+    # cycles back, whose frames these are, and takes no pycode elements.
+    code = ("(function () { var n = function (i) { var v = Number(l[i]); return v &gt;= 128 ? 0 : v; };"
+            " var k = %(k)d, b; while ((b = Number(l[k]) - 128) &gt; 0 &amp;&amp; b &lt; 127)"
+            " { if (b &gt; k) return -1; k -= b; }"
+            " var o = 0; for (var i = 0; i &lt; k; i++) o += n(i);"
+            " return n(k) &gt; 0 ? Number(p[o]) : -1; })()" % {"k": k})
     waiters = """<segField name="waiters" type="long">
 	<stateValue type="script" value="w[%(k)d]" forcedType="long">
 		<stateValue id="w" type="eventField" value="waiters"/>

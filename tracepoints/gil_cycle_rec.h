@@ -37,7 +37,10 @@ struct gil_cycle_rec {
  * arrays, in cycle order.  An acquire_py_len of GIL_BATCH_PY_AS_RELEASE
  * (cycle 1 on) says the acquisition's Python frames are the previous
  * cycle's release's, and takes no entries: the thread ran no Python
- * code between the two (giltrace(7)).
+ * code between the two (giltrace(7)).  A py_len of GIL_BATCH_PY_BACK + k
+ * (k from 1 to i) says the release's Python frames are those of cycle
+ * i - k's release, and takes no entries either: a loop releasing at the
+ * same few places (giltrace(7)).
  */
 #define GIL_BATCH_CYCLES	32
 #define GIL_BATCH_FRAMES	512
@@ -58,6 +61,7 @@ struct gil_cycle_rec {
 #define GIL_BATCH_CYCLE_BYTES(bt_n, py_n)	(57u + 8u * (bt_n) + 12u * (py_n))
 /* No length of frames: those are at most 32 (PY_FRAMES_MAX). */
 #define GIL_BATCH_PY_AS_RELEASE	255u
+#define GIL_BATCH_PY_BACK	128u
 
 struct gil_cycle_batch {
 	unsigned int n;
@@ -74,6 +78,10 @@ struct gil_cycle_batch {
 	uint8_t acquire_py_len[GIL_BATCH_CYCLES];
 	uint8_t bt_len[GIL_BATCH_CYCLES];
 	uint8_t py_len[GIL_BATCH_CYCLES];
+	/* Not in the event: where each release's frames are in pycode and
+	 * pyinstr, and how many (a py_len of GIL_BATCH_PY_BACK + k followed). */
+	uint16_t py_at[GIL_BATCH_CYCLES];
+	uint8_t py_count[GIL_BATCH_CYCLES];
 	unsigned int n_acquire_bt, n_acquire_py, n_bt, n_py;
 	unsigned int bytes;		/* of the cycles so far (GIL_BATCH_CYCLE_BYTES) */
 	uintptr_t acquire_bt[GIL_BATCH_FRAMES];

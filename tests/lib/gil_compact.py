@@ -79,27 +79,35 @@ _FRAMES = (("acquire_backtrace_len", ("acquire_backtrace",)),
 
 
 # An acquire_py_len that says the acquisition's Python frames are the
-# previous cycle's release's (tracepoints/gil_cycle_rec.h, giltrace(7)).
+# previous cycle's release's, and the py_len above which a release's are
+# an earlier cycle's of the batch, that many cycles back
+# (tracepoints/gil_cycle_rec.h, giltrace(7)).
 _PY_AS_RELEASE = 255
+_PY_BACK = 128
 
 
 def _batch_cycles(p):
     """A gil_cycles' cycles as dicts of a gil_cycle's members, from p, its
     members' values (a sequence as a list of its elements)."""
     at = [0] * len(_FRAMES)
-    prev = None
+    done = []
     for i in range(len(p["begin_ts"])):
         c = dict((k, p[k][i]) for k in _PER_CYCLE)
         for j, (length, seqs) in enumerate(_FRAMES):
             n = int(p[length][i])
             if length == "acquire_py_len" and n == _PY_AS_RELEASE:
-                c["acquire_pycode"] = prev["pycode"] if prev else []
-                c["acquire_pyinstr"] = prev["pyinstr"] if prev else []
+                c["acquire_pycode"] = done[-1]["pycode"] if done else []
+                c["acquire_pyinstr"] = done[-1]["pyinstr"] if done else []
+                continue
+            if length == "py_len" and _PY_BACK < n < _PY_AS_RELEASE:
+                back = n - _PY_BACK
+                c["pycode"] = done[-back]["pycode"] if back <= len(done) else []
+                c["pyinstr"] = done[-back]["pyinstr"] if back <= len(done) else []
                 continue
             for name in seqs:
                 c[name] = p[name][at[j]:at[j] + n]
             at[j] += n
-        prev = c
+        done.append(c)
         yield c
 
 

@@ -118,7 +118,8 @@ def make(path):
     rel(110, PID, frame("<module>", 2))
     # Three cycles of the hog nobody else touched, batched: the second
     # and third acquisitions read the frames of the release before
-    # (acquire_py_len 255, giltrace(7)).
+    # (acquire_py_len 255, giltrace(7)), and the third release has the
+    # first's frames (py_len 128 + 2).
     cycles = [(120, 121, 123, spin(6), spin(7)), (125, 126, 128, None, spin(8)),
               (130, 131, 134, None, spin(7))]
     batch = dict(gil=GIL, told_ts=T0 + 140 * US, acquire_py_len=[], acquire_pycode=[],
@@ -128,10 +129,14 @@ def make(path):
     for k in ("begin_caller", "acquire_caller", "caller", "waiters", "signalled", "acquire_backtrace_len",
               "backtrace_len"):
         batch[k] = [0] * len(cycles)
-    for c in cycles:
+    for i, c in enumerate(cycles):
         batch["acquire_py_len"].append(len(c[3]["pycode"]) if c[3] else 255)
         for k in ("pycode", "pyinstr"):
             batch["acquire_" + k] += c[3][k] if c[3] else []
+        if i >= 2 and c[4] == cycles[i - 2][4]:
+            batch["py_len"].append(128 + 2)
+            continue
+        for k in ("pycode", "pyinstr"):
             batch[k] += c[4][k]
         batch["py_len"].append(len(c[4]["pycode"]))
     ev(140, HOG, "gil_cycles", **batch)  # its tid member: the event's own
