@@ -1019,6 +1019,15 @@ void gil_tracker_naming_end(unsigned int n)
 	}
 }
 
+void gil_tracker_before_exec(void)
+{
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		compact_before_exit(&gil_table[i]);
+	}
+}
+
 void gil_tracker_at_exit(int may_wait)
 {
 	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);

@@ -16,6 +16,9 @@
 #   spin, then os._exit(3), which runs no destructor: spin's N holds and
 #   N acquisitions are all in the report, exactly (the shim tells what
 #   it has pending before _exit).
+# - exec: tests/py/exit_underscore.py exec, the same N cycles, then
+#   os.execv of a shell that exits with status 3: all N again (the shim
+#   tells what it has pending before an exec).
 # All: the program's output and exit status are those of a run without
 # the shim.
 set -euo pipefail
@@ -26,16 +29,32 @@ gt_need_checker
 T=$GT_TMP
 analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
 
-# same NAME PY PROG: PROG run by PY plainly and recorded, with the same
-# status and output; leaves $T/NAME.{out,rc} and the trace $T/NAME.trace.
+# same NAME PY PROG [ARG...]: PROG run by PY plainly and recorded, with
+# the same status and output; leaves $T/NAME.{out,rc} and the trace
+# $T/NAME.trace.
 same() {
-	local name=$1 py=$2 prog=$3 rc=0 rc_rec=0
-	timeout -k 5 60 "$py" "$prog" >"$T/$name.plain" 2>"$T/$name.plain.err" || rc=$?
+	local name=$1 py=$2 rc=0 rc_rec=0
+	shift 2
+	timeout -k 5 60 "$py" "$@" >"$T/$name.plain" 2>"$T/$name.plain.err" || rc=$?
 	[ $rc != 124 ] || gt_fail "$name: hangs without the shim"
-	gt_record_within 90 "$T/$name.trace" -- "$py" "$prog" >"$T/$name.out" 2>"$T/$name.err" || rc_rec=$?
+	gt_record_within 90 "$T/$name.trace" -- "$py" "$@" >"$T/$name.out" 2>"$T/$name.err" || rc_rec=$?
 	[ $rc_rec = $rc ] || gt_fail "$name: exit status $rc_rec under giltrace, $rc without ($(tail -1 "$T/$name.err"))"
 	diff "$T/$name.plain" "$T/$name.out" >&2 || gt_fail "$name: the output differs under giltrace"
 	echo $rc >"$T/$name.rc"
+}
+
+# all_cycles NAME WHEN: status 3, and every one of the program's own
+# cycles in spin (its "cycles N" line) in the trace, though it ended WHEN.
+all_cycles() {
+	local name=$1 when=$2 want got
+	[ "$(cat "$T/$name.rc")" = 3 ] || gt_fail "$name: the status is $(cat "$T/$name.rc"), not 3"
+	want=$(sed -n 's/^cycles //p' "$T/$name.out")
+	"$analyze" --format=json "$T/$name.trace" >"$T/$name.json" || gt_fail "$name: giltrace-analyze --format=json failed"
+	got=$(jq -c '[.processes[].gils[].python_functions[] | select(.function == "spin") | [.holds, .acquisitions]]' \
+		"$T/$name.json")
+	[ "$got" = "[[$want,$want]]" ] ||
+		gt_fail "$name: spin's [holds, acquisitions] are $got, want [[$want,$want]] (what was pending $when lost?)"
+	echo "ok: $name: spin's $want holds and acquisitions all in the trace, though it ended $when; status 3 and output unchanged"
 }
 
 # no_anomaly NAME JSON: the report's anomalies are all 0.
@@ -81,16 +100,13 @@ print(" ".join("%s:%s" % (r["tid"], r["unfinished_at_exit"]) for r in rows))' "$
 	got=$(jq '[.processes[].gils[].unfinished_at_exit] | add' "$T/$n.json")
 	echo "ok: $n: status $(cat "$T/$n.rc") and output unchanged, no anomaly ($got attempt(s) unfinished at exit)"
 
-	# ---- os._exit right after cycles of its own ----
+	# ---- os._exit, os.execv right after cycles of its own ----
 	n=$name-underscore
 	same "$n" "$py" "$GT_SRCDIR/tests/py/exit_underscore.py"
-	[ "$(cat "$T/$n.rc")" = 3 ] || gt_fail "$n: the program's own status is $(cat "$T/$n.rc"), not 3"
-	want=$(sed -n 's/^cycles //p' "$T/$n.out")
-	"$analyze" --format=json "$T/$n.trace" >"$T/$n.json" || gt_fail "$n: giltrace-analyze --format=json failed"
-	got=$(jq -c '[.processes[].gils[].python_functions[] | select(.function == "spin") | [.holds, .acquisitions]]' "$T/$n.json")
-	[ "$got" = "[[$want,$want]]" ] ||
-		gt_fail "$n: spin's [holds, acquisitions] are $got, want [[$want,$want]] (what was pending at os._exit lost?)"
-	echo "ok: $n: spin's $want holds and acquisitions all in the trace, status 3 and output unchanged"
+	all_cycles "$n" "at os._exit"
+	n=$name-exec
+	same "$n" "$py" "$GT_SRCDIR/tests/py/exit_underscore.py" exec
+	all_cycles "$n" "at os.execv"
 	ran=$((ran + 1))
 done < <(gt_pythons)
 [ $ran -gt 0 ] || gt_skip "no CPython with its headers to build tests/py/gilhold.c for"

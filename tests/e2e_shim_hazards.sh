@@ -20,7 +20,9 @@
 # - hazard_signals: EINTR from sem_wait without SA_RESTART, restarts
 #   with it, condvar waits that go on after the handler;
 # - hazard_fork_exec: a forked child keeps working and is traced as its
-#   own process; an exec'd program is traced too, its GIL counts exact;
+#   own process; every exec function fails as it should (-1, errno) and
+#   execl, execlp and execle pass their arguments and environment on;
+#   an exec'd program is traced too, its GIL counts exact;
 # - hazard_exit: a process whose last thread ends by pthread_exit (main
 #   leaving first, or a forked child's only thread) ends, atexit
 #   handlers run: LTTng-UST's threads must not keep it alive;

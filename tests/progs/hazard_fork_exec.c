@@ -8,12 +8,17 @@
  *                              thread forks; the child starts threads
  *                              that lock and wait, and exits normally
  *   hazard_fork_exec exec PROG [ARGS...]
- *                              lock a little, then exec PROG (traced too)
+ *                              lock a little, then exec PROG (traced too);
+ *                              before, every exec function fails as it
+ *                              should (-1, errno), and execl, execlp and
+ *                              execle run sh in children with their
+ *                              arguments and environment intact
  *
  * stdout: deterministic lines; stderr: "child PID LOCKS ADDR" for the
  * fork case (the test looks for the child's own events in the trace).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -110,9 +115,77 @@ static int run_fork(void)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+/* Each exec function, failing: -1 and errno as the C library sets them.
+ * Silent but for what differs (stdout is the exec'd program's). */
+static int exec_failures(void)
+{
+	static char *const argv[] = { "none", NULL };
+	static char *const envp[] = { NULL };
+	const char *missing = "/nonexistent/giltrace-hazard";
+	int bad = 0;
+
+#define EXPECT_FAIL(call, errno_want) \
+	do { \
+		int ret_; \
+		errno = 0; \
+		ret_ = (call); \
+		if (ret_ != -1 || errno != (errno_want)) { \
+			fprintf(stderr, "hazard_fork_exec: %s: %d, errno %d\n", #call, ret_, errno); \
+			bad = 1; \
+		} \
+	} while (0)
+	EXPECT_FAIL(execv(missing, argv), ENOENT);
+	EXPECT_FAIL(execve(missing, argv, envp), ENOENT);
+	EXPECT_FAIL(execvp(missing, argv), ENOENT);
+	EXPECT_FAIL(execvpe(missing, argv, envp), ENOENT);
+	EXPECT_FAIL(fexecve(-1, argv, envp), EINVAL);
+	EXPECT_FAIL(execl(missing, "none", "a", (char *) NULL), ENOENT);
+	EXPECT_FAIL(execlp(missing, "none", "a", "b", (char *) NULL), ENOENT);
+	EXPECT_FAIL(execle(missing, "none", (char *) NULL, envp), ENOENT);
+#undef EXPECT_FAIL
+	return bad;
+}
+
+/* execl, execlp and execle in children: sh exits 0 only if it got the
+ * arguments and the environment it was given. */
+static int exec_variadic(void)
+{
+	static char *const envp[] = { "GT_HAZARD=from-execle", NULL };
+	int bad = 0;
+
+	for (int which = 0; which < 3; which++) {
+		pid_t pid;
+		int status;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			if (which == 0) {
+				execl("/bin/sh", "sh", "-c", "test \"$0 $1\" = \"zero one\"", "zero", "one",
+					(char *) NULL);
+			} else if (which == 1) {
+				execlp("sh", "sh", "-c", "test \"$0\" = zero", "zero", (char *) NULL);
+			} else {
+				execle("/bin/sh", "sh", "-c", "test \"$GT_HAZARD\" = from-execle", (char *) NULL, envp);
+			}
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "hazard_fork_exec: %s did not pass its arguments on\n",
+				which == 0 ? "execl" : which == 1 ? "execlp" : "execle");
+			bad = 1;
+		}
+	}
+	return bad;
+}
+
 static int run_exec(char **argv)
 {
 	pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+
+	if (exec_failures() | exec_variadic()) {
+		return 1;
+	}
 
 	for (int i = 0; i < 100; i++) {
 		pthread_mutex_lock(&m);

@@ -4,7 +4,10 @@
 N GIL cycles of its own: each time.sleep(0) in spin releases the GIL
 and takes it back, so spin holds the GIL N times and takes it N times,
 the last hold still going on at os._exit (tests/e2e_py_exit.sh).  No
-destructor runs: what the shim has pending must be told before _exit."""
+destructor runs: what the shim has pending must be told before _exit.
+With the argument "exec", it replaces itself instead (os.execv, as a
+server re-executing itself does) with a shell that exits with status 3:
+what is pending must be told before the exec."""
 import os
 import sys
 import threading
@@ -28,4 +31,6 @@ t.join()
 sys.stdout.write("cycles %d\n" % N)
 sys.stdout.flush()
 spin(N)
+if sys.argv[1:] == ["exec"]:
+    os.execv("/bin/sh", ["sh", "-c", "exit 3"])
 os._exit(3)
