@@ -798,7 +798,7 @@ static uint32_t batch_end_read(const bt_field *const *f, enum batch_member first
 	uint64_t len = batch_at(f[first], i);
 	uint32_t nbt = batch_frames(f[first + 1], &e->at_bt, len, e->bt);
 	uint32_t ninstr;
-	uint64_t at;
+	uint64_t at, *from;
 
 	len = batch_at(f[first + 2], i);
 	if (len == GIL_BATCH_PY_AS_RELEASE) {
@@ -809,13 +809,10 @@ static uint32_t batch_end_read(const bt_field *const *f, enum batch_member first
 		}
 		return nbt;
 	}
-	if (batch_py_where(e, i, &at, &len)) {
-		ninstr = batch_frames32(f[first + 4], e->at_py, len, e->pyinstr);
-		*npy = batch_frames(f[first + 3], &e->at_py, len, e->pycode);
-	} else {
-		ninstr = batch_frames32(f[first + 4], at, len, e->pyinstr);
-		*npy = batch_frames(f[first + 3], &at, len, e->pycode);
-	}
+	/* The cycle's own frames move the end on; another's are read in place. */
+	from = batch_py_where(e, i, &at, &len) ? &e->at_py : &at;
+	ninstr = batch_frames32(f[first + 4], *from, len, e->pyinstr);
+	*npy = batch_frames(f[first + 3], from, len, e->pycode);
 	if (ninstr < *npy) {
 		*npy = ninstr;
 	}

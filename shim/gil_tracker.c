@@ -1019,28 +1019,26 @@ void gil_tracker_naming_end(unsigned int n)
 	}
 }
 
-void gil_tracker_before_exec(void)
+unsigned int gil_tracker_tell_pending(int may_wait)
 {
 	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
 
-	for (unsigned int i = 0; i < n; i++) {
-		compact_before_exit(&gil_table[i]);
-	}
-}
-
-void gil_tracker_at_exit(int may_wait)
-{
-	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
-
-	/* A cycle still pending is told before the process goes: its
-	 * thread may be gone, or never release.  Before _exit, whose caller
-	 * may be a signal handler, only what nobody is writing. */
+	/* A cycle still pending is told before the process image goes: its
+	 * thread may be gone, or never release.  Before _exit or an exec,
+	 * whose caller may be a signal handler, only what nobody is writing. */
 	for (unsigned int i = 0; i < n; i++) {
 		if (may_wait)
 			compact_at_exit(&gil_table[i]);
 		else
 			compact_before_exit(&gil_table[i]);
 	}
+	return n;
+}
+
+void gil_tracker_at_exit(int may_wait)
+{
+	unsigned int n = gil_tracker_tell_pending(may_wait);
+
 	if (n == 0)
 		lttng_ust_tracepoint(giltrace, gil_not_found,
 			"no GIL recognised in this process (not a supported interpreter, or no lock was taken while tracing)",

@@ -213,9 +213,9 @@ void gil_tracker_after_fork_child(void);
  * (wrap_exit.c), whose caller may be a signal handler: only what no
  * thread is writing is told, and nothing waits. */
 void gil_tracker_at_exit(int may_wait);
-/* The process image is about to be replaced (an exec, wrap_exit.c): what
- * is pending is told as before _exit, without process_exit (the process
- * goes on, or the exec fails and this image does). */
-void gil_tracker_before_exec(void);
+/* What is pending is told (the first half of gil_tracker_at_exit; alone
+ * before an exec, wrap_exit.c, where the process goes on, or this image
+ * does if the exec fails).  Returns the number of GILs. */
+unsigned int gil_tracker_tell_pending(int may_wait);
 
 #endif

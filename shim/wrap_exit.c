@@ -63,14 +63,23 @@ void exit_wrap_after_fork_child(void)
 	own_pid = (pid_t) syscall(SYS_getpid);
 }
 
-static void pending_told(void)
+/* What is pending, told unless this is a vfork child; then process_exit
+ * if the process exits (not before an exec).  errno stays the caller's
+ * (an exec that fails sets it). */
+static void pending_told(int exiting)
 {
-	if (own_pid != (pid_t) syscall(SYS_getpid)) {
-		return;
+	int saved_errno = errno;
+
+	if (own_pid == (pid_t) syscall(SYS_getpid)) {
+		shim_enter();
+		if (exiting) {
+			gil_tracker_at_exit(0);
+		} else {
+			gil_tracker_tell_pending(0);
+		}
+		shim_leave();
 	}
-	shim_enter();
-	gil_tracker_at_exit(0);
-	shim_leave();
+	errno = saved_errno;
 }
 
 static __attribute__((noreturn)) void exit_now(void (*next)(int), int status)
@@ -85,28 +94,14 @@ static __attribute__((noreturn)) void exit_now(void (*next)(int), int status)
 
 SHIM_EXPORT void _exit(int status)
 {
-	pending_told();
+	pending_told(1);
 	exit_now(next_exit, status);
 }
 
 SHIM_EXPORT void _Exit(int status)
 {
-	pending_told();
+	pending_told(1);
 	exit_now(next_Exit, status);
-}
-
-/* Before an exec: as pending_told, without process_exit, and errno the
- * caller's (the exec sets it only if it fails). */
-static void pending_told_before_exec(void)
-{
-	int saved_errno = errno;
-
-	if (own_pid == (pid_t) syscall(SYS_getpid)) {
-		shim_enter();
-		gil_tracker_before_exec();
-		shim_leave();
-	}
-	errno = saved_errno;
 }
 
 /* A next definition the C library does not have: as if it had none. */
@@ -118,31 +113,31 @@ static int exec_missing(void)
 
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
-	pending_told_before_exec();
+	pending_told(0);
 	return next_execve ? next_execve(path, argv, envp) : exec_missing();
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
-	pending_told_before_exec();
+	pending_told(0);
 	return next_execv ? next_execv(path, argv) : exec_missing();
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
-	pending_told_before_exec();
+	pending_told(0);
 	return next_execvp ? next_execvp(file, argv) : exec_missing();
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-	pending_told_before_exec();
+	pending_told(0);
 	return next_execvpe ? next_execvpe(file, argv, envp) : exec_missing();
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
-	pending_told_before_exec();
+	pending_told(0);
 	return next_fexecve ? next_fexecve(fd, argv, envp) : exec_missing();
 }
 
