@@ -19,6 +19,9 @@
 #   floor     bench/libcostfloor.so preloaded: LTTng-UST loaded and the
 #             trace clock read at the attempt, acquisition and release of
 #             each GIL cycle, nothing else (bench/cost_floor.c); no session
+#   hold+N    bench/libholddelay.so preloaded: no tracer, the holder of
+#             a semaphore waits N ns before each post (CPython 2.7's GIL
+#             held N ns longer each time; bench/hold_delay.c); no session
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
@@ -67,6 +70,9 @@ bench_mode_preload() {
 	floor)
 		[ -e "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ] || bench_die "bench/libcostfloor.so not built (make)"
 		echo "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ;;
+	hold+[0-9]*)
+		[ -e "$GT_BUILDDIR/bench/.libs/libholddelay.so" ] || bench_die "bench/libholddelay.so not built (make)"
+		echo "$GT_BUILDDIR/bench/.libs/libholddelay.so" ;;
 	b|b+*)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
 		echo "$BENCH_SHIM_B" ;;
@@ -100,6 +106,7 @@ bench_mode_env() {
 	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
 	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#*+cs}" ;;
 	shim+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#*+py}" ;;
+	hold+[0-9]*) echo "HOLD_DELAY_NS=${1#hold+}" ;;
 	*) echo "" ;;
 	esac
 }
@@ -191,6 +198,8 @@ bench_machine() {
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	printf '%s, %s CPUs (%s), %s, load %s' "$(uname -n)" "$(nproc)" "$cpu" \
 		"$(uname -r)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	# What a system call costs moves the ratios (bench/syscall_cost.c).
+	[ ! -x "$GT_BUILDDIR/bench/syscall_cost" ] || printf '; %s' "$("$GT_BUILDDIR/bench/syscall_cost")"
 }
 
 # bench_append FILE TITLE: append FILE (a markdown table) to RESULTS.md

@@ -30,3 +30,16 @@ bench_libcostfloor_la_SOURCES = bench/cost_floor.c
 bench_libcostfloor_la_CFLAGS = $(AM_CFLAGS) -O2 $(LTTNG_UST_CFLAGS)
 bench_libcostfloor_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 bench_libcostfloor_la_LIBADD = $(LTTNG_UST_LIBS) $(DL_LIBS)
+
+# bench/lib.sh's modes "hold+N": a semaphore's holder waits N ns before
+# every post, nothing else (see the comment atop it).
+noinst_LTLIBRARIES += bench/libholddelay.la
+bench_libholddelay_la_SOURCES = bench/hold_delay.c
+bench_libholddelay_la_CFLAGS = $(AM_CFLAGS) -O2
+bench_libholddelay_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+bench_libholddelay_la_LIBADD = $(DL_LIBS)
+
+# The machine's system call and clock costs, for bench/RESULTS.md.
+noinst_PROGRAMS += bench/syscall_cost
+bench_syscall_cost_SOURCES = bench/syscall_cost.c
+bench_syscall_cost_CFLAGS = $(AM_CFLAGS) -O2
