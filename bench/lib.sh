@@ -16,6 +16,9 @@
 #   shim+pyN  as shim+gil, with N Python frames (GILTRACE_PYFRAMES=N) and
 #             the events that name them (giltrace:py_*, thread_name);
 #             shim+py0 the same session with frames off
+#   nc+pyN    as shim+pyN, with compact cycles off: the session enables
+#             every GIL event but gil_cycles and gil_cycle_open, so the
+#             same shim writes three events a GIL cycle (giltrace(7))
 #   floor     bench/libcostfloor.so preloaded: LTTng-UST loaded and the
 #             trace clock read at the attempt, acquisition and release of
 #             each GIL cycle, nothing else (bench/cost_floor.c); no session
@@ -65,7 +68,7 @@ bench_check_built() {
 bench_mode_preload() {
 	case $1 in
 	none) echo "" ;;
-	shim|shim+gil|shim+all|shim+cs*|shim+py*) echo "$GT_SHIM" ;;
+	shim|shim+gil|shim+all|shim+cs*|shim+py*|nc+py*) echo "$GT_SHIM" ;;
 	ust|ust+ev) echo "$BENCH_UST_PTHREAD" ;;
 	floor)
 		[ -e "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ] || bench_die "bench/libcostfloor.so not built (make)"
@@ -94,6 +97,9 @@ bench_mode_events() {
 	case $(bench_mode_as_shim "$1") in
 	shim+gil|shim+cs*) echo 'giltrace:gil_*' ;;
 	shim+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
+	nc+py*)
+		# By name: bench_session_start enables one list, no exclusions.
+		echo 'giltrace:gil_identified,giltrace:gil_not_found,giltrace:gil_acquire_begin,giltrace:gil_wait_begin,giltrace:gil_wait_end,giltrace:gil_acquire_end,giltrace:gil_acquire_abandon,giltrace:gil_release,giltrace:gil_callsite,giltrace:py_*,giltrace:thread_name' ;;
 	shim+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
 	*) echo "" ;;
@@ -105,7 +111,7 @@ bench_mode_env() {
 	case $(bench_mode_as_shim "$1") in
 	shim+cs) echo "GILTRACE_CALLSITES=${BENCH_CALLSITES:-8}" ;;
 	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#*+cs}" ;;
-	shim+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#*+py}" ;;
+	shim+py[0-9]*|nc+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#*+py}" ;;
 	hold+[0-9]*) echo "HOLD_DELAY_NS=${1#hold+}" ;;
 	*) echo "" ;;
 	esac
