@@ -98,7 +98,8 @@ bench_mode_events() {
 	shim+gil|shim+cs*) echo 'giltrace:gil_*' ;;
 	shim+py*) echo 'giltrace:gil_*,giltrace:py_*,giltrace:thread_name' ;;
 	nc+py*)
-		# By name: bench_session_start enables one list, no exclusions.
+		# By name, not gil_* with an exclusion: lttng-sessiond 2.13.9
+		# dies when `lttng list` (bench_session_discarded) shows one.
 		echo 'giltrace:gil_identified,giltrace:gil_not_found,giltrace:gil_acquire_begin,giltrace:gil_wait_begin,giltrace:gil_wait_end,giltrace:gil_acquire_end,giltrace:gil_acquire_abandon,giltrace:gil_release,giltrace:gil_callsite,giltrace:py_*,giltrace:thread_name' ;;
 	shim+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
