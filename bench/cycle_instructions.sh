@@ -16,8 +16,8 @@
 # under callgrind, for a short and a longer time; the difference in
 # instructions over the difference in GIL cycles (giltrace-analyze's
 # acquisitions of the two traces) leaves start-up out.  INTERPRETER:
-# debian (default), 3.13 or 2.7; WORKLOAD: stress (default) or
-# countdown.  Prints a markdown table and appends it to bench/RESULTS.md;
+# debian (default), 3.13 or 2.7; WORKLOAD: stress (default), countdown
+# or countdown1.  Prints a markdown table and appends it to bench/RESULTS.md;
 # BENCH_FUNCTIONS=N lists the N costliest functions (20).
 # Exit status: 0, 1 on a failed run, 77 without valgrind or a private
 # session daemon.
@@ -33,7 +33,7 @@ while getopts i:m:w: opt; do
 	i) interp=$OPTARG ;;
 	m) modes=$OPTARG ;;
 	w) workload=$OPTARG ;;
-	*) echo "usage: $0 [-i debian|3.13|2.7] [-m MODES] [-w stress|countdown]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-i debian|3.13|2.7] [-m MODES] [-w stress|countdown|countdown1]" >&2; exit 2 ;;
 	esac
 done
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed (apt-get install valgrind)" >&2; exit 77; }
@@ -52,7 +52,8 @@ esac
 case $workload in
 stress) short=(stress 0.3) long=(stress 1.2) ;;
 countdown) short=(countdown 200000) long=(countdown 1000000) ;;
-*) bench_die "unknown workload $workload (stress or countdown)" ;;
+countdown1) short=(countdown1 200000) long=(countdown1 1000000) ;;
+*) bench_die "unknown workload $workload (stress, countdown or countdown1)" ;;
 esac
 
 data=$GT_TMP/callgrind

@@ -6,7 +6,8 @@
 # real CPython workloads (bench/workloads.py) in every mode of
 # bench/lib.sh, REPS (default 3; 5/3 as many for the convoy) paired
 # repetitions with the modes in rotating order.  INTERPRETERS: names among "debian 3.13 2.7" (default
-# all present); WORKLOADS among "countdown threads convoy stress".
+# all present); WORKLOADS among "countdown countdown1 threads convoy stress"
+# (countdown1: the countdown's work on one thread, no race for the GIL).
 # Prints markdown tables and appends them to bench/RESULTS.md.
 # Exit status: 0, 1 on a failed run, 77 when no interpreter or no
 # private session daemon is available.
@@ -24,7 +25,7 @@ while getopts n:i:w:m: opt; do
 	i) interps=$OPTARG ;;
 	w) workloads=$OPTARG ;;
 	m) modes=$OPTARG ;;
-	*) echo "usage: $0 [-n REPS] [-i 'debian 3.13 2.7'] [-w 'countdown threads convoy stress'] [-m MODES]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-n REPS] [-i 'debian 3.13 2.7'] [-w 'countdown countdown1 threads convoy stress'] [-m MODES]" >&2; exit 2 ;;
 	esac
 done
 bench_check_built
@@ -36,6 +37,7 @@ gt_lttng_private "$@"
 workload_args() {
 	case $1 in
 	countdown) echo "countdown 10000000" ;;
+	countdown1) echo "countdown1 10000000" ;;
 	threads) echo "threads 16 30000000" ;;
 	convoy) echo "convoy 0.5" ;;
 	stress) echo "stress 0.5" ;;

@@ -120,10 +120,25 @@ def lock_table(directory):
 # "rate" (higher is better), and what it means.
 WORKLOADS = {
     "countdown": ("elapsed_s", "time", "two CPU-bound threads (Beazley's countdown), s"),
+    "countdown1": ("elapsed_s", "time", "the countdown's work on one thread, s"),
     "threads": ("elapsed_s", "time", "16 CPU-bound threads, s"),
     "convoy": ("io_roundtrips_per_s", "rate", "I/O thread's pipe round trips/s beside a CPU-bound thread"),
     "stress": ("roundtrips_per_s", "rate", "one thread's 1-byte pipe round trips/s"),
 }
+
+
+def race_share(idir):
+    """Untraced countdown time over countdown1's (medians; they are not
+    run in pairs), or None without both."""
+    def untraced(workload):
+        wdir = os.path.join(idir, workload)
+        if not os.path.isdir(wdir):
+            return None
+        return median(column(load_runs(wdir), "none", "elapsed_s"))
+    two, one = untraced("countdown"), untraced("countdown1")
+    if not two or not one:
+        return None
+    return two / one
 
 
 def python_table(directory):
@@ -136,7 +151,7 @@ def python_table(directory):
         print()
         print("| workload | mode | median | × none (paired) | events | discarded | peak RSS KiB |")
         print("|---|---|---:|---:|---:|---:|---:|")
-        for workload in ["countdown", "threads", "convoy", "stress"]:
+        for workload in ["countdown", "countdown1", "threads", "convoy", "stress"]:
             wdir = os.path.join(idir, workload)
             if not os.path.isdir(wdir):
                 continue
@@ -174,6 +189,11 @@ def python_table(directory):
                 elif workload == "convoy":
                     verdicts.append("%s: observer effect on the convoy: the I/O thread makes %.2f × its "
                                     "untraced round trips with GIL tracing on" % (interp, ratio))
+        race = race_share(idir)
+        if race is not None:
+            verdicts.append("%s: untraced, the countdown takes %.2f × the time its work takes on one "
+                            "thread (countdown1, medians): the rest is the two threads' race for the GIL"
+                            % (interp, race))
         ust = None
         sruns = os.path.join(idir, "stress")
         if os.path.isdir(sruns):

@@ -4,6 +4,8 @@
 # CPython workloads for bench/python.sh; runs unchanged on 2.7 and 3.x.
 #
 #   workloads.py countdown N        two CPU-bound threads count N down each
+#   workloads.py countdown1 N       one thread counts 2N down: the same work,
+#                                   the same GIL cycles, nobody to fight
 #   workloads.py threads K N        K CPU-bound threads share N iterations
 #   workloads.py convoy SECONDS     an I/O thread beside a CPU-bound thread
 #   workloads.py stress SECONDS     one thread doing 1-byte pipe round trips
@@ -40,6 +42,18 @@ def countdown(n):
         t.start()
     for t in ts:
         t.join()
+    print("elapsed_s %.6f" % (clock() - t0))
+
+
+def countdown_alone(n):
+    """The countdown's work on one thread: it still releases and retakes
+    the GIL at every check interval (2.7) or switch interval request
+    (3.x: none, nobody asks), but no other thread waits, so the time is
+    the work and the cost of each GIL cycle, without the race for it."""
+    t0 = clock()
+    t = threading.Thread(target=count, args=(2 * n,))
+    t.start()
+    t.join()
     print("elapsed_s %.6f" % (clock() - t0))
 
 
@@ -102,6 +116,8 @@ def main(argv):
         what = argv[1]
         if what == "countdown":
             countdown(int(argv[2]))
+        elif what == "countdown1":
+            countdown_alone(int(argv[2]))
         elif what == "threads":
             many_threads(int(argv[2]), int(argv[3]))
         elif what == "convoy":
@@ -111,7 +127,7 @@ def main(argv):
         else:
             raise ValueError(what)
     except (IndexError, ValueError):
-        sys.stderr.write("usage: workloads.py countdown N | threads K N | convoy SECONDS | stress SECONDS\n")
+        sys.stderr.write("usage: workloads.py countdown N | countdown1 N | threads K N | convoy SECONDS | stress SECONDS\n")
         return 2
     return 0
 
