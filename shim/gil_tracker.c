@@ -70,6 +70,10 @@ static void gil_announce_locked(struct gil *g, void *caller);
  */
 static struct name_epoch announce_epoch = NAME_EPOCH_INIT;
 
+/* The tp_recording_changes() that names_stale_check last acted on.
+ * Global: the process's sessions. */
+static unsigned int names_changes_noted;
+
 /* Is gil_identified recorded now?  (See gil_announce_locked.) */
 static int gil_announce_wanted(void)
 {
@@ -90,21 +94,33 @@ static inline __attribute__((always_inline)) int gil_announced(const struct gil 
  */
 static void names_stale_check(void)
 {
+	unsigned int changes;
+
 	if (!gil_announce_wanted()) {
 		name_epoch_mark_stale(&announce_epoch);
 	}
 	if (!tp_recorded(TP_PY_CODE)) {
 		py_code_names_disabled();
 	}
+	/* A session began recording beside another, or after it with no GIL
+	 * event between: every name again.  Marked stale before the count
+	 * is noted, so that a thread that finds it noted finds them stale. */
+	changes = tp_recording_changes();
+	if (changes != __atomic_load_n(&names_changes_noted, __ATOMIC_ACQUIRE)) {
+		name_epoch_mark_stale(&announce_epoch);
+		py_code_names_disabled();
+		callsites_disabled();
+		__atomic_store_n(&names_changes_noted, changes, __ATOMIC_RELEASE);
+	}
 }
 
-/* Name the code addresses of a GIL event before it (callsite_events.h). */
+/* Name the code addresses of a GIL event before it (callsite_events.h);
+ * first of all, whatever a new session needs named again. */
 static inline __attribute__((always_inline)) void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
 {
-	int on;
+	int on = callsites_on();
 
 	names_stale_check();
-	on = callsites_on();
 	if (on) {
 		callsites_name_all(caller, bt, n);
 	}
@@ -234,13 +250,14 @@ static void gil_announce(struct gil *g, void *caller)
 
 static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 {
+	/* Names first: a new session's may make the GIL's stale. */
+	name_sites(caller, NULL, 0);
 	if (!gil_announced(g) && gil_announce_wanted())
 		gil_announce(g, caller);
 	t->attempt = g;
 	t->waits = 0;
 	t->timeouts = 0;
 	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
-	name_sites(caller, NULL, 0);
 	thread_serial(t);
 	compact_before_attempt(g, t);
 	if (!compact_begin(g, t, caller)) {
@@ -313,15 +330,16 @@ static void gil_released(struct gil *g, int signalled, void *caller)
 	if (g->learned_roles && holder != thread_serial(&gil_thread)) {
 		return;
 	}
-	if (!gil_announced(g) && gil_announce_wanted()) {
-		gil_announce(g, caller);
-	}
 	if (g->signal_after_unlock) {
 		signalled = 1;
 	}
 	enabled = lttng_ust_tracepoint_enabled(giltrace, gil_release);
 	n = event_backtrace(enabled, caller, bt);
+	/* Names first: a new session's may make the GIL's stale. */
 	name_sites(caller, bt, n);
+	if (!gil_announced(g) && gil_announce_wanted()) {
+		gil_announce(g, caller);
+	}
 	pf = event_pyframes(g, enabled, PY_AT_RELEASE);
 	signalled = signalled && waiters > 0;
 	if (compact_released(g, &gil_thread, waiters, signalled, caller, bt, n, pf)) {

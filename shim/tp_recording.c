@@ -2,6 +2,8 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /* Whether a name event is recorded now (tp_recording.h). */
+#include <string.h>
+
 #include <lttng/ust-events.h>
 
 #include "tp_recording.h"
@@ -9,12 +11,19 @@
 #define TP_OF(name) &lttng_ust_tracepoint_giltrace___##name
 
 struct tp_recording tp_recording_table[TP_NAME_EVENTS] = {
-	[TP_GIL_IDENTIFIED] = { TP_OF(gil_identified), NULL },
-	[TP_GIL_CALLSITE] = { TP_OF(gil_callsite), NULL },
-	[TP_PY_CODE] = { TP_OF(py_code), NULL },
-	[TP_PY_THREAD_TARGET] = { TP_OF(py_thread_target), NULL },
-	[TP_PY_FRAMES_OFF] = { TP_OF(py_frames_off), NULL },
+	[TP_GIL_IDENTIFIED] = { .tp = TP_OF(gil_identified) },
+	[TP_GIL_CALLSITE] = { .tp = TP_OF(gil_callsite) },
+	[TP_PY_CODE] = { .tp = TP_OF(py_code) },
+	[TP_PY_THREAD_TARGET] = { .tp = TP_OF(py_thread_target) },
+	[TP_PY_FRAMES_OFF] = { .tp = TP_OF(py_frames_off) },
 };
+
+/* Global: what tp_recording_changes() reads, for the whole process. */
+unsigned int tp_recording_changes_count;
+
+/* Global: the seen lists of every name event are replaced by one thread
+ * at a time; another finds it taken and says not recorded yet. */
+static int seen_busy;
 
 /* Would this probe write the event now?  What the generated probe asks
  * first; a probe of another kind (a notifier) writes no trace. */
@@ -35,10 +44,67 @@ static int probe_records(const struct lttng_ust_tracepoint_probe *p, int *record
 		&& __atomic_load_n(&ev->enabled, __ATOMIC_RELAXED);
 }
 
+static int seen_has(const struct tp_recording *r, const void *recorder)
+{
+	for (unsigned int i = 0; i < r->nseen; i++) {
+		if (r->seen[i] == recorder) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * probes, all recording, become r's seen list; 1 if one of their
+ * recorders was not on it (or did not fit).  Recorders are compared by
+ * address: one made while another lived has another address, so a
+ * session started beside a recording one is always told apart; one made
+ * after every earlier one was freed may not be (giltrace(7), CAVEATS).
+ */
+static int seen_replace(struct tp_recording *r, const struct lttng_ust_tracepoint_probe *probes)
+{
+	const struct lttng_ust_tracepoint_probe *p;
+	const void *now[TP_RECORDERS_SEEN];
+	unsigned int n = 0;
+	int fresh = 0;
+
+	for (p = probes; p->func; p++) {
+		const struct lttng_ust_event_common *ev = p->data;
+
+		if (!ev || ev->type != LTTNG_UST_EVENT_TYPE_RECORDER) {
+			continue;
+		}
+		if (n == TP_RECORDERS_SEEN) {
+			fresh = 1;
+			break;
+		}
+		fresh |= !seen_has(r, ev);
+		now[n++] = ev;
+	}
+	memcpy(r->seen, now, n * sizeof(now[0]));
+	r->nseen = n;
+	return fresh;
+}
+
+/* probes are all recording: confirm them, once their recorders are
+ * counted; 0 if another thread is counting another array. */
+static int confirm(struct tp_recording *r, struct lttng_ust_tracepoint_probe *probes)
+{
+	if (__atomic_exchange_n(&seen_busy, 1, __ATOMIC_ACQUIRE)) {
+		return 0;
+	}
+	if (seen_replace(r, probes)) {
+		__atomic_add_fetch(&tp_recording_changes_count, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&r->confirmed, probes, __ATOMIC_RELEASE);
+	__atomic_store_n(&seen_busy, 0, __ATOMIC_RELEASE);
+	return 1;
+}
+
 int tp_recorded_slow(struct tp_recording *r)
 {
 	struct lttng_ust_tracepoint_probe *probes, *p;
-	int recorders = 0, all = 1;
+	int recorders = 0, all = 1, ret = 0;
 
 	if (!LTTNG_UST_TP_RCU_LINK_TEST()) {
 		return 0;
@@ -52,15 +118,17 @@ int tp_recorded_slow(struct tp_recording *r)
 		}
 	}
 	if (all && recorders) {
-		__atomic_store_n(&r->confirmed, probes, __ATOMIC_RELAXED);
+		ret = confirm(r, probes);
 	}
 	lttng_ust_tp_rcu_read_unlock();
-	return all && recorders;
+	return ret;
 }
 
 void tp_recording_after_fork_child(void)
 {
 	for (unsigned int i = 0; i < TP_NAME_EVENTS; i++) {
 		tp_recording_table[i].confirmed = NULL;
+		tp_recording_table[i].nseen = 0;
 	}
+	seen_busy = 0;
 }

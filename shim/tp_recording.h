@@ -37,14 +37,36 @@ enum tp_name_event {
 	TP_NAME_EVENTS
 };
 
+/* Recorders of a name event remembered (tp_recording_changes). */
+#define TP_RECORDERS_SEEN 8
+
 struct tp_recording {
 	struct lttng_ust_tracepoint *tp;
 	/* The array of probes last seen all recording, or NULL. */
 	struct lttng_ust_tracepoint_probe *confirmed;
+	/* The recorders of the last array confirmed (addresses, never read). */
+	const void *seen[TP_RECORDERS_SEEN];
+	unsigned int nseen;
 };
 
 /* Global: one per name event of the process's tracepoints. */
 extern struct tp_recording tp_recording_table[TP_NAME_EVENTS];
+
+/*
+ * How many times a name event was confirmed recorded by a recorder (an
+ * event of one session) that the array confirmed before it did not
+ * have: a session started recording it since.  A session that starts
+ * while another records leaves no GIL event unrecorded to say so (the
+ * process may even be idle throughout), so names_stale_check compares
+ * this count to the one it last acted on.  Read after tp_recorded: an
+ * array is confirmed only once its count is.
+ */
+static inline unsigned int tp_recording_changes(void)
+{
+	extern unsigned int tp_recording_changes_count;
+
+	return __atomic_load_n(&tp_recording_changes_count, __ATOMIC_ACQUIRE);
+}
 
 int tp_recorded_slow(struct tp_recording *r);
 
@@ -53,7 +75,7 @@ static inline int tp_recorded(enum tp_name_event ev)
 	struct tp_recording *r = &tp_recording_table[ev];
 	struct lttng_ust_tracepoint_probe *probes = __atomic_load_n(&r->tp->probes, __ATOMIC_RELAXED);
 
-	if (probes && probes == __atomic_load_n(&r->confirmed, __ATOMIC_RELAXED)) {
+	if (probes && probes == __atomic_load_n(&r->confirmed, __ATOMIC_ACQUIRE)) {
 		return 1;
 	}
 	if (!probes || !__atomic_load_n(&r->tp->state, __ATOMIC_RELAXED)) {

@@ -235,6 +235,7 @@ static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_re
 #define SEM_POST(t, s, at, ...)	STEP(t, SIM_SEM_POST, .obj = (s), .caller = (at), .up = { __VA_ARGS__ })
 #define FORK(t)			STEP(t, SIM_FORK, .ret = 0)
 #define TRACING(on)		STEP(0, SIM_TRACING, .ret = (on))
+#define BESIDE()		STEP(0, SIM_BESIDE, .ret = 0)
 #define EXIT()			STEP(0, SIM_EXIT, .ret = 0)
 /* Python frames (code object, byte offset) of the thread at the call. */
 #define PYF(code, instr)	{ (code), (instr) }
@@ -1130,6 +1131,24 @@ static const struct rec_event mid_restart_want[] = {
 	EV_TAKE_FREE(1, TAKE, M1),
 };
 
+/* Another session starts while the first records: no GIL event goes
+ * unrecorded to say so (the process may be idle throughout).  The GIL
+ * is told again before the first event after, for the new trace. */
+static const struct step mid_beside[] = {
+	TAKE_FREE(1, TAKE, GIL1),
+	DROP_GIL(1, DROP, GIL1),
+	BESIDE(),
+	TAKE_FREE(2, TAKE, GIL1),
+	DROP_GIL(2, DROP, GIL1),
+};
+static const struct rec_event mid_beside_want[] = {
+	EV_FIRST_TAKE(1),
+	EV_RELEASE(1, M1, 0, 0, DROP + 0x30),
+	EV_IDENT(2, M1, C1, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_TAKE_FREE(2, TAKE, M1),
+	EV_RELEASE(2, M1, 0, 0, DROP + 0x30),
+};
+
 /* Ruby: no thread starts while traced.  A wait with a mutex of Ruby's
  * objects on a condvar also in them (the VM's) is no GVL wait; one on a
  * thread's own condvar is. */
@@ -1601,6 +1620,8 @@ static const struct scenario scenarios[] = {
 		py311_midrun, mid_by_behaviour, mid_by_behaviour_want),
 	SCENARIO("MidRun", "tracing stopped and started again",
 		py311, mid_restart, mid_restart_want),
+	SCENARIO("MidRun", "a session started beside the recording one",
+		py311, mid_beside, mid_beside_want),
 	SCENARIO("MidRun", "Ruby's GVL by a wait on a thread's own condvar",
 		ruby_midrun, mid_ruby, mid_ruby_want),
 	SCENARIO("MidRun", "Ruby's holder unknown yields and takes the GVL back",

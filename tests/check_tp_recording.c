@@ -142,6 +142,48 @@ START_TEST(test_second_session_starting)
 }
 END_TEST
 
+/* A second session that started beside a recording one while the
+ * process made no GIL event (nothing saw it not recording yet): the
+ * first array that has its recorder counts as a change, so that names
+ * are told again for it; one without a new recorder (a session that
+ * stopped) does not. */
+START_TEST(test_second_session_unseen)
+{
+	struct fake_session one, two;
+	unsigned int changes;
+
+	fake_session_init(&one, 1);
+	fake_session_init(&two, 1);
+	connect(probes_a, &one.event, NULL);
+	ASSERT_RECORDED(1);
+	changes = tp_recording_changes();
+	ASSERT_RECORDED(1);
+	ck_assert_uint_eq(tp_recording_changes(), changes);
+	connect(probes_b, &one.event, &two.event);
+	ASSERT_RECORDED(1);
+	ck_assert_uint_eq(tp_recording_changes(), changes + 1);
+	/* The first session stops: its array comes back at the first one's
+	 * address, with nothing new in it. */
+	connect(probes_a, &two.event, NULL);
+	ASSERT_RECORDED(1);
+	ck_assert_uint_eq(tp_recording_changes(), changes + 1);
+}
+END_TEST
+
+/* The first recorder a process sees is a change too: nothing was named
+ * for any session before it. */
+START_TEST(test_first_recorder_counts)
+{
+	struct fake_session s;
+	unsigned int changes = tp_recording_changes();
+
+	fake_session_init(&s, 1);
+	connect(probes_a, &s.event, NULL);
+	ASSERT_RECORDED(1);
+	ck_assert_uint_eq(tp_recording_changes(), changes + 1);
+}
+END_TEST
+
 /* A session stopped, then another started whose array of probes comes
  * back at the same address: seen stopped, it is walked again. */
 START_TEST(test_restart_same_address)
@@ -217,6 +259,8 @@ int main(void)
 	tcase_add_test(tc, test_session_starting);
 	tcase_add_test(tc, test_event_or_channel_disabled);
 	tcase_add_test(tc, test_second_session_starting);
+	tcase_add_test(tc, test_second_session_unseen);
+	tcase_add_test(tc, test_first_recorder_counts);
 	tcase_add_test(tc, test_restart_same_address);
 	tcase_add_test(tc, test_notifier);
 	tcase_add_test(tc, test_fork_child);

@@ -10,6 +10,14 @@
 # named them all in the first.  Between the two, the program runs with
 # no session (tests/py/session_again.py, one line at a time): that is
 # how the shim knows the next session is another.
+#
+# Then a third session starts while the second still records (giltrace
+# top beside a giltrace record), the program idle meanwhile: no GIL
+# event goes unrecorded to say so; the shim sees a recorder it had not
+# seen at the next one.  The third trace must name the GIL, work() and
+# serve() too.  It also gets the cycles each thread had pending when it
+# started, from before it (giltrace(7), CAVEATS), so its check leaves
+# unnamed functions out.
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
@@ -29,18 +37,31 @@ wait_line() {
 	grep -qx "$2" "$1" || gt_fail "$name: no \"$2\" from the program: $(tail -3 "$1" | tr '\n' ' ')"
 }
 
-# session K: a session of its own around line K.
-session() {
+# session_start K, session_stop K: session K, recording trace K.
+session_start() {
 	local s=gtagain$$-$1
 	lttng create "$s" --output="$T/$name.$1.trace" >/dev/null
 	lttng enable-channel -u -s "$s" chan --subbuf-size=1M --num-subbuf=4 >/dev/null
 	lttng enable-event -u -s "$s" -c chan 'giltrace:*' >/dev/null
 	lttng add-context -u -s "$s" -c chan -t vpid -t vtid -t procname >/dev/null
 	lttng start "$s" >/dev/null
+}
+session_stop() {
+	lttng stop "gtagain$$-$1" >/dev/null
+	lttng destroy "gtagain$$-$1" >/dev/null
+}
+
+# line L: the program runs line L.
+line() {
 	echo "$1" >&3
 	wait_line "$T/$name.out" "done $1"
-	lttng stop "$s" >/dev/null
-	lttng destroy "$s" >/dev/null
+}
+
+# session K: a session of its own around line K.
+session() {
+	session_start "$1"
+	line "$1"
+	session_stop "$1"
 }
 
 # named K: what trace K names: the GIL's runtime, the functions left
@@ -66,7 +87,14 @@ while read -r name py; do
 	# GIL events with no session: the shim sees its names disabled.
 	echo between >&3
 	wait_line "$T/$name.out" "done between"
-	session 2
+	session_start 2
+	line 2
+	# Session 3 starts beside 2, the program idle: line 3 runs under both.
+	session_start 3
+	line 3
+	session_stop 2
+	line 4
+	session_stop 3
 	exec 3>&-
 	wait "$pid" || gt_fail "$name: the program failed: $(tail -1 "$T/$name.err")"
 	one=$(named 1)
@@ -75,7 +103,10 @@ while read -r name py; do
 		and .[0].serve' <<<"$one" >/dev/null ||
 		gt_fail "$name: trace 1: want the GIL named CPython, every function named, the thread started on serve(): $one"
 	[ "$two" = "$one" ] || gt_fail "$name: trace 2 names $two, trace 1 $one"
-	echo "$name: the second session names the GIL, the functions and the thread's target again" >&2
+	three=$(named 3)
+	[ "$(jq -c 'map(del(.unnamed))' <<<"$three")" = "$(jq -c 'map(del(.unnamed))' <<<"$one")" ] ||
+		gt_fail "$name: trace 3, started beside trace 2, names $three, trace 1 $one"
+	echo "$name: the second session names the GIL, the functions and the thread's target again, and so does a third started beside it" >&2
 	ran=$((ran + 1))
 done < <(gt_pythons)
 [ $ran -gt 0 ] || gt_skip "no CPython to run"

@@ -44,6 +44,8 @@ static int gil_events_on, callsite_events_on;
 
 /* Whether the session records gil_cycle and gil_cycle_open (the world's). */
 static int compact_events_on;
+/* Sessions started beside a recording one so far (tp_recording_changes). */
+static unsigned int sessions_beside;
 /* The clock's frequency lttng_ust_trace_clock_get_freq_cb gives (the world's). */
 static uint64_t fake_clock_hz = 1000000000ull;
 
@@ -278,6 +280,9 @@ static void sim_control(const struct step *s)
 	case SIM_TRACING:
 		gil_events_on = s->ret;
 		break;
+	case SIM_BESIDE:
+		sessions_beside++;
+		break;
 	case SIM_EXIT:
 		gil_tracker_at_exit(1);
 		break;
@@ -335,6 +340,7 @@ void fake_world_start(const struct fake_world *w)
 
 	world = w;
 	gil_events_on = !w->tracing_off;
+	sessions_beside = 0;
 	callsite_events_on = w->callsites > 0;
 	compact_events_on = w->compact;
 	fake_clock_hz = w->clock_hz ? w->clock_hz : 1000000000ull;
@@ -638,6 +644,11 @@ int tp_rec_enabled(const char *event)
 		return compact_events_on && gil_events_on;
 	}
 	return strncmp(event, "gil_", 4) == 0 && gil_events_on;
+}
+
+unsigned int tp_rec_changes(void)
+{
+	return sessions_beside;
 }
 
 /* "TP_GIL_CALLSITE": whether gil_callsite is enabled, and its session

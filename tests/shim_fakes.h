@@ -77,6 +77,7 @@ enum sim_op {
 	SIM_SEM_POST,	/* sem_post */
 	SIM_FORK,	/* the thread forks; the test goes on in the child */
 	SIM_TRACING,	/* (thread 0) a session starts (ret 1) or stops recording gil_* */
+	SIM_BESIDE,	/* (thread 0) another session starts recording beside the first */
 	SIM_EXIT,	/* (thread 0) the process ends */
 };
 

@@ -41,6 +41,9 @@ int tp_rec_enabled(const char *event);
 #define GILTRACE_SHIM_TP_RECORDING_H
 #define tp_recorded(ev)	tp_rec_recorded(#ev)
 int tp_rec_recorded(const char *ev);
+/* How many sessions started recording beside another (SIM_BESIDE). */
+#define tp_recording_changes()	tp_rec_changes()
+unsigned int tp_rec_changes(void);
 
 void tp_rec_gil_identified(const void *gil, const void *cond, const char *kind,
 		const char *method, const char *runtime, void *ip);
