@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 The giltrace developers */
 
 /* Whether a name event is recorded now (tp_recording.h). */
+#include <sched.h>
 #include <string.h>
 
 #include <lttng/ust-events.h>
@@ -22,7 +23,7 @@ struct tp_recording tp_recording_table[TP_NAME_EVENTS] = {
 unsigned int tp_recording_changes_count;
 
 /* Global: the seen lists of every name event are replaced by one thread
- * at a time; another finds it taken and says not recorded yet. */
+ * at a time, the count bumped before any of them confirms the array. */
 static int seen_busy;
 
 /* Would this probe write the event now?  What the generated probe asks
@@ -86,25 +87,29 @@ static int seen_replace(struct tp_recording *r, const struct lttng_ust_tracepoin
 	return fresh;
 }
 
-/* probes are all recording: confirm them, once their recorders are
- * counted; 0 if another thread is counting another array. */
-static int confirm(struct tp_recording *r, struct lttng_ust_tracepoint_probe *probes)
+/*
+ * probes are all recording: confirm them, once their recorders are
+ * counted.  A thread that finds a recorder seen already must find the
+ * count bumped too, hence the lock.  Taken only at an array's first
+ * confirmation, for a few dozen instructions, and never twice by one
+ * thread: the shim's guard keeps its signal handlers out of here.
+ */
+static void confirm(struct tp_recording *r, struct lttng_ust_tracepoint_probe *probes)
 {
-	if (__atomic_exchange_n(&seen_busy, 1, __ATOMIC_ACQUIRE)) {
-		return 0;
+	while (__atomic_exchange_n(&seen_busy, 1, __ATOMIC_ACQUIRE)) {
+		sched_yield();
 	}
 	if (seen_replace(r, probes)) {
 		__atomic_add_fetch(&tp_recording_changes_count, 1, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&r->confirmed, probes, __ATOMIC_RELEASE);
 	__atomic_store_n(&seen_busy, 0, __ATOMIC_RELEASE);
-	return 1;
 }
 
 int tp_recorded_slow(struct tp_recording *r)
 {
 	struct lttng_ust_tracepoint_probe *probes, *p;
-	int recorders = 0, all = 1, ret = 0;
+	int recorders = 0, all = 1;
 
 	if (!LTTNG_UST_TP_RCU_LINK_TEST()) {
 		return 0;
@@ -118,10 +123,10 @@ int tp_recorded_slow(struct tp_recording *r)
 		}
 	}
 	if (all && recorders) {
-		ret = confirm(r, probes);
+		confirm(r, probes);
 	}
 	lttng_ust_tp_rcu_read_unlock();
-	return ret;
+	return all && recorders;
 }
 
 void tp_recording_after_fork_child(void)
