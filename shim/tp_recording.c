@@ -57,7 +57,9 @@ static int seen_has(const struct tp_recording *r, const void *recorder)
 
 /*
  * probes, all recording, become r's seen list; 1 if one of their
- * recorders was not on it (or did not fit).  Recorders are compared by
+ * recorders was not on it (or did not fit), and it had one: the first
+ * recorders the process sees come before any name was told for them,
+ * and counting them would tell every name twice.  Recorders are compared by
  * address: one made while another lived has another address, so a
  * session started beside a recording one is always told apart; one made
  * after every earlier one was freed may not be (giltrace(7), CAVEATS).
@@ -82,6 +84,7 @@ static int seen_replace(struct tp_recording *r, const struct lttng_ust_tracepoin
 		fresh |= !seen_has(r, ev);
 		now[n++] = ev;
 	}
+	fresh = fresh && r->nseen > 0;
 	memcpy(r->seen, now, n * sizeof(now[0]));
 	r->nseen = n;
 	return fresh;
