@@ -127,20 +127,6 @@ WORKLOADS = {
 }
 
 
-def race_share(idir):
-    """Untraced countdown time over countdown1's (medians; they are not
-    run in pairs), or None without both."""
-    def untraced(workload):
-        wdir = os.path.join(idir, workload)
-        if not os.path.isdir(wdir):
-            return None
-        return median(column(load_runs(wdir), "none", "elapsed_s"))
-    two, one = untraced("countdown"), untraced("countdown1")
-    if not two or not one:
-        return None
-    return two / one
-
-
 def python_table(directory):
     verdicts = []
     spreads = []
@@ -151,12 +137,14 @@ def python_table(directory):
         print()
         print("| workload | mode | median | × none (paired) | events | discarded | peak RSS KiB |")
         print("|---|---|---:|---:|---:|---:|---:|")
+        untraced = {}
         for workload in ["countdown", "countdown1", "threads", "convoy", "stress"]:
             wdir = os.path.join(idir, workload)
             if not os.path.isdir(wdir):
                 continue
             key, kind, _ = WORKLOADS[workload]
             runs = load_runs(wdir)
+            untraced[workload] = median(column(runs, "none", key))
             if workload == "convoy":
                 # Its pairs spread over orders of magnitude: all of them.
                 for mode in modes_of(runs):
@@ -189,11 +177,11 @@ def python_table(directory):
                 elif workload == "convoy":
                     verdicts.append("%s: observer effect on the convoy: the I/O thread makes %.2f × its "
                                     "untraced round trips with GIL tracing on" % (interp, ratio))
-        race = race_share(idir)
-        if race is not None:
+        # Medians, not pairs: the two workloads run apart.
+        if untraced.get("countdown") and untraced.get("countdown1"):
             verdicts.append("%s: untraced, the countdown takes %.2f × the time its work takes on one "
                             "thread (countdown1, medians): the rest is the two threads' race for the GIL"
-                            % (interp, race))
+                            % (interp, untraced["countdown"] / untraced["countdown1"]))
         ust = None
         sruns = os.path.join(idir, "stress")
         if os.path.isdir(sruns):

@@ -45,18 +45,6 @@ def countdown(n):
     print("elapsed_s %.6f" % (clock() - t0))
 
 
-def countdown_alone(n):
-    """The countdown's work on one thread: it still releases and retakes
-    the GIL at every check interval (2.7) or switch interval request
-    (3.x: none, nobody asks), but no other thread waits, so the time is
-    the work and the cost of each GIL cycle, without the race for it."""
-    t0 = clock()
-    t = threading.Thread(target=count, args=(2 * n,))
-    t.start()
-    t.join()
-    print("elapsed_s %.6f" % (clock() - t0))
-
-
 def many_threads(k, n):
     t0 = clock()
     ts = [threading.Thread(target=count, args=(n // k,)) for _ in range(k)]
@@ -117,7 +105,10 @@ def main(argv):
         if what == "countdown":
             countdown(int(argv[2]))
         elif what == "countdown1":
-            countdown_alone(int(argv[2]))
+            # The countdown's work on one thread: 2.7 still cycles the GIL
+            # at every check interval (3.x not: nobody asks), so the time
+            # is the work and each cycle's cost, without the race for it.
+            many_threads(1, 2 * int(argv[2]))
         elif what == "threads":
             many_threads(int(argv[2]), int(argv[3]))
         elif what == "convoy":

@@ -61,10 +61,10 @@ extern struct tp_recording tp_recording_table[TP_NAME_EVENTS];
  * this count to the one it last acted on.  Read after tp_recorded: an
  * array is confirmed only once its count is.
  */
+extern unsigned int tp_recording_changes_count;
+
 static inline unsigned int tp_recording_changes(void)
 {
-	extern unsigned int tp_recording_changes_count;
-
 	return __atomic_load_n(&tp_recording_changes_count, __ATOMIC_ACQUIRE);
 }
 
