@@ -203,6 +203,7 @@ counts() {
 	[ -f "$l" ] || { echo "no make check"; return 0; }
 	sed -n 's/^# \(TOTAL\|PASS\|SKIP\|XFAIL\|FAIL\|XPASS\|ERROR\): *\([0-9]*\)/\1 \2/p' "$l" | tr '\n' ' '
 	echo
+	sh "$src/tests/lib/slowest_tests.sh" "$1" 5 | sed 's/^/  /'
 	for t in $(sed -n 's/^SKIP: //p' "$l"); do
 		echo "  skipped $t: $(grep -h '^SKIP: ' "$1/$t.log" 2>/dev/null | tail -1 | cut -c7-)"
 	done

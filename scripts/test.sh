@@ -27,6 +27,7 @@ fi
 
 cd build
 make -j"$(nproc)" check || { tail -200 test-suite.log 2>/dev/null; exit 1; }
+sh ../tests/lib/slowest_tests.sh tests
 
 # CPython's own thread tests with and without the shim (2.7, 3.11, 3.13).
 make check-regrtest
@@ -38,6 +39,7 @@ cd build-sanitizers
 [ -f Makefile ] || ../configure --enable-sanitizers
 make -j"$(nproc)"
 make check-sanitizers || { tail -200 test-suite.log 2>/dev/null; exit 1; }
+sh ../tests/lib/slowest_tests.sh tests
 
 # The same suite on Debian 13 and unstable, each in a chroot of its own
 # with that release's packages (scripts/check-distros.sh; the chroots

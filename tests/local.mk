@@ -8,6 +8,10 @@
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
 	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
 	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK;
+# Every test's log ends with how long it took (tests/lib/slowest_tests.sh
+# lists the slowest after each suite: CI's 90 minutes are shared).
+LOG_DRIVER = $(SHELL) $(srcdir)/tests/lib/timed_test_driver.sh $(SHELL) $(top_srcdir)/build-aux/test-driver
+EXTRA_DIST += tests/lib/timed_test_driver.sh tests/lib/slowest_tests.sh
 EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py tests/lib/regress.sh tests/lib/lttng_mi.py \
 	tests/trace_check.py
 
