@@ -5,9 +5,16 @@
 
 # GT_VIEWS_CHECK: every recording a test makes with gt_record must look
 # the same in every view (tests/lib/views.sh).
+#
+# No version manager's shims in the tests' PATH (pyenv's, rbenv's): a
+# shim is a shell script that takes up to a second to start the
+# interpreter it names, and the suite runs python3 for its checks some
+# three hundred times.  The interpreters a test runs on purpose it names
+# by their paths (gt_pythons).
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
 	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
-	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK;
+	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK; \
+	PATH=$$(printf '%s' "$$PATH" | tr ':' '\n' | grep -v '/shims$$' | paste -sd: -); export PATH;
 # Every test's log ends with how long it took (tests/lib/slowest_tests.sh
 # lists the slowest after each suite: CI's 90 minutes are shared).
 LOG_DRIVER = $(SHELL) $(srcdir)/tests/lib/timed_test_driver.sh $(SHELL) $(top_srcdir)/build-aux/test-driver
