@@ -38,7 +38,7 @@ mkdir -p build-sanitizers
 cd build-sanitizers
 [ -f Makefile ] || ../configure --enable-sanitizers
 make -j"$(nproc)"
-make check-sanitizers || { tail -200 test-suite.log 2>/dev/null; exit 1; }
+make -j"$(nproc)" check-sanitizers || { tail -200 test-suite.log 2>/dev/null; exit 1; }
 sh ../tests/lib/slowest_tests.sh tests
 
 # The same suite on Debian 13 and unstable, each in a chroot of its own
