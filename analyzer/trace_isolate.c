@@ -43,7 +43,8 @@ struct isolate_shared {
  * does not return for ten minutes, is stopped and the trace reported as
  * damaged.
  */
-#define WATCH_MEMORY_BASE (128ull << 20)
+#define WATCH_MEMORY_BASE_MIB 128ull
+#define WATCH_MEMORY_MAX_MIB (1ull << 20)
 #define WATCH_SECONDS 600
 #define WATCH_PERIOD_MS 250
 
@@ -271,6 +272,39 @@ struct watch {
 	enum runaway why;
 };
 
+/*
+ * The bound's base, from GILTRACE_WATCH_MIB if it is a number of MiB
+ * from 1 to WATCH_MEMORY_MAX_MIB: libbabeltrace2 2.1 takes a minute or
+ * more to run away through the default, and a smaller one finds such a
+ * trace damaged sooner (the test suite's damaged traces).  Read once,
+ * in the parent; global for that.
+ */
+static uint64_t watch_base;
+
+static uint64_t watch_memory_base(void)
+{
+	const char *s;
+	unsigned long long mib = WATCH_MEMORY_BASE_MIB;
+	char *end;
+
+	if (watch_base) {
+		return watch_base;
+	}
+	s = getenv("GILTRACE_WATCH_MIB");
+	if (s) {
+		errno = 0;
+		mib = strtoull(s, &end, 10);
+		if (errno || end == s || *end || mib < 1 || mib > WATCH_MEMORY_MAX_MIB) {
+			fprintf(stderr, "%s: GILTRACE_WATCH_MIB=%s is not a number of MiB from 1 to %llu; "
+				"the watchdog uses %llu\n", trace_reader_prog(), s,
+				WATCH_MEMORY_MAX_MIB, WATCH_MEMORY_BASE_MIB);
+			mib = WATCH_MEMORY_BASE_MIB;
+		}
+	}
+	watch_base = (uint64_t) mib << 20;
+	return watch_base;
+}
+
 static void watch_check(pid_t pid, const struct isolate_shared *shared, struct watch *w)
 {
 	double now = now_seconds();
@@ -283,7 +317,7 @@ static void watch_check(pid_t pid, const struct isolate_shared *shared, struct w
 		w->since = now;
 		w->start_memory = child_memory(pid);
 	}
-	w->growth = WATCH_MEMORY_BASE + shared->data_bytes / 4;
+	w->growth = watch_memory_base() + shared->data_bytes / 4;
 	w->limit = w->start_memory + w->growth;
 	if (child_memory(pid) > w->limit) {
 		w->why = RUNAWAY_MEMORY;
