@@ -447,6 +447,7 @@ int isolate_run(int (*fn)(void *), void *arg, int verbose, int bad_trace_status)
 		munmap(shared, sizeof(*shared));
 		return -1;
 	}
+	watch_memory_base();	/* a bad GILTRACE_WATCH_MIB said before the child's lines */
 	fflush(NULL);	/* nothing buffered is written twice */
 	pid = fork();
 	if (pid < 0) {

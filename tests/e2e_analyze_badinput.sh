@@ -26,6 +26,11 @@ mkdir -p "$work"
 gt_record "$work/good" -- /usr/bin/python3 -c 'import threading; t = threading.Thread(target=sum, args=([1],)); t.start(); t.join()' ||
 	gt_fail "python3 failed under the shim"
 "$analyze" "$work/good" >/dev/null || gt_fail "the good trace does not analyse"
+# A watchdog bound that is no number of MiB: one line, the default used.
+GILTRACE_WATCH_MIB=12x "$analyze" "$work/good" >/dev/null 2>"$work/watch.err" ||
+	gt_fail "a bad GILTRACE_WATCH_MIB stopped the analysis: $(cat "$work/watch.err")"
+[ "$(cat "$work/watch.err")" = "giltrace-analyze: GILTRACE_WATCH_MIB=12x is not a number of MiB from 1 to 1048576; the watchdog uses 128" ] ||
+	gt_fail "a bad GILTRACE_WATCH_MIB: $(cat "$work/watch.err")"
 
 lttng create other --output="$work/other" >/dev/null
 lttng enable-event -u -s other 'lttng_ust_statedump:*' >/dev/null
