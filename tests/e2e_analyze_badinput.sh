@@ -12,11 +12,6 @@ set -euo pipefail
 gt_lttng_private "$@"
 
 analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
-# Damaged traces that make libbabeltrace2 2.1 run away are found so by
-# the watchdog's memory bound (giltrace-analyze(1), ENVIRONMENT): a small
-# one finds them in seconds, where the default 128 MiB takes 2.1 a minute
-# or more a reading, and these traces are read many times.
-export GILTRACE_WATCH_MIB=32
 [ -x "$analyze" ] || gt_fail "$analyze not built"
 [ -x /usr/bin/python3 ] || gt_skip "/usr/bin/python3 not present"
 work=$GT_TMP/bad

@@ -17,11 +17,6 @@ set -euo pipefail
 srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 builddir=${GT_BUILDDIR:-$srcdir/build}
 analyze=$builddir/analyzer/giltrace-analyze
-# Damaged traces that make libbabeltrace2 2.1 run away are found so by
-# the watchdog's memory bound (giltrace-analyze(1), ENVIRONMENT): a small
-# one finds them in seconds, where the default 128 MiB takes 2.1 a minute
-# or more a reading, and these traces are read many times.
-export GILTRACE_WATCH_MIB=32
 count=$builddir/bench/tracecount
 giltrace=$builddir/frontend/giltrace
 ref=$srcdir/tests/lib/gil_reference.py

@@ -22,11 +22,6 @@ T=$GT_TMP
 srcdir=${GT_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 corpus=$srcdir/tests/corpus
 analyze=$GT_BUILDDIR/analyzer/giltrace-analyze
-# Damaged traces that make libbabeltrace2 2.1 run away are found so by
-# the watchdog's memory bound (giltrace-analyze(1), ENVIRONMENT): a small
-# one finds them in seconds, where the default 128 MiB takes 2.1 a minute
-# or more a reading, and these traces are read many times.
-export GILTRACE_WATCH_MIB=32
 [ -x "$analyze" ] || gt_fail "$analyze not built"
 command -v babeltrace2 >/dev/null || gt_skip "babeltrace2 is needed (apt-get install babeltrace2)"
 

@@ -10,6 +10,13 @@
 # installed here reads it differently, the one tests/corpus/regress/by-library
 # documents for that version.
 
+# Every test that reads these traces: those that make libbabeltrace2 2.1
+# run away are found so by the watchdog's memory bound (giltrace-analyze(1),
+# ENVIRONMENT), which a small one reaches in seconds, where the default
+# 128 MiB takes 2.1 a minute or more a reading, and they are read many
+# times.
+export GILTRACE_WATCH_MIB=32
+
 # The installed libbabeltrace2's version, MAJOR.MINOR, as its pkg-config
 # file (the -dev package the build used) or its CLI says.
 gt_babeltrace_version() {
