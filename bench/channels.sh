@@ -2,15 +2,20 @@
 # SPDX-License-Identifier: MIT
 # Copyright (c) 2026 The giltrace developers
 #
-# bench/channels.sh [-n REPS] [-s SECONDS] [-i PYTHON]: which channel
-# settings record the stress case (one Python thread doing 1-byte pipe
-# round trips, bench/workloads.py stress) with GIL events enabled
-# without losing any event.  Runs each candidate REPS times (default 2)
-# for SECONDS (default 1) on PYTHON (default /usr/bin/python3), smallest
-# first, and reports events recorded and the worst run's discarded
-# events; likewise for CPython 2.7 with 16 threads when present (the
-# heaviest GIL event rate of the suite).  Prints a markdown table,
-# appends it to bench/RESULTS.md.
+# bench/channels.sh [-n REPS] [-s SECONDS] [-i PYTHON] [-m MODE] [-b BUSY]
+# [-c CANDIDATES]: which channel settings record the stress case (one
+# Python thread doing 1-byte pipe round trips, bench/workloads.py
+# stress) with GIL events enabled without losing any event.  Runs each
+# candidate REPS times (default 2) for SECONDS (default 1) on PYTHON
+# (default /usr/bin/python3), smallest first, and reports events
+# recorded and the worst run's discarded events; likewise for CPython
+# 2.7 with 16 threads when present (the heaviest GIL event rate of the
+# suite).  MODE is bench/lib.sh's (default shim+py8: giltrace record's
+# events, frames at their default); BUSY CPU-bound loops run beside
+# every run (default 0; 2 on this 2-CPU machine make the load about 2+).
+# CANDIDATES: "buffers size count" triples separated by commas (default
+# the list below).  Prints a markdown table, appends it to
+# bench/RESULTS.md.
 # Exit status: 0, 1 on a failed run, 77 without python or session daemon.
 set -euo pipefail
 BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,12 +24,18 @@ BENCH_SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
 reps=2
 seconds=1
 py=/usr/bin/python3
-while getopts n:s:i: opt; do
+mode=shim+py8
+busy=0
+chosen=
+while getopts n:s:i:m:b:c: opt; do
 	case $opt in
 	n) reps=$OPTARG ;;
 	s) seconds=$OPTARG ;;
 	i) py=$OPTARG ;;
-	*) echo "usage: $0 [-n REPS] [-s SECONDS] [-i PYTHON]" >&2; exit 2 ;;
+	m) mode=$OPTARG ;;
+	b) busy=$OPTARG ;;
+	c) chosen=$OPTARG ;;
+	*) echo "usage: $0 [-n REPS] [-s SECONDS] [-i PYTHON] [-m MODE] [-b BUSY] [-c 'uid 1M 4,uid 4M 4']" >&2; exit 2 ;;
 	esac
 done
 bench_check_built
@@ -36,6 +47,22 @@ candidates=(
 	"uid 128k 4" "uid 256k 4" "uid 512k 4" "uid 1M 4" "uid 1M 8" "uid 4M 4"
 	"pid 256k 4" "pid 1M 4"
 )
+if [ -n "$chosen" ]; then
+	IFS=, read -r -a candidates <<<"$chosen"
+fi
+
+# The busy loops beside the runs, stopped at exit before the private
+# daemon (gt_lttng_private's EXIT trap).
+busy_pids=()
+busy_stop() {
+	[ ${#busy_pids[@]} -eq 0 ] || kill "${busy_pids[@]}" 2>/dev/null || true
+	gt_lttng_cleanup
+}
+trap busy_stop EXIT
+for ((i = 0; i < busy; i++)); do
+	(while :; do :; done) &
+	busy_pids+=($!)
+done
 # A second, heavier case when CPython 2.7 is there: its semaphore GIL
 # changes hands every 100 bytecodes, so 16 CPU-bound threads produce
 # GIL events faster than the stress case.
@@ -46,13 +73,13 @@ med() {
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# measure KEY -- CMD...: run CMD reps times in mode shim+gil; sets
+# measure KEY -- CMD...: run CMD reps times in mode $mode; sets
 # m_events (median), m_lost (worst run), m_key (median of KEY), m_rss.
 measure() {
 	local key=$1 ev=() lost=() val=() rss=() rep
 	shift 2
 	for ((rep = 1; rep <= reps; rep++)); do
-		bench_run "$GT_TMP/run" shim+gil -- "$@"
+		bench_run "$GT_TMP/run" "$mode" -- "$@"
 		ev+=("$(awk '$1 == "events" { print $2 }' "$GT_TMP/run")")
 		lost+=("$(awk '$1 == "discarded" { print $2 }' "$GT_TMP/run")")
 		val+=("$(awk -v k="$key" '$1 == k { print $2 }' "$GT_TMP/run")")
@@ -88,7 +115,7 @@ for c in "${candidates[@]}"; do
 done
 {
 	echo
-	echo "Stress case: $py workloads.py stress $seconds${py27:+; 2.7: $py27 workloads.py threads 16 30000000}; giltrace:gil_* with contexts $BENCH_CONTEXTS, $reps runs per row, discard mode (no blocking)."
+	echo "Stress case: $py workloads.py stress $seconds${py27:+; 2.7: $py27 workloads.py threads 16 30000000}; mode $mode ($(bench_mode_events "$mode")) with contexts $BENCH_CONTEXTS, $busy busy loops beside, $reps runs per row, discard mode (no blocking)."
 } >>"$table"
 cat "$table"
 bench_append "$table" "Channel settings vs lost GIL events (bench/channels.sh)"

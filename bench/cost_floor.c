@@ -28,6 +28,8 @@
 #include <lttng/tracef.h>
 #include <lttng/ust-clock.h>
 
+#include "shim/ust_clock.h"
+
 #define RING 256
 
 static __thread uint64_t ring[RING] __attribute__((tls_model("initial-exec")));
@@ -37,7 +39,6 @@ static __thread unsigned int ring_at __attribute__((tls_model("initial-exec")));
 static int (*real_unlock)(pthread_mutex_t *);
 static int (*real_sem_wait)(sem_t *);
 static int (*real_sem_post)(sem_t *);
-static lttng_ust_clock_read64_function clock_read;
 
 static void *next(const char *name)
 {
@@ -58,15 +59,7 @@ __attribute__((constructor)) static void cost_floor_init(void)
 /* One reading of LTTng-UST's own trace clock, as an event would take. */
 static void stamp(void)
 {
-	lttng_ust_clock_read64_function f = __atomic_load_n(&clock_read, __ATOMIC_RELAXED);
-
-	if (!f) {
-		if (lttng_ust_trace_clock_get_read64_cb(&f) != 0 || !f) {
-			return;
-		}
-		__atomic_store_n(&clock_read, f, __ATOMIC_RELAXED);
-	}
-	ring[ring_at++ % RING] = f();
+	ring[ring_at++ % RING] = ust_clock_read();
 }
 
 int pthread_mutex_unlock(pthread_mutex_t *mutex)

@@ -22,6 +22,12 @@
 #   floor     bench/libcostfloor.so preloaded: LTTng-UST loaded and the
 #             trace clock read at the attempt, acquisition and release of
 #             each GIL cycle, nothing else (bench/cost_floor.c); no session
+#   design    bench/libdesignfloor.so preloaded, session recording
+#             giltrace_bench:*: a semaphore GIL's events in issue 14's
+#             layout (a batch of cycles taken at once, events of their own
+#             for a wait), no Python frames, nothing of giltrace's own
+#             bookkeeping (bench/design_floor.c); design+wide the same
+#             with the batch in gil_cycles' shape, a sequence per field
 #   hold+N    bench/libholddelay.so preloaded: no tracer, the holder of
 #             a semaphore waits N ns before each post (CPython 2.7's GIL
 #             held N ns longer each time; bench/hold_delay.c); no session
@@ -73,6 +79,9 @@ bench_mode_preload() {
 	floor)
 		[ -e "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ] || bench_die "bench/libcostfloor.so not built (make)"
 		echo "$GT_BUILDDIR/bench/.libs/libcostfloor.so" ;;
+	design|design+wide)
+		[ -e "$GT_BUILDDIR/bench/.libs/libdesignfloor.so" ] || bench_die "bench/libdesignfloor.so not built (make)"
+		echo "$GT_BUILDDIR/bench/.libs/libdesignfloor.so" ;;
 	hold+[0-9]*)
 		[ -e "$GT_BUILDDIR/bench/.libs/libholddelay.so" ] || bench_die "bench/libholddelay.so not built (make)"
 		echo "$GT_BUILDDIR/bench/.libs/libholddelay.so" ;;
@@ -103,6 +112,7 @@ bench_mode_events() {
 		echo 'giltrace:gil_identified,giltrace:gil_not_found,giltrace:gil_acquire_begin,giltrace:gil_wait_begin,giltrace:gil_wait_end,giltrace:gil_acquire_end,giltrace:gil_acquire_abandon,giltrace:gil_release,giltrace:gil_callsite,giltrace:py_*,giltrace:thread_name' ;;
 	shim+all) echo 'giltrace:*' ;;
 	ust+ev) echo 'lttng_ust_pthread:*' ;;
+	design|design+wide) echo 'giltrace_bench:*' ;;
 	*) echo "" ;;
 	esac
 }
@@ -114,6 +124,7 @@ bench_mode_env() {
 	shim+cs[0-9]*) echo "GILTRACE_CALLSITES=${1#*+cs}" ;;
 	shim+py[0-9]*|nc+py[0-9]*) echo "GILTRACE_PYFRAMES=${1#*+py}" ;;
 	hold+[0-9]*) echo "HOLD_DELAY_NS=${1#hold+}" ;;
+	design+wide) echo "DESIGN_WIDE=1" ;;
 	*) echo "" ;;
 	esac
 }

@@ -27,9 +27,20 @@ bench_tracecount_LDADD = analyzer/libtracereader.la
 # it).  A shared module built for the benchmarks, never installed.
 noinst_LTLIBRARIES += bench/libcostfloor.la
 bench_libcostfloor_la_SOURCES = bench/cost_floor.c
+bench_libcostfloor_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
 bench_libcostfloor_la_CFLAGS = $(AM_CFLAGS) -O2 $(LTTNG_UST_CFLAGS)
 bench_libcostfloor_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 bench_libcostfloor_la_LIBADD = $(LTTNG_UST_LIBS) $(DL_LIBS)
+
+# bench/lib.sh's mode "design": the events of issue 14's layout on a
+# semaphore GIL and nothing of giltrace's bookkeeping (see the comment
+# atop it).
+noinst_LTLIBRARIES += bench/libdesignfloor.la
+bench_libdesignfloor_la_SOURCES = bench/design_floor.c bench/design_floor_tp.c bench/design_floor_tp.h bench/design_batch.h
+bench_libdesignfloor_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir) -I$(top_srcdir)/bench
+bench_libdesignfloor_la_CFLAGS = $(AM_CFLAGS) -O2 $(LTTNG_UST_CFLAGS)
+bench_libdesignfloor_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+bench_libdesignfloor_la_LIBADD = $(LTTNG_UST_LIBS) $(DL_LIBS)
 
 # bench/lib.sh's modes "hold+N": a semaphore's holder waits N ns before
 # every post, nothing else (see the comment atop it).

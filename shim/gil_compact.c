@@ -27,27 +27,7 @@
 
 #include "gil_compact.h"
 #include "small_copy.h"
-
-/*
- * The function LTTng-UST stamps events with: its monotonic clock, or a
- * clock plug-in's (LTTNG_UST_CLOCK_PLUGIN, loaded by its constructor,
- * before any session can enable our events).  Global: the process's
- * one clock, looked up once.
- */
-static lttng_ust_clock_read64_function clock_read;
-
-static uint64_t trace_clock(void)
-{
-	lttng_ust_clock_read64_function f = __atomic_load_n(&clock_read, __ATOMIC_RELAXED);
-
-	if (!f) {
-		if (lttng_ust_trace_clock_get_read64_cb(&f) != 0 || !f) {
-			return 0;
-		}
-		__atomic_store_n(&clock_read, f, __ATOMIC_RELAXED);
-	}
-	return f();
-}
+#include "ust_clock.h"
 
 /*
  * How long a batch may go on, in the clock's units: a millisecond, so
@@ -134,7 +114,7 @@ static void batch_emit(struct gil *g)
 	if (!g->batch.n) {
 		return;
 	}
-	g->batch.told_ts = trace_clock();
+	g->batch.told_ts = ust_clock_read();
 	lttng_ust_tracepoint(giltrace, gil_cycles, &g->batch, g->lock, g->pend_tid, NULL);
 	batch_clear(&g->batch);
 }
@@ -145,7 +125,7 @@ static void pend_open(struct gil *g)
 {
 	batch_emit(g);
 	if (g->pend_active) {
-		g->pend.end_ts = trace_clock();
+		g->pend.end_ts = ust_clock_read();
 		lttng_ust_tracepoint(giltrace, gil_cycle_open, &g->pend, g->pend_tid, NULL);
 		g->pend_active = 0;
 	}
@@ -239,7 +219,7 @@ static void batch_add(struct gil *g, unsigned int waiters, int signalled, void *
 	i = b->n++;
 	b->begin_ts[i] = c->begin_ts;
 	b->acquired_ts[i] = c->acquired_ts;
-	b->released_ts[i] = trace_clock();
+	b->released_ts[i] = ust_clock_read();
 	b->begin_caller[i] = c->begin_caller;
 	b->acquire_caller[i] = c->acquire_caller;
 	b->caller[i] = (uintptr_t) caller;
@@ -363,7 +343,7 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	}
 	g->pend_tid = thread_tid(t);
 	g->pend.gil = g->lock;
-	g->pend.begin_ts = trace_clock();
+	g->pend.begin_ts = ust_clock_read();
 	/* A batch begun a while ago is told before this cycle begins. */
 	if (g->batch.n && g->pend.begin_ts - g->batch.begin_ts[0] >= batch_span_get()) {
 		batch_emit(g);
@@ -405,7 +385,7 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 		pend_open(g);
 		return 0;
 	}
-	g->pend.acquired_ts = trace_clock();
+	g->pend.acquired_ts = ust_clock_read();
 	g->pend.acquire_caller = (uintptr_t) caller;
 	g->pend.bt_len = bt_len;
 	small_copy(g->pend_bt, bt, bt_len * sizeof(bt[0]));

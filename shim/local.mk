@@ -9,7 +9,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/gil_identify.c shim/gil_identify.h \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
 	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \
-	shim/gil_compact.c shim/gil_compact.h \
+	shim/gil_compact.c shim/gil_compact.h shim/ust_clock.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h shim/name_epoch.h \
 	shim/object_table.c shim/object_table.h \
