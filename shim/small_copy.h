@@ -7,7 +7,9 @@
  * memcpy's call and its dispatch on the size cost more than the copy
  * (bench/RESULTS.md, "Issue 14, this session").  Fixed-size pieces, overlapping
  * when the size falls between two, are moves the compiler writes in
- * place.  The two buffers never overlap.
+ * place.  The two buffers never overlap.  Nothing to copy is the most
+ * common case (no backtrace, frames read as the last release's), and is
+ * tested first.
  */
 #ifndef GILTRACE_SHIM_SMALL_COPY_H
 #define GILTRACE_SHIM_SMALL_COPY_H
@@ -20,6 +22,9 @@ static inline void small_copy(void *dst, const void *src, size_t n)
 	unsigned char *d = dst;
 	const unsigned char *s = src;
 
+	if (n == 0) {
+		return;
+	}
 	if (n > 64) {
 		memcpy(d, s, n);
 	} else if (n >= 32) {
