@@ -30,10 +30,15 @@ static int layout_state;
 static struct py_layout layout;
 static pthread_mutex_t layout_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Why frames are off, for py_frames_off; "" for a process that is not
- * Python, which says nothing.  off_announced: said in this process. */
+/*
+ * Why frames are off, for py_frames_off; "" for a process that is not
+ * Python, which says nothing.  off_told: 1 + the count of sessions
+ * starting to record (tp_recording_changes) when it was last said, 0
+ * if never: a session that starts later, beside or after the one that
+ * heard it, hears it too.
+ */
 static char off_reason[256];
-static int off_announced;
+static unsigned int off_told;
 
 /*
  * 3.13+: where the mutex lies in struct _gil_runtime_state, which
@@ -552,14 +557,17 @@ void py_layout_fail(const char *reason)
 
 void py_layout_announce(void)
 {
-	int no = 0;
+	unsigned int told, now;
 
-	if (__atomic_load_n(&off_announced, __ATOMIC_RELAXED) || !off_reason[0]
-	    || !tp_recorded(TP_PY_FRAMES_OFF)) {
+	/* Recorded first: confirming a new session's recorder counts it. */
+	if (!off_reason[0] || !tp_recorded(TP_PY_FRAMES_OFF)) {
 		return;
 	}
-	/* One thread says it; a session started later hears nothing more. */
-	if (__atomic_compare_exchange_n(&off_announced, &no, 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+	now = tp_recording_changes() + 1;
+	told = __atomic_load_n(&off_told, __ATOMIC_RELAXED);
+	/* One thread says it for the sessions recording now. */
+	if (told != now && __atomic_compare_exchange_n(&off_told, &told, now, 0, __ATOMIC_RELAXED,
+			__ATOMIC_RELAXED)) {
 		lttng_ust_tracepoint(giltrace, py_frames_off, off_reason, NULL);
 	}
 }
@@ -567,5 +575,5 @@ void py_layout_announce(void)
 void py_layout_after_fork_child(void)
 {
 	pthread_mutex_init(&layout_lock, NULL);
-	off_announced = 0;
+	off_told = 0;
 }

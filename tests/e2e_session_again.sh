@@ -18,6 +18,11 @@
 # serve() too.  It also gets the cycles each thread had pending when it
 # started, from before it (giltrace(7), CAVEATS), so its check leaves
 # unnamed functions out.
+#
+# Last, a pyenv CPython whose frames cannot be read (its version faked,
+# tests/py/pyversion_fake.c, as in e2e_pyframes_off.sh) under two
+# sessions one after the other: each trace must say once that frames
+# are off, and why.
 set -euo pipefail
 . "$(dirname "$0")/lib/lttng.sh"
 gt_lttng_private "$@"
@@ -110,3 +115,41 @@ while read -r name py; do
 	ran=$((ran + 1))
 done < <(gt_pythons)
 [ $ran -gt 0 ] || gt_skip "no CPython to run"
+
+# off_said K: how many py_frames_off trace K of $name holds, and why.
+off_said() {
+	/usr/bin/python3 "$GT_SRCDIR/tests/trace_check.py" events "$T/$name.$1.trace" |
+		jq -s -r 'map(select(.name == "py_frames_off")) | "\(length) \(map(.reason) | unique | join("|"))"'
+}
+
+if ! /usr/bin/python3 -c 'import bt2' 2>/dev/null || ! command -v jq >/dev/null; then
+	echo "skipping frames off under two sessions: the libbabeltrace2 Python bindings or jq are missing" >&2
+	exit 0
+fi
+off_py=
+while read -r name py; do
+	case $name in debian*) ;; *) off_py=$py; break ;; esac
+done < <(gt_pythons 2>/dev/null)
+if [ -z "$off_py" ]; then
+	echo "skipping frames off under two sessions: no pyenv CPython, whose Py_GetVersion a preloaded library can override" >&2
+	exit 0
+fi
+"${GT_CC:-cc}" -shared -fPIC -O2 -Wall -DFAKE_NUMBER -o "$T/fake_both.so" "$GT_SRCDIR/tests/py/pyversion_fake.c"
+name=off
+mkfifo "$T/$name.in"
+GILTRACE_PYFRAMES=8 LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM:$T/fake_both.so" \
+	"$off_py" "$prog" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
+pid=$!
+exec 3>"$T/$name.in"
+wait_line "$T/$name.out" ready
+session 1
+echo between >&3
+wait_line "$T/$name.out" "done between"
+session 2
+exec 3>&-
+wait "$pid" || gt_fail "$name: the program failed: $(tail -1 "$T/$name.err")"
+one=$(off_said 1)
+two=$(off_said 2)
+[[ $one == "1 CPython 3.99.0: "* ]] || gt_fail "frames off: trace 1 holds $one py_frames_off, want one saying why"
+[ "$two" = "$one" ] || gt_fail "frames off: trace 2, the second session, holds \"$two\" py_frames_off, trace 1 \"$one\""
+echo "frames off ($off_py): each session's trace says so once: $one" >&2
