@@ -26,7 +26,6 @@
 #include <stdint.h>
 
 #include <lttng/tracef.h>
-#include <lttng/ust-clock.h>
 
 #include "shim/ust_clock.h"
 

@@ -27,8 +27,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include <lttng/ust-clock.h>
-
 #include "design_floor_tp.h"
 #include "shim/ust_clock.h"
 
@@ -65,16 +63,11 @@ __attribute__((constructor)) static void design_floor_init(void)
 	wide = getenv("DESIGN_WIDE") != NULL;
 }
 
-static inline uint64_t now(void)
-{
-	return ust_clock_read();
-}
-
 static void batch_tell(struct batch *b)
 {
 	if (wide) {
 		if (b->wide.n) {
-			b->wide.told_ts = now();
+			b->wide.told_ts = ust_clock_read();
 			lttng_ust_tracepoint(giltrace_bench, cycles_wide, &b->wide, b->lock,
 				__builtin_return_address(0));
 			b->wide.n = 0;
@@ -88,6 +81,30 @@ static void batch_tell(struct batch *b)
 	}
 }
 
+/* The cycle going on, taken at once, ends: into the batch, told when full. */
+static void batch_add(struct batch *b, void *caller)
+{
+	uint64_t released = ust_clock_read();
+	unsigned int i;
+
+	if (wide) {
+		i = b->wide.n++;
+		b->wide.begin_ts[i] = b->begin;
+		b->wide.acquired_ts[i] = b->acquired;
+		b->wide.released_ts[i] = released;
+		b->wide.callers[i] = (uintptr_t) caller;
+	} else {
+		i = b->n++;
+		b->ts[3 * i] = b->begin;
+		b->ts[3 * i + 1] = b->acquired;
+		b->ts[3 * i + 2] = released;
+		b->callers[i] = (uintptr_t) caller;
+	}
+	if (i + 1 == BATCH) {
+		batch_tell(b);
+	}
+}
+
 int sem_wait(sem_t *sem)
 {
 	struct batch *b = &batch;
@@ -98,9 +115,9 @@ int sem_wait(sem_t *sem)
 	}
 	/* sem_wait is a cancellation point even when it does not block. */
 	pthread_testcancel();
-	b->begin = now();
+	b->begin = ust_clock_read();
 	if (real_sem_trywait(sem) == 0) {
-		b->acquired = now();
+		b->acquired = ust_clock_read();
 		b->compact = 1;
 		b->lock = sem;
 		errno = saved;
@@ -125,27 +142,8 @@ int sem_post(sem_t *sem)
 	if (!real_sem_post) {
 		design_floor_init();
 	}
-	if (b->compact && b->lock == sem && wide) {
-		struct design_wide *w = &b->wide;
-		unsigned int i = w->n++;
-
-		w->begin_ts[i] = b->begin;
-		w->acquired_ts[i] = b->acquired;
-		w->released_ts[i] = now();
-		w->callers[i] = (uintptr_t) __builtin_return_address(0);
-		if (w->n == BATCH) {
-			batch_tell(b);
-		}
-	} else if (b->compact && b->lock == sem) {
-		unsigned int i = b->n++;
-
-		b->ts[3 * i] = b->begin;
-		b->ts[3 * i + 1] = b->acquired;
-		b->ts[3 * i + 2] = now();
-		b->callers[i] = (uintptr_t) __builtin_return_address(0);
-		if (b->n == BATCH) {
-			batch_tell(b);
-		}
+	if (b->compact && b->lock == sem) {
+		batch_add(b, __builtin_return_address(0));
 	} else {
 		lttng_ust_tracepoint(giltrace_bench, moment, sem, MOMENT_RELEASE, __builtin_return_address(0));
 	}

@@ -80,18 +80,29 @@ named() {
 		serve: ([.threads[].name // ""] | map(test("serve")) | any)}]' "$j"
 }
 
-ran=0
-while read -r name py; do
+# program_start NAME PYTHON [LIBRARY]: the program under the shim (and
+# LIBRARY, preloaded too), its lines written to descriptor 3, once it
+# is ready; program_end: its input closed, it must exit with status 0.
+program_start() {
+	name=$1
 	mkfifo "$T/$name.in"
-	GILTRACE_PYFRAMES=8 LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM" \
-		"$py" "$prog" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
+	GILTRACE_PYFRAMES=8 LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM${3:+:$3}" \
+		"$2" "$prog" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
 	pid=$!
 	exec 3>"$T/$name.in"
 	wait_line "$T/$name.out" ready
+}
+program_end() {
+	exec 3>&-
+	wait "$pid" || gt_fail "$name: the program failed: $(tail -1 "$T/$name.err")"
+}
+
+ran=0
+while read -r name py; do
+	program_start "$name" "$py"
 	session 1
 	# GIL events with no session: the shim sees its names disabled.
-	echo between >&3
-	wait_line "$T/$name.out" "done between"
+	line between
 	session_start 2
 	line 2
 	# Session 3 starts beside 2, the program idle: line 3 runs under both.
@@ -100,8 +111,7 @@ while read -r name py; do
 	session_stop 2
 	line 4
 	session_stop 3
-	exec 3>&-
-	wait "$pid" || gt_fail "$name: the program failed: $(tail -1 "$T/$name.err")"
+	program_end
 	one=$(named 1)
 	two=$(named 2)
 	jq -e 'length == 1 and (.[0].runtime | startswith("CPython")) and .[0].unnamed == []
@@ -135,19 +145,11 @@ if [ -z "$off_py" ]; then
 	exit 0
 fi
 "${GT_CC:-cc}" -shared -fPIC -O2 -Wall -DFAKE_NUMBER -o "$T/fake_both.so" "$GT_SRCDIR/tests/py/pyversion_fake.c"
-name=off
-mkfifo "$T/$name.in"
-GILTRACE_PYFRAMES=8 LD_PRELOAD="$GT_PRELOAD_FIRST$GT_UST_FORK:$GT_SHIM:$T/fake_both.so" \
-	"$off_py" "$prog" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
-pid=$!
-exec 3>"$T/$name.in"
-wait_line "$T/$name.out" ready
+program_start off "$off_py" "$T/fake_both.so"
 session 1
-echo between >&3
-wait_line "$T/$name.out" "done between"
+line between
 session 2
-exec 3>&-
-wait "$pid" || gt_fail "$name: the program failed: $(tail -1 "$T/$name.err")"
+program_end
 one=$(off_said 1)
 two=$(off_said 2)
 [[ $one == "1 CPython 3.99.0: "* ]] || gt_fail "frames off: trace 1 holds $one py_frames_off, want one saying why"
