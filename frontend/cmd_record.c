@@ -81,7 +81,7 @@ static void record_usage(FILE *out)
 		"      --num-subbuf=N      sub-buffers per CPU (default 4)\n"
 		"      --session=NAME      record in the existing session NAME\n"
 		"      --private-daemon    start a private session daemon even if one runs\n"
-		"  -q, --quiet             do not print the closing summary line\n"
+		"  -q, --quiet             print the closing summary line only if events were lost\n"
 		"  -h, --help              show this help\n"
 		"\n"
 		"Exit status: COMMAND's (or death by the same signal); 125 if giltrace\n"
@@ -302,6 +302,7 @@ static void wait_command(struct run *run)
 struct closing {
 	const char *where;	/* as the user named it */
 	const char *path;	/* where to read it */
+	bool quiet;		/* only a loss is said (-q) */
 };
 
 /*
@@ -318,12 +319,19 @@ static int closing_count(void *arg)
 
 	if (st == TRACE_READ_NOT_FOUND) {
 		bt_current_thread_clear_error();
-		gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", c->where);
+		if (!c->quiet) {
+			gt_err("trace %s: no events recorded (COMMAND never registered with LTTng)", c->where);
+		}
 		return 0;
 	}
 	if (st != TRACE_READ_OK) {
 		trace_error_print(0, "Cannot count the events recorded");
 		return 1;
+	}
+	/* Quiet, but never about a loss: the counts read from the trace
+	 * would be lower bounds without a word. */
+	if (c->quiet && !stats.discarded_events && !stats.discarded_packets) {
+		return 0;
 	}
 	fprintf(stderr, "giltrace: trace %s: %llu events recorded, %llu discarded%s\n", c->where,
 		(unsigned long long) stats.events, (unsigned long long) stats.discarded_events,
@@ -337,12 +345,13 @@ static void closing_line(struct run *run)
 	struct closing c = {
 		.where = o->cfg.attach ? run->session.path : o->output,
 		.path = o->cfg.attach ? run->session.path : o->output_abs,
+		.quiet = o->quiet,
 	};
 
-	if (o->quiet) {
-		return;
-	}
 	if (run->session.was_active) {
+		if (o->quiet) {
+			return;
+		}
 		fprintf(stderr, "giltrace: session %s is still recording into %s\n", run->session.name, c.where);
 		return;
 	}
