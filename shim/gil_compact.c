@@ -307,40 +307,10 @@ void compact_after(struct gil *g)
 	__atomic_sub_fetch(&g->emitters, 1, __ATOMIC_RELEASE);
 }
 
-int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
+/* With g's record taken by t: t's attempt begins there, as a cycle of
+ * its own; the record is then t's. */
+static void pend_start(struct gil *g, struct gil_thread *t, void *caller)
 {
-	uint64_t none = 0;
-
-	/*
-	 * Only an attempt that finds the GIL free can be a cycle of its own.
-	 * Others may be trying too (CPython 2.7's waiter sleeps in sem_wait
-	 * through many of the holder's cycles, a 3.x waiter woken too late
-	 * finds the GIL retaken): whatever they emit opens this one first.
-	 */
-	if (!compact_on()
-			|| (__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
-				&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
-			|| !t->serial || t->sites_untold) {
-		/* t's own batch is told first: its next event is not a cycle. */
-		if (t->pending == g) {
-			own_tell(g, t);
-		}
-		return 0;
-	}
-	/* t's own batch goes on, unless another thread told it meanwhile. */
-	if (t->pending == g && !pend_take(g, t->serial)) {
-		t->pending = NULL;
-	}
-	if (t->pending != g && !__atomic_compare_exchange_n(&g->pend_owner, &none, PEND_BUSY, 0,
-			__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-		return 0;
-	}
-	/* Another thread is writing an event of g (this one counts itself). */
-	if (__atomic_load_n(&g->emitters, __ATOMIC_SEQ_CST) != 1) {
-		t->pending = NULL;
-		pend_open(g);
-		return 0;
-	}
 	g->pend_tid = thread_tid(t);
 	g->pend.gil = g->lock;
 	g->pend.begin_ts = ust_clock_read();
@@ -363,6 +333,70 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	g->pend_active = 1;
 	t->pending = g;
 	pend_put(g, t->serial);
+}
+
+/* Can an attempt of t on g be a cycle of its own, as far as t and g
+ * tell without g's record? */
+static int cycle_possible(struct gil *g, const struct gil_thread *t)
+{
+	return compact_on()
+		&& !(__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
+			&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
+		&& t->serial && !t->sites_untold;
+}
+
+/*
+ * No count of emitters here: the batch became pending at a first cycle
+ * that found none (compact_begin), and has been pending ever since, or
+ * the take fails.  Meanwhile any thread about to emit an event of g
+ * found it pending and takes it, and no other cycle could become
+ * pending: none is writing an event that this cycle would precede.
+ */
+int compact_continue(struct gil *g, struct gil_thread *t, void *caller)
+{
+	if (t->pending != g || !cycle_possible(g, t)) {
+		return 0;
+	}
+	if (!pend_take(g, t->serial)) {
+		t->pending = NULL;
+		return 0;
+	}
+	pend_start(g, t, caller);
+	return 1;
+}
+
+int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
+{
+	uint64_t none = 0;
+
+	/*
+	 * Only an attempt that finds the GIL free can be a cycle of its own.
+	 * Others may be trying too (CPython 2.7's waiter sleeps in sem_wait
+	 * through many of the holder's cycles, a 3.x waiter woken too late
+	 * finds the GIL retaken): whatever they emit opens this one first.
+	 */
+	if (!cycle_possible(g, t)) {
+		/* t's own batch is told first: its next event is not a cycle. */
+		if (t->pending == g) {
+			own_tell(g, t);
+		}
+		return 0;
+	}
+	/* t's own batch goes on, unless another thread told it meanwhile. */
+	if (t->pending == g && !pend_take(g, t->serial)) {
+		t->pending = NULL;
+	}
+	if (t->pending != g && !__atomic_compare_exchange_n(&g->pend_owner, &none, PEND_BUSY, 0,
+			__ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+		return 0;
+	}
+	/* Another thread is writing an event of g (this one counts itself). */
+	if (__atomic_load_n(&g->emitters, __ATOMIC_SEQ_CST) != 1) {
+		t->pending = NULL;
+		pend_open(g);
+		return 0;
+	}
+	pend_start(g, t, caller);
 	return 1;
 }
 

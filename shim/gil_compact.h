@@ -29,6 +29,12 @@ void compact_after(struct gil *g);
 /* Before an attempt's begin: as compact_before, t's own batch on g kept. */
 void compact_before_attempt(struct gil *g, struct gil_thread *t);
 
+/* At an attempt's begin, before all of the above: 1 if it joins t's own
+ * batch pending on g, as a cycle of its own (its event deferred); 0
+ * if the attempt is to go through compact_before_attempt and
+ * compact_begin. */
+int compact_continue(struct gil *g, struct gil_thread *t, void *caller);
+
 /* At an attempt's begin, between compact_before and compact_after: 1 if
  * it is now pending (its event deferred), 0 if gil_acquire_begin is to
  * be emitted.  Only an attempt that finds the GIL free becomes pending:

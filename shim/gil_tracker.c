@@ -259,6 +259,9 @@ static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 	t->timeouts = 0;
 	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
 	thread_serial(t);
+	if (compact_continue(g, t, caller)) {
+		return;
+	}
 	compact_before_attempt(g, t);
 	if (!compact_begin(g, t, caller)) {
 		lttng_ust_tracepoint(giltrace, gil_acquire_begin, g->lock, caller);
