@@ -33,6 +33,21 @@ def median(values):
     return (v[n // 2 - 1] + v[n // 2]) / 2.0
 
 
+def quartiles(values):
+    """The first and third quartiles (medians of the lower and upper
+    halves), or None for fewer than 4 values."""
+    v = sorted(values)
+    n = len(v)
+    if n < 4:
+        return None
+    return median(v[:n // 2]), median(v[(n + 1) // 2:])
+
+
+def middle_half(values, form):
+    q = quartiles(values)
+    return "–" if q is None else (form + "–" + form) % q
+
+
 def load_runs(directory):
     """{mode: {rep: {key: value}}} from MODE.REP files."""
     runs = {}
@@ -135,8 +150,8 @@ def python_table(directory):
         print()
         print("#### %s" % interp)
         print()
-        print("| workload | mode | median | × none (paired) | events | discarded | peak RSS KiB |")
-        print("|---|---|---:|---:|---:|---:|---:|")
+        print("| workload | mode | median | × none (paired) | middle half | events | discarded | peak RSS KiB |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|")
         untraced = {}
         for workload in ["countdown", "countdown1", "threads", "convoy", "stress"]:
             wdir = os.path.join(idir, workload)
@@ -156,10 +171,14 @@ def python_table(directory):
                     continue
                 ratio = paired(runs, mode, key, lambda a, b: a / b)
                 med = median(column(runs, mode, key))
-                print("| %s | %s | %s | %s | %s | %s | %s |" % (
-                    workload, mode,
-                    fmt(med, "%.3f s" if kind == "time" else "%.0f /s"),
-                    fmt(ratio, "%.3f"),
+                form = "%.3f s" if kind == "time" else "%.0f /s"
+                # The untraced runs' own spread; for a traced mode, its pairs' ratios.
+                if mode == "none":
+                    spread = middle_half(column(runs, mode, key), "%.3f" if kind == "time" else "%.0f")
+                else:
+                    spread = middle_half(paired_all(runs, mode, key, lambda a, b: a / b), "%.3f")
+                print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                    workload, mode, fmt(med, form), fmt(ratio, "%.3f"), spread,
                     fmt(median(column(runs, mode, "events")), "%.0f"),
                     fmt(median(column(runs, mode, "discarded")), "%.0f"),
                     fmt(median(column(runs, mode, "maxrss_kb")), "%.0f")))
@@ -191,7 +210,9 @@ def python_table(directory):
                             "on the stress case" % (interp, 100 * ust))
     print()
     print("Figures: for time workloads × none is traced time / untraced time (lower is better); "
-          "for rate workloads it is traced rate / untraced rate (higher is better).")
+          "for rate workloads it is traced rate / untraced rate (higher is better).  "
+          "Middle half: the first to the third quartile of the pairs' ratios (of the "
+          "untraced runs themselves on a none row), with 4 repetitions or more.")
     if spreads:
         print()
         print("Every pair's ratio, sorted (the convoy's spread):")
