@@ -259,21 +259,6 @@ static void own_tell(struct gil *own, struct gil_thread *t)
 	}
 }
 
-/* Tells what is pending on g, unless it is t's own batch and keep_own
- * keeps it (the attempt about to begin may join it). */
-static void pending_tell(struct gil *g, struct gil_thread *t, int keep_own)
-{
-	uint64_t o = __atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST);
-
-	if (!o || (keep_own && o == t->serial) || !pend_take(g, 0)) {
-		return;
-	}
-	if (t->pending == g) {
-		t->pending = NULL;
-	}
-	pend_open(g);
-}
-
 /*
  * Why the count: a thread that found nothing pending goes on to write
  * its event, whose time LTTng reads later; a cycle made pending in
@@ -281,23 +266,22 @@ static void pending_tell(struct gil *g, struct gil_thread *t, int keep_own)
  * the pending word is read, and compact_begin reads it after setting
  * that word (both sequentially consistent): either the writer sees the
  * new cycle and opens it, or the new cycle sees the writer and gives up.
- *
- * Why a first look before the count: while a thread is counted, no
- * other can batch a cycle of g, however long the thread is preempted.
- * Telling is never too early, so another thread's batch, the longest
- * part (read from the other core), is told uncounted, and the count
- * covers a second look, nearly always at nothing, and the event.
  */
 void compact_before(struct gil *g, struct gil_thread *t)
 {
 	struct gil *own = t->pending;
 
+	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
+
 	if (own && own != g) {
 		own_tell(own, t);
 	}
-	pending_tell(g, t, 0);
-	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
-	pending_tell(g, t, 0);
+	if (__atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST) && pend_take(g, 0)) {
+		if (t->pending == g) {
+			t->pending = NULL;
+		}
+		pend_open(g);
+	}
 }
 
 /* As compact_before, but t's own batch on g stays pending: the attempt
@@ -305,13 +289,17 @@ void compact_before(struct gil *g, struct gil_thread *t)
 void compact_before_attempt(struct gil *g, struct gil_thread *t)
 {
 	struct gil *own = t->pending;
+	uint64_t o;
+
+	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
 
 	if (own && own != g) {
 		own_tell(own, t);
 	}
-	pending_tell(g, t, 1);
-	__atomic_add_fetch(&g->emitters, 1, __ATOMIC_SEQ_CST);
-	pending_tell(g, t, 1);
+	o = __atomic_load_n(&g->pend_owner, __ATOMIC_SEQ_CST);
+	if (o && o != t->serial && pend_take(g, 0)) {
+		pend_open(g);
+	}
 }
 
 void compact_after(struct gil *g)
