@@ -210,10 +210,16 @@ fi
 # records (tp_recording.h): a name told there is lost.  The window is
 # short; three runs.
 for i in 1 2 3; do
+	rc=0
 	gt_limited 120 "$T/fork-nowait.stacks" env LTTNG_UST_REGISTER_TIMEOUT=0 LD_PRELOAD="$(user_preload)" \
 		"$GILTRACE" record -q -o "$T/fork-nowait$i.record" -- \
-		"$PY" -W "ignore:This process:DeprecationWarning" "$T/fork_child.py" >/dev/null 2>"$T/fork-nowait.err" ||
-		gt_fail "fork-nowait: giltrace record failed: $(head -3 "$T/fork-nowait.err")"
+		"$PY" -W "ignore:This process:DeprecationWarning" "$T/fork_child.py" >/dev/null 2>"$T/fork-nowait.err" || rc=$?
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "FAIL: fork-nowait run $i: hangs; its stacks:" >&2
+		cat "$T/fork-nowait.stacks" >&2 2>/dev/null || echo "(none taken)" >&2
+		gt_fail "fork-nowait run $i: giltrace record still running after 120 s"
+	fi
+	[ "$rc" = 0 ] || gt_fail "fork-nowait run $i: giltrace record failed (status $rc): $(head -3 "$T/fork-nowait.err")"
 	named_in_both "fork-nowait run $i" "$T/fork-nowait$i.record"
 done
 
