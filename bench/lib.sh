@@ -174,7 +174,9 @@ bench_trace_counts() {
 }
 
 # bench_run OUT MODE -- CMD...: run CMD once in MODE; write its "key
-# value" output lines, its peak RSS and, when traced, the events
+# value" output lines, its peak RSS, CPU time, voluntary context
+# switches (a thread that blocks in the kernel: a GIL waiter that sleeps
+# rather than finding the GIL free) and, when traced, the events
 # recorded and discarded (BENCH_COUNT=0: discarded only, faster) to OUT.
 bench_run() {
 	local out=$1 mode=$2 preload events menv s trace listed rc=0
@@ -188,7 +190,7 @@ bench_run() {
 		s="bench$$-$RANDOM"
 		bench_session_start "$s" "$trace" "$events"
 	fi
-	/usr/bin/time -f 'maxrss_kb %M' -o "$GT_TMP/time" \
+	/usr/bin/time -f 'maxrss_kb %M\nuser_s %U\nsys_s %S\nvoluntary_switches %w' -o "$GT_TMP/time" \
 		env ${preload:+LD_PRELOAD="$preload"} $menv "$@" >"$GT_TMP/stdout" 2>"$GT_TMP/stderr" || rc=$?
 	if [ -n "$events" ]; then
 		lttng stop "$s" >/dev/null

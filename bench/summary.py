@@ -150,8 +150,9 @@ def python_table(directory):
         print()
         print("#### %s" % interp)
         print()
-        print("| workload | mode | median | × none (paired) | middle half | events | discarded | peak RSS KiB |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|")
+        print("| workload | mode | median | × none (paired) | middle half | CPU s | voluntary switches "
+              "| events | discarded | peak RSS KiB |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         untraced = {}
         for workload in ["countdown", "countdown1", "threads", "convoy", "stress"]:
             wdir = os.path.join(idir, workload)
@@ -177,8 +178,10 @@ def python_table(directory):
                     spread = middle_half(column(runs, mode, key), "%.3f" if kind == "time" else "%.0f")
                 else:
                     spread = middle_half(paired_all(runs, mode, key, lambda a, b: a / b), "%.3f")
-                print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                cpu = [r["user_s"] + r["sys_s"] for r in runs[mode].values() if "user_s" in r and "sys_s" in r]
+                print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                     workload, mode, fmt(med, form), fmt(ratio, "%.3f"), spread,
+                    fmt(median(cpu), "%.2f"), fmt(median(column(runs, mode, "voluntary_switches")), "%.0f"),
                     fmt(median(column(runs, mode, "events")), "%.0f"),
                     fmt(median(column(runs, mode, "discarded")), "%.0f"),
                     fmt(median(column(runs, mode, "maxrss_kb")), "%.0f")))
@@ -212,7 +215,9 @@ def python_table(directory):
     print("Figures: for time workloads × none is traced time / untraced time (lower is better); "
           "for rate workloads it is traced rate / untraced rate (higher is better).  "
           "Middle half: the first to the third quartile of the pairs' ratios (of the "
-          "untraced runs themselves on a none row), with 4 repetitions or more.")
+          "untraced runs themselves on a none row), with 4 repetitions or more.  "
+          "CPU s (user and system) and voluntary switches (blocking in the kernel: a GIL "
+          "waiter that sleeps) are medians of the process's own, from time(1).")
     if spreads:
         print()
         print("Every pair's ratio, sorted (the convoy's spread):")

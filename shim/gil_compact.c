@@ -61,7 +61,7 @@ static inline uint64_t batch_span_get(void)
 	return span ? span : batch_span_slow();
 }
 
-static int compact_on(void)
+int compact_enabled(void)
 {
 	return lttng_ust_tracepoint_enabled(giltrace, gil_cycles)
 		&& lttng_ust_tracepoint_enabled(giltrace, gil_cycle_open);
@@ -339,7 +339,7 @@ static void pend_start(struct gil *g, struct gil_thread *t, void *caller)
  * tell without g's record? */
 static int cycle_possible(struct gil *g, const struct gil_thread *t)
 {
-	return compact_on()
+	return compact_enabled()
 		&& !(__atomic_load_n(&g->holder_known, __ATOMIC_RELAXED)
 			&& __atomic_load_n(&g->holder, __ATOMIC_RELAXED) != 0)
 		&& t->serial && !t->sites_untold;
@@ -469,13 +469,45 @@ void compact_at_exit(struct gil *g)
 	}
 }
 
-void compact_before_exit(struct gil *g)
+/* Takes g's pending record unless someone is writing it (no wait);
+ * returns the owner it held, 0 if none was taken. */
+static uint64_t pend_take_now(struct gil *g)
 {
 	uint64_t o = __atomic_load_n(&g->pend_owner, __ATOMIC_ACQUIRE);
 
 	if (o == 0 || o == PEND_BUSY
 			|| !__atomic_compare_exchange_n(&g->pend_owner, &o, PEND_BUSY, 0, __ATOMIC_ACQUIRE,
 				__ATOMIC_RELAXED)) {
+		return 0;
+	}
+	return o;
+}
+
+void compact_before_exit(struct gil *g)
+{
+	if (pend_take_now(g)) {
+		pend_open(g);
+	}
+}
+
+/*
+ * The flusher's look (gil_flusher.c).  The oldest of what is pending is
+ * the batch's first cycle, else the cycle going on; what began a batch
+ * span ago or more is told, the rest put back as it was, and a record
+ * being written is left to the next look.
+ */
+void compact_tell_stale(struct gil *g)
+{
+	uint64_t o = pend_take_now(g);
+	uint64_t oldest, now;
+
+	if (!o) {
+		return;
+	}
+	now = ust_clock_read();
+	oldest = g->batch.n ? g->batch.begin_ts[0] : g->pend_active ? g->pend.begin_ts : now;
+	if (now - oldest < batch_span_get()) {
+		pend_put(g, o);
 		return;
 	}
 	pend_open(g);

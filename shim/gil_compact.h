@@ -60,5 +60,10 @@ void compact_before_exit(struct gil *g);
 /* In a forked child: a cycle pending in the parent, and the parent's
  * batch, are the parent's to tell; the child starts with none. */
 void compact_after_fork_child(struct gil *g);
+/* Are compact cycles recorded now (their events enabled)? */
+int compact_enabled(void);
+/* The flusher's (gil_flusher.c): what is pending on g, told if it began a
+ * batch span ago or more; never waits. */
+void compact_tell_stale(struct gil *g);
 
 #endif

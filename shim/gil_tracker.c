@@ -1056,6 +1056,16 @@ unsigned int gil_tracker_tell_pending(int may_wait)
 	return n;
 }
 
+int gil_tracker_tell_stale(void)
+{
+	unsigned int n = __atomic_load_n(&gil_count, __ATOMIC_ACQUIRE);
+
+	for (unsigned int i = 0; i < n; i++) {
+		compact_tell_stale(&gil_table[i]);
+	}
+	return n > 0 && compact_enabled();
+}
+
 void gil_tracker_at_exit(int may_wait)
 {
 	unsigned int n = gil_tracker_tell_pending(may_wait);

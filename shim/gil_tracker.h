@@ -217,5 +217,9 @@ void gil_tracker_at_exit(int may_wait);
  * before an exec, wrap_exit.c, where the process goes on, or this image
  * does if the exec fails).  Returns the number of GILs. */
 unsigned int gil_tracker_tell_pending(int may_wait);
+/* What has been pending on any GIL for a batch span or more is told
+ * (gil_flusher.c); never waits.  1 if a cycle could be pending now (a
+ * GIL known, compact cycles recorded). */
+int gil_tracker_tell_stale(void);
 
 #endif

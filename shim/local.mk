@@ -10,6 +10,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/gil_ocaml.c shim/gil_ruby.c shim/gil_runtimes.h \
 	shim/gil_tracker.c shim/gil_tracker.h shim/gil_types.h \
 	shim/gil_compact.c shim/gil_compact.h shim/ust_clock.h \
+	shim/gil_flusher.c shim/gil_flusher.h \
 	shim/guard.c shim/guard.h \
 	shim/internal_callers.c shim/internal_callers.h shim/name_epoch.h \
 	shim/object_table.c shim/object_table.h \
@@ -21,7 +22,7 @@ shim_libgiltrace_la_SOURCES = \
 	shim/shim_init.c \
 	shim/symbol.c shim/symbol.h shim/addr_word.h \
 	shim/small_copy.h shim/tp_recording.c shim/tp_recording.h \
-	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_setname.c shim/wrap_thread.c shim/wrap_exit.c shim/wrap_exit.h
+	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_setname.c shim/wrap_thread.c shim/wrap_thread.h shim/wrap_exit.c shim/wrap_exit.h
 shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir)/shim \
 	$(LTTNG_UST_CFLAGS) $(LIBUNWIND_CFLAGS)
 # -fexceptions: cancellation unwinds through the wait wrappers and must

@@ -11,6 +11,7 @@
 #include <pthread.h>
 
 #include "callsite_events.h"
+#include "gil_flusher.h"
 #include "gil_identify.h"
 #include "gil_tracker.h"
 #include "guard.h"
@@ -24,6 +25,7 @@
 static void shim_after_fork_child(void)
 {
 	gil_tracker_after_fork_child();
+	flusher_after_fork_child();
 	callsites_after_fork_child();
 	py_frames_after_fork_child();
 	exit_wrap_after_fork_child();
@@ -43,6 +45,9 @@ static void shim_init(void)
 	callsites_init();
 	py_frames_init();
 	pthread_atfork(NULL, NULL, shim_after_fork_child);
+	/* Started already beside LTTng-UST's threads, unless another
+	 * library's pthread_create stood between (AddressSanitizer's). */
+	flusher_start();
 	shim_leave();
 }
 

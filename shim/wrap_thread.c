@@ -28,8 +28,9 @@
  * thread started from LTTng-UST's code (internal_callers.h); that thread
  * decrements __nptl_nthreads as it starts (glibc exports it,
  * GLIBC_PRIVATE, for libthread_db) and increments it again as it ends,
- * before glibc's own decrement.  Every other thread is created by the
- * real pthread_create untouched.  Where the count cannot be found (no
+ * before glibc's own decrement.  The shim's own thread (gil_flusher.c)
+ * starts the same way, beside LTTng-UST's.  Every other thread is
+ * created by the real pthread_create untouched.  Where the count cannot be found (no
  * such symbol), LTTng-UST's threads count as before (giltrace(7),
  * CAVEATS).
  */
@@ -40,8 +41,10 @@
 #include <stdlib.h>
 
 #include "export.h"
+#include "gil_flusher.h"
 #include "internal_callers.h"
 #include "real.h"
+#include "wrap_thread.h"
 
 struct uncounted_start {
 	void *(*fn)(void *);
@@ -82,20 +85,13 @@ static void *uncounted_run(void *p)
 	return s.fn(s.arg);
 }
 
-SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+int thread_create_uncounted(pthread_t *thread, const pthread_attr_t *attr,
 		void *(*start)(void *), void *arg)
 {
 	struct uncounted_start *s;
 	unsigned int *nthreads;
 	int ret;
 
-	/* LTTng-UST's constructor starts its threads before ours ran. */
-	if (!internal_callers_ready()) {
-		internal_callers_init();
-	}
-	if (!internal_caller(SHIM_CALLER())) {
-		return real_pthread_create(thread, attr, start, arg);
-	}
 	nthreads = real_nptl_nthreads();
 	s = nthreads ? malloc(sizeof(*s)) : NULL;
 	if (!s) {
@@ -108,5 +104,23 @@ SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (ret != 0) {
 		free(s);
 	}
+	return ret;
+}
+
+SHIM_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+		void *(*start)(void *), void *arg)
+{
+	int ret;
+
+	/* LTTng-UST's constructor starts its threads before ours ran. */
+	if (!internal_callers_ready()) {
+		internal_callers_init();
+	}
+	if (!internal_caller(SHIM_CALLER())) {
+		return real_pthread_create(thread, attr, start, arg);
+	}
+	ret = thread_create_uncounted(thread, attr, start, arg);
+	/* Where LTTng-UST starts its threads, ours starts too. */
+	flusher_start();
 	return ret;
 }

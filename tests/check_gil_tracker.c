@@ -237,6 +237,7 @@ static const struct fake_world user = { PROGRAM, .lock_funcs = "bl_acquire:bl_re
 #define TRACING(on)		STEP(0, SIM_TRACING, .ret = (on))
 #define BESIDE()		STEP(0, SIM_BESIDE, .ret = 0)
 #define EXIT()			STEP(0, SIM_EXIT, .ret = 0)
+#define FLUSH()			STEP(0, SIM_FLUSH, .ret = 0)
 /* Python frames (code object, byte offset) of the thread at the call. */
 #define PYF(code, instr)	{ (code), (instr) }
 #define UNLOCK_PY(t, m, at, ...) STEP(t, SIM_UNLOCK, .obj = (m), .caller = (at), .py = { __VA_ARGS__ })
@@ -1463,6 +1464,31 @@ static const struct rec_event cp_exit_want[] = {
 };
 
 /*
+ * The shim's flusher thread (gil_flusher.c, thread 0 here) tells what
+ * has been pending for a batch span or more: a hold that began a
+ * millisecond ago (a reading of the slow clock) is opened by it, and
+ * its release is then an event of its own.  Younger, the cycle stays
+ * pending through the flusher's looks and joins the batch, told at
+ * exit.
+ */
+static const struct step cp_flush[] = {
+	TAKE_FREE(1, TAKE, GIL1),
+	FLUSH(),
+	DROP_GIL(1, DROP, GIL1),
+	FLUSH(),
+	EXIT(),
+};
+static const struct rec_event cp_flush_stale_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_OPEN(0, M1, 1, TAKE + 0x10, TAKE + 0x50, 1),
+	EV_RELEASE(1, M1, 0, 0, DROP + 0x30),
+};
+static const struct rec_event cp_flush_fresh_want[] = {
+	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
+	EV_CP(0),
+};
+
+/*
  * Python frames in a batch: an acquisition that reads the frames of the
  * batch's last release again is told as that release's, taking no room
  * of its own; the first cycle of a batch, and an acquisition whose
@@ -1654,6 +1680,10 @@ static const struct scenario scenarios[] = {
 		py311_compact, cp_fork, cp_fork_want),
 	SCENARIO("Compact", "pending at exit",
 		py311_compact, cp_exit, cp_exit_want),
+	SCENARIO("Compact", "a hold of a millisecond told by the flusher",
+		py311_compact_slow, cp_flush, cp_flush_stale_want),
+	SCENARIO("Compact", "a young cycle left pending by the flusher",
+		py311_compact, cp_flush, cp_flush_fresh_want),
 	SCENARIO("Compact", "an acquisition's frames told as the last release's",
 		py311_compact_pyframes, cp_pyframes, cp_pyframes_want),
 	SCENARIO("Compact", "CPython 2.7's semaphore",

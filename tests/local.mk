@@ -82,6 +82,8 @@ tests_progs_gil_sem_protocol_SOURCES = tests/progs/gil_sem_protocol.c tests/prog
 tests_progs_gil_sem_protocol_CFLAGS = $(GT_PROGS_CFLAGS)
 TESTS += tests/e2e_shim_protocol.sh
 EXTRA_DIST += tests/e2e_shim_protocol.sh
+TESTS += tests/e2e_idle_pending.sh
+EXTRA_DIST += tests/e2e_idle_pending.sh
 
 # Real CPython: every interpreter present, sub-interpreters too.
 TESTS += tests/e2e_cpython.sh
@@ -127,6 +129,7 @@ tests_progs_libhazard_ctor_wait_la_SOURCES = tests/progs/libhazard_ctor_wait.c
 tests_progs_libhazard_ctor_wait_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -rpath $(abs_builddir)
 TESTS += tests/e2e_shim_unchanged.sh
 SANITIZER_TESTS += tests/e2e_shim_unchanged.sh
+SANITIZER_TESTS += tests/e2e_idle_pending.sh
 EXTRA_DIST += tests/e2e_shim_unchanged.sh
 
 # Other runtimes' big locks: Ruby's GVL, OCaml's master lock, recorded

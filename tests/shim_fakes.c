@@ -286,6 +286,9 @@ static void sim_control(const struct step *s)
 	case SIM_EXIT:
 		gil_tracker_at_exit(1);
 		break;
+	case SIM_FLUSH:
+		gil_tracker_tell_stale();
+		break;
 	default:
 		ck_abort_msg("step %d is no step of the test itself", (int) s->op);
 	}

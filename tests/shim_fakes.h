@@ -79,6 +79,7 @@ enum sim_op {
 	SIM_TRACING,	/* (thread 0) a session starts (ret 1) or stops recording gil_* */
 	SIM_BESIDE,	/* (thread 0) another session starts recording beside the first */
 	SIM_EXIT,	/* (thread 0) the process ends */
+	SIM_FLUSH,	/* (thread 0) the shim's flusher thread looks (gil_flusher.c) */
 };
 
 #define SIM_FRAMES_UP	4

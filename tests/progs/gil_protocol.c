@@ -9,8 +9,8 @@
  * wake-ups, switches and releases, per thread and in total.
  *
  *   gil_protocol [--threads N] [--rounds R] [--interval US] [--interpreters K]
- *                [--start-together]
- *   gil_protocol --script
+ *                [--start-together] [--linger]
+ *   gil_protocol --script [--linger]
  *
  * Half of the threads are CPU-bound (they honour drop requests, as the
  * eval loop does), half alternate short computations with "I/O" that
@@ -33,6 +33,10 @@
  * take_gil sits just before them, so that once the binary is stripped
  * the nearest exported symbol of every GIL call site is a lie, as in
  * Debian's python3 (the shim must find the GIL by runtime extent).
+ *
+ * --linger: once the report is written, wait for a signal instead of
+ * exiting, the GIL free (a service between requests): what the process
+ * has pending must still reach the trace, with no exit to tell it.
  *
  * Exit status: 0 on success, 1 on a failed system call, 2 on bad usage.
  */
@@ -131,8 +135,9 @@ static struct {
 	unsigned long interval;
 	int interps;
 	int script;
+	int linger;		/* --linger */
 	int together;
-} opt = { 8, 200, 100, 1, 0, 0 };
+} opt = { 8, 200, 100, 1, 0, 0, 0 };
 
 /* --start-together: the threads take their GIL for the first time at
  * once, so that a new GIL is first locked by several threads together. */
@@ -500,8 +505,8 @@ static void print_report(int nts)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gil_protocol [--threads N] [--rounds R] [--interval US] [--interpreters K]\n"
-		"                    [--start-together]\n"
-		"       gil_protocol --script\n");
+		"                    [--start-together] [--linger]\n"
+		"       gil_protocol --script [--linger]\n");
 	exit(2);
 }
 
@@ -519,6 +524,10 @@ static void parse_options(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--start-together") == 0) {
 			opt.together = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--linger") == 0) {
+			opt.linger = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -600,5 +609,11 @@ int main(int argc, char **argv)
 		run_mix();
 	}
 	print_report(opt.threads + 1);
+	if (opt.linger) {
+		fflush(stdout);
+		for (;;) {
+			pause();
+		}
+	}
 	return 0;
 }

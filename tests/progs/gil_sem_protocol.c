@@ -9,8 +9,11 @@
  * The threads count by themselves what the shim's trace must show:
  * acquisitions, switches, releases and missed hand-offs.
  *
- *   gil_sem_protocol [--threads N] [--rounds R]
- *   gil_sem_protocol --script
+ *   gil_sem_protocol [--threads N] [--rounds R] [--linger]
+ *   gil_sem_protocol --script [--linger]
+ *
+ * --linger: once the report is written, wait for a signal instead of
+ * exiting, the GIL free (tests/e2e_idle_pending.sh).
  *
  * A missed hand-off: while a thread attempts to take the GIL, another
  * thread (the releaser itself included) takes it.  The count of each
@@ -100,7 +103,8 @@ static struct {
 	int threads;
 	int rounds;
 	int script;
-} opt = { 8, 100, 0 };
+	int linger;		/* --linger */
+} opt = { 8, 100, 0, 0 };
 
 static struct tstate tstates[MAX_THREADS + 1];
 
@@ -551,8 +555,8 @@ static void print_report(int nts)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: gil_sem_protocol [--threads N] [--rounds R]\n"
-		"       gil_sem_protocol --script\n");
+	fprintf(stderr, "usage: gil_sem_protocol [--threads N] [--rounds R] [--linger]\n"
+		"       gil_sem_protocol --script [--linger]\n");
 	exit(2);
 }
 
@@ -566,6 +570,10 @@ static void parse_options(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--script") == 0) {
 			opt.script = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--linger") == 0) {
+			opt.linger = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -604,5 +612,11 @@ int main(int argc, char **argv)
 		run_mix();
 	}
 	print_report(opt.threads + 1);
+	if (opt.linger) {
+		fflush(stdout);
+		for (;;) {
+			pause();
+		}
+	}
 	return 0;
 }

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Copyright (c) 2026 The giltrace developers */
+
+/*
+ * The shim's own thread, which tells what a thread left pending while
+ * it went quiet (gil_flusher.c).
+ */
+#ifndef GILTRACE_SHIM_GIL_FLUSHER_H
+#define GILTRACE_SHIM_GIL_FLUSHER_H
+
+/* Starts the thread, once per process; called where LTTng-UST starts
+ * its own (wrap_thread.c). */
+void flusher_start(void);
+/* A forked child has no such thread: the next flusher_start starts one. */
+void flusher_after_fork_child(void);
+
+#endif
