@@ -26,6 +26,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 
@@ -43,6 +44,31 @@
 /* Global: one flusher per process (0 again in a forked child). */
 static int flusher_started;
 
+/*
+ * Global, the flusher's and its pausers': telling says it is writing,
+ * paused that it must not start.  Each side stores its word, then
+ * reads the other's (both sequentially consistent): a pauser that
+ * finds telling clear knows the flusher will see paused before it
+ * writes anything.
+ */
+static int flusher_telling;
+static int flusher_paused;
+
+/* One look, unless paused; 1 if compact cycles may be pending. */
+static int flusher_look(void)
+{
+	int busy;
+
+	__atomic_store_n(&flusher_telling, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&flusher_paused, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&flusher_telling, 0, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	busy = gil_tracker_tell_stale();
+	__atomic_store_n(&flusher_telling, 0, __ATOMIC_SEQ_CST);
+	return busy;
+}
+
 static void *flusher_run(void *arg)
 {
 	struct timespec period = { 0, IDLE_PERIOD_NS };
@@ -52,9 +78,35 @@ static void *flusher_run(void *arg)
 	shim_enter();
 	for (;;) {
 		nanosleep(&period, NULL);
-		period.tv_nsec = gil_tracker_tell_stale() ? FLUSH_PERIOD_NS : IDLE_PERIOD_NS;
+		period.tv_nsec = flusher_look() ? FLUSH_PERIOD_NS : IDLE_PERIOD_NS;
 	}
 	return NULL;
+}
+
+/*
+ * Why pause: LTTng-UST wants no fork in the middle of a tracepoint
+ * (lttng_ust_before_fork), and an exit or an exec ends this thread
+ * wherever it is; the program's own threads may be anywhere then, but
+ * the shim's is kept out of an event.  The wait is one look, which
+ * waits for nothing of the program's, with one exception: the thread's
+ * first event registers it with LTTng-UST's RCU, under a lock that
+ * LTTng-UST holds across a fork.  So the wait is bounded (some
+ * milliseconds), then the fork goes on as it would without the pause.
+ * Also safe in a signal handler (atomics and sched_yield only).
+ */
+#define PAUSE_YIELDS_MAX	4096
+
+void flusher_pause(void)
+{
+	__atomic_store_n(&flusher_paused, 1, __ATOMIC_SEQ_CST);
+	for (int i = 0; i < PAUSE_YIELDS_MAX && __atomic_load_n(&flusher_telling, __ATOMIC_SEQ_CST); i++) {
+		sched_yield();
+	}
+}
+
+void flusher_resume(void)
+{
+	__atomic_store_n(&flusher_paused, 0, __ATOMIC_SEQ_CST);
 }
 
 void flusher_start(void)
@@ -81,4 +133,6 @@ void flusher_start(void)
 void flusher_after_fork_child(void)
 {
 	flusher_started = 0;
+	flusher_telling = 0;
+	flusher_paused = 0;
 }

@@ -13,5 +13,10 @@
 void flusher_start(void);
 /* A forked child has no such thread: the next flusher_start starts one. */
 void flusher_after_fork_child(void);
+/* Around a fork, and before the process image ends (exit, _exit, an
+ * exec): returns once the thread writes nothing, and it writes nothing
+ * until flusher_resume. */
+void flusher_pause(void);
+void flusher_resume(void);
 
 #endif

@@ -22,6 +22,16 @@
 #include "tp_recording.h"
 #include "wrap_exit.h"
 
+static void shim_before_fork(void)
+{
+	flusher_pause();
+}
+
+static void shim_after_fork_parent(void)
+{
+	flusher_resume();
+}
+
 static void shim_after_fork_child(void)
 {
 	gil_tracker_after_fork_child();
@@ -44,7 +54,7 @@ static void shim_init(void)
 	gil_identify_init();
 	callsites_init();
 	py_frames_init();
-	pthread_atfork(NULL, NULL, shim_after_fork_child);
+	pthread_atfork(shim_before_fork, shim_after_fork_parent, shim_after_fork_child);
 	/* Started already beside LTTng-UST's threads, unless another
 	 * library's pthread_create stood between (AddressSanitizer's). */
 	flusher_start();
@@ -55,6 +65,7 @@ __attribute__((destructor))
 static void shim_fini(void)
 {
 	shim_enter();
+	flusher_pause();
 	gil_tracker_at_exit(1);
 	shim_leave();
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "export.h"
+#include "gil_flusher.h"
 #include "gil_tracker.h"
 #include "guard.h"
 #include "wrap_exit.h"
@@ -72,6 +73,7 @@ static void pending_told(int exiting)
 
 	if (own_pid == (pid_t) syscall(SYS_getpid)) {
 		shim_enter();
+		flusher_pause();
 		if (exiting) {
 			gil_tracker_at_exit(0);
 		} else {
@@ -80,6 +82,16 @@ static void pending_told(int exiting)
 		shim_leave();
 	}
 	errno = saved_errno;
+}
+
+/* An exec that returned failed: the process goes on, and so does the
+ * shim's flusher thread.  errno stays the exec's. */
+static int exec_failed(int ret)
+{
+	if (own_pid == (pid_t) syscall(SYS_getpid)) {
+		flusher_resume();
+	}
+	return ret;
 }
 
 static __attribute__((noreturn)) void exit_now(void (*next)(int), int status)
@@ -114,31 +126,31 @@ static int exec_missing(void)
 SHIM_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	pending_told(0);
-	return next_execve ? next_execve(path, argv, envp) : exec_missing();
+	return exec_failed(next_execve ? next_execve(path, argv, envp) : exec_missing());
 }
 
 SHIM_EXPORT int execv(const char *path, char *const argv[])
 {
 	pending_told(0);
-	return next_execv ? next_execv(path, argv) : exec_missing();
+	return exec_failed(next_execv ? next_execv(path, argv) : exec_missing());
 }
 
 SHIM_EXPORT int execvp(const char *file, char *const argv[])
 {
 	pending_told(0);
-	return next_execvp ? next_execvp(file, argv) : exec_missing();
+	return exec_failed(next_execvp ? next_execvp(file, argv) : exec_missing());
 }
 
 SHIM_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	pending_told(0);
-	return next_execvpe ? next_execvpe(file, argv, envp) : exec_missing();
+	return exec_failed(next_execvpe ? next_execvpe(file, argv, envp) : exec_missing());
 }
 
 SHIM_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	pending_told(0);
-	return next_fexecve ? next_fexecve(fd, argv, envp) : exec_missing();
+	return exec_failed(next_fexecve ? next_fexecve(fd, argv, envp) : exec_missing());
 }
 
 /*

@@ -100,7 +100,7 @@ same() {
 		rc=$(cat "$T/$name.$mode.rc")
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 			echo "FAIL: $name: hangs ($mode); its stacks:" >&2
-			cat "$T/$name.$mode.stacks" >&2 2>/dev/null || echo "(none taken)" >&2
+			gt_limited_stacks "$T/$name.$mode.stacks" >&2
 			bad=1
 			continue
 		fi
@@ -216,7 +216,7 @@ for i in 1 2 3; do
 		"$PY" -W "ignore:This process:DeprecationWarning" "$T/fork_child.py" >/dev/null 2>"$T/fork-nowait.err" || rc=$?
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		echo "FAIL: fork-nowait run $i: hangs; its stacks:" >&2
-		cat "$T/fork-nowait.stacks" >&2 2>/dev/null || echo "(none taken)" >&2
+		gt_limited_stacks "$T/fork-nowait.stacks" >&2
 		gt_fail "fork-nowait run $i: giltrace record still running after 120 s"
 	fi
 	[ "$rc" = 0 ] || gt_fail "fork-nowait run $i: giltrace record failed (status $rc): $(head -3 "$T/fork-nowait.err")"

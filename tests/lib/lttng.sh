@@ -220,10 +220,30 @@ gt_stacks() {
 	done
 }
 
+# gt_stacks_daemons: the stacks of the test's session and consumer
+# daemons, and of any other program still running with its LTTNG_HOME
+# (a forked child no longer below the command, say): what a command
+# stuck in the daemon's hands waits for.
+gt_stacks_daemons() {
+	local p comm
+	[ -n "${LTTNG_HOME:-}" ] || return 0
+	for p in $(ls /proc | grep -x '[0-9]*'); do
+		[ "$p" != $$ ] || continue
+		comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		case $comm in bash|sh|timeout|sleep|gdb|ls|grep|tr|cat) continue ;; esac
+		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "LTTNG_HOME=$LTTNG_HOME" || continue
+		echo "---- $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (pid $p)"
+		if command -v gdb >/dev/null; then
+			timeout 60 gdb -p "$p" -batch -nx -ex 'thread apply all bt' 2>&1 | grep -v '^\[New LWP\|^\[Thread debugging\|^Using host'
+		fi
+	done
+}
+
 # gt_limited SECONDS STACKS CMD [ARGS...]: CMD under timeout -k 5
 # SECONDS (status 124 or 137 when it outlives them); a few seconds
-# before, the stacks of CMD's processes still running go to the file
-# STACKS, so that a hang leaves the evidence of where.  The watcher
+# before, the stacks of CMD's processes still running, then of the
+# test's daemons (gt_stacks_daemons), go to the file STACKS, so that a
+# hang leaves the evidence of where.  The watcher
 # leaves by itself once CMD has ended and is never killed: bash runs the
 # script's EXIT trap (gt_lttng_cleanup: the daemon killed, GT_TMP
 # removed) in a child killed before it has reset its traps.
@@ -233,10 +253,23 @@ gt_limited() {
 	timeout -k 5 "$secs" "$@" &
 	t=$!
 	bash -c 'for ((i = 0; i < $1; i++)); do kill -0 "$2" 2>/dev/null || exit 0; sleep 1; done
-		. "$3"; gt_stacks $(pgrep -P "$2") >"$4" 2>&1' \
+		. "$3"; { gt_stacks $(pgrep -P "$2"); echo "==== the daemons"; gt_stacks_daemons; echo "==== end"; } >"$4" 2>&1' \
 		_ $((secs > 10 ? secs - 5 : secs)) "$t" "${BASH_SOURCE[0]}" "$stacks" </dev/null >/dev/null 2>&1 &
 	wait "$t" || rc=$?
 	return $rc
+}
+
+# gt_limited_stacks STACKS: prints what gt_limited's watcher wrote
+# there, once it has written it all (the daemons' stacks come after the
+# command was killed; at most two minutes more), or says none was taken.
+gt_limited_stacks() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		grep -qx '==== end' "$1" 2>/dev/null && break
+		[ -e "$1" ] || [ $i -lt 100 ] || break
+		sleep 0.1
+	done
+	cat "$1" 2>/dev/null || echo "(none taken)"
 }
 
 # gt_python3: the path of one CPython 3 to run (Debian's, else pyenv
