@@ -9,7 +9,7 @@
 #define GILTRACE_SHIM_GIL_FLUSHER_H
 
 /* Starts the thread, once per process; called where LTTng-UST starts
- * its own (wrap_thread.c). */
+ * its own (wrap_thread.c), and by the shim's constructor. */
 void flusher_start(void);
 /* A forked child has no such thread: the next flusher_start starts one. */
 void flusher_after_fork_child(void);

@@ -30,9 +30,9 @@
  * GLIBC_PRIVATE, for libthread_db) and increments it again as it ends,
  * before glibc's own decrement.  The shim's own thread (gil_flusher.c)
  * starts the same way, beside LTTng-UST's.  Every other thread is
- * created by the real pthread_create untouched.  Where the count cannot be found (no
- * such symbol), LTTng-UST's threads count as before (giltrace(7),
- * CAVEATS).
+ * created by the real pthread_create untouched.  Where the count cannot
+ * be found (no such symbol), LTTng-UST's threads count as before
+ * (giltrace(7), CAVEATS).
  */
 #define _GNU_SOURCE
 #include "config.h"

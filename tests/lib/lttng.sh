@@ -204,17 +204,23 @@ gt_record_within() {
 	timeout "$secs" bash -c '. "$1"; shift; gt_record "$@"' _ "${BASH_SOURCE[0]}" "$@"
 }
 
-# gt_stacks PID: every thread's stack of PID and of its descendants
-# (gdb), for the log of a run that hangs.
+# gt_stack_of PID: every thread's stack of PID (gdb; without it, where
+# each thread sleeps in the kernel).
+gt_stack_of() {
+	echo "---- $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) (pid $1)"
+	if command -v gdb >/dev/null; then
+		timeout 60 gdb -p "$1" -batch -nx -ex 'thread apply all bt' 2>&1 | grep -v '^\[New LWP\|^\[Thread debugging\|^Using host'
+	else
+		grep -H . /proc/"$1"/task/*/wchan 2>/dev/null
+	fi
+}
+
+# gt_stacks PID: every thread's stack of PID and of its descendants,
+# for the log of a run that hangs.
 gt_stacks() {
 	local p kids
 	for p in "$@"; do
-		echo "---- $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (pid $p)"
-		if command -v gdb >/dev/null; then
-			timeout 60 gdb -p "$p" -batch -nx -ex 'thread apply all bt' 2>&1 | grep -v '^\[New LWP\|^\[Thread debugging\|^Using host'
-		else
-			grep -H . /proc/"$p"/task/*/wchan 2>/dev/null
-		fi
+		gt_stack_of "$p"
 		kids=$(pgrep -P "$p" || true)
 		[ -z "$kids" ] || gt_stacks $kids
 	done
@@ -232,10 +238,7 @@ gt_stacks_daemons() {
 		comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
 		case $comm in bash|sh|timeout|sleep|gdb|ls|grep|tr|cat) continue ;; esac
 		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "LTTNG_HOME=$LTTNG_HOME" || continue
-		echo "---- $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) (pid $p)"
-		if command -v gdb >/dev/null; then
-			timeout 60 gdb -p "$p" -batch -nx -ex 'thread apply all bt' 2>&1 | grep -v '^\[New LWP\|^\[Thread debugging\|^Using host'
-		fi
+		gt_stack_of "$p"
 	done
 }
 
@@ -243,8 +246,8 @@ gt_stacks_daemons() {
 # SECONDS (status 124 or 137 when it outlives them); a few seconds
 # before, the stacks of CMD's processes still running, then of the
 # test's daemons (gt_stacks_daemons), go to the file STACKS, so that a
-# hang leaves the evidence of where.  The watcher
-# leaves by itself once CMD has ended and is never killed: bash runs the
+# hang leaves the evidence of where.  The watcher leaves by itself once
+# CMD has ended and is never killed: bash runs the
 # script's EXIT trap (gt_lttng_cleanup: the daemon killed, GT_TMP
 # removed) in a child killed before it has reset its traps.
 gt_limited() {

@@ -613,10 +613,7 @@ int main(int argc, char **argv)
 	}
 	print_report(opt.threads + 1);
 	if (opt.linger) {
-		fflush(stdout);
-		for (;;) {
-			pause();
-		}
+		linger();
 	}
 	return 0;
 }

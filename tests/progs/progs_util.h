@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* "PROGRAM: WHAT: ERROR" on stderr, and exit 1. */
 static inline void die(const char *what, int err)
@@ -66,6 +67,16 @@ static inline uint64_t compute(uint64_t x, int steps)
 		x ^= x >> 29;
 	}
 	return x;
+}
+
+/* --linger: the report written out, wait for a signal for ever, the
+ * GIL free, as a service between requests does. */
+static inline void linger(void)
+{
+	fflush(stdout);
+	for (;;) {
+		pause();
+	}
 }
 
 /* "I/O": a short blocking system call (20 to 60 us by round). */
