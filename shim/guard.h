@@ -26,13 +26,18 @@ static inline int shim_entered(void)
 	return shim_guard;
 }
 
+/* The fences keep the compiler from dropping or moving the flag's
+ * stores: a signal handler reads it, and with the shim optimised at link
+ * time (configure.ac) no call between the two hides it any more. */
 static inline void shim_enter(void)
 {
 	shim_guard = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 static inline void shim_leave(void)
 {
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	shim_guard = 0;
 }
 

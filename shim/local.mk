@@ -2,7 +2,7 @@
 
 pkglib_LTLIBRARIES += shim/libgiltrace.la
 shim_libgiltrace_la_SOURCES = \
-	tracepoints/giltrace_tp.c tracepoints/giltrace_tp.h tracepoints/gil_cycle_rec.h \
+	tracepoints/giltrace_tp.h tracepoints/gil_cycle_rec.h \
 	shim/callsite_cache.c shim/callsite_cache.h \
 	shim/callsite_events.c shim/callsite_events.h \
 	shim/env_depth.c shim/env_depth.h shim/export.h \
@@ -19,7 +19,6 @@ shim_libgiltrace_la_SOURCES = \
 	shim/py_mem.h shim/py_offsets.h shim/py_offsets_table.h \
 	shim/py_text.c shim/py_text.h shim/py_thread_target.c shim/py_thread_target.h \
 	shim/real.c shim/real.h shim/safe_read.c shim/safe_read.h \
-	shim/shim_init.c \
 	shim/symbol.c shim/symbol.h shim/addr_word.h \
 	shim/small_copy.h shim/tp_recording.c shim/tp_recording.h \
 	shim/wrap_cond.c shim/wrap_mutex.c shim/wrap_sem.c shim/wrap_setname.c shim/wrap_thread.c shim/wrap_thread.h shim/wrap_exit.c shim/wrap_exit.h
@@ -27,11 +26,23 @@ shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir
 	$(LTTNG_UST_CFLAGS) $(LIBUNWIND_CFLAGS)
 # -fexceptions: cancellation unwinds through the wait wrappers and must
 # run their cleanup; hidden by default, only the wrappers are exported.
-shim_libgiltrace_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions
-shim_libgiltrace_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -module -shared -Wl,-z,now
+# $(LTO_CFLAGS): see configure.ac (link-time optimisation).
+shim_libgiltrace_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions $(LTO_CFLAGS)
+shim_libgiltrace_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -module -shared -Wl,-z,now $(LTO_CFLAGS)
+
+# The two files whose constructor and destructor must keep their order,
+# built without link-time optimisation (which merges every file's into
+# one function, in an order of its own): the tracepoint provider, whose
+# destructor unregisters the probes, and the shim's start and end, whose
+# destructor tells what is pending at exit and so must run first.  Each
+# keeps an entry of its own in .fini_array, run from the last linked.
+noinst_LTLIBRARIES += shim/libgiltrace_ends.la
+shim_libgiltrace_ends_la_SOURCES = tracepoints/giltrace_tp.c shim/shim_init.c
+shim_libgiltrace_ends_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
+shim_libgiltrace_ends_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions
 # libgcc_s before libunwind: libunwind exports _Unwind_* too, and must
 # not interpose libgcc_s's, which glibc's thread cancellation relies on.
-shim_libgiltrace_la_LIBADD = $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
+shim_libgiltrace_la_LIBADD = shim/libgiltrace_ends.la $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
 if COND_COMPAT
 shim_libgiltrace_la_LDFLAGS += -Wl,--version-script=$(srcdir)/shim/libgiltrace.map
 endif

@@ -127,7 +127,13 @@ int giltrace_pthread_cond_signal_compat(pthread_cond_t *);
 int giltrace_pthread_cond_broadcast_compat(pthread_cond_t *);
 #endif
 
-#ifdef COND_COMPAT_VERSION
+#if defined(COND_COMPAT_VERSION) && defined(HAVE_SYMVER_ATTRIBUTE)
+/* The attribute, not a .symver directive: the shim may be optimised at
+ * link time (configure.ac), where a directive names nothing. */
+#define DEFAULT_VERSION(fn, sym) extern __typeof__(fn) fn __attribute__((symver(sym "@@GLIBC_2.3.2")));
+#define COMPAT_VERSION(fn, sym) extern __typeof__(fn) fn __attribute__((symver(sym "@" COND_COMPAT_VERSION)));
+#define COND_DEFAULT(name) giltrace_##name##_default
+#elif defined(COND_COMPAT_VERSION)
 #define DEFAULT_VERSION(fn, sym) __asm__(".symver " #fn ", " sym "@@GLIBC_2.3.2");
 #define COMPAT_VERSION(fn, sym) __asm__(".symver " #fn ", " sym "@" COND_COMPAT_VERSION);
 #define COND_DEFAULT(name) giltrace_##name##_default
