@@ -27,7 +27,8 @@ shim_libgiltrace_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tracepoints -I$(srcdir
 # -fexceptions: cancellation unwinds through the wait wrappers and must
 # run their cleanup; hidden by default, only the wrappers are exported.
 # $(LTO_CFLAGS): see configure.ac (link-time optimisation).
-shim_libgiltrace_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions $(LTO_CFLAGS)
+SHIM_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions
+shim_libgiltrace_la_CFLAGS = $(SHIM_CFLAGS) $(LTO_CFLAGS)
 shim_libgiltrace_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -module -shared -Wl,-z,now $(LTO_CFLAGS)
 
 # The two files whose constructor and destructor must keep their order,
@@ -39,7 +40,7 @@ shim_libgiltrace_la_LDFLAGS = $(AM_LDFLAGS) -avoid-version -module -shared -Wl,-
 noinst_LTLIBRARIES += shim/libgiltrace_ends.la
 shim_libgiltrace_ends_la_SOURCES = tracepoints/giltrace_tp.c shim/shim_init.c
 shim_libgiltrace_ends_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
-shim_libgiltrace_ends_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden -fexceptions
+shim_libgiltrace_ends_la_CFLAGS = $(SHIM_CFLAGS)
 # libgcc_s before libunwind: libunwind exports _Unwind_* too, and must
 # not interpose libgcc_s's, which glibc's thread cancellation relies on.
 shim_libgiltrace_la_LIBADD = shim/libgiltrace_ends.la $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)

@@ -127,15 +127,16 @@ int giltrace_pthread_cond_signal_compat(pthread_cond_t *);
 int giltrace_pthread_cond_broadcast_compat(pthread_cond_t *);
 #endif
 
-#if defined(COND_COMPAT_VERSION) && defined(HAVE_SYMVER_ATTRIBUTE)
-/* The attribute, not a .symver directive: the shim may be optimised at
- * link time (configure.ac), where a directive names nothing. */
-#define DEFAULT_VERSION(fn, sym) extern __typeof__(fn) fn __attribute__((symver(sym "@@GLIBC_2.3.2")));
-#define COMPAT_VERSION(fn, sym) extern __typeof__(fn) fn __attribute__((symver(sym "@" COND_COMPAT_VERSION)));
-#define COND_DEFAULT(name) giltrace_##name##_default
-#elif defined(COND_COMPAT_VERSION)
-#define DEFAULT_VERSION(fn, sym) __asm__(".symver " #fn ", " sym "@@GLIBC_2.3.2");
-#define COMPAT_VERSION(fn, sym) __asm__(".symver " #fn ", " sym "@" COND_COMPAT_VERSION);
+#ifdef COND_COMPAT_VERSION
+/* The attribute where the shim is optimised at link time (configure.ac):
+ * a .symver directive names nothing in another partition. */
+#ifdef HAVE_SYMVER_ATTRIBUTE
+#define SYMVER(fn, versioned) extern __typeof__(fn) fn __attribute__((symver(versioned)));
+#else
+#define SYMVER(fn, versioned) __asm__(".symver " #fn ", " versioned);
+#endif
+#define DEFAULT_VERSION(fn, sym) SYMVER(fn, sym "@@GLIBC_2.3.2")
+#define COMPAT_VERSION(fn, sym) SYMVER(fn, sym "@" COND_COMPAT_VERSION)
 #define COND_DEFAULT(name) giltrace_##name##_default
 #else
 #define DEFAULT_VERSION(fn, sym)
