@@ -114,9 +114,8 @@ static void names_stale_check(void)
 	}
 }
 
-/* Name the code addresses of a GIL event before it (callsite_events.h);
- * first of all, whatever a new session needs named again. */
-static inline __attribute__((always_inline)) void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
+/* name_sites when a session may have come or gone (names_current). */
+static void name_sites_checked(void *caller, const uintptr_t *bt, unsigned int n)
 {
 	int on = callsites_on();
 
@@ -126,6 +125,32 @@ static inline __attribute__((always_inline)) void name_sites(void *caller, const
 	}
 	/* Enabled but not recorded: a session starting (tp_recording.h). */
 	gil_thread.sites_untold = !on && lttng_ust_tracepoint_enabled(giltrace, gil_callsite);
+}
+
+/*
+ * Every name event a GIL event checks recorded by the probes last
+ * confirmed, and no session begun beside another since names_stale_check
+ * acted: callsites_on and names_stale_check would find nothing to do.
+ * What every GIL event finds while sessions stay as they are, in a few
+ * loads.  The count is read last, as in names_stale_check.
+ */
+static inline int names_current(void)
+{
+	return tp_recorded_confirmed(TP_GIL_CALLSITE) && tp_recorded_confirmed(TP_GIL_IDENTIFIED)
+		&& tp_recorded_confirmed(TP_PY_CODE)
+		&& tp_recording_changes() == __atomic_load_n(&names_changes_noted, __ATOMIC_ACQUIRE);
+}
+
+/* Name the code addresses of a GIL event before it (callsite_events.h);
+ * first of all, whatever a new session needs named again. */
+static inline __attribute__((always_inline)) void name_sites(void *caller, const uintptr_t *bt, unsigned int n)
+{
+	if (!names_current()) {
+		name_sites_checked(caller, bt, n);
+		return;
+	}
+	callsites_name_all(caller, bt, n);
+	gil_thread.sites_untold = 0;
 }
 
 /* The backtrace of a gil_acquire_end or gil_release, if one is wanted. */
@@ -178,6 +203,8 @@ static struct gil *gil_register(const void *lock, const void *cond, enum gil_kin
 	g->signal_after_unlock = rt == GIL_RT_OCAML && !g->learned_roles;
 	g->handover_conds = rt == GIL_RT_RUBY && !ruby_gvl_is_scheduler();
 	g->running_word = rt == GIL_RT_RUBY && ruby_gvl_is_scheduler();
+	/* section_role: no site, only the holder, once it is known. */
+	g->plain = rt == GIL_RT_CPYTHON && kind == GIL_KIND_COND && !by_site;
 	gil_identify_runtime_name(rt, g->runtime, sizeof(g->runtime));
 	/* Before the GIL is published: see gil_announce. */
 	gil_announce_locked(g, caller);
@@ -433,6 +460,7 @@ static void section_open(struct gil_thread *t, const void *mutex, struct gil *g,
 	s->candidate_method = candidate_method;
 	s->candidate_rt = candidate_rt;
 	t->held = NULL;
+	t->plain = g && g->plain ? g : NULL;
 	if (role == ROLE_ACQUIRE)
 		attempt_begin(t, g, caller);
 }
@@ -619,6 +647,13 @@ void gil_mutex_lock_begin(const void *mutex, void *caller)
 		t->held = mutex;
 		t->held_caller = caller;
 	}
+}
+
+void gil_plain_section_open(struct gil *g, const void *mutex, void *caller, int release)
+{
+	gil_thread.locks++;
+	section_open(&gil_thread, mutex, g, caller, release ? ROLE_RELEASE : ROLE_ACQUIRE, NULL,
+		GIL_RT_CPYTHON);
 }
 
 void gil_mutex_lock_end(const void *mutex, int ret)
@@ -1014,6 +1049,7 @@ void gil_tracker_after_fork_child(void)
 	gil_thread.pending = NULL;
 	gil_thread.tid = 0;
 	gil_thread.held = NULL;
+	gil_thread.plain = NULL;
 }
 
 /*

@@ -37,6 +37,7 @@ struct gil {
 	int handover_conds;		/* yields wait on hand-over condvars by the mutex (Ruby 3.1) */
 	int running_word;		/* the word after the mutex names the holder (Ruby 3.3) */
 	int learned_roles;		/* sections' roles from the sites learned (OCaml 5) */
+	int plain;			/* CPython 3's: once its holder is known, it alone tells roles */
 	int ever_acquired;		/* an acquire ended in this process's trace */
 	uint64_t holder;		/* thread serial of the holder, 0 for none */
 	int holder_known;		/* holder is meaningful (an acquire or release was seen) */
@@ -108,6 +109,9 @@ struct gil_thread {
 	 */
 	const void *held;
 	void *held_caller;
+	/* The plain GIL (struct gil's plain) of its last section, or NULL:
+	 * what gil_release_section_of compares a lock call with. */
+	struct gil *plain;
 };
 
 /* initial-exec for the same reason as the guard (guard.h). */
@@ -176,6 +180,33 @@ static inline unsigned char *gil_signal_mark(void)
 		? &s->signalled : NULL;
 }
 
+/*
+ * The GIL whose section a lock call on mutex opens, when its role is
+ * the holder's to tell and nothing else's (section_role): the mutex of
+ * the plain GIL of this thread's last section, its holder known, and
+ * the thread in no section.  take_gil's and drop_gil's lock calls, every
+ * GIL cycle: gil_plain_section_open opens the section with less than
+ * gil_mutex_lock_begin looks at.  NULL for anything else.
+ */
+static inline struct gil *gil_plain_section_of(const void *mutex)
+{
+	struct gil_thread *t = &gil_thread;
+	struct gil *g = t->plain;
+
+	if (!g || t->section.mutex || g->lock != mutex) {
+		return NULL;
+	}
+	return __atomic_load_n(&g->holder_known, __ATOMIC_RELAXED) ? g : NULL;
+}
+
+/* Does this thread hold g?  Then its section on g's mutex releases it. */
+static inline int gil_plain_holder(const struct gil *g)
+{
+	uint64_t me = gil_thread.serial;
+
+	return me && __atomic_load_n(&g->holder, __ATOMIC_RELAXED) == me;
+}
+
 /* Has gil_mutex_lock_end anything to do after a lock call on mutex
  * that returned ret?  Only for a lock that failed, or that opened a
  * section of Ruby 3.3's GVL (the running thread is read once locked). */
@@ -191,6 +222,9 @@ struct gil *gil_find(const void *lock);
 /* Hooks, called by the wrappers with the recursion guard held. */
 void gil_mutex_lock_begin(const void *mutex, void *caller);
 void gil_mutex_lock_end(const void *mutex, int ret);
+/* What gil_mutex_lock_begin does for a lock call of gil_plain_section_of.
+ * A release section's opening is a few stores: no event, errno untouched. */
+void gil_plain_section_open(struct gil *g, const void *mutex, void *caller, int release);
 void gil_mutex_unlock(const void *mutex, void *caller);
 struct gil *gil_cond_wait_begin(const void *cond, const void *mutex, int timed, void *caller);
 void gil_cond_wait_end(struct gil *g, int ret, void *caller);

@@ -51,21 +51,12 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	return ret;
 }
 
-/*
- * No event of its own, only the GIL state machine to follow: its end
- * hook only when it has something to do (gil_lock_end_needed), with
- * the guard up and errno kept as in mutex_lock_traced.
- */
-static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
+/* After a lock call that opened a section: gil_mutex_lock_end if it
+ * has anything to do, errno kept. */
+static int mutex_lock_ended(pthread_mutex_t *mutex, int ret)
 {
-	int saved_errno = errno;
-	int ret, err;
+	int err;
 
-	shim_enter();
-	gil_mutex_lock_begin(mutex, caller);
-	shim_leave();
-	errno = saved_errno;
-	ret = real_pthread_mutex_lock(mutex);
 	if (!gil_lock_end_needed(mutex, ret)) {
 		return ret;
 	}
@@ -75,6 +66,47 @@ static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
 	shim_leave();
 	errno = err;
 	return ret;
+}
+
+/*
+ * No event of its own, only the GIL state machine to follow: its end
+ * hook only when it has something to do (gil_lock_end_needed), with
+ * the guard up and errno kept as in mutex_lock_traced.
+ */
+static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
+{
+	int saved_errno = errno;
+
+	shim_enter();
+	gil_mutex_lock_begin(mutex, caller);
+	shim_leave();
+	errno = saved_errno;
+	return mutex_lock_ended(mutex, real_pthread_mutex_lock(mutex));
+}
+
+/*
+ * A lock call of gil_plain_section_of: take_gil's and drop_gil's.  The
+ * holder's (drop_gil's) only opens its release section, with a few
+ * stores and no call: no errno to keep.  The guard is up while they are
+ * written all the same, so that a signal handler's lock calls do not
+ * open a section over a half-written one.
+ */
+static SHIM_SLOW int mutex_lock_plain(struct gil *g, pthread_mutex_t *mutex, void *caller)
+{
+	int saved_errno;
+
+	if (gil_plain_holder(g)) {
+		shim_enter();
+		gil_plain_section_open(g, mutex, caller, 1);
+		shim_leave();
+	} else {
+		saved_errno = errno;
+		shim_enter();
+		gil_plain_section_open(g, mutex, caller, 0);
+		shim_leave();
+		errno = saved_errno;
+	}
+	return mutex_lock_ended(mutex, real_pthread_mutex_lock(mutex));
 }
 
 /* A lock nested in a GIL section, with no event of its own: only the
@@ -95,6 +127,7 @@ static SHIM_SLOW int mutex_lock_nested(struct gil_section *s, pthread_mutex_t *m
 SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 {
 	struct gil_section *s;
+	struct gil *g;
 
 	if (shim_idle(mutex_lock_begin, mutex_lock_end) || shim_entered() || internal_caller(SHIM_CALLER())) {
 		return real_pthread_mutex_lock(mutex);
@@ -105,6 +138,9 @@ SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	}
 	if ((s = gil_nested_in(mutex))) {
 		return mutex_lock_nested(s, mutex);
+	}
+	if ((g = gil_plain_section_of(mutex))) {
+		return mutex_lock_plain(g, mutex, SHIM_CALLER());
 	}
 	return mutex_lock_hooked(mutex, SHIM_CALLER());
 }

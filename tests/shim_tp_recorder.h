@@ -40,6 +40,8 @@ int tp_rec_enabled(const char *event);
  * tp_rec_recorded("TP_GIL_CALLSITE"). */
 #define GILTRACE_SHIM_TP_RECORDING_H
 #define tp_recorded(ev)	tp_rec_recorded(#ev)
+/* No array of probes to confirm here: recorded is confirmed. */
+#define tp_recorded_confirmed(ev)	tp_rec_recorded(#ev)
 int tp_rec_recorded(const char *ev);
 /* How many sessions started recording beside another (SIM_BESIDE). */
 #define tp_recording_changes()	tp_rec_changes()
