@@ -84,29 +84,51 @@ static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
 	return mutex_lock_ended(mutex, real_pthread_mutex_lock(mutex));
 }
 
-/*
- * A lock call of gil_plain_section_of: take_gil's and drop_gil's.  The
- * holder's (drop_gil's) only opens its release section, with a few
- * stores and no call: no errno to keep.  The guard is up while they are
- * written all the same, so that a signal handler's lock calls do not
- * open a section over a half-written one.
- */
-static SHIM_SLOW int mutex_lock_plain(struct gil *g, pthread_mutex_t *mutex, void *caller)
+/* A lock call of gil_plain_section_of that failed: there was no section
+ * after all (gil_mutex_lock_end), errno kept.  One that succeeded has
+ * nothing more to do: a plain GIL is no Ruby GVL (gil_lock_end_needed). */
+static SHIM_SLOW int mutex_lock_plain_failed(pthread_mutex_t *mutex, int ret)
 {
-	int saved_errno;
+	int err = errno;
 
-	if (gil_plain_holder(g)) {
-		shim_enter();
-		gil_plain_section_open(g, mutex, caller, 1);
-		shim_leave();
-	} else {
-		saved_errno = errno;
-		shim_enter();
-		gil_plain_section_open(g, mutex, caller, 0);
-		shim_leave();
-		errno = saved_errno;
-	}
-	return mutex_lock_ended(mutex, real_pthread_mutex_lock(mutex));
+	shim_enter();
+	gil_mutex_lock_end(mutex, ret);
+	shim_leave();
+	errno = err;
+	return ret;
+}
+
+static inline int mutex_lock_plain_ended(pthread_mutex_t *mutex, int ret)
+{
+	return ret == 0 ? 0 : mutex_lock_plain_failed(mutex, ret);
+}
+
+/*
+ * drop_gil's lock call (gil_plain_section_of, gil_plain_holder): its
+ * release section opens with a few stores and no call, so no errno to
+ * keep.  The guard is up while they are written all the same, so that a
+ * signal handler's lock calls do not open a section over a half-written
+ * one.
+ */
+static SHIM_SLOW int mutex_lock_plain_release(struct gil *g, pthread_mutex_t *mutex, void *caller)
+{
+	shim_enter();
+	gil_plain_section_open(g, mutex, caller, 1);
+	shim_leave();
+	return mutex_lock_plain_ended(mutex, real_pthread_mutex_lock(mutex));
+}
+
+/* take_gil's lock call (gil_plain_section_of): an attempt begins, with
+ * the guard up and errno kept as in mutex_lock_hooked. */
+static SHIM_SLOW int mutex_lock_plain_attempt(struct gil *g, pthread_mutex_t *mutex, void *caller)
+{
+	int saved_errno = errno;
+
+	shim_enter();
+	gil_plain_section_open(g, mutex, caller, 0);
+	shim_leave();
+	errno = saved_errno;
+	return mutex_lock_plain_ended(mutex, real_pthread_mutex_lock(mutex));
 }
 
 /* A lock nested in a GIL section, with no event of its own: only the
@@ -140,7 +162,8 @@ SHIM_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 		return mutex_lock_nested(s, mutex);
 	}
 	if ((g = gil_plain_section_of(mutex))) {
-		return mutex_lock_plain(g, mutex, SHIM_CALLER());
+		return gil_plain_holder(g) ? mutex_lock_plain_release(g, mutex, SHIM_CALLER())
+			: mutex_lock_plain_attempt(g, mutex, SHIM_CALLER());
 	}
 	return mutex_lock_hooked(mutex, SHIM_CALLER());
 }
