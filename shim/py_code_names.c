@@ -117,12 +117,14 @@ static void names_changed(void)
  * code object that reads the same, the table unchanged, is the object
  * the table named (a code object replaced at its address reads
  * otherwise, as with the table's identity): no look-up and no hash.
- * Two ways to a set, the latest first: with one, two of a chain's
- * few code objects shared a slot in one run out of two (bench/RESULTS.md).
+ * Four ways to a set, the latest first: with one, two of a chain's few
+ * code objects shared a slot in one run out of two; with two, three of
+ * Debian 3.11's stress chain shared a set in half the runs, and every
+ * cycle looked in the table (bench/RESULTS.md).  3.5 KiB a thread.
  * Thread-local, so no lock; initial-exec as the guard (guard.h).
  */
 #define MEMO_BITS	4u
-#define MEMO_WAYS	2u
+#define MEMO_WAYS	4u
 #define MEMO_SLOTS	((1u << MEMO_BITS) * MEMO_WAYS)
 
 struct code_memo {
