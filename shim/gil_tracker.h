@@ -110,7 +110,7 @@ struct gil_thread {
 	const void *held;
 	void *held_caller;
 	/* The plain GIL (struct gil's plain) of its last section, or NULL:
-	 * what gil_release_section_of compares a lock call with. */
+	 * what gil_plain_section_of compares a lock call with. */
 	struct gil *plain;
 };
 

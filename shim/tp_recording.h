@@ -70,30 +70,12 @@ static inline unsigned int tp_recording_changes(void)
 
 int tp_recorded_slow(struct tp_recording *r);
 
-/* The tracepoint of a name event, by its address: ev is a constant at
- * every call, so this is too (no load from the table). */
-static inline struct lttng_ust_tracepoint *tp_recording_tp(enum tp_name_event ev)
-{
-	switch (ev) {
-	case TP_GIL_IDENTIFIED:
-		return &lttng_ust_tracepoint_giltrace___gil_identified;
-	case TP_GIL_CALLSITE:
-		return &lttng_ust_tracepoint_giltrace___gil_callsite;
-	case TP_PY_CODE:
-		return &lttng_ust_tracepoint_giltrace___py_code;
-	case TP_PY_THREAD_TARGET:
-		return &lttng_ust_tracepoint_giltrace___py_thread_target;
-	default:
-		return &lttng_ust_tracepoint_giltrace___py_frames_off;
-	}
-}
-
 /* Recorded by the array of probes last confirmed: tp_recorded's answer
  * while no session came or went, without its slow path. */
 static inline int tp_recorded_confirmed(enum tp_name_event ev)
 {
 	struct lttng_ust_tracepoint_probe *probes =
-		__atomic_load_n(&tp_recording_tp(ev)->probes, __ATOMIC_RELAXED);
+		__atomic_load_n(&tp_recording_table[ev].tp->probes, __ATOMIC_RELAXED);
 
 	return probes && probes == __atomic_load_n(&tp_recording_table[ev].confirmed, __ATOMIC_ACQUIRE);
 }

@@ -51,21 +51,24 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	return ret;
 }
 
-/* After a lock call that opened a section: gil_mutex_lock_end if it
- * has anything to do, errno kept. */
-static int mutex_lock_ended(pthread_mutex_t *mutex, int ret)
+/* gil_mutex_lock_end after a lock call that opened a section, with the
+ * guard up and errno kept. */
+static SHIM_SLOW int mutex_lock_end_hooked(pthread_mutex_t *mutex, int ret)
 {
-	int err;
+	int err = errno;
 
-	if (!gil_lock_end_needed(mutex, ret)) {
-		return ret;
-	}
-	err = errno;
 	shim_enter();
 	gil_mutex_lock_end(mutex, ret);
 	shim_leave();
 	errno = err;
 	return ret;
+}
+
+/* After a lock call that opened a section: gil_mutex_lock_end if it
+ * has anything to do. */
+static inline int mutex_lock_ended(pthread_mutex_t *mutex, int ret)
+{
+	return gil_lock_end_needed(mutex, ret) ? mutex_lock_end_hooked(mutex, ret) : ret;
 }
 
 /*
@@ -84,23 +87,12 @@ static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
 	return mutex_lock_ended(mutex, real_pthread_mutex_lock(mutex));
 }
 
-/* A lock call of gil_plain_section_of that failed: there was no section
- * after all (gil_mutex_lock_end), errno kept.  One that succeeded has
- * nothing more to do: a plain GIL is no Ruby GVL (gil_lock_end_needed). */
-static SHIM_SLOW int mutex_lock_plain_failed(pthread_mutex_t *mutex, int ret)
-{
-	int err = errno;
-
-	shim_enter();
-	gil_mutex_lock_end(mutex, ret);
-	shim_leave();
-	errno = err;
-	return ret;
-}
-
+/* After a lock call of gil_plain_section_of: only one that failed has
+ * anything to end (there was no section after all); a plain GIL is no
+ * Ruby GVL (gil_lock_end_needed). */
 static inline int mutex_lock_plain_ended(pthread_mutex_t *mutex, int ret)
 {
-	return ret == 0 ? 0 : mutex_lock_plain_failed(mutex, ret);
+	return ret == 0 ? 0 : mutex_lock_end_hooked(mutex, ret);
 }
 
 /*
