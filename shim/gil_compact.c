@@ -190,6 +190,8 @@ static unsigned int release_back(const struct gil_cycle_batch *b, const struct p
 /* The byte limit keeps each flattened sequence of frames within its
  * array: a frame takes at least 8 of a cycle's bytes. */
 _Static_assert(GIL_BATCH_BYTES / 8 <= GIL_BATCH_FRAMES, "a batch's frames fit its arrays");
+_Static_assert(GIL_BATCH_CYCLES == GIL_BATCH_BYTES / GIL_BATCH_CYCLE_BYTES(0, 0),
+	"a batch holds as many cycles as its bytes allow without frames");
 
 /*
  * With g's record taken: the cycle going on ends with its release and

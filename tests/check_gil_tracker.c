@@ -1406,14 +1406,16 @@ static const struct rec_event cp_own_wait_want[] = {
 #define EV_CP_4(t)		EV_CP(t), EV_CP(t), EV_CP(t), EV_CP(t)
 #define EV_CP_16(t)		EV_CP_4(t), EV_CP_4(t), EV_CP_4(t), EV_CP_4(t)
 static const struct step cp_full[] = {
-	CP_CYCLES_16, CP_CYCLES_16, CP_CYCLE,
+	CP_CYCLES_16, CP_CYCLES_16, CP_CYCLES_16, CP_CYCLES_4, CP_CYCLES_4, CP_CYCLES_4, CP_CYCLE, CP_CYCLE,
+	CP_CYCLE,
 	EXIT(),
 };
 static const struct rec_event cp_full_want[] = {
 	EV_IDENT(1, M1, 0, CONDVAR, "callsite-symbol", CPY311, TAKE + 0x10),
-	EV_CP_16(1), EV_CP_16(1),
+	EV_CP_16(1), EV_CP_16(1), EV_CP_16(1), EV_CP_4(1), EV_CP_4(1), EV_CP_4(1), EV_CP(1), EV_CP(1),
 	EV_CP(0),
 };
+_Static_assert(GIL_BATCH_CYCLES == 62, "cp_full is a batch of GIL_BATCH_CYCLES cycles, and one more");
 
 /* Cycles whose call sites are named while the names are not recorded
  * are not compacted: each event is told at once, as its names are. */

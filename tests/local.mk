@@ -309,4 +309,4 @@ EXTRA_DIST += tests/e2e_top.sh tests/lib/top_check.py tests/py/gil_busy.py
 
 # The Trace Compass analysis against Trace Compass's schemas.
 TESTS += tests/tracecompass_validate.sh
-EXTRA_DIST += tests/tracecompass_validate.sh tests/lib/tc_xml_run.py tracecompass/batch_patterns.py
+EXTRA_DIST += tests/tracecompass_validate.sh tests/lib/tc_xml_run.py tests/lib/full_batch_scenario.py tracecompass/batch_patterns.py

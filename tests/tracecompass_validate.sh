@@ -127,7 +127,11 @@ else
 	trap 'rm -rf "$tmp"' EXIT
 	/usr/bin/python3 "$srcdir/tests/lib/pyframes_scenario.py" make "$tmp/pyframes" >/dev/null ||
 		{ echo "FAIL: cannot write the Python-frames trace" >&2; exit 1; }
-	for trace in "$tmp/pyframes" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py3-batch,py27-convoy,py27-compact,py27-batch,py313-fork,c-cancel}; do
+	# A batch of as many cycles as the shim puts in one: each must be a hold.
+	/usr/bin/python3 "$srcdir/tests/lib/full_batch_scenario.py" make "$tmp/full-batch" \
+		"$srcdir/tracepoints/gil_cycle_rec.h" >/dev/null ||
+		{ echo "FAIL: cannot write the full-batch trace" >&2; exit 1; }
+	for trace in "$tmp/pyframes" "$tmp/full-batch" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py3-batch,py27-convoy,py27-compact,py27-batch,py313-fork,c-cancel}; do
 		"$analyze" --format=json "$trace" >"$tmp/report.json" ||
 			{ echo "FAIL: giltrace-analyze $trace: status $?" >&2; exit 1; }
 		/usr/bin/python3 "$srcdir/tests/lib/tc_xml_run.py" "$xml" "$trace" "$tmp/report.json" ||

@@ -42,7 +42,15 @@ struct gil_cycle_rec {
  * i - k's release, and takes no entries either: a loop releasing at the
  * same few places (giltrace(7)).
  */
-#define GIL_BATCH_CYCLES	32
+/*
+ * At most this many cycles: as many as the byte limit below lets in
+ * without frames of their own (62 of 57 bytes), as a loop of small reads
+ * and writes makes them.  Each batch costs LTTng-UST some 1,200
+ * instructions beside its bytes (reserving the event, a call a field),
+ * so fuller batches cost less a cycle (bench/RESULTS.md, "Issue 14,
+ * tenth session").
+ */
+#define GIL_BATCH_CYCLES	62
 #define GIL_BATCH_FRAMES	512
 /*
  * At most this many bytes of cycles: an event must fit in a sub-buffer,

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# Copyright (c) 2026 The giltrace developers
+"""A trace of one batch as full as the shim makes them, for the Trace
+Compass analysis (tests/tracecompass_validate.sh).
+
+  full_batch_scenario.py make TRACE_DIR GIL_CYCLE_REC_H
+
+After one cycle in events of their own, one thread's gil_cycles of
+GIL_BATCH_CYCLES cycles (read from tracepoints/gil_cycle_rec.h, the one
+definition), in the shape a loop of small reads gives: the first cycle
+with frames at both ends, every later acquisition reading the release
+before it (acquire_py_len 255) and every later release the same frames
+as the one before (py_len 128 + 1), giltrace(7).  The analysis emits
+each cycle of a batch by a scenario of its own
+(tracecompass/batch_patterns.py): with fewer scenarios than the cap, the
+last cycles' holds are missing, which tc_xml_run.py reports.
+Written as LTTng would record it (tests/lib/ctf_giltrace.py).
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+SOURCE = """
+def pump(r, w):
+    while True:
+        os.write(w, b"x")
+        os.read(r, 1)
+"""
+FILE = "/srv/app/pump.py"
+PID = 4242
+GIL = 0xa5b8f8
+CODE = 0x7f0000001000
+T0 = 1000000000
+US = 1000
+
+
+def batch_cycles(header):
+    with open(header) as f:
+        m = re.search(r"^#define GIL_BATCH_CYCLES\s+(\d+)\s*$", f.read(), re.M)
+    if not m:
+        raise SystemExit("full_batch_scenario: %s defines no GIL_BATCH_CYCLES" % header)
+    return int(m.group(1))
+
+
+def make(path, header):
+    import ctf_giltrace
+    n = batch_cycles(header)
+    code = [c for c in compile(SOURCE, FILE, "exec").co_consts if hasattr(c, "co_code")][0]
+    # The instruction of the os.read line, as a release there would have it.
+    instr = next(2 * unit for unit, pos in enumerate(code.co_positions()) if pos[0] == 5)
+    events = []
+
+    def ev(t, event, **fields):
+        events.append(dict(ts=T0 + int(t * US), pid=PID, tid=PID, event=event, procname="python3", **fields))
+
+    ev(0, "gil_identified", gil=GIL, cond=GIL + 0x30, kind="mutex+condvar", method="runtime-extent",
+       runtime="CPython 3.11.2")
+    ev(1, "py_code", code=CODE, name=code.co_qualname, filename=FILE, firstlineno=code.co_firstlineno,
+       linetable_format=3, linetable=list(code.co_linetable))
+    # The GIL's first cycle in events of their own, as a process's is
+    # (its acquisition comes with the GIL found); then cycle i of the
+    # batch: its attempt at 10 + 3i us, acquired 1 us later, released 1 us
+    # after that.
+    frame = dict(pycode=[CODE], pyinstr=[instr])
+    ev(2, "gil_acquire_begin", gil=GIL)
+    ev(3, "gil_acquire_end", gil=GIL, **frame)
+    ev(4, "gil_release", gil=GIL, **frame)
+    begin = [T0 + (10 + 3 * i) * US for i in range(n)]
+    batch = dict(gil=GIL, told_ts=begin[-1] + 3 * US,
+                 begin_ts=begin, acquired_ts=[b + US for b in begin], released_ts=[b + 2 * US for b in begin],
+                 begin_caller=[0] * n, acquire_caller=[0] * n, caller=[0] * n, waiters=[0] * n,
+                 signalled=[0] * n, acquire_backtrace_len=[0] * n, backtrace_len=[0] * n,
+                 acquire_py_len=[1] + [255] * (n - 1), acquire_pycode=[CODE], acquire_pyinstr=[instr],
+                 py_len=[1] + [128 + 1] * (n - 1), pycode=[CODE], pyinstr=[instr])
+    ev(10 + 3 * n, "gil_cycles", **batch)
+    ctf_giltrace.write(path, events)
+
+
+def main(argv):
+    if len(argv) != 4 or argv[1] != "make":
+        sys.stderr.write("usage: full_batch_scenario.py make TRACE_DIR GIL_CYCLE_REC_H\n")
+        return 2
+    make(argv[2], argv[3])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
