@@ -65,11 +65,12 @@ def cycles(path):
 
 def main(argv):
     data, modes = argv[1], argv[2:]
-    # BENCH_SHIM_B's library counts as the shim, so that the b modes'
-    # functions stand beside the shim's.
+    # BENCH_SHIM_B's and BENCH_SHIM_C's libraries count as the shim, so
+    # that the b and c modes' functions stand beside the shim's.
     alias = {}
-    if os.environ.get("BENCH_SHIM_B"):
-        alias[os.path.basename(os.environ["BENCH_SHIM_B"])] = "libgiltrace.so"
+    for var in ("BENCH_SHIM_B", "BENCH_SHIM_C"):
+        if os.environ.get(var):
+            alias[os.path.basename(os.environ[var])] = "libgiltrace.so"
     per = {}
     for mode in modes:
         base = os.path.join(data, mode)

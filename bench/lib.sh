@@ -31,12 +31,15 @@
 #   hold+N    bench/libholddelay.so preloaded: no tracer, the holder of
 #             a semaphore waits N ns before each post (CPython 2.7's GIL
 #             held N ns longer each time; bench/hold_delay.c); no session
+#   idle      bench/libidlethread.so preloaded: no tracer, one idle thread
+#             more, as LTTng-UST's listener threads (bench/idle_thread.c)
 #   ust       liblttng-ust-pthread-wrapper.so preloaded, no session
 #   ust+ev    liblttng-ust-pthread-wrapper.so, session recording
 #             lttng_ust_pthread:*
 #   b, b+X    as shim, shim+X (any of the above) with the library named
 #             by BENCH_SHIM_B: before/after figures of a shim change, in
 #             the same paired runs (-m "none shim+gil b+gil")
+#   c, c+X    the same with BENCH_SHIM_C: a third library in the same runs
 #
 # Channel settings of the traced modes (environment, defaults below):
 #   BENCH_SUBBUF, BENCH_NSUBBUF  sub-buffer size and count
@@ -82,12 +85,18 @@ bench_mode_preload() {
 	design|design+wide)
 		[ -e "$GT_BUILDDIR/bench/.libs/libdesignfloor.so" ] || bench_die "bench/libdesignfloor.so not built (make)"
 		echo "$GT_BUILDDIR/bench/.libs/libdesignfloor.so" ;;
+	idle)
+		[ -e "$GT_BUILDDIR/bench/.libs/libidlethread.so" ] || bench_die "bench/libidlethread.so not built (make)"
+		echo "$GT_BUILDDIR/bench/.libs/libidlethread.so" ;;
 	hold+[0-9]*)
 		[ -e "$GT_BUILDDIR/bench/.libs/libholddelay.so" ] || bench_die "bench/libholddelay.so not built (make)"
 		echo "$GT_BUILDDIR/bench/.libs/libholddelay.so" ;;
 	b|b+*)
 		[ -e "${BENCH_SHIM_B:-}" ] || bench_die "mode $1 needs BENCH_SHIM_B=/path/to/libgiltrace.so"
 		echo "$BENCH_SHIM_B" ;;
+	c|c+*)
+		[ -e "${BENCH_SHIM_C:-}" ] || bench_die "mode $1 needs BENCH_SHIM_C=/path/to/libgiltrace.so"
+		echo "$BENCH_SHIM_C" ;;
 	*) bench_die "unknown mode $1" ;;
 	esac
 }
@@ -95,8 +104,8 @@ bench_mode_preload() {
 # bench_mode_as_shim MODE: the shim mode a b mode stands for.
 bench_mode_as_shim() {
 	case $1 in
-	b) echo shim ;;
-	b+*) echo "shim+${1#b+}" ;;
+	b|c) echo shim ;;
+	b+*|c+*) echo "shim+${1#?+}" ;;
 	*) echo "$1" ;;
 	esac
 }

@@ -50,6 +50,14 @@ bench_libholddelay_la_CFLAGS = $(AM_CFLAGS) -O2
 bench_libholddelay_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 bench_libholddelay_la_LIBADD = $(DL_LIBS)
 
+# bench/lib.sh's mode "idle": one idle thread more, nothing else (see the
+# comment atop it).
+noinst_LTLIBRARIES += bench/libidlethread.la
+bench_libidlethread_la_SOURCES = bench/idle_thread.c
+bench_libidlethread_la_CFLAGS = $(AM_CFLAGS) -O2 -pthread
+bench_libidlethread_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+bench_libidlethread_la_LIBADD = -lpthread
+
 # The machine's system call and clock costs, for bench/RESULTS.md.
 noinst_PROGRAMS += bench/syscall_cost
 bench_syscall_cost_SOURCES = bench/syscall_cost.c
