@@ -181,7 +181,9 @@ const char *gs_thread_name(const struct gs_thread *t)
 	if (t->tid == t->proc->pid && t->proc->py_frames) {
 		return "MainThread";
 	}
-	return t->procname;
+	/* Only ever told by another thread (its cycles in their events):
+	 * it has the name it was created with, its process's. */
+	return t->procname[0] ? t->procname : t->proc->procname;
 }
 
 const struct py_where *gs_hold_where(const struct gs_gil *g)

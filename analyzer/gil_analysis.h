@@ -418,7 +418,8 @@ struct gs_process *gs_process_find(const struct gs_analysis *a, int64_t pid);
  * A thread's name, by preference: the name it gave itself
  * (thread_name), its start function's qualified name
  * (py_thread_target), "MainThread" for the main thread of a process
- * with Python frames, its procname.
+ * with Python frames, its procname, or its process's when no event of
+ * its own says it (all its cycles told by other threads).
  */
 const char *gs_thread_name(const struct gs_thread *t);
 /*

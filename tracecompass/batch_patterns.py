@@ -203,18 +203,116 @@ def hold_k(k):
         "gil_batch_hold", k, "place_batch_hold_%d:emit_batch_hold_%d" % (k, k))
 
 
+# ---- thread names -----------------------------------------------------
+#
+# One handler per way an event names its thread: Thread (context._vtid,
+# the thread's own event) and CycleThread (the tid field of gil_cycles
+# and gil_cycle_open, told by the thread itself or by another).  The same
+# choice as giltrace-analyze's thread names (gs_thread_name).
+
+def q(loc, attr):
+    """A query of loc's attribute attr."""
+    return """<stateValue type="query">
+	<stateAttribute type="location" value="%s"/>
+	<stateAttribute type="constant" value="%s"/>
+</stateValue>""" % (loc, attr)
+
+
+def is_null(value):
+    return "<condition>\n%s\n\t<stateValue type=\"null\"/>\n</condition>" % indent(value, 1)
+
+
+def same(a, b):
+    return "<condition>\n%s\n</condition>" % indent(a + "\n" + b, 1)
+
+
+def field(name):
+    return '<stateValue type="eventField" value="%s"/>' % name
+
+
+def all_of(conds):
+    conds = [c for c in conds if c]
+    if len(conds) == 1:
+        return conds[0]
+    return "<and>\n%s\n</and>" % indent("\n".join(conds), 1)
+
+
+def change(conds, loc, attr, value):
+    """Set loc's attr to value if all of conds hold (always without)."""
+    target = '<stateAttribute type="location" value="%s"/>\n<stateAttribute type="constant" value="%s"/>\n%s' % (
+        loc, attr, value)
+    conds = [c for c in conds if c]
+    if not conds:
+        return "<stateChange>\n%s\n</stateChange>\n" % indent(target, 1)
+    return "<stateChange>\n\t<if>\n%s\n\t</if>\n\t<then>\n%s\n\t</then>\n</stateChange>\n" % (
+        indent(all_of(conds), 2), indent(target, 2))
+
+
+def label_choice(loc, tid, choices):
+    """Nested if/then/else: the first of choices (condition, value) whose
+    condition holds sets loc's Label; the last has no condition."""
+    cond, value = choices[0]
+    target = '<stateAttribute type="location" value="%s"/>\n<stateAttribute type="constant" value="Label"/>\n%s' % (
+        loc, value)
+    if cond is None:
+        return target
+    return "<if>\n%s\n</if>\n<then>\n%s\n</then>\n<else>\n%s\n</else>" % (
+        indent(cond, 1), indent(target, 1), indent(label_choice(loc, tid, choices[1:]), 1))
+
+
+def thread_names(loc, events, tid, own):
+    """The handler naming the thread at loc, whose tid is the event field
+    tid; own, a condition or None: the event is the thread's own, so its
+    procname context is the thread's."""
+    procname = field("context._procname")
+    main = same(field(tid), field("context._vpid"))
+    # The process's: its main thread's once seen, else the first seen
+    # (every handler of the thread's events before this one may have
+    # set the thread's Procname already).
+    text = change([own, is_null(q("Process", "FromMain")),
+                   "<or>\n%s\n</or>" % indent(main + "\n" + is_null(q("Process", "Procname")), 1)],
+                  "Process", "Procname", procname)
+    text += change([own, main], "Process", "FromMain", '<stateValue type="int" value="1"/>')
+    text += change([own, is_null(q(loc, "Procname"))], loc, "Procname", procname)
+    text += "<stateChange>\n%s\n</stateChange>\n" % indent(label_choice(loc, tid, [
+        ("<not>\n%s\n</not>" % indent(is_null(q(loc, "Given")), 1), q(loc, "Given")),
+        ("<not>\n%s\n</not>" % indent(is_null(q(loc, "Target")), 1), q(loc, "Target")),
+        (all_of([main, same(q("Process", "PyFrames"), '<stateValue type="int" value="1"/>')]),
+         '<stateValue type="string" value="MainThread"/>'),
+        ("<not>\n%s\n</not>" % indent(is_null(q(loc, "Procname")), 1), q(loc, "Procname")),
+        (None, q("Process", "Procname")),
+    ]), 1)
+    name = """<stateValue type="script" forcedType="string" value="label + ' (' + tid + ')'">
+	<stateValue id="label" type="query">
+		<stateAttribute type="location" value="%s"/>
+		<stateAttribute type="constant" value="Label"/>
+	</stateValue>
+	<stateValue id="tid" type="eventField" value="%s"/>
+</stateValue>""" % (loc, tid)
+    text += change(["<not>\n%s\n</not>" % indent(same(q(loc, "Label"), q(loc, "Labelled")), 1)], loc, "Name", name)
+    text += change([], loc, "Labelled", q(loc, "Label"))
+    return '<eventHandler eventName="%s">\n%s</eventHandler>\n' % (events, indent(text, 1))
+
+
+def names_block(_k=None):
+    return (thread_names("Thread", "giltrace:(gil_acquire_begin|gil_acquire_end|gil_release|gil_cycle|thread_name"
+                         "|py_thread_target)", "context._vtid", None)
+            + thread_names("CycleThread", "giltrace:(gil_cycles|gil_cycle_open)", "tid",
+                           same(field("tid"), field("context._vtid"))))
+
+
 def indent(text, n):
     pad = "\t" * n
     return "\n".join(pad + line if line else line for line in text.split("\n"))
 
 
 def block(name, body, depth):
-    text = "".join(body(k) for k in range(CYCLES))
+    text = body() if body is names_block else "".join(body(k) for k in range(CYCLES))
     return "%s\n%s%s" % (BEGIN % name, indent(text, depth), "\t" * depth + END % name)
 
 
 def rewrite(xml):
-    for name, body in (("batch waits", wait_k), ("batch holds", hold_k)):
+    for name, body in (("thread names", names_block), ("batch waits", wait_k), ("batch holds", hold_k)):
         pat = re.compile(r"%s.*?%s" % (re.escape(BEGIN % name), re.escape(END % name)), re.S)
         m = pat.search(xml)
         if not m:

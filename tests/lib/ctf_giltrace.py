@@ -10,6 +10,10 @@ times and the Python-frame events (giltrace(7)) without a recording.
          "event": "gil_release", "gil": 0x1000, "pycode": [...], "pyinstr": [...]},
         ...])
 
+tid is the vtid context, and the tid member of an event that has one
+(gil_cycles, gil_cycle_open); "vtid", if given, is the context's
+instead: such an event told by another thread.
+
 Field classes follow tracepoints/giltrace_tp.h and the Python-frame
 contract: addresses are 64-bit hexadecimal integers, sequences have the
 _NAME_length member LTTng writes before them, the context has vpid, vtid
@@ -114,7 +118,7 @@ class _Source(bt2._UserSourceComponent, message_iterator_class=_Iterator):
         for ev in events:
             msg = it._create_event_message(self._classes[ev["event"]], packet, ev["ts"])
             ctx = msg.event.common_context_field
-            ctx["vpid"], ctx["vtid"], ctx["procname"] = ev["pid"], ev["tid"], ev.get("procname", "python3")
+            ctx["vpid"], ctx["vtid"], ctx["procname"] = ev["pid"], ev.get("vtid", ev["tid"]), ev.get("procname", "python3")
             _fill(msg.event.payload_field, EVENTS[ev["event"]], ev)
             yield msg
         yield it._create_packet_end_message(packet, events[-1]["ts"] if events else 0)

@@ -6,7 +6,9 @@ Compass analysis (tests/tracecompass_validate.sh).
 
   full_batch_scenario.py make TRACE_DIR GIL_CYCLE_REC_H
 
-After one cycle in events of their own, one thread's gil_cycles of
+After one cycle in events of their own, and a worker's one cycle told
+by the main thread (a thread named after its process, as no event of
+its own gives its procname), one thread's gil_cycles of
 GIL_BATCH_CYCLES cycles (read from tracepoints/gil_cycle_rec.h, the one
 definition), in the shape a loop of small reads gives: the first cycle
 with frames at both ends, every later acquisition reading the release
@@ -30,7 +32,7 @@ def pump(r, w):
         os.read(r, 1)
 """
 FILE = "/srv/app/pump.py"
-PID = 4242
+PID, WORKER = 4242, 4243
 GIL = 0xa5b8f8
 CODE = 0x7f0000001000
 T0 = 1000000000
@@ -54,7 +56,8 @@ def make(path, header):
     events = []
 
     def ev(t, event, **fields):
-        events.append(dict(ts=T0 + int(t * US), pid=PID, tid=PID, event=event, procname="python3", **fields))
+        fields.setdefault("tid", PID)
+        events.append(dict(ts=T0 + int(t * US), pid=PID, event=event, procname="python3", **fields))
 
     ev(0, "gil_identified", gil=GIL, cond=GIL + 0x30, kind="mutex+condvar", method="runtime-extent",
        runtime="CPython 3.11.2")
@@ -68,6 +71,12 @@ def make(path, header):
     ev(2, "gil_acquire_begin", gil=GIL)
     ev(3, "gil_acquire_end", gil=GIL, **frame)
     ev(4, "gil_release", gil=GIL, **frame)
+    # A worker's one cycle (5..7 us, no Python frame), told by the main
+    # thread in a batch of its own: no event of the worker says its
+    # procname, and both readers name it after its process.
+    ev(8, "gil_cycles", tid=WORKER, vtid=PID, gil=GIL, told_ts=T0 + 8 * US, begin_ts=[T0 + 5 * US],
+       acquired_ts=[T0 + 6 * US], released_ts=[T0 + 7 * US], begin_caller=[0], acquire_caller=[0], caller=[0],
+       waiters=[0], signalled=[0], acquire_backtrace_len=[0], backtrace_len=[0], acquire_py_len=[0], py_len=[0])
     begin = [T0 + (10 + 3 * i) * US for i in range(n)]
     batch = dict(gil=GIL, told_ts=begin[-1] + 3 * US,
                  begin_ts=begin, acquired_ts=[b + US for b in begin], released_ts=[b + 2 * US for b in begin],
