@@ -45,8 +45,8 @@ struct gil_cycle_rec {
 /*
  * At most this many cycles: as many as the byte limit below lets in
  * without frames of their own (62 of 57 bytes), as a loop of small reads
- * and writes makes them.  Each batch costs LTTng-UST some 1,200
- * instructions beside its bytes (reserving the event, a call a field),
+ * and writes makes them.  LTTng-UST reserves a batch's event once and
+ * writes each of its fields in one call, whatever the batch's length,
  * so fuller batches cost less a cycle (bench/RESULTS.md, "Issue 14,
  * tenth session").
  */
