@@ -128,8 +128,7 @@ else
 	/usr/bin/python3 "$srcdir/tests/lib/pyframes_scenario.py" make "$tmp/pyframes" >/dev/null ||
 		{ echo "FAIL: cannot write the Python-frames trace" >&2; exit 1; }
 	# A batch of as many cycles as the shim puts in one: each must be a hold.
-	/usr/bin/python3 "$srcdir/tests/lib/full_batch_scenario.py" make "$tmp/full-batch" \
-		"$srcdir/tracepoints/gil_cycle_rec.h" >/dev/null ||
+	/usr/bin/python3 "$srcdir/tests/lib/full_batch_scenario.py" make "$tmp/full-batch" >/dev/null ||
 		{ echo "FAIL: cannot write the full-batch trace" >&2; exit 1; }
 	for trace in "$tmp/pyframes" "$tmp/full-batch" "$srcdir"/tests/corpus/{py3-convoy,py3-compact,py3-batch,py27-convoy,py27-compact,py27-batch,py313-fork,c-cancel}; do
 		"$analyze" --format=json "$trace" >"$tmp/report.json" ||

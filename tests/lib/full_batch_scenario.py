@@ -4,13 +4,13 @@
 """A trace of one batch as full as the shim makes them, for the Trace
 Compass analysis (tests/tracecompass_validate.sh).
 
-  full_batch_scenario.py make TRACE_DIR GIL_CYCLE_REC_H
+  full_batch_scenario.py make TRACE_DIR
 
 After one cycle in events of their own, and a worker's one cycle told
 by the main thread (a thread named after its process, as no event of
 its own gives its procname), one thread's gil_cycles of
-GIL_BATCH_CYCLES cycles (read from tracepoints/gil_cycle_rec.h, the one
-definition), in the shape a loop of small reads gives: the first cycle
+GIL_BATCH_CYCLES cycles (as tracecompass/batch_patterns.py reads it from
+tracepoints/gil_cycle_rec.h, the one definition), in the shape a loop of small reads gives: the first cycle
 with frames at both ends, every later acquisition reading the release
 before it (acquire_py_len 255) and every later release the same frames
 as the one before (py_len 128 + 1), giltrace(7).  The analysis emits
@@ -20,10 +20,11 @@ last cycles' holds are missing, which tc_xml_run.py reports.
 Written as LTTng would record it (tests/lib/ctf_giltrace.py).
 """
 import os
-import re
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tracecompass"))
 
 SOURCE = """
 def pump(r, w):
@@ -39,17 +40,9 @@ T0 = 1000000000
 US = 1000
 
 
-def batch_cycles(header):
-    with open(header) as f:
-        m = re.search(r"^#define GIL_BATCH_CYCLES\s+(\d+)\s*$", f.read(), re.M)
-    if not m:
-        raise SystemExit("full_batch_scenario: %s defines no GIL_BATCH_CYCLES" % header)
-    return int(m.group(1))
-
-
-def make(path, header):
+def make(path):
     import ctf_giltrace
-    n = batch_cycles(header)
+    from batch_patterns import CYCLES as n
     code = [c for c in compile(SOURCE, FILE, "exec").co_consts if hasattr(c, "co_code")][0]
     # The instruction of the os.read line, as a release there would have it.
     instr = next(2 * unit for unit, pos in enumerate(code.co_positions()) if pos[0] == 5)
@@ -89,10 +82,10 @@ def make(path, header):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] != "make":
-        sys.stderr.write("usage: full_batch_scenario.py make TRACE_DIR GIL_CYCLE_REC_H\n")
+    if len(argv) != 3 or argv[1] != "make":
+        sys.stderr.write("usage: full_batch_scenario.py make TRACE_DIR\n")
         return 2
-    make(argv[2], argv[3])
+    make(argv[2])
     return 0
 
 
