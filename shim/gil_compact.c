@@ -402,7 +402,7 @@ int compact_begin(struct gil *g, struct gil_thread *t, void *caller)
 	return 1;
 }
 
-int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
+int compact_acquired(struct gil *g, struct gil_thread *t, int at_once, void *caller,
 		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf)
 {
 	/* Names told while not recorded: the event goes with them now, and
@@ -421,7 +421,9 @@ int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
 		pend_open(g);
 		return 0;
 	}
-	g->pend.acquired_ts = ust_clock_read();
+	/* Nothing was waited for since the begin's reading: that is the
+	 * acquisition's time too (giltrace(7), "Compact cycles"). */
+	g->pend.acquired_ts = at_once ? g->pend.begin_ts : ust_clock_read();
 	g->pend.acquire_caller = (uintptr_t) caller;
 	g->pend.bt_len = bt_len;
 	small_copy(g->pend_bt, bt, bt_len * sizeof(bt[0]));

@@ -41,8 +41,10 @@ int compact_continue(struct gil *g, struct gil_thread *t, void *caller);
  * one that finds it held would wait, and open itself at its wait. */
 int compact_begin(struct gil *g, struct gil_thread *t, void *caller);
 
-/* At an acquisition without a wait: 1 if the pending cycle took it. */
-int compact_acquired(struct gil *g, struct gil_thread *t, void *caller,
+/* At an acquisition without a wait: 1 if the pending cycle took it.
+ * at_once: its attempt blocked on nothing (gil_thread's at_once), so it
+ * is acquired as it began. */
+int compact_acquired(struct gil *g, struct gil_thread *t, int at_once, void *caller,
 		const uintptr_t *bt, unsigned int bt_len, const struct py_frames *pf);
 
 /* At a release (with its gil_release's waiters and signalled): 1 if

@@ -284,6 +284,7 @@ static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 	t->attempt = g;
 	t->waits = 0;
 	t->timeouts = 0;
+	t->at_once = 1;
 	__atomic_add_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
 	thread_serial(t);
 	if (compact_continue(g, t, caller)) {
@@ -299,6 +300,7 @@ static void attempt_begin(struct gil_thread *t, struct gil *g, void *caller)
 static void attempt_close(struct gil_thread *t, struct gil *g)
 {
 	t->attempt = NULL;
+	t->at_once = 0;
 	__atomic_sub_fetch(&g->attempting, 1, __ATOMIC_RELAXED);
 }
 
@@ -307,6 +309,7 @@ static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 	int enabled = lttng_ust_tracepoint_enabled(giltrace, gil_acquire_end);
 	uintptr_t bt[CALLSITES_DEPTH_MAX];
 	const struct py_frames *pf;
+	int at_once = t->at_once;
 	unsigned int n;
 
 	attempt_close(t, g);
@@ -316,7 +319,7 @@ static void attempt_end(struct gil_thread *t, struct gil *g, void *caller)
 	n = event_backtrace(enabled, caller, bt);
 	name_sites(caller, bt, n);
 	pf = event_pyframes(g, enabled, PY_AT_ACQUIRE);
-	if (!t->waits && compact_acquired(g, t, caller, bt, n, pf)) {
+	if (!t->waits && compact_acquired(g, t, at_once, caller, bt, n, pf)) {
 		return;
 	}
 	compact_before(g, t);

@@ -96,6 +96,14 @@ struct gil_thread {
 	struct gil *attempt;		/* GIL this thread is attempting to take */
 	uintptr_t ruby_self;		/* Ruby 3.3: the Ruby thread it last held the GVL as, 0 if unknown */
 	unsigned int waits, timeouts;	/* of that attempt */
+	/*
+	 * That attempt has blocked on nothing yet: every lock call of the
+	 * program's since it began took its lock at the first try (the
+	 * wrappers try first while this is set, gil_attempt_blocks when
+	 * they must wait or cannot tell).  Its compact cycle is then
+	 * acquired as it begins: a wait of 0, one clock reading fewer.
+	 */
+	int at_once;
 	struct gil *pending;		/* where its compact cycle may be pending (gil_compact.h) */
 	int32_t tid;			/* gettid(), 0 until needed (gil_cycle_open's tid) */
 	/* The call sites of its event now were named while no session
@@ -116,6 +124,13 @@ struct gil_thread {
 
 /* initial-exec for the same reason as the guard (guard.h). */
 extern __thread struct gil_thread gil_thread __attribute__((tls_model("initial-exec")));
+
+/* A wrapper is about to make a call that blocks or may block, with no
+ * try first: this thread's attempt, if any, waits (at_once). */
+static inline void gil_attempt_blocks(void)
+{
+	gil_thread.at_once = 0;
+}
 
 /* Number of registered GILs; the fast paths test it first. */
 extern unsigned int gil_count;

@@ -70,6 +70,7 @@ static SHIM_SLOW int cond_wait_traced(pthread_cond_t *cond, pthread_mutex_t *mut
 		w.gil = gil_cond_wait_begin(cond, mutex, !untimed, caller);
 	lttng_ust_tracepoint(giltrace, cond_wait_begin, cond, mutex, trace_clock,
 		shim_timespec_ns(abstime), caller);
+	gil_attempt_blocks();
 	w.armed = 1;
 	/* The real call sees the program's errno, whatever ran above. */
 	shim_leave();

@@ -28,6 +28,28 @@
 #include "internal_callers.h"
 #include "real.h"
 
+/*
+ * The program's lock call.  While this thread's attempt on a GIL has
+ * blocked on nothing (gil_thread's at_once), the lock is tried first:
+ * taken, the attempt still has not waited; busy, it waits in the lock
+ * call as made.  A default mutex's lock is its trylock's compare and
+ * swap and then the wait, and whatever else trylock says (a robust
+ * mutex's EOWNERDEAD with the lock taken, a recursive one's EAGAIN) the
+ * lock call would say too.
+ */
+static inline int lock_real(pthread_mutex_t *mutex)
+{
+	int ret;
+
+	if (!gil_thread.at_once)
+		return real_pthread_mutex_lock(mutex);
+	ret = real_pthread_mutex_trylock(mutex);
+	if (ret != EBUSY)
+		return ret;
+	gil_attempt_blocks();
+	return real_pthread_mutex_lock(mutex);
+}
+
 static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 {
 	int saved_errno = errno;
@@ -40,7 +62,7 @@ static SHIM_SLOW int mutex_lock_traced(pthread_mutex_t *mutex, void *caller)
 	lttng_ust_tracepoint(giltrace, mutex_lock_begin, mutex, caller);
 	shim_leave();
 	errno = saved_errno;
-	ret = real_pthread_mutex_lock(mutex);
+	ret = lock_real(mutex);
 	err = errno;
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_lock_end, mutex, ret, caller);
@@ -84,7 +106,7 @@ static SHIM_SLOW int mutex_lock_hooked(pthread_mutex_t *mutex, void *caller)
 	gil_mutex_lock_begin(mutex, caller);
 	shim_leave();
 	errno = saved_errno;
-	return mutex_lock_ended(mutex, real_pthread_mutex_lock(mutex));
+	return mutex_lock_ended(mutex, lock_real(mutex));
 }
 
 /* After a lock call of gil_plain_section_of: only one that failed has
@@ -120,7 +142,7 @@ static SHIM_SLOW int mutex_lock_plain_attempt(struct gil *g, pthread_mutex_t *mu
 	gil_plain_section_open(g, mutex, caller, 0);
 	shim_leave();
 	errno = saved_errno;
-	return mutex_lock_plain_ended(mutex, real_pthread_mutex_lock(mutex));
+	return mutex_lock_plain_ended(mutex, lock_real(mutex));
 }
 
 /* A lock nested in a GIL section, with no event of its own: only the
@@ -132,7 +154,7 @@ static SHIM_SLOW int mutex_lock_nested(struct gil_section *s, pthread_mutex_t *m
 	gil_thread.locks++;
 	s->depth++;
 	s->nested = 1;
-	ret = real_pthread_mutex_lock(mutex);
+	ret = lock_real(mutex);
 	if (ret != 0 && s->depth)
 		s->depth--;
 	return ret;
@@ -203,6 +225,7 @@ static SHIM_SLOW int mutex_timedlock_traced(pthread_mutex_t *mutex, const struct
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, CLOCK_REALTIME,
 		shim_timespec_ns(abstime), caller);
+	gil_attempt_blocks();
 	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_timedlock(mutex, abstime);
@@ -233,6 +256,7 @@ static SHIM_SLOW int mutex_clocklock_traced(pthread_mutex_t *mutex, clockid_t cl
 	shim_enter();
 	lttng_ust_tracepoint(giltrace, mutex_timedlock_begin, mutex, (int) clock,
 		shim_timespec_ns(abstime), caller);
+	gil_attempt_blocks();
 	shim_leave();
 	errno = saved_errno;
 	ret = real_pthread_mutex_clocklock(mutex, clock, abstime);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <semaphore.h>
 
 #include "export.h"
@@ -39,6 +40,27 @@ static void sem_cleanup_run(struct sem_cleanup *w)
 
 enum sem_wait_kind { SEM_UNTIMED, SEM_TIMED, SEM_CLOCK };
 
+/*
+ * The program's sem_wait.  While this thread's attempt on a GIL has
+ * blocked on nothing (gil_thread's at_once), the semaphore is tried
+ * first, after acting on a pending cancellation as glibc's sem_wait
+ * does before anything else: taken, the attempt still has not waited;
+ * otherwise sem_wait as made, which a failed sem_trywait left nothing
+ * to differ from.  Timed waits are not tried first: they check their
+ * time before they take the semaphore.
+ */
+static int sem_wait_real(sem_t *sem, int saved_errno)
+{
+	if (gil_thread.at_once) {
+		pthread_testcancel();
+		if (real_sem_trywait(sem) == 0)
+			return 0;
+		gil_attempt_blocks();
+		errno = saved_errno;
+	}
+	return real_sem_wait(sem);
+}
+
 static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clockid_t clock,
 		const struct timespec *abstime, void *caller)
 {
@@ -54,13 +76,15 @@ static SHIM_SLOW int sem_wait_traced(sem_t *sem, enum sem_wait_kind kind, clocki
 	lttng_ust_tracepoint(giltrace, sem_wait_begin, sem,
 		kind == SEM_UNTIMED ? GILTRACE_CLOCK_NONE : (int) clock,
 		shim_timespec_ns(abstime), caller);
+	if (kind != SEM_UNTIMED)
+		gil_attempt_blocks();
 	w.armed = 1;
 	/* The real call sees the program's errno, whatever ran above. */
 	shim_leave();
 	errno = saved_errno;
 	switch (kind) {
 	case SEM_UNTIMED:
-		ret = real_sem_wait(sem);
+		ret = sem_wait_real(sem, saved_errno);
 		break;
 	case SEM_TIMED:
 		ret = real_sem_timedwait(sem, abstime);

@@ -7,7 +7,8 @@
 # print the counts they kept themselves.  Recorded under the shim, the
 # analyzer's JSON must equal them exactly, per thread and in total:
 # acquisitions, contended acquisitions, waits, timeouts, failed wake-ups,
-# switches, releases, and for the semaphore GIL missed hand-offs.  Every
+# switches, releases, and for the semaphore GIL missed hand-offs; for a
+# thread alone with its GIL (--alone), the time it waited: none.  Every
 # recording is analysed alone and then all together (several processes
 # and sessions in one run), with the same result.
 #
@@ -62,6 +63,9 @@ case_run interpreters "callsite-learned callsite-symbol" "" -- "$progs/gil_proto
 case_run sem-script semaphore-caller contended_acquisitions -- "$progs/gil_sem_protocol" --script
 case_run sem-mix semaphore-caller contended_acquisitions -- "$progs/gil_sem_protocol"
 case_run sem-mix8 semaphore-caller contended_acquisitions -- "$progs/gil_sem_protocol" --threads 8
+# One thread alone waits for nothing: its waited_ns is 0 (giltrace(7)).
+case_run alone callsite-symbol "" -- "$progs/gil_protocol" --alone --rounds 2000
+case_run sem-alone semaphore-caller contended_acquisitions -- "$progs/gil_sem_protocol" --alone --rounds 2000
 
 # All recordings at once: one process each, the same exact counts.
 "$analyze" --format=json "$GT_TMP/all" >"$GT_TMP/all.json" || gt_fail "the analyzer failed on all traces"

@@ -11,6 +11,13 @@
  *   gil_protocol [--threads N] [--rounds R] [--interval US] [--interpreters K]
  *                [--start-together] [--linger]
  *   gil_protocol --script [--linger]
+ *   gil_protocol --alone [--rounds R]
+ *
+ * --alone: the main thread alone takes and drops the GIL R times, as a
+ * single-threaded program's blocking calls do.  Nobody else ever holds
+ * the GIL or its mutex, so it waits for nothing: the report adds
+ * "waited_ns":0, which the analyzer's must equal (giltrace(7),
+ * "Compact cycles").
  *
  * Half of the threads are CPU-bound (they honour drop requests, as the
  * eval loop does), half alternate short computations with "I/O" that
@@ -137,7 +144,8 @@ static struct {
 	int script;
 	int linger;		/* --linger */
 	int together;
-} opt = { 8, 200, 100, 1, 0, 0, 0 };
+	int alone;		/* --alone */
+} opt = { 8, 200, 100, 1, 0, 0, 0, 0 };
 
 /* --start-together: the threads take their GIL for the first time at
  * once, so that a new GIL is first locked by several threads together. */
@@ -448,6 +456,9 @@ static void print_counts(const struct counts *c)
 		"\"timeouts\":%lu,\"failed_wakeups\":%lu,\"switches\":%lu,\"releases\":%lu",
 		c->acquisitions, c->contended_acquisitions, c->waits, c->timeouts,
 		c->failed_wakeups, c->switches, c->releases);
+	if (opt.alone) {
+		printf(",\"waited_ns\":0");
+	}
 }
 
 static void add_counts(struct counts *sum, const struct counts *c)
@@ -506,7 +517,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: gil_protocol [--threads N] [--rounds R] [--interval US] [--interpreters K]\n"
 		"                    [--start-together] [--linger]\n"
-		"       gil_protocol --script [--linger]\n");
+		"       gil_protocol --script [--linger]\n"
+		"       gil_protocol --alone [--rounds R]\n");
 	exit(2);
 }
 
@@ -520,6 +532,10 @@ static void parse_options(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--script") == 0) {
 			opt.script = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--alone") == 0) {
+			opt.alone = 1;
 			continue;
 		}
 		if (strcmp(argv[i], "--start-together") == 0) {
@@ -592,6 +608,16 @@ static void run_mix(void)
 	DROP_GIL(main_ts);		/* Py_Finalize */
 }
 
+/* --alone: the main thread's blocking calls, nobody else's. */
+static void run_alone(void)
+{
+	struct tstate *ts = &tstates[0];
+
+	TAKE_GIL(ts);
+	run_io_bound(ts);
+	DROP_GIL(ts);
+}
+
 int main(int argc, char **argv)
 {
 	parse_options(argc, argv);
@@ -605,10 +631,12 @@ int main(int argc, char **argv)
 	tstates[0].interp = &RUNTIME.interps[0];
 	if (opt.script) {
 		run_script();
+	} else if (opt.alone) {
+		run_alone();
 	} else {
 		run_mix();
 	}
-	print_report(opt.threads + 1);
+	print_report(opt.alone ? 1 : opt.threads + 1);
 	if (opt.linger) {
 		linger();
 	}

@@ -11,6 +11,12 @@
  *
  *   gil_sem_protocol [--threads N] [--rounds R] [--linger]
  *   gil_sem_protocol --script [--linger]
+ *   gil_sem_protocol --alone [--rounds R]
+ *
+ * --alone: the main thread alone releases and takes the GIL R times, at
+ * the check interval and around blocking calls.  Nobody else ever
+ * holds it, so it waits for nothing: the report adds "waited_ns":0,
+ * which the analyzer's must equal (giltrace(7), "Compact cycles").
  *
  * --linger: once the report is written, wait for a signal instead of
  * exiting, the GIL free (tests/e2e_idle_pending.sh).
@@ -104,7 +110,8 @@ static struct {
 	int rounds;
 	int script;
 	int linger;		/* --linger */
-} opt = { 8, 100, 0, 0 };
+	int alone;		/* --alone */
+} opt = { 8, 100, 0, 0, 0 };
 
 static struct tstate tstates[MAX_THREADS + 1];
 
@@ -436,6 +443,23 @@ static void run_mix(void)
 	PyEval_SaveThread(m, NULL);		/* Py_Finalize */
 }
 
+/* ---- --alone: one thread, nobody to wait for ------------------------- */
+
+static void run_alone(void)
+{
+	struct tstate *m = &tstates[0];
+
+	PyEval_InitThreads(m);
+	for (int i = 0; i < opt.rounds; i++) {
+		m->work = compute(m->work, 3000);
+		PyEval_EvalFrameEx(m, YIELD_RETAKE, NULL);
+		PyEval_SaveThread(m, NULL);	/* Py_BEGIN_ALLOW_THREADS */
+		io_wait(i);
+		PyEval_RestoreThread(m);	/* Py_END_ALLOW_THREADS */
+	}
+	PyEval_SaveThread(m, NULL);		/* Py_Finalize */
+}
+
 /* ---- --script: fixed hand-overs, the same counts on every run ---------- */
 
 static void await_blocked(struct tstate *ts)
@@ -530,6 +554,9 @@ static void print_counts(const struct counts *c)
 		"\"timeouts\":0,\"failed_wakeups\":0,\"switches\":%lu,\"releases\":%lu,"
 		"\"missed_handoffs\":%lu",
 		c->acquisitions, c->switches, c->releases, c->missed_handoffs);
+	if (opt.alone) {
+		printf(",\"waited_ns\":0");
+	}
 }
 
 static void print_report(int nts)
@@ -556,7 +583,8 @@ static void print_report(int nts)
 static void usage(void)
 {
 	fprintf(stderr, "usage: gil_sem_protocol [--threads N] [--rounds R] [--linger]\n"
-		"       gil_sem_protocol --script [--linger]\n");
+		"       gil_sem_protocol --script [--linger]\n"
+		"       gil_sem_protocol --alone [--rounds R]\n");
 	exit(2);
 }
 
@@ -574,6 +602,10 @@ static void parse_options(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--linger") == 0) {
 			opt.linger = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--alone") == 0) {
+			opt.alone = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -608,10 +640,12 @@ int main(int argc, char **argv)
 	tstates[0].thread = pthread_self();
 	if (opt.script) {
 		run_script();
+	} else if (opt.alone) {
+		run_alone();
 	} else {
 		run_mix();
 	}
-	print_report(opt.threads + 1);
+	print_report(opt.alone ? 1 : opt.threads + 1);
 	if (opt.linger) {
 		linger();
 	}
