@@ -16,7 +16,10 @@
 # - hazard_cancel: threads cancelled in cond_wait, cond_timedwait,
 #   sem_wait and a GIL wait: cleanup handlers run with the mutex held,
 #   and the trace closes each cancelled wait (ret -125 / ECANCELED,
-#   gil_acquire_abandon);
+#   gil_acquire_abandon); and a cancellation pending when a thread
+#   attempts a free semaphore GIL (gil_sem_protocol --cancel-pending):
+#   the shim tries the semaphore first, but acts on the cancellation
+#   before, as glibc's sem_wait does, so the GIL stays free;
 # - hazard_signals: EINTR from sem_wait without SA_RESTART, restarts
 #   with it, condvar waits that go on after the handler;
 # - hazard_fork_exec: a forked child keeps working and is traced as its
@@ -140,6 +143,11 @@ for tid in $(jq -r 'select(.name == "cond_wait_end" and .ret == -125) | .tid' "$
 done
 check summary "$GT_TMP/cancel.trace" >/dev/null || gt_fail "cancel: GIL grammar broken"
 echo "ok: cancel: $(wc -l <"$GT_TMP/cancel.plain") cancelled waits closed in the trace"
+run semcancel -- "$progs/gil_sem_protocol" --cancel-pending
+expect semcancel '.name == "gil_identified" and .kind == "semaphore"' 1 "the semaphore GIL"
+expect semcancel '.name == "sem_wait_end" and .ret == -1 and .err == 125' 1 "the attempt's sem_wait, cancelled"
+expect semcancel '.name == "gil_acquire_abandon"' 1 "its GIL attempt, abandoned"
+echo "ok: semcancel: $(cat "$GT_TMP/semcancel.plain")"
 
 # ---- signals --------------------------------------------------------------
 run signals -- "$progs/hazard_signals"

@@ -12,11 +12,19 @@
  *   gil_sem_protocol [--threads N] [--rounds R] [--linger]
  *   gil_sem_protocol --script [--linger]
  *   gil_sem_protocol --alone [--rounds R]
+ *   gil_sem_protocol --cancel-pending
  *
  * --alone: the main thread alone releases and takes the GIL R times, at
  * the check interval and around blocking calls.  Nobody else ever
  * holds it, so it waits for nothing: the report adds "waited_ns":0,
  * which the analyzer's must equal (giltrace(7), "Compact cycles").
+ *
+ * --cancel-pending: a thread with a cancellation pending attempts the
+ * free GIL.  sem_wait acts on the cancellation before it takes the
+ * semaphore (glibc does so first, even when it would not block), so the
+ * thread is cancelled and the GIL stays free.  Prints one line; exit
+ * status 1 if that is not what happened (tests/e2e_shim_hazards.sh runs
+ * it with and without the shim).
  *
  * --linger: once the report is written, wait for a signal instead of
  * exiting, the GIL free (tests/e2e_idle_pending.sh).
@@ -111,7 +119,8 @@ static struct {
 	int script;
 	int linger;		/* --linger */
 	int alone;		/* --alone */
-} opt = { 8, 100, 0, 0, 0 };
+	int cancel_pending;	/* --cancel-pending */
+} opt = { 8, 100, 0, 0, 0, 0 };
 
 static struct tstate tstates[MAX_THREADS + 1];
 
@@ -460,6 +469,60 @@ static void run_alone(void)
 	PyEval_SaveThread(m, NULL);		/* Py_Finalize */
 }
 
+/* ---- --cancel-pending: a cancellation acted on before the GIL is taken -- */
+
+/* The thread and the main thread meet twice; the cleanup handler says it
+ * ran.  Globals: the handler has no other way to reach them. */
+static atomic_int cancel_ready, cancel_sent;
+static int cancel_cleanup_ran;
+
+static void cancel_cleanup(void *arg)
+{
+	(void) arg;
+	cancel_cleanup_ran = 1;
+}
+
+/* The cancellation arrives while the thread cannot act on it; then it
+ * attempts the free GIL with cancellation enabled. */
+static void *cancel_thread(void *arg)
+{
+	int old;
+
+	(void) arg;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+	atomic_store(&cancel_ready, 1);
+	while (!atomic_load(&cancel_sent)) {
+		pause_briefly();
+	}
+	pthread_cleanup_push(cancel_cleanup, NULL);
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+	PyThread_acquire_lock(interpreter_lock, 1);
+	pthread_cleanup_pop(0);
+	return NULL;
+}
+
+static int run_cancel_pending(void)
+{
+	struct tstate *m = &tstates[0];
+	void *res = NULL;
+	int value = -1;
+	pthread_t t;
+
+	PyEval_InitThreads(m);
+	PyEval_SaveThread(m, NULL);		/* the GIL free */
+	check(pthread_create(&t, NULL, cancel_thread, NULL), "pthread_create");
+	while (!atomic_load(&cancel_ready)) {
+		pause_briefly();
+	}
+	check(pthread_cancel(t), "pthread_cancel");
+	atomic_store(&cancel_sent, 1);
+	check(pthread_join(t, &res), "pthread_join");
+	check(sem_getvalue(interpreter_lock, &value) ? errno : 0, "sem_getvalue");
+	printf("cancelled=%d cleanup=%d gil_free=%d\n", res == PTHREAD_CANCELED, cancel_cleanup_ran,
+		value == 1);
+	return res == PTHREAD_CANCELED && cancel_cleanup_ran && value == 1;
+}
+
 /* ---- --script: fixed hand-overs, the same counts on every run ---------- */
 
 static void await_blocked(struct tstate *ts)
@@ -584,7 +647,8 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: gil_sem_protocol [--threads N] [--rounds R] [--linger]\n"
 		"       gil_sem_protocol --script [--linger]\n"
-		"       gil_sem_protocol --alone [--rounds R]\n");
+		"       gil_sem_protocol --alone [--rounds R]\n"
+		"       gil_sem_protocol --cancel-pending\n");
 	exit(2);
 }
 
@@ -606,6 +670,10 @@ static void parse_options(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "--alone") == 0) {
 			opt.alone = 1;
+			continue;
+		}
+		if (strcmp(argv[i], "--cancel-pending") == 0) {
+			opt.cancel_pending = 1;
 			continue;
 		}
 		if (i + 1 >= argc) {
@@ -638,6 +706,9 @@ int main(int argc, char **argv)
 	self_ts = &tstates[0];
 	tstates[0].tid = gettid();
 	tstates[0].thread = pthread_self();
+	if (opt.cancel_pending) {
+		return run_cancel_pending() ? 0 : 1;
+	}
 	if (opt.script) {
 		run_script();
 	} else if (opt.alone) {
