@@ -86,8 +86,6 @@ static __thread struct sim_thread *sim_self;
  * wake is a step of its own.
  */
 
-static void sim_apply_op(struct sim_thread *t, const struct step *s);
-
 /* The wrapper's gil_attempt_blocks, seen by the simulation too. */
 static void sim_blocks(struct sim_thread *t)
 {
@@ -235,14 +233,6 @@ static void sim_check_at_once(struct sim_thread *t, struct gil *before)
 	t->blocked_now = 0;
 }
 
-static void sim_apply(struct sim_thread *t, const struct step *s)
-{
-	struct gil *before = gil_thread.attempt;
-
-	sim_apply_op(t, s);
-	sim_check_at_once(t, before);
-}
-
 static void sim_apply_op(struct sim_thread *t, const struct step *s)
 {
 	if (!sim_ends_call(s->op)) {
@@ -288,6 +278,14 @@ static void sim_apply_op(struct sim_thread *t, const struct step *s)
 	default:
 		break;
 	}
+}
+
+static void sim_apply(struct sim_thread *t, const struct step *s)
+{
+	struct gil *before = gil_thread.attempt;
+
+	sim_apply_op(t, s);
+	sim_check_at_once(t, before);
 }
 
 static void *sim_main(void *arg)
