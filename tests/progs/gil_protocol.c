@@ -529,21 +529,16 @@ static long parse_number(const char *s, long lo, long hi)
 
 static void parse_options(int argc, char **argv)
 {
+	const struct flag_option flags[] = {
+		{ "--script", &opt.script },
+		{ "--alone", &opt.alone },
+		{ "--start-together", &opt.together },
+		{ "--linger", &opt.linger },
+		{ NULL, NULL },
+	};
+
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--script") == 0) {
-			opt.script = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--alone") == 0) {
-			opt.alone = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--start-together") == 0) {
-			opt.together = 1;
-			continue;
-		}
-		if (strcmp(argv[i], "--linger") == 0) {
-			opt.linger = 1;
+		if (parse_flag(argv[i], flags)) {
 			continue;
 		}
 		if (i + 1 >= argc) {

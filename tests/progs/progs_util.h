@@ -3,7 +3,7 @@
 
 /*
  * Small helpers the test programs share: failing calls, deadlines,
- * option values, and the work and "I/O" of their free-running parts.
+ * options and their values, and the work and "I/O" of their free-running parts.
  * Needs _GNU_SOURCE (program_invocation_short_name).
  */
 #ifndef GILTRACE_TESTS_PROGS_UTIL_H
@@ -57,6 +57,25 @@ static inline long parse_number_or(const char *s, long lo, long hi, void (*usage
 		usage();
 	}
 	return v;
+}
+
+/* An option without a value, and the flag it sets. */
+struct flag_option {
+	const char *name;
+	int *flag;
+};
+
+/* Sets the flag of arg among flags (ended by a NULL name): 1, or 0 if
+ * arg names none of them. */
+static inline int parse_flag(const char *arg, const struct flag_option *flags)
+{
+	for (; flags->name; flags++) {
+		if (strcmp(arg, flags->name) == 0) {
+			*flags->flag = 1;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Some computation whose result does not depend on timing. */
