@@ -117,6 +117,13 @@ same() {
 			bad=1
 		fi
 	done
+	# A daemon gone makes every later recording start a private one
+	# (giltrace record): said here, and the next case gets the test's own.
+	if ! gt_sessiond_alive; then
+		echo "FAIL: $name: the test's session daemon is gone after this case (started again for the next one)" >&2
+		gt_sessiond_start
+		bad=1
+	fi
 	if [ $bad = 0 ]; then
 		echo "ok: $name: $(head -1 "$T/$name.plain.out")"
 	fi
