@@ -3,7 +3,8 @@
 
 /*
  * Small helpers the test programs share: failing calls, deadlines,
- * options and their values, and the work and "I/O" of their free-running parts.
+ * options and their values, and the work and "I/O" of their
+ * free-running parts.
  * Needs _GNU_SOURCE (program_invocation_short_name).
  */
 #ifndef GILTRACE_TESTS_PROGS_UTIL_H
