@@ -9,7 +9,7 @@ bench_lockbench_CFLAGS = $(AM_CFLAGS) -O2 -pthread
 bench_lockbench_LDADD = -lpthread
 
 EXTRA_DIST += bench/run.sh bench/lib.sh bench/lockbench.sh bench/python.sh bench/analyze_bench.sh \
-	bench/workloads.py bench/summary.py bench/channels.sh bench/cycle_instructions.sh bench/cycle_instructions.py \
+	bench/workloads.py bench/summary.py bench/channels.sh bench/cycle_instructions.sh bench/cycle_instructions.py bench/shim_ab.sh \
 	bench/RESULTS.md
 
 .PHONY: bench

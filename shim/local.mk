@@ -52,3 +52,37 @@ EXTRA_DIST += shim/libgiltrace.map
 # The CPython layouts the shim reads Python frames by, generated from
 # each interpreter's headers (tests/e2e_py_offsets.sh checks them).
 EXTRA_DIST += scripts/py_offsets_gen.sh scripts/py_offsets_probe.c
+
+# Profile-guided optimisation (configure.ac, --enable-pgo): the shim
+# built again with instrumentation (libgiltrace_train and its ends,
+# never installed), run by scripts/pgo_train.sh on GIL workloads under
+# giltrace record; its counts, named for the shim's own objects, are
+# what those are compiled with.  Any change to the shim trains it again.
+if COND_PGO
+noinst_LTLIBRARIES += shim/libgiltrace_train.la shim/libgiltrace_ends_train.la
+PGO_TRAIN_FLAGS = -fprofile-generate -fprofile-update=atomic -fprofile-dir=$(abs_builddir)/shim/pgo-raw
+PGO_USE_FLAGS = -fprofile-use -fprofile-partial-training -fprofile-correction -Wno-missing-profile \
+	-fprofile-dir=$(abs_builddir)/shim/pgo
+shim_libgiltrace_train_la_SOURCES = $(shim_libgiltrace_la_SOURCES)
+shim_libgiltrace_train_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
+shim_libgiltrace_train_la_CFLAGS = $(SHIM_CFLAGS) $(LTO_CFLAGS) $(PGO_TRAIN_FLAGS)
+# -rpath: a shared library, as the one it stands for, though not installed.
+shim_libgiltrace_train_la_LDFLAGS = $(shim_libgiltrace_la_LDFLAGS) $(PGO_TRAIN_FLAGS) -rpath $(pkglibdir)
+shim_libgiltrace_train_la_LIBADD = shim/libgiltrace_ends_train.la $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
+shim_libgiltrace_ends_train_la_SOURCES = $(shim_libgiltrace_ends_la_SOURCES)
+shim_libgiltrace_ends_train_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
+shim_libgiltrace_ends_train_la_CFLAGS = $(SHIM_CFLAGS) $(PGO_TRAIN_FLAGS)
+shim_libgiltrace_la_CFLAGS += $(PGO_USE_FLAGS)
+shim_libgiltrace_ends_la_CFLAGS += $(PGO_USE_FLAGS)
+$(shim_libgiltrace_la_OBJECTS) $(shim_libgiltrace_ends_la_OBJECTS): shim/pgo.stamp
+shim/pgo.stamp: shim/libgiltrace_train.la frontend/giltrace$(EXEEXT) analyzer/giltrace-analyze$(EXEEXT) \
+		tests/progs/gil_protocol$(EXEEXT) tests/progs/gil_sem_protocol$(EXEEXT) \
+		$(srcdir)/scripts/pgo_train.sh $(srcdir)/bench/workloads.py
+	$(AM_V_GEN)PYTHON3="$(PYTHON3)" $(SHELL) $(srcdir)/scripts/pgo_train.sh $(abs_builddir) $(abs_srcdir) && touch $@
+endif
+CLEANFILES += shim/pgo.stamp shim/pgo-train.log
+clean-local: shim-pgo-clean
+shim-pgo-clean:
+	rm -rf shim/pgo shim/pgo-raw
+.PHONY: shim-pgo-clean
+EXTRA_DIST += scripts/pgo_train.sh

@@ -12,19 +12,19 @@
 # three hundred times.  The interpreters a test runs on purpose it names
 # by their paths (gt_pythons).
 AM_TESTS_ENVIRONMENT = GT_BUILDDIR=$(abs_top_builddir) GT_SRCDIR=$(abs_top_srcdir) \
-	GT_SANITIZERS=$(enable_sanitizers) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
-	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_CC GT_VIEWS_CHECK; \
+	GT_SANITIZERS=$(enable_sanitizers) GT_PGO=$(pgo) GT_CC="$(CC)" GT_VIEWS_CHECK=1; \
+	export GT_BUILDDIR GT_SRCDIR GT_SANITIZERS GT_PGO GT_CC GT_VIEWS_CHECK; \
 	PATH=$$(printf '%s' "$$PATH" | tr ':' '\n' | grep -v '/shims$$' | paste -sd: -); export PATH;
 # Every test's log ends with how long it took (tests/lib/slowest_tests.sh
 # lists the slowest after each suite: CI's 90 minutes are shared).
 LOG_DRIVER = $(SHELL) $(srcdir)/tests/lib/timed_test_driver.sh $(SHELL) $(top_srcdir)/build-aux/test-driver
-EXTRA_DIST += tests/lib/timed_test_driver.sh tests/lib/slowest_tests.sh
+EXTRA_DIST += tests/lib/timed_test_driver.sh tests/lib/slowest_tests.sh tests/lib/pythons.sh
 EXTRA_DIST += tests/lib/lttng.sh tests/lib/giltrace.sh tests/lib/views.sh tests/lib/views_check.py tests/lib/regress.sh tests/lib/lttng_mi.py \
 	tests/trace_check.py
 
 # ---- First: the manual pages, and one recording end to end -------------
-TESTS += tests/man_lint.sh tests/e2e_smoke.sh
-EXTRA_DIST += tests/man_lint.sh tests/e2e_smoke.sh
+TESTS += tests/man_lint.sh tests/build_pgo.sh tests/e2e_smoke.sh
+EXTRA_DIST += tests/man_lint.sh tests/build_pgo.sh tests/e2e_smoke.sh
 
 # ---- The shim ----------------------------------------------------------
 
