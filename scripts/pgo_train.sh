@@ -58,14 +58,14 @@ failed() {
 	exit 0
 }
 
-# record NAME COMMAND...: COMMAND under giltrace record, its output in the log.
-record() {
+# step NAME COMMAND...: a line of the training's script, which runs
+# COMMAND after naming it in the log.
+step() {
 	local name=$1
 	shift
-	echo "== $name: $*" >>"$log"
-	"$giltrace" record --private-daemon -q -o "$work/$name" -- "$@" >>"$log" 2>&1 ||
-		failed "giltrace record -- $* exited with status $?"
-	rm -rf "${work:?}/$name"
+	printf 'echo %q\n' "== $name: $*"
+	printf '%q ' "$@"
+	printf '\n'
 }
 
 # Every CPython here, the one configure found first: a shim trained on
@@ -75,12 +75,18 @@ pythons=("$python")
 while read -r name path; do
 	[ "$(readlink -f "$path")" = "$(readlink -f "$(command -v "$python")")" ] || pythons+=("$path")
 done < <(gt_pythons 2>>"$log")
-for py in "${pythons[@]}"; do
-	record stress "$py" "$srcdir/bench/workloads.py" stress 1
-	record countdown "$py" "$srcdir/bench/workloads.py" countdown 1000000
-done
-record protocol "$progs/gil_protocol" --threads 4 --rounds 3000
-record sem_protocol "$progs/gil_sem_protocol" --threads 4 --rounds 3000
+{
+	echo 'set -e'
+	for py in "${pythons[@]}"; do
+		step stress "$py" "$srcdir/bench/workloads.py" stress 1
+		step countdown "$py" "$srcdir/bench/workloads.py" countdown 1000000
+	done
+	step protocol "$progs/gil_protocol" --threads 4 --rounds 3000
+	step sem_protocol "$progs/gil_sem_protocol" --threads 4 --rounds 3000
+} >"$work/steps.sh"
+# One recording of them all: one session daemon started, not one a step.
+"$giltrace" record --private-daemon -q -o "$work/trace" -- "${BASH:-bash}" "$work/steps.sh" >>"$log" 2>&1 ||
+	failed "a step of giltrace record -- $work/steps.sh exited with status $?"
 echo "== idle: $python, stress with no session" >>"$log"
 LD_PRELOAD=$train "$python" "$srcdir/bench/workloads.py" stress 0.3 >>"$log" 2>&1 ||
 	failed "the stress loop with no session exited with status $?"
