@@ -13,8 +13,8 @@
 # BUILDDIR/shim/pgo       the same named for libgiltrace's objects
 # BUILDDIR/shim/pgo-train.log   what the training runs printed
 #
-# Every run records with giltrace record and a private session daemon,
-# Python frames and compact cycles at their defaults: on each CPython
+# One recording with giltrace record and a private session daemon,
+# Python frames and compact cycles at their defaults, runs: on each CPython
 # present (tests/lib/pythons.sh) a stress loop of GIL cycles nobody
 # waits for and a countdown on two threads that fight for the GIL; the
 # mutex and condition variable protocol of CPython 3 and the semaphore
