@@ -77,7 +77,7 @@ shim_libgiltrace_ends_la_CFLAGS += $(PGO_USE_FLAGS)
 $(shim_libgiltrace_la_OBJECTS) $(shim_libgiltrace_ends_la_OBJECTS): shim/pgo.stamp
 shim/pgo.stamp: shim/libgiltrace_train.la frontend/giltrace$(EXEEXT) analyzer/giltrace-analyze$(EXEEXT) \
 		tests/progs/gil_protocol$(EXEEXT) tests/progs/gil_sem_protocol$(EXEEXT) \
-		$(srcdir)/scripts/pgo_train.sh $(srcdir)/bench/workloads.py
+		$(srcdir)/scripts/pgo_train.sh $(srcdir)/tests/lib/pythons.sh $(srcdir)/bench/workloads.py
 	$(AM_V_GEN)PYTHON3="$(PYTHON3)" $(SHELL) $(srcdir)/scripts/pgo_train.sh $(abs_builddir) $(abs_srcdir) && touch $@
 endif
 CLEANFILES += shim/pgo.stamp shim/pgo-train.log
