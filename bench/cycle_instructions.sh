@@ -40,13 +40,7 @@ command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed (apt-g
 bench_check_built
 gt_lttng_private "$@"
 
-root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
-case $interp in
-debian) py=/usr/bin/python3 ;;
-3.13) py=$root/versions/3.13.0/bin/python ;;
-2.7) py=$root/versions/2.7.18/bin/python ;;
-*) bench_die "unknown interpreter $interp (debian, 3.13 or 2.7)" ;;
-esac
+py=$(bench_interp_path "$interp")
 [ -x "$py" ] || gt_skip "$py is not present"
 # Sizes: a short and a long run, each some seconds under callgrind.
 case $workload in

@@ -66,6 +66,18 @@ bench_die() {
 	exit 1
 }
 
+# bench_interp_path NAME: the CPython a benchmark names debian, 3.13 or 2.7.
+bench_interp_path() {
+	local root
+	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+	case $1 in
+	debian) echo /usr/bin/python3 ;;
+	3.13) echo "$root/versions/3.13.0/bin/python" ;;
+	2.7) echo "$root/versions/2.7.18/bin/python" ;;
+	*) bench_die "unknown interpreter $1 (debian, 3.13 or 2.7)" ;;
+	esac
+}
+
 # bench_check_built: the shim and the benchmark programs must exist.
 bench_check_built() {
 	[ -e "$GT_SHIM" ] || bench_die "$GT_SHIM not found; build first (make), or set GT_BUILDDIR"

@@ -45,21 +45,10 @@ workload_args() {
 	esac
 }
 
-interp_path() {
-	local root
-	root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
-	case $1 in
-	debian) echo /usr/bin/python3 ;;
-	3.13) echo "$root/versions/3.13.0/bin/python" ;;
-	2.7) echo "$root/versions/2.7.18/bin/python" ;;
-	*) bench_die "unknown interpreter $1 (debian, 3.13 or 2.7)" ;;
-	esac
-}
-
 data="$GT_TMP/python"
 ran=0
 for interp in $interps; do
-	py=$(interp_path "$interp")
+	py=$(bench_interp_path "$interp")
 	if [ ! -x "$py" ]; then
 		echo "python.sh: skipping $interp: $py not present" >&2
 		continue

@@ -43,12 +43,8 @@ lib_a=$(readlink -f "$1")
 lib_b=$(readlink -f "$2")
 [ -e "$lib_a" ] || bench_die "$1 not found"
 [ -e "$lib_b" ] || bench_die "$2 not found"
-case $interp in
-debian) py=/usr/bin/python3 ;;
-2.7) py=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/2.7.18/bin/python ;;
-3.13) py=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")/versions/3.13.0/bin/python ;;
-*) usage ;;
-esac
+case $interp in debian | 2.7 | 3.13) ;; *) usage ;; esac
+py=$(bench_interp_path "$interp")
 [ -x "$py" ] || bench_die "$py not present"
 
 bench_check_built

@@ -72,8 +72,9 @@ step() {
 # four CPythons ran Debian's python3 3% faster than one trained on that
 # python3 alone (bench/RESULTS.md, "Issue 14, thirteenth session").
 pythons=("$python")
-while read -r name path; do
-	[ "$(readlink -f "$path")" = "$(readlink -f "$(command -v "$python")")" ] || pythons+=("$path")
+first=$(readlink -f "$(command -v "$python")")
+while read -r _ path; do
+	[ "$(readlink -f "$path")" = "$first" ] || pythons+=("$path")
 done < <(gt_pythons 2>>"$log")
 {
 	echo 'set -e'

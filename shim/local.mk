@@ -43,7 +43,8 @@ shim_libgiltrace_ends_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
 shim_libgiltrace_ends_la_CFLAGS = $(SHIM_CFLAGS)
 # libgcc_s before libunwind: libunwind exports _Unwind_* too, and must
 # not interpose libgcc_s's, which glibc's thread cancellation relies on.
-shim_libgiltrace_la_LIBADD = shim/libgiltrace_ends.la $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
+SHIM_LIBS = $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
+shim_libgiltrace_la_LIBADD = shim/libgiltrace_ends.la $(SHIM_LIBS)
 if COND_COMPAT
 shim_libgiltrace_la_LDFLAGS += -Wl,--version-script=$(srcdir)/shim/libgiltrace.map
 endif
@@ -68,7 +69,7 @@ shim_libgiltrace_train_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
 shim_libgiltrace_train_la_CFLAGS = $(SHIM_CFLAGS) $(LTO_CFLAGS) $(PGO_TRAIN_FLAGS)
 # -rpath: a shared library, as the one it stands for, though not installed.
 shim_libgiltrace_train_la_LDFLAGS = $(shim_libgiltrace_la_LDFLAGS) $(PGO_TRAIN_FLAGS) -rpath $(pkglibdir)
-shim_libgiltrace_train_la_LIBADD = shim/libgiltrace_ends_train.la $(LTTNG_UST_LIBS) -lgcc_s $(LIBUNWIND_LIBS) $(DL_LIBS)
+shim_libgiltrace_train_la_LIBADD = shim/libgiltrace_ends_train.la $(SHIM_LIBS)
 shim_libgiltrace_ends_train_la_SOURCES = $(shim_libgiltrace_ends_la_SOURCES)
 shim_libgiltrace_ends_train_la_CPPFLAGS = $(shim_libgiltrace_la_CPPFLAGS)
 shim_libgiltrace_ends_train_la_CFLAGS = $(SHIM_CFLAGS) $(PGO_TRAIN_FLAGS)
