@@ -24,7 +24,12 @@ counts agree, and the report's extra holds no more than one per thread
 (a hold already under way when the trace starts has no segment).
 Compact cycles (giltrace(7)) are held to the same, except that a hold
 opened by gil_cycle_open may fall short by the moment between the
-opening's clock reading and its event's.
+opening's clock reading and its event's.  The GIL wait and GIL wake-up
+segments (patterns giltrace.gil.wait and giltrace.gil.wakeup) per
+process and thread against the thread's wait_ns and wakeup_latency_ns:
+the same counts, and the same total time, except that a segment that
+begins by a clock reading placed at its event's time (its "opened" 1,
+or its "exact" 0) may fall short by that moment.
 """
 import collections
 import json
@@ -341,16 +346,46 @@ def func_label(f):
     return "%s (%s:%s)" % (f["function"] or "?", f["file"].rsplit("/", 1)[-1], f["firstlineno"])
 
 
+def compare_latencies(what, segments, report, key, inexact, slack, errors):
+    """Segments per process and thread against the report's distribution
+    key of each thread (summed over its GILs): the same count, the same
+    total less at most slack per inexact segment.  Returns the count."""
+    got = collections.defaultdict(lambda: [0, 0, 0])
+    for begin, end, name, content in segments:
+        g = got[(content.get("pid"), content.get("tid"))]
+        g[0] += 1
+        g[1] += end - begin
+        g[2] += 1 if inexact(content) else 0
+    want = collections.defaultdict(lambda: [0, 0])
+    for p in report["processes"]:
+        for g in p["gils"]:
+            for t in g["threads"]:
+                w = want[(p["pid"], t["tid"])]
+                w[0] += t[key]["count"]
+                w[1] += t[key]["total"]
+    total = 0
+    for k in sorted(set(got) | set(want), key=str):
+        count, ns, loose = got.get(k, (0, 0, 0))
+        wcount, wns = want.get(k, (0, 0))
+        total += count
+        if count != wcount or not 0 <= wns - ns <= loose * slack:
+            errors.append("pid %s, thread %s: %d %s, %d ns in the analysis (%d placed by an event's time); %d, %d ns in the report"
+                          % (k[0], k[1], count, what, ns, loose, wcount, wns))
+    return total
+
+
 def main():
     xml_path, trace, report_path = sys.argv[1:4]
     root = ET.parse(xml_path).getroot()
     js = Js()
     state = StateProvider(root.find("stateProvider[@id='giltrace.gil.state']"), js)
     hold = Pattern(root.find("pattern[@id='giltrace.gil.hold']"), js)
+    wait = Pattern(root.find("pattern[@id='giltrace.gil.wait']"), js)
+    wakeup = Pattern(root.find("pattern[@id='giltrace.gil.wakeup']"), js)
     n = 0
     for ev in events(trace):
-        state.feed(ev)
-        hold.feed(ev)
+        for analysis in (state, hold, wait, wakeup):
+            analysis.feed(ev)
         n += 1
     report = json.load(open(report_path))
     errors = []
@@ -397,10 +432,15 @@ def main():
         if extra > nthreads:
             errors.append("pid %d: %d holds of the report are not segments, more than its %d threads"
                           % (p["pid"], extra, nthreads))
+    latencies = {}
+    for what, pattern, key, inexact in (("waits", wait, "wait_ns", lambda c: c.get("opened") == 1),
+                                        ("wake-ups", wakeup, "wakeup_latency_ns", lambda c: c.get("exact") == 0)):
+        latencies[what] = compare_latencies(what, pattern.segments, report, key, inexact, OPEN_SLACK, errors)
     if errors:
         print("FAIL: " + "\n      ".join(errors), file=sys.stderr)
         return 1
-    print("%s: %d events, %d thread names and %d holds agree with the report" % (trace, n, threads, holds))
+    print("%s: %d events, %d thread names, %d holds, %d waits and %d wake-ups agree with the report"
+          % (trace, n, threads, holds, latencies["waits"], latencies["wake-ups"]))
     return 0
 
 
