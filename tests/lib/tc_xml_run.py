@@ -17,7 +17,8 @@ Events come from libbabeltrace2 with Trace Compass's field names: a
 sequence's length as _NAME_length, contexts as context._NAME.
 
 What is compared: every thread's row name (state provider, Name) with
-the report's thread name and tid; the GIL hold segments (pattern
+the report's thread name and tid, and its failed wake-ups
+(FailedWakeups) with the report's; the GIL hold segments (pattern
 giltrace.gil.hold) per process and function with the report's Python
 functions: never more holds or time than the report, the same when the
 counts agree, and the report's extra holds no more than one per thread
@@ -399,6 +400,16 @@ def main():
                 threads += 1
                 if got != want:
                     errors.append("thread %d: the analysis names it %r, the report %r" % (t["tid"], got, want))
+    # GIL failed wake-ups: each thread's count at the end of the trace.
+    failed = collections.Counter()
+    for p in report["processes"]:
+        for g in p["gils"]:
+            for t in g["threads"]:
+                failed[t["tid"]] += t["failed_wakeups"]
+    for tid, want in failed.items():
+        got = state.engine.state.get(("Threads", str(tid), "FailedWakeups")) or 0
+        if got != want:
+            errors.append("thread %d: %d failed wake-ups in the analysis, %d in the report" % (tid, got, want))
 
     # A hold whose acquisition a gil_cycle_open told starts by the
     # opening's clock reading, a little before LTTng stamped that event:
@@ -439,8 +450,8 @@ def main():
     if errors:
         print("FAIL: " + "\n      ".join(errors), file=sys.stderr)
         return 1
-    print("%s: %d events, %d thread names, %d holds, %d waits and %d wake-ups agree with the report"
-          % (trace, n, threads, holds, latencies["waits"], latencies["wake-ups"]))
+    print("%s: %d events, %d thread names, %d failed wake-ups, %d holds, %d waits and %d wake-ups agree with the report"
+          % (trace, n, threads, sum(failed.values()), holds, latencies["waits"], latencies["wake-ups"]))
     return 0
 
 
