@@ -333,7 +333,8 @@ int report_json(FILE *out, const struct report *r)
 		fputs(i ? ", " : "", out);
 		json_write_string(out, r->traces->paths[i]);
 	}
-	fprintf(out, "],\n\t\"events\": %" PRIu64 ",\n", a->events);
+	fprintf(out, "],\n\t\"recorded_events\": %" PRIu64 ",\n", r->stats->events);
+	fprintf(out, "\t\"events\": %" PRIu64 ",\n", a->events);
 	fprintf(out, "\t\"discarded_events\": %" PRIu64 ",\n", a->discarded_events);
 	fprintf(out, "\t\"discarded_packets\": %" PRIu64 ",\n", a->discarded_packets);
 	fprintf(out, "\t\"unknown_events\": %" PRIu64 ",\n\t\"unknown_event_kinds\": [", r->stats->unknown_events);

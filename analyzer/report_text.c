@@ -18,8 +18,11 @@ static void text_header(FILE *out, const struct report *r, size_t nprocs)
 {
 	const struct gs_analysis *a = r->a;
 
-	fprintf(out, "giltrace-analyze: %zu trace%s, %" PRIu64 " giltrace events, %zu process%s\n",
-		r->traces->len, r->traces->len == 1 ? "" : "s", a->events,
+	/* Both counts, so that the first reads as giltrace record's closing
+	 * line and the second as the events the analysis stands on. */
+	fprintf(out, "giltrace-analyze: %zu trace%s, %" PRIu64 " events recorded, read as %" PRIu64
+		" giltrace events, %zu process%s\n",
+		r->traces->len, r->traces->len == 1 ? "" : "s", r->stats->events, a->events,
 		nprocs, nprocs == 1 ? "" : "es");
 	if (report_lower_bounds(a)) {
 		fprintf(out, "WARNING: LTTng discarded %" PRIu64 " events and %" PRIu64 " packets%s: "

@@ -50,6 +50,13 @@ want=$(babeltrace2 "$T/sound" | wc -l)
 grep -qx "giltrace: trace $T/sound: $want events recorded, 0 discarded" "$T/record.err" ||
 	gt_fail "sound trace: want $want events (babeltrace2's count): $(cat "$T/record.err")"
 echo "sound trace: $want events, as babeltrace2 counts them"
+# The report's first line and JSON count the same events recorded.
+"$analyze" "$T/sound" >"$T/sound.txt" 2>&1 || gt_fail "giltrace-analyze of the sound trace: $(cat "$T/sound.txt")"
+grep -q "^giltrace-analyze: [0-9]* traces\?, $want events recorded, read as [0-9]* giltrace events, " "$T/sound.txt" ||
+	gt_fail "sound trace: the report's first line does not count $want events recorded: $(head -1 "$T/sound.txt")"
+got=$("$analyze" --format=json "$T/sound" | jq .recorded_events)
+[ "$got" = "$want" ] || gt_fail "sound trace: JSON recorded_events $got, want $want"
+echo "sound trace: the report counts the same $want events recorded"
 
 # No trace: a statically linked COMMAND never registers with LTTng.
 printf 'int main(void) { return 3; }\n' >"$T/static.c"
