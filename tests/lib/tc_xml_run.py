@@ -16,9 +16,11 @@ skipped.  Script values are evaluated by node, one process for the run.
 Events come from libbabeltrace2 with Trace Compass's field names: a
 sequence's length as _NAME_length, contexts as context._NAME.
 
-What is compared: every thread's row name (state provider, Name) with
-the report's thread name and tid, and its failed wake-ups
-(FailedWakeups) with the report's; the GIL hold segments (pattern
+What is compared: every GIL's row (state provider, GILs/{pid}/{gil}):
+its name, the runtime and pid, and that only threads of its process
+hold it; every thread's row name (Name) with the report's thread name
+and tid, and its failed wake-ups (FailedWakeups) with the report's; the
+GIL hold segments (pattern
 giltrace.gil.hold) per process and function with the report's Python
 functions: never more holds or time than the report, the same when the
 counts agree, and the report's extra holds no more than one per thread
@@ -118,6 +120,7 @@ class Engine:
         self.defined, self.locations = defined, locations
         self.state = {}      # path tuple -> value
         self.scenario = None  # the #CurrentScenario path prefix
+        self.on_set = None    # called with (path, value) at every plain assignment
 
     def path(self, attrs, ev):
         out = []
@@ -227,6 +230,8 @@ class Engine:
             self.state[p] = (self.state.get(p) or 0) + x
         else:
             self.state[p] = x
+            if self.on_set:
+                self.on_set(p, x)
 
 
 def name_matches(pattern, name):
@@ -383,6 +388,13 @@ def main():
     hold = Pattern(root.find("pattern[@id='giltrace.gil.hold']"), js)
     wait = Pattern(root.find("pattern[@id='giltrace.gil.wait']"), js)
     wakeup = Pattern(root.find("pattern[@id='giltrace.gil.wakeup']"), js)
+    # Every thread a GIL row shows holding it, per row (GILs/{pid}/{gil}).
+    holders = collections.defaultdict(set)
+
+    def on_set(path, value):
+        if len(path) == 4 and path[0] == "GILs" and path[3] == "Holder" and value is not None:
+            holders[path[1:3]].add(value)
+    state.engine.on_set = on_set
     n = 0
     for ev in events(trace):
         for analysis in (state, hold, wait, wakeup):
@@ -400,6 +412,21 @@ def main():
                 threads += 1
                 if got != want:
                     errors.append("thread %d: the analysis names it %r, the report %r" % (t["tid"], got, want))
+    # A row per process's GIL, named after its runtime and pid, holding
+    # only that process's threads (a forked child's GIL is at its
+    # parent's address).
+    gils = 0
+    for p in report["processes"]:
+        tids = {t["tid"] for g in p["gils"] for t in g["threads"]}
+        for g in p["gils"]:
+            key = (str(p["pid"]), str(int(g["address"], 16)))
+            gils += 1
+            name = state.engine.state.get(("GILs",) + key + ("Name",))
+            if g["identified_by"] != "unknown" and name != "%s (pid %d)" % (g["runtime"], p["pid"]):
+                errors.append("pid %d, GIL %s: the analysis names its row %r" % (p["pid"], g["address"], name))
+            if not holders[key] <= tids:
+                errors.append("pid %d, GIL %s: its row shows threads %s holding it, not of the process"
+                              % (p["pid"], g["address"], sorted(holders[key] - tids)))
     # GIL failed wake-ups: each thread's count at the end of the trace.
     failed = collections.Counter()
     for p in report["processes"]:
@@ -450,8 +477,8 @@ def main():
     if errors:
         print("FAIL: " + "\n      ".join(errors), file=sys.stderr)
         return 1
-    print("%s: %d events, %d thread names, %d failed wake-ups, %d holds, %d waits and %d wake-ups agree with the report"
-          % (trace, n, threads, sum(failed.values()), holds, latencies["waits"], latencies["wake-ups"]))
+    print("%s: %d events, %d GIL rows, %d thread names, %d failed wake-ups, %d holds, %d waits and %d wake-ups agree with the report"
+          % (trace, n, gils, threads, sum(failed.values()), holds, latencies["waits"], latencies["wake-ups"]))
     return 0
 
 
