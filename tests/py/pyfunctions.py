@@ -76,7 +76,7 @@ def holder():
 def waiter():
     out["waiter"] = gilhold.gettid()
     out["waiter_os_name"] = os_name()
-    go2.wait()
+    go2.wait()  # line: waiter_go2
     while not done.is_set():  # line: waiter_loop
         time.sleep(0.001)  # line: waiter
 
