@@ -111,9 +111,10 @@ PY
 
 # What the analysis builds, on traces with and without Python frames:
 # tests/lib/tc_xml_run.py interprets it (Trace Compass's data-driven
-# semantics, scripts run by node) and holds thread names, the holds of
-# each Python function, and each thread's waits and wake-ups against
-# giltrace-analyze's report of the same trace.
+# semantics, scripts run by node) and holds each process's GIL rows,
+# thread names and failed wake-ups, the holds of each Python function,
+# and each thread's waits and wake-ups against giltrace-analyze's report
+# of the same trace.
 builddir=${GT_BUILDDIR:-$srcdir/build}
 analyze=$builddir/analyzer/giltrace-analyze
 if ! command -v node >/dev/null; then

@@ -403,19 +403,12 @@ def main():
     report = json.load(open(report_path))
     errors = []
 
-    threads = 0
-    for p in report["processes"]:
-        for g in p["gils"]:
-            for t in g["threads"]:
-                want = "%s (%d)" % (t["name"], t["tid"])
-                got = state.engine.state.get(("Threads", str(t["tid"]), "Name"))
-                threads += 1
-                if got != want:
-                    errors.append("thread %d: the analysis names it %r, the report %r" % (t["tid"], got, want))
-    # A row per process's GIL, named after its runtime and pid, holding
-    # only that process's threads (a forked child's GIL is at its
-    # parent's address).
-    gils = 0
+    # Each process's GIL rows: named after the runtime and pid, held only
+    # by that process's threads (a forked child's GIL is at its parent's
+    # address); each thread's row name and failed wake-ups (a thread's
+    # count at the end of the trace, summed over its GILs).
+    threads = gils = 0
+    failed = collections.Counter()
     for p in report["processes"]:
         tids = {t["tid"] for g in p["gils"] for t in g["threads"]}
         for g in p["gils"]:
@@ -427,11 +420,12 @@ def main():
             if not holders[key] <= tids:
                 errors.append("pid %d, GIL %s: its row shows threads %s holding it, not of the process"
                               % (p["pid"], g["address"], sorted(holders[key] - tids)))
-    # GIL failed wake-ups: each thread's count at the end of the trace.
-    failed = collections.Counter()
-    for p in report["processes"]:
-        for g in p["gils"]:
             for t in g["threads"]:
+                want = "%s (%d)" % (t["name"], t["tid"])
+                got = state.engine.state.get(("Threads", str(t["tid"]), "Name"))
+                threads += 1
+                if got != want:
+                    errors.append("thread %d: the analysis names it %r, the report %r" % (t["tid"], got, want))
                 failed[t["tid"]] += t["failed_wakeups"]
     for tid, want in failed.items():
         got = state.engine.state.get(("Threads", str(tid), "FailedWakeups")) or 0
